@@ -1,0 +1,105 @@
+// jettison-sim: run, validate and list scenarios of the partial-migration simulator.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "common/input_error.hpp"
+#include "policy/sleep_schedulers.hpp"
+#include "sim/cli/summary_table.hpp"
+#include "sim/embedded/embedded_files.hpp"
+#include "sim/run/run_scenario.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/strategy/strategies.hpp"
+
+namespace {
+
+using namespace jettison;
+using namespace jettison::sim;
+
+constexpr int kInputErrorExit = 2;
+
+int run_command(const std::string& file, const std::vector<std::string>& sets, const std::string& out, bool quiet,
+                unsigned threads) {
+  const Scenario s = load_scenario(file.empty() ? kDefaultScenario : file, sets);
+  RunOptions options;
+  options.out = out.empty() ? std::filesystem::path("results") / s.name : std::filesystem::path(out);
+  options.progress = !quiet && ::isatty(STDERR_FILENO);
+  options.threads = threads;
+  const RunReport report = run_scenario(s, options);
+  if (!quiet) {
+    print_summary_table(stdout, s, report);
+    fmt::print("outputs in {}/: summary.json, periods.csv, desktops.csv\n", report.out.string());
+  }
+  return 0;
+}
+
+int validate_command(const std::string& file, const std::vector<std::string>& sets, bool quiet) {
+  const Scenario s = load_scenario(file, sets);
+  if (!quiet) {
+    fmt::print("{}: scenario '{}' is valid: {} desktops, {} idle periods in {} ({}), {} page profiles, "
+               "strategies: {}\n",
+               file, s.name, s.desktops.size(), s.idle_trace.periods, s.idle_trace.path,
+               s.idle_trace.sorted_by_start ? "streamed" : "unsorted: buffered", s.profiles.size(),
+               fmt::join(s.strategies, ", "));
+  }
+  return 0;
+}
+
+void list_command() {
+  fmt::print("strategies:\n");
+  for (const auto& e : strategies().entries()) fmt::print("  {:<12} {}\n", e.name, e.description);
+  fmt::print("sleep rules (policy.sleep.rule):\n");
+  for (const auto& e : policy::sleep_schedulers().entries()) fmt::print("  {:<12} {}\n", e.name, e.description);
+  fmt::print("embedded files:\n");
+  for (auto name : embedded_file_names()) fmt::print("  {}\n", name);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"jettison-sim: simulate partial VM migration of idle desktops and compare strategies"};
+  app.require_subcommand(1);
+  std::vector<std::string> sets;
+  std::string file, out;
+  bool quiet = false;
+  unsigned threads = 0;
+
+  auto* run = app.add_subcommand("run", "run a scenario (the embedded default when no file is given)");
+  run->add_option("scenario", file, "scenario YAML file");
+  run->add_option("--set", sets, "override a value: key.path=value (repeatable)");
+  run->add_option("--out", out, "output folder (default: results/<scenario name>)");
+  run->add_option("--threads", threads, "strategies simulated at once (default: one per core)");
+  run->add_flag("-q,--quiet", quiet, "print nothing but errors");
+
+  auto* validate = app.add_subcommand("validate", "check a scenario and its traces without running it");
+  validate->add_option("scenario", file, "scenario YAML file")->required();
+  validate->add_option("--set", sets, "override a value: key.path=value (repeatable)");
+  validate->add_flag("-q,--quiet", quiet, "print nothing but errors");
+
+  auto* list = app.add_subcommand("list", "list strategies, sleep rules and embedded files");
+  auto* show = app.add_subcommand("show-default", "print the embedded default scenario");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kInputErrorExit;
+  }
+  try {
+    if (*run) return run_command(file, sets, out, quiet, threads);
+    if (*validate) return validate_command(file, sets, quiet);
+    if (*list) list_command();
+    if (*show) std::cout << *embedded_file("scenarios/default.yaml");
+    return 0;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "jettison-sim: error: {}\n", e.what());
+    return kInputErrorExit;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "jettison-sim: error: {}\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,78 @@
+// Event queues behind one small interface (push, top, pop, empty, size), ordered by (time, seq).
+// QuaternaryHeap is the engine's; BinaryHeapQueue (std::priority_queue) is the reference the
+// conformance test holds it against.
+#pragma once
+
+#include <cassert>
+#include <cstddef>
+#include <queue>
+#include <vector>
+
+#include "sim/engine/event.hpp"
+
+namespace jettison::sim {
+
+// A 4-ary min-heap: half the depth of a binary heap, children of a node share a cache line.
+class QuaternaryHeap {
+ public:
+  bool empty() const { return v_.empty(); }
+  std::size_t size() const { return v_.size(); }
+  const Event& top() const {
+    assert(!v_.empty());
+    return v_.front();
+  }
+  void reserve(std::size_t n) { v_.reserve(n); }
+
+  void push(const Event& e) {
+    std::size_t i = v_.size();
+    v_.push_back(e);
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / 4;
+      if (!(e < v_[parent])) break;
+      v_[i] = v_[parent];
+      i = parent;
+    }
+    v_[i] = e;
+  }
+
+  void pop() {
+    assert(!v_.empty());
+    const Event last = v_.back();
+    v_.pop_back();
+    if (v_.empty()) return;
+    const std::size_t n = v_.size();
+    std::size_t i = 0;
+    while (true) {
+      const std::size_t first = 4 * i + 1;
+      if (first >= n) break;
+      std::size_t best = first;
+      const std::size_t end = first + 4 < n ? first + 4 : n;
+      for (std::size_t c = first + 1; c < end; ++c)
+        if (v_[c] < v_[best]) best = c;
+      if (!(v_[best] < last)) break;
+      v_[i] = v_[best];
+      i = best;
+    }
+    v_[i] = last;
+  }
+
+ private:
+  std::vector<Event> v_;
+};
+
+class BinaryHeapQueue {
+ public:
+  bool empty() const { return q_.empty(); }
+  std::size_t size() const { return q_.size(); }
+  const Event& top() const { return q_.top(); }
+  void push(const Event& e) { q_.push(e); }
+  void pop() { q_.pop(); }
+
+ private:
+  struct Later {
+    bool operator()(const Event& a, const Event& b) const { return b < a; }
+  };
+  std::priority_queue<Event, std::vector<Event>, Later> q_;
+};
+
+}  // namespace jettison::sim

@@ -1,0 +1,49 @@
+// Adds up a strategy's period records: for the whole run and per desktop.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/metrics/period_record.hpp"
+
+namespace jettison::sim {
+
+struct Totals {
+  std::uint64_t periods = 0;
+  Duration idle;
+  Duration window;
+  Duration asleep;
+  Energy energy;
+  Energy baseline;
+  Energy server_energy;
+  Bytes migrated;
+  Bytes fetched;
+  Bytes reintegrated;
+  std::uint64_t fetched_pages = 0;
+  std::uint64_t wakeups = 0;
+  std::uint64_t migrations = 0;
+  std::uint64_t aborted = 0;
+  std::uint64_t refused = 0;
+
+  void add(const PeriodRecord& r);
+  Bytes network() const { return migrated + fetched + reintegrated; }
+  double savings_pct() const { return baseline.joules() > 0 ? 100.0 * (1.0 - energy / baseline) : 0.0; }
+  double sleep_fraction() const {
+    return window.us() > 0 ? static_cast<double>(asleep.us()) / static_cast<double>(window.us()) : 0.0;
+  }
+};
+
+struct StrategyTotals {
+  explicit StrategyTotals(std::size_t desktops) : per_desktop(desktops) {}
+  void add(const PeriodRecord& r);
+
+  Totals all;
+  Totals long_periods;  // idle periods of at least 10 minutes (the paper's headline class)
+  std::vector<Totals> per_desktop;
+  std::vector<std::int64_t> migration_latency_us;
+  std::vector<std::int64_t> return_latency_us;
+  std::uint64_t skipped_periods = 0;
+};
+
+}  // namespace jettison::sim

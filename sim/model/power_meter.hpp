@@ -1,0 +1,47 @@
+// Energy as an observer of state changes: the meter is told each change of power state and adds the
+// time spent in the state being left. Energy = sum of power x time per state, computed on demand.
+#pragma once
+
+#include <array>
+#include <cassert>
+
+#include "sim/model/power_state.hpp"
+
+namespace jettison::sim {
+
+class PowerMeter {
+ public:
+  void start(Time t, PowerState s) {
+    times_.fill(Duration{});
+    state_ = s;
+    since_ = t;
+  }
+  void change(Time t, PowerState s) {
+    assert(t >= since_);
+    times_[index_of(state_)] += t - since_;
+    since_ = t;
+    state_ = s;
+  }
+  void stop(Time t) { change(t, state_); }
+
+  PowerState state() const { return state_; }
+  Duration time_in(PowerState s) const { return times_[index_of(s)]; }
+  const std::array<Duration, kPowerStateCount>& times() const { return times_; }
+  Duration total() const {
+    Duration sum;
+    for (Duration d : times_) sum += d;
+    return sum;
+  }
+  Energy energy(const PowerTable& power) const {
+    Energy e;
+    for (std::size_t i = 0; i < kPowerStateCount; ++i) e += power.watts[i] * times_[i];
+    return e;
+  }
+
+ private:
+  std::array<Duration, kPowerStateCount> times_{};
+  PowerState state_ = PowerState::kActive;
+  Time since_;
+};
+
+}  // namespace jettison::sim

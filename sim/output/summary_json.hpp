@@ -1,0 +1,16 @@
+// summary.json: the run's figures for machines (schema in README.md).
+#pragma once
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/run/strategy_run.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace jettison::sim {
+
+nlohmann::ordered_json make_summary(const Scenario& s, const std::vector<StrategyResult>& results,
+                                    double wall_seconds);
+
+}  // namespace jettison::sim

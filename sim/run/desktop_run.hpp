@@ -1,0 +1,57 @@
+// The state of one desktop during one strategy's run: its power meter, the open window, the VM's
+// page residency and the bookkeeping the strategies share.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "policy/sleep_scheduler.hpp"
+#include "sim/metrics/period_record.hpp"
+#include "sim/model/page_set.hpp"
+#include "sim/model/power_meter.hpp"
+#include "sim/model/precopy.hpp"
+#include "sim/model/profile_replay.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace jettison::sim {
+
+struct PendingPeriod {
+  Time start;
+  Time end;
+};
+
+struct DesktopRun {
+  std::uint32_t index = 0;
+  const DesktopSpec* spec = nullptr;
+  const PageProfile* profile = nullptr;
+  std::unique_ptr<policy::SleepScheduler> sleep;
+
+  // The open window.
+  bool in_window = false;
+  Time window_start;
+  Time user_return;
+  std::uint32_t periods_started = 0;
+  std::optional<PendingPeriod> pending;  // arrived while the desktop was still coming back
+  PowerMeter meter;
+  PeriodRecord rec;
+  std::uint32_t epoch = 0;  // bumped to cancel this window's outstanding events
+
+  // Shared by the sleeping strategies.
+  bool returning = false;      // the user is back; the desktop is on its way up
+  bool wake_pending = false;   // a page is wanted while the desktop is still suspending
+  std::uint64_t queued_pages = 0;
+  Time migration_start;
+  Time hosted_since;
+  Bytes footprint;             // what this VM holds on the server
+  Time timer_at = Time::never();
+
+  // The VM's pages (dense slots of its profile): on the server, and dirtied there.
+  PageSet resident;
+  PageSet dirty;
+  ProfileCursor cursor;
+  PrecopyPlan precopy;  // full migration in flight
+};
+
+}  // namespace jettison::sim

@@ -1,0 +1,163 @@
+#include "sim/run/strategy_run.hpp"
+
+#include <cassert>
+
+#include "policy/sleep_schedulers.hpp"
+#include "sim/output/period_csv.hpp"
+
+namespace jettison::sim {
+
+StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, std::ostream* periods_csv,
+                         Progress progress)
+    : scenario_(scenario),
+      strategy_name_(strategy),
+      strategy_(strategies().find(strategy)->make()),
+      periods_csv_(periods_csv),
+      progress_(std::move(progress)),
+      server_(scenario.server.memory),
+      result_{strategy, StrategyTotals(scenario.desktops.size()), 0, Bytes{}, 0} {
+  const auto* sleep_rule = policy::sleep_schedulers().find(scenario.sleep.rule);
+  assert(sleep_rule);
+  desktops_.resize(scenario.desktops.size());
+  for (std::uint32_t i = 0; i < desktops_.size(); ++i) {
+    DesktopRun& d = desktops_[i];
+    d.index = i;
+    d.spec = &scenario.desktops[i];
+    d.profile = &scenario.profiles[d.spec->profile];
+    const Transitions& tr = d.spec->transitions;
+    const policy::SleepCosts costs{
+        d.spec->power[PowerState::kServing], d.spec->power[PowerState::kAsleep], tr.suspend, tr.resume_selective,
+        d.spec->power[PowerState::kSuspending] * tr.suspend +
+            d.spec->power[PowerState::kResumingSelective] * (tr.wake_on_lan + tr.resume_selective)};
+    d.sleep = sleep_rule->make(scenario.sleep.params, costs);
+    desktop_index_.emplace(d.spec->id, i);
+  }
+}
+
+void StrategyRun::at(Time t, DesktopRun& d, EventKind kind) {
+  engine_.schedule(t, d.index, static_cast<std::uint16_t>(kind), d.epoch);
+}
+
+bool StrategyRun::try_inline(Time t) {
+  if (!engine_.runs_before_queue(t)) return false;
+  engine_.execute_inline(t);
+  return true;
+}
+
+void StrategyRun::next_period() {
+  if (periods_->next(next_)) engine_.schedule(next_.start, kTraceStream, static_cast<std::uint16_t>(EventKind::kIdleArrival));
+}
+
+StrategyResult StrategyRun::run() {
+  periods_ = std::make_unique<IdlePeriodStream>(scenario_.idle_trace, desktop_index_);
+  next_period();
+  const double span = static_cast<double>(std::max<std::int64_t>(scenario_.idle_trace.end.us(), 1));
+  struct Dispatcher {
+    StrategyRun& run;
+    std::uint64_t until_progress = 1 << 20;
+    bool dispatch(const Event& e) {
+      if (run.progress_ && --until_progress == 0) {
+        until_progress = 1 << 20;
+        run.progress_(static_cast<double>(e.time.us()) / span_us);
+      }
+      return run.dispatch(e);
+    }
+    double span_us;
+  } dispatcher{*this, 1 << 20, span};
+  engine_.run(dispatcher);
+  for (const DesktopRun& d : desktops_) {
+    assert(!d.in_window && "every window closes once the queue drains");
+    if (d.pending) ++result_.totals.skipped_periods;
+  }
+  result_.events = engine_.executed();
+  result_.server_peak = server_.peak();
+  result_.server_refusals = server_.refusals();
+  return std::move(result_);
+}
+
+bool StrategyRun::dispatch(const Event& e) {
+  const auto kind = static_cast<EventKind>(e.kind);
+  if (kind == EventKind::kIdleArrival) {
+    const IdlePeriod p = next_;
+    next_period();
+    period_arrives(p);
+    return true;
+  }
+  DesktopRun& d = desktops_[e.target];
+  if (kind == EventKind::kUserReturn) {
+    if (e.token != d.epoch || !d.in_window) return false;
+    strategy_->on_user_return(*this, d);
+    return true;
+  }
+  if (!d.in_window) return false;
+  return strategy_->on_event(*this, d, kind, e);
+}
+
+void StrategyRun::period_arrives(const IdlePeriod& p) {
+  DesktopRun& d = desktops_[p.desktop];
+  if (!d.in_window) {
+    open_window(d, p.start, p.end);
+    return;
+  }
+  // Still coming back from the previous period: this one starts when the desktop is done.
+  if (d.pending) ++result_.totals.skipped_periods;
+  d.pending = PendingPeriod{p.start, p.end};
+}
+
+void StrategyRun::open_window(DesktopRun& d, Time start, Time end) {
+  assert(start < end);
+  d.in_window = true;
+  d.window_start = start;
+  d.user_return = end;
+  ++d.epoch;
+  d.rec = PeriodRecord{};
+  d.rec.desktop = d.index;
+  d.rec.period = d.periods_started++;
+  d.rec.start = start;
+  d.returning = false;
+  d.wake_pending = false;
+  d.queued_pages = 0;
+  d.footprint = Bytes{};
+  d.timer_at = Time::never();
+  d.meter.start(start, PowerState::kIdle);
+  engine_.schedule(end, d.index, static_cast<std::uint16_t>(EventKind::kUserReturn), d.epoch);
+  strategy_->on_idle(*this, d);
+}
+
+void StrategyRun::finish(DesktopRun& d) {
+  const Time t = engine_.now();
+  assert(d.in_window && t >= d.user_return);
+  d.meter.stop(t);
+  PeriodRecord& r = d.rec;
+  const PowerTable& power = d.spec->power;
+  r.idle = d.user_return - d.window_start;
+  r.window = t - d.window_start;
+  r.state_time = d.meter.times();
+  assert(d.meter.total() == r.window && "time in states adds up to the window");
+  r.energy = d.meter.energy(power);
+  // Always-on over the same window: idle while the user is away, then the user works.
+  r.baseline = power[PowerState::kIdle] * r.idle + power[PowerState::kActive] * (r.window - r.idle);
+  if (r.window > r.idle) r.return_latency = r.window - r.idle;
+  if (r.outcome == Outcome::kMigrated) {
+    r.server_energy = scenario_.server.power_per_vm * (t - d.hosted_since);
+    if (scenario_.server.add_to_total) r.energy += r.server_energy;
+  }
+  if (d.footprint.count() > 0) server_.release(d.footprint);
+  d.footprint = Bytes{};
+  d.in_window = false;
+  ++d.epoch;
+  result_.totals.add(r);
+  if (periods_csv_) write_period_row(*periods_csv_, strategy_name_, d.spec->id, r);
+
+  if (d.pending) {
+    const PendingPeriod p = *d.pending;
+    d.pending.reset();
+    if (p.end > t) {
+      open_window(d, max(p.start, t), p.end);
+    } else {
+      ++result_.totals.skipped_periods;
+    }
+  }
+}
+
+}  // namespace jettison::sim

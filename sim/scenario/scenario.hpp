@@ -1,0 +1,81 @@
+// A validated scenario: everything a run needs, in typed units. Built only by the scenario loader,
+// which checks every value up front; a run never meets a bad value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/quantity.hpp"
+#include "policy/sleep_scheduler.hpp"
+#include "sim/model/power_state.hpp"
+#include "sim/trace/idle_trace.hpp"
+#include "sim/trace/page_profile.hpp"
+
+namespace jettison::sim {
+
+struct Transitions {
+  Duration suspend;            // entering sleep
+  Duration resume_full;        // from sleep to fully on (user returns)
+  Duration resume_selective;   // from sleep to the selective page-serving context
+  Duration wake_on_lan;        // magic packet to the NIC's wake logic reacting
+};
+
+struct Link {
+  Bandwidth bandwidth;
+  Duration latency;  // one way
+};
+
+struct DesktopSpec {
+  std::string id;
+  Bytes vm_memory;
+  PowerTable power;
+  Transitions transitions;
+  Link link;
+  std::uint32_t profile = 0;  // index into Scenario::profiles
+};
+
+struct ServerSpec {
+  Bytes memory;       // capacity for hosted VMs
+  Power power_per_vm; // attributed to each hosted VM while it is hosted
+  bool add_to_total = false;
+};
+
+struct PartialMigrationSpec {
+  Bytes metadata;     // CPU and device state and page tables: what partial migration moves
+  Duration setup;     // checkpoint/restore work besides the transfer
+};
+
+struct FullMigrationSpec {
+  Duration setup;
+  std::uint32_t max_rounds = 30;   // pre-copy rounds before stop-and-copy
+  Bytes stop_copy_below;           // stop-and-copy once a round's dirty set is this small
+};
+
+struct MigrationSpec {
+  Duration migrate_after;          // idleness before acting (migrating, or sleeping in sleep-only)
+  PartialMigrationSpec partial;
+  FullMigrationSpec full;
+  Duration reintegration_setup;    // restore work on the desktop besides the transfer back
+};
+
+struct SleepPolicySpec {
+  std::string rule;
+  policy::SleepParams params;
+};
+
+struct Scenario {
+  std::string name;
+  std::string source;  // the file it came from, or "embedded:scenarios/default.yaml"
+  std::uint64_t seed = 0;
+  Bytes page_size;
+  IdleTraceIndex idle_trace;
+  std::vector<PageProfile> profiles;
+  std::vector<DesktopSpec> desktops;
+  ServerSpec server;
+  MigrationSpec migration;
+  SleepPolicySpec sleep;
+  std::vector<std::string> strategies;
+};
+
+}  // namespace jettison::sim

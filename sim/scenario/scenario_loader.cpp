@@ -1,0 +1,293 @@
+#include "sim/scenario/scenario_loader.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "common/input_error.hpp"
+#include "common/rng.hpp"
+#include "common/units.hpp"
+#include "policy/sleep_schedulers.hpp"
+#include "sim/scenario/overrides.hpp"
+#include "sim/scenario/yaml_node.hpp"
+#include "sim/strategy/strategies.hpp"
+#include "sim/trace/input_file.hpp"
+
+namespace jettison::sim {
+namespace {
+
+YAML::Node parse_yaml(const std::string& path) {
+  auto in = open_input(path, path);
+  std::stringstream text;
+  text << in->rdbuf();
+  try {
+    return YAML::Load(text.str());
+  } catch (const YAML::Exception& e) {
+    throw InputError(fmt::format("{}:{}", path, e.mark.line + 1), fmt::format("not valid YAML: {}", e.msg));
+  }
+}
+
+PowerTable read_power(const YamlNode& n, const PowerTable* base) {
+  n.expect_keys({"active", "idle", "migrating", "suspending", "asleep", "resuming_full",
+                 "resuming_selective", "serving"});
+  PowerTable t = base ? *base : PowerTable{};
+  for (std::size_t i = 0; i < kPowerStateCount; ++i) {
+    if (auto v = n.find(kPowerStateNames[i])) {
+      t.watts[i] = v->power();
+    } else if (!base) {
+      n.fail(fmt::format("missing required key '{}' (every power state needs a power)", kPowerStateNames[i]));
+    }
+  }
+  return t;
+}
+
+Transitions read_transitions(const YamlNode& n, const Transitions* base) {
+  n.expect_keys({"suspend", "resume_full", "resume_selective", "wake_on_lan"});
+  Transitions t = base ? *base : Transitions{};
+  auto get = [&](std::string_view key, Duration& out) {
+    if (auto v = n.find(key)) out = v->duration();
+    else if (!base) n.at(key);  // reports the missing key
+  };
+  get("suspend", t.suspend);
+  get("resume_full", t.resume_full);
+  get("resume_selective", t.resume_selective);
+  get("wake_on_lan", t.wake_on_lan);
+  return t;
+}
+
+Link read_link(const YamlNode& n, const Link* base) {
+  n.expect_keys({"bandwidth", "latency"});
+  Link l = base ? *base : Link{};
+  if (auto v = n.find("bandwidth")) {
+    l.bandwidth = v->bandwidth();
+    if (l.bandwidth.bits_per_second() <= 0) v->fail("bandwidth must be positive");
+  } else if (!base) {
+    n.at("bandwidth");
+  }
+  if (auto v = n.find("latency")) l.latency = v->duration();
+  else if (!base) n.at("latency");
+  return l;
+}
+
+// Settings every desktop shares unless its own entry in desktops.list overrides them.
+struct DesktopDefaults {
+  Bytes vm_memory;
+  PowerTable power;
+  Transitions transitions;
+  Link link;
+};
+
+DesktopDefaults read_desktop_defaults(const YamlNode& n) {
+  n.expect_keys({"vm_memory", "power", "transitions", "link"});
+  return {n.at("vm_memory").bytes(), read_power(n.at("power"), nullptr),
+          read_transitions(n.at("transitions"), nullptr), read_link(n.at("link"), nullptr)};
+}
+
+void read_profiles(const YamlNode& traces, const std::string& base, Scenario& s,
+                   std::unordered_map<std::string, std::uint32_t>& by_name) {
+  traces.expect_keys({"profiles", "assign"});
+  const auto items = traces.at("profiles").items();
+  if (items.empty()) traces.at("profiles").fail("needs at least one profile");
+  for (const YamlNode& p : items) {
+    p.expect_keys({"name", "file", "when_shorter", "length"});
+    const std::string name = p.at("name").text();
+    if (!by_name.try_emplace(name, static_cast<std::uint32_t>(s.profiles.size())).second) {
+      p.at("name").fail(fmt::format("profile '{}' is defined twice", name));
+    }
+    const YamlNode file = p.at("file");
+    const std::string path = resolve_relative(base, file.text());
+    PageProfile profile = read_page_profile(open_input(path, file.origin()), path);
+    profile.name = name;
+    if (auto w = p.find("when_shorter")) {
+      const std::string v = w->text();
+      if (v == "repeat") profile.repeat = true;
+      else if (v == "stop") profile.repeat = false;
+      else w->fail(fmt::format("'{}' is not one of: repeat, stop", v));
+    }
+    if (auto len = p.find("length")) {
+      profile.cycle = len->duration();
+      if (!profile.accesses.empty() && profile.cycle.us() <= profile.accesses.back().offset_us) {
+        len->fail(fmt::format("length must be after the profile's last access at {} s",
+                              static_cast<double>(profile.accesses.back().offset_us) / 1e6));
+      }
+    }
+    s.profiles.push_back(std::move(profile));
+  }
+}
+
+void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const std::string& assign,
+                   const YamlNode& assign_node,
+                   const std::unordered_map<std::string, std::uint32_t>& profiles_by_name,
+                   std::optional<YamlNode> desktops_node, Scenario& s) {
+  const auto& trace_ids = s.idle_trace.desktops;
+  auto pick_profile = [&](const std::string& id, std::size_t index) -> std::uint32_t {
+    const auto n = static_cast<std::uint32_t>(s.profiles.size());
+    if (assign == "round-robin") return static_cast<std::uint32_t>(index % n);
+    RandomStream rng(s.seed, "profile:" + id);
+    return static_cast<std::uint32_t>(rng.below(n));
+  };
+  auto make = [&](const std::string& id, std::size_t index) {
+    DesktopSpec spec{id, d.vm_memory, d.power, d.transitions, d.link, pick_profile(id, index)};
+    return spec;
+  };
+  if (list_node) {
+    std::unordered_map<std::string, bool> in_trace;
+    for (const auto& id : trace_ids) in_trace[id] = true;
+    std::unordered_map<std::string, bool> seen;
+    for (const YamlNode& e : list_node->items()) {
+      e.expect_keys({"id", "vm_memory", "power", "transitions", "link", "profile"});
+      const std::string id = e.at("id").text();
+      if (!in_trace.count(id)) {
+        e.at("id").fail(fmt::format("desktop '{}' has no idle periods in {}", id, s.idle_trace.path));
+      }
+      if (!seen.try_emplace(id, true).second) e.at("id").fail(fmt::format("desktop '{}' is listed twice", id));
+      DesktopSpec spec = make(id, s.desktops.size());
+      if (auto v = e.find("vm_memory")) spec.vm_memory = v->bytes();
+      if (auto v = e.find("power")) spec.power = read_power(*v, &d.power);
+      if (auto v = e.find("transitions")) spec.transitions = read_transitions(*v, &d.transitions);
+      if (auto v = e.find("link")) spec.link = read_link(*v, &d.link);
+      if (auto v = e.find("profile")) {
+        auto it = profiles_by_name.find(v->text());
+        if (it == profiles_by_name.end()) v->fail(fmt::format("no page-trace profile named '{}'", v->text()));
+        spec.profile = it->second;
+      }
+      s.desktops.push_back(std::move(spec));
+    }
+    return;
+  }
+  std::size_t count = trace_ids.size();
+  if (desktops_node) {
+    if (auto c = desktops_node->find("count")) {
+      count = c->unsigned_int();
+      if (count == 0) c->fail("must be at least 1");
+      if (count > trace_ids.size()) {
+        c->fail(fmt::format("asks for {} desktops but {} has only {}", count, s.idle_trace.path,
+                            trace_ids.size()));
+      }
+    }
+  }
+  (void)assign_node;
+  for (std::size_t i = 0; i < count; ++i) s.desktops.push_back(make(trace_ids[i], i));
+}
+
+void check_desktop(const DesktopSpec& d, const Scenario& s, const YamlNode& where) {
+  if (d.vm_memory.count() == 0 || d.vm_memory.count() % s.page_size.count() != 0) {
+    where.fail(fmt::format("desktop '{}': vm_memory {} must be a positive multiple of page_size {}", d.id,
+                           d.vm_memory.count(), s.page_size.count()));
+  }
+  const PageProfile& p = s.profiles[d.profile];
+  const std::uint64_t pages = d.vm_memory.count() / s.page_size.count();
+  if (!p.gfns.empty() && p.max_gfn >= pages) {
+    const auto it = std::find(p.gfns.begin(), p.gfns.end(), p.max_gfn);
+    const std::uint64_t line = p.lines[static_cast<std::size_t>(it - p.gfns.begin())];
+    throw InputError(fmt::format("{}:{}", p.source, line),
+                     fmt::format("page {} is outside the {} pages of desktop '{}' ({} of {}-byte pages)",
+                                 p.max_gfn, pages, d.id, format_bytes(d.vm_memory), s.page_size.count()));
+  }
+  if (s.migration.partial.metadata > d.vm_memory) {
+    where.fail(fmt::format("migration.partial.metadata is larger than desktop '{}''s vm_memory", d.id));
+  }
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root = parse_yaml(path);
+  YamlDocument doc{path, {}};
+  for (const std::string& o : overrides) doc.overridden.insert(apply_override(root, o));
+  const YamlNode top(root, "", &doc);
+  if (!top.is_map()) top.fail("a scenario is a mapping of keys to values");
+  top.expect_keys({"name", "seed", "page_size", "idle_trace", "page_traces", "desktop", "desktops",
+                   "server", "migration", "policy", "strategies"});
+
+  Scenario s;
+  s.source = path;
+  s.name = top.at("name").text();
+  s.seed = top.at("seed").unsigned_int();
+  s.page_size = Bytes::of(4096);
+  if (auto ps = top.find("page_size")) {
+    s.page_size = ps->bytes();
+    const std::uint64_t b = s.page_size.count();
+    if (b < 512 || (b & (b - 1)) != 0) ps->fail("page_size must be a power of two of at least 512B");
+  }
+
+  // Migration and policy first: desktop checks refer to them.
+  const YamlNode mig = top.at("migration");
+  mig.expect_keys({"migrate_after", "partial", "full", "reintegration_setup"});
+  s.migration.migrate_after = mig.at("migrate_after").duration();
+  const YamlNode partial = mig.at("partial");
+  partial.expect_keys({"metadata", "setup"});
+  s.migration.partial = {partial.at("metadata").bytes(), partial.at("setup").duration()};
+  const YamlNode full = mig.at("full");
+  full.expect_keys({"setup", "max_rounds", "stop_copy_below"});
+  s.migration.full.setup = full.at("setup").duration();
+  s.migration.full.max_rounds = static_cast<std::uint32_t>(full.at("max_rounds").unsigned_int());
+  if (s.migration.full.max_rounds == 0 || s.migration.full.max_rounds > 1000) {
+    full.at("max_rounds").fail("must be between 1 and 1000");
+  }
+  s.migration.full.stop_copy_below = full.at("stop_copy_below").bytes();
+  s.migration.reintegration_setup = mig.at("reintegration_setup").duration();
+
+  const YamlNode pol = top.at("policy");
+  pol.expect_keys({"sleep"});
+  const YamlNode sleep = pol.at("sleep");
+  sleep.expect_keys({"rule", "timeout"});
+  s.sleep.rule = sleep.at("rule").text();
+  if (!policy::sleep_schedulers().find(s.sleep.rule)) {
+    sleep.at("rule").fail(fmt::format("unknown sleep rule '{}'; choose one of: {}", s.sleep.rule,
+                                      policy::sleep_schedulers().names()));
+  }
+  if (auto t = sleep.find("timeout")) s.sleep.params.timeout = t->duration();
+
+  const YamlNode strategies_node = top.at("strategies");
+  for (const YamlNode& n : strategies_node.items()) {
+    const std::string name = n.text();
+    if (!strategies().find(name)) {
+      n.fail(fmt::format("unknown strategy '{}'; choose from: {}", name, strategies().names()));
+    }
+    if (std::find(s.strategies.begin(), s.strategies.end(), name) != s.strategies.end()) {
+      n.fail(fmt::format("strategy '{}' is listed twice", name));
+    }
+    s.strategies.push_back(name);
+  }
+  if (s.strategies.empty()) strategies_node.fail("needs at least one strategy");
+
+  const YamlNode server = top.at("server");
+  server.expect_keys({"memory", "power_per_vm", "add_to_total"});
+  s.server.memory = server.at("memory").bytes();
+  s.server.power_per_vm = server.at("power_per_vm").power();
+  if (auto a = server.find("add_to_total")) s.server.add_to_total = a->boolean();
+
+  const YamlNode idle = top.at("idle_trace");
+  s.idle_trace = index_idle_trace(resolve_relative(path, idle.text()), idle.origin());
+  if (s.idle_trace.desktops.empty()) idle.fail(fmt::format("{} holds no idle periods", s.idle_trace.path));
+
+  std::unordered_map<std::string, std::uint32_t> profiles_by_name;
+  const YamlNode traces = top.at("page_traces");
+  read_profiles(traces, path, s, profiles_by_name);
+  std::string assign = "round-robin";
+  const YamlNode assign_node = traces.find("assign").value_or(traces);
+  if (auto a = traces.find("assign")) {
+    assign = a->text();
+    if (assign != "round-robin" && assign != "random") {
+      a->fail(fmt::format("'{}' is not one of: round-robin, random", assign));
+    }
+  }
+
+  const DesktopDefaults defaults = read_desktop_defaults(top.at("desktop"));
+  std::optional<YamlNode> desktops = top.find("desktops");
+  std::optional<YamlNode> list;
+  if (desktops) {
+    desktops->expect_keys({"count", "list"});
+    list = desktops->find("list");
+    if (list && desktops->has("count")) desktops->fail("give either 'count' or 'list', not both");
+  }
+  read_desktops(list ? &*list : nullptr, defaults, assign, assign_node, profiles_by_name, desktops, s);
+  const YamlNode desktop_where = list ? *list : top.at("desktop");
+  for (const DesktopSpec& d : s.desktops) check_desktop(d, s, desktop_where);
+  return s;
+}
+
+}  // namespace jettison::sim

@@ -1,0 +1,18 @@
+// Reads a scenario YAML (a file, or the embedded default), applies --set overrides, checks every
+// key and value, opens and checks the traces it names, and returns a Scenario. Any problem throws
+// InputError naming file, line and key path.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace jettison::sim {
+
+// The name under which the compiled-in default scenario is found.
+inline constexpr const char* kDefaultScenario = "embedded:scenarios/default.yaml";
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+}  // namespace jettison::sim

@@ -1,0 +1,62 @@
+// A checked view of a YAML node that knows where it came from (file, line, key path, or a --set
+// override), so every error names its origin. Typed getters parse values with units.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "common/quantity.hpp"
+
+namespace jettison::sim {
+
+// The document a node belongs to: its file and the key paths that --set replaced.
+struct YamlDocument {
+  std::string file;
+  std::set<std::string> overridden;
+};
+
+class YamlNode {
+ public:
+  YamlNode(YAML::Node node, std::string path, const YamlDocument* doc)
+      : node_(std::move(node)), path_(std::move(path)), doc_(doc) {}
+
+  const std::string& path() const { return path_; }
+  // "file:line: key.path", or "--set key.path" for overridden values.
+  std::string origin() const;
+  [[noreturn]] void fail(const std::string& message) const;
+
+  bool is_map() const { return node_.IsMap(); }
+  bool is_sequence() const { return node_.IsSequence(); }
+  bool has(std::string_view key) const;
+  YamlNode at(std::string_view key) const;  // required
+  std::optional<YamlNode> find(std::string_view key) const;
+  // Rejects keys not in `allowed` (typos are never ignored); requires a mapping.
+  void expect_keys(std::initializer_list<std::string_view> allowed) const;
+  std::vector<YamlNode> items() const;                          // a sequence's elements
+  std::vector<std::pair<std::string, YamlNode>> entries() const;  // a mapping's key/value pairs
+
+  std::string text() const;  // any scalar
+  std::uint64_t unsigned_int() const;
+  bool boolean() const;
+  Power power() const;
+  Duration duration() const;
+  Bytes bytes() const;
+  Bandwidth bandwidth() const;
+
+ private:
+  std::string child_path(std::string_view key) const;
+  YamlNode child(const YAML::Node& n, std::string path) const { return YamlNode(n, std::move(path), doc_); }
+
+  YAML::Node node_;
+  std::string path_;
+  const YamlDocument* doc_;
+};
+
+}  // namespace jettison::sim

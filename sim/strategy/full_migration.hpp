@@ -1,0 +1,23 @@
+// `full` (LiteGreen-style): after migrate_after the whole VM moves to the server by pre-copy; the
+// desktop sleeps until the user returns; then it resumes fully and the pages the VM dirtied on the
+// server come back with its device state.
+#pragma once
+
+#include "sim/model/precopy.hpp"
+#include "sim/strategy/sleeping_strategy.hpp"
+
+namespace jettison::sim {
+
+class FullMigration final : public SleepingStrategy {
+ protected:
+  void act(Host& host, DesktopRun& d) override;
+  void abort_migration(Host& host, DesktopRun& d) override;
+  void after_full_resume(Host& host, DesktopRun& d) override;
+  bool on_own_event(Host& host, DesktopRun& d, EventKind kind, const Event& e) override;
+
+ private:
+  static PrecopyInput input(const Host& host, const DesktopRun& d);
+  PageSet scratch_;  // reused between desktops: used only inside one call
+};
+
+}  // namespace jettison::sim

@@ -1,0 +1,34 @@
+// `partial` (Jettison): after migrate_after only the VM's metadata (CPU and device state, page
+// tables) moves; the VM runs on the server and each first access to a page still on the desktop is
+// a fetch. A sleeping desktop is woken (Wake-on-LAN + selective resume) to serve it; the sleep
+// scheduler decides when it sleeps again. On the user's return the desktop resumes fully and only
+// the pages dirtied on the server come back.
+#pragma once
+
+#include "sim/strategy/sleeping_strategy.hpp"
+
+namespace jettison::sim {
+
+class PartialMigration final : public SleepingStrategy {
+ protected:
+  void act(Host& host, DesktopRun& d) override;
+  void abort_migration(Host& host, DesktopRun& d) override;
+  void after_full_resume(Host& host, DesktopRun& d) override;
+  void return_while_awake(Host& host, DesktopRun& d) override;
+  void wake_for_pages(Host& host, DesktopRun& d) override;
+  bool on_own_event(Host& host, DesktopRun& d, EventKind kind, const Event& e) override;
+
+ private:
+  void migration_done(Host& host, DesktopRun& d);
+  void replay_pages(Host& host, DesktopRun& d);
+  void access(Host& host, DesktopRun& d, const PageAccess& a, Time t);
+  void request_page(Host& host, DesktopRun& d, Time t);
+  void serve(Host& host, DesktopRun& d, Time t, std::uint64_t pages);
+  void arm_sleep_timer(Host& host, DesktopRun& d);
+  void sleep_timer(Host& host, DesktopRun& d);
+  void resume_done(Host& host, DesktopRun& d);
+  // What is left of a full resume once the selective context is up.
+  static Duration rest_of_full_resume(const DesktopRun& d);
+};
+
+}  // namespace jettison::sim

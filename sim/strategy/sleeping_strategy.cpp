@@ -1,0 +1,91 @@
+#include "sim/strategy/sleeping_strategy.hpp"
+
+#include <cassert>
+
+namespace jettison::sim {
+
+void SleepingStrategy::on_idle(Host& host, DesktopRun& d) {
+  const Time act_at = d.window_start + host.scenario().migration.migrate_after;
+  if (act_at < d.user_return) host.at(act_at, d, EventKind::kMigrateAfter);
+}
+
+void SleepingStrategy::begin_suspend(Host& host, DesktopRun& d) {
+  d.meter.change(host.now(), PowerState::kSuspending);
+  if (d.sleep) d.sleep->on_sleep(host.now());
+  host.at(host.now() + d.spec->transitions.suspend, d, EventKind::kSuspendDone);
+}
+
+void SleepingStrategy::begin_full_resume(Host& host, DesktopRun& d, Duration how_long) {
+  d.meter.change(host.now(), PowerState::kResumingFull);
+  host.at(host.now() + how_long, d, EventKind::kFullResumeDone);
+}
+
+void SleepingStrategy::reintegrate(Host& host, DesktopRun& d, Bytes bytes) {
+  const DesktopSpec& spec = *d.spec;
+  d.meter.change(host.now(), PowerState::kMigrating);
+  d.rec.reintegrated = bytes;
+  const Duration took =
+      host.scenario().migration.reintegration_setup + spec.link.latency + transfer_time(bytes, spec.link.bandwidth);
+  host.at(host.now() + took, d, EventKind::kReintegrationDone);
+}
+
+void SleepingStrategy::return_while_awake(Host&, DesktopRun&) {
+  assert(false && "only partial migration keeps the desktop awake in the selective context");
+}
+
+void SleepingStrategy::on_user_return(Host& host, DesktopRun& d) {
+  switch (d.meter.state()) {
+    case PowerState::kIdle:  // never acted: nothing to undo
+      ++d.epoch;
+      host.finish(d);
+      return;
+    case PowerState::kMigrating:  // the VM is still on the desktop: stop sending
+      abort_migration(host, d);
+      d.rec.outcome = Outcome::kAborted;
+      ++d.epoch;
+      host.finish(d);
+      return;
+    case PowerState::kAsleep:
+      d.returning = true;
+      begin_full_resume(host, d, d.spec->transitions.resume_full);
+      return;
+    case PowerState::kSuspending:
+    case PowerState::kResumingSelective:
+      d.returning = true;  // picked up when the transition ends
+      return;
+    case PowerState::kServing:
+      d.returning = true;
+      return_while_awake(host, d);
+      return;
+    default:
+      assert(false && "unexpected state at the user's return");
+  }
+}
+
+bool SleepingStrategy::on_event(Host& host, DesktopRun& d, EventKind kind, const Event& e) {
+  if (e.token != d.epoch) return false;
+  switch (kind) {
+    case EventKind::kMigrateAfter:
+      act(host, d);
+      return true;
+    case EventKind::kSuspendDone:
+      if (d.returning) {
+        begin_full_resume(host, d, d.spec->transitions.resume_full);
+      } else if (d.wake_pending) {
+        wake_for_pages(host, d);
+      } else {
+        d.meter.change(host.now(), PowerState::kAsleep);
+      }
+      return true;
+    case EventKind::kFullResumeDone:
+      after_full_resume(host, d);
+      return true;
+    case EventKind::kReintegrationDone:
+      host.finish(d);
+      return true;
+    default:
+      return on_own_event(host, d, kind, e);
+  }
+}
+
+}  // namespace jettison::sim

@@ -1,0 +1,67 @@
+#include "sim/trace/csv_fields.hpp"
+
+#include <charconv>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace jettison::sim {
+
+void split_csv(std::string_view line, std::vector<std::string_view>& out) {
+  out.clear();
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    if (comma == std::string_view::npos) {
+      out.push_back(line.substr(start));
+      return;
+    }
+    out.push_back(line.substr(start, comma - start));
+    start = comma + 1;
+  }
+}
+
+std::optional<std::int64_t> parse_seconds_us(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  const std::size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view frac = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
+  if (whole.empty() && frac.empty()) return std::nullopt;
+  if (dot != std::string_view::npos && frac.empty() && whole.empty()) return std::nullopt;
+  std::int64_t seconds = 0;
+  for (char c : whole) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (seconds > 9'000'000'000'000LL / 10) return std::nullopt;  // beyond ~285,000 years
+    seconds = seconds * 10 + (c - '0');
+  }
+  std::int64_t micros = 0;
+  int digits = 0;
+  bool round_up = false;
+  for (char c : frac) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (digits < 6) {
+      micros = micros * 10 + (c - '0');
+    } else if (digits == 6) {
+      round_up = c >= '5';
+    }
+    ++digits;
+  }
+  for (int i = digits; i < 6; ++i) micros *= 10;
+  return seconds * 1'000'000 + micros + (round_up ? 1 : 0);
+}
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::string quote_field(std::string_view text) {
+  if (text.size() > 40) return fmt::format("'{}...'", text.substr(0, 40));
+  return fmt::format("'{}'", text);
+}
+
+}  // namespace jettison::sim
