@@ -80,7 +80,14 @@ void YamlNode::expect_keys(std::initializer_list<std::string_view> allowed) cons
     }
     std::string list;
     for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-    child(kv.first, child_path(key)).fail(fmt::format("unknown key '{}'{}; allowed here: {}", key, hint, list));
+    const std::string key_path = child_path(key);
+    for (const std::string& o : doc_->overridden) {
+      if (under(o, key_path)) {
+        throw InputError(fmt::format("--set {}", o), fmt::format("unknown key '{}' in '{}'{}; allowed here: {}",
+                                                                 key, key_path, hint, list));
+      }
+    }
+    child(kv.first, key_path).fail(fmt::format("unknown key '{}'{}; allowed here: {}", key, hint, list));
   }
 }
 
