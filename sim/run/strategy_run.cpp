@@ -148,6 +148,7 @@ void StrategyRun::finish(DesktopRun& d) {
   ++d.epoch;
   result_.totals.add(r);
   if (periods_csv_) write_period_row(*periods_csv_, strategy_name_, d.spec->id, r);
+  if (record_sink_) record_sink_(d.spec->id, r);
 
   if (d.pending) {
     const PendingPeriod p = *d.pending;

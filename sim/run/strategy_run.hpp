@@ -36,6 +36,10 @@ class StrategyRun final : public Host {
   StrategyRun(const Scenario& scenario, const std::string& strategy, std::ostream* periods_csv,
               Progress progress = {});
   StrategyResult run();
+  // Also hands every closed window's record to `sink` (tests, analysis hooks).
+  void on_record(std::function<void(const std::string& desktop, const PeriodRecord&)> sink) {
+    record_sink_ = std::move(sink);
+  }
 
   // Host
   Time now() const override { return engine_.now(); }
@@ -59,6 +63,7 @@ class StrategyRun final : public Host {
   std::unique_ptr<Strategy> strategy_;
   std::ostream* periods_csv_;
   Progress progress_;
+  std::function<void(const std::string&, const PeriodRecord&)> record_sink_;
   Engine<> engine_;
   Server server_;
   std::unordered_map<std::string, std::uint32_t> desktop_index_;
