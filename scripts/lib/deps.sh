@@ -1,0 +1,32 @@
+# Sourced by the scripts: installs with apt-get whatever of the project's Debian packages is missing.
+# Idempotent: nothing is installed (and apt-get is not run at all) when everything is present.
+set -euo pipefail
+
+JETTISON_PACKAGES=(
+  build-essential cmake pkg-config python3
+  libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+jettison_install_deps() {
+  local missing=()
+  for p in "${JETTISON_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Configures (when needed) and builds into build/. $1: ON/OFF for the tests.
+jettison_build() {
+  local testing="$1"
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING="$testing" >/dev/null
+  cmake --build "$root/build" -j "$(nproc)"
+}

@@ -1,0 +1,211 @@
+// jettison-sim as a user runs it: exit codes, one-line error messages naming the origin, and
+// outputs written whole or not at all.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/sim/input/input_test_support.hpp"
+
+namespace jettison::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  // Runs jettison-sim with `args` (already shell-quoted where needed) from the temp folder.
+  CliResult sim(const std::string& args) {
+    const fs::path out = dir_.path() / "cli.stdout";
+    const fs::path err = dir_.path() / "cli.stderr";
+    const std::string cmd = "cd '" + dir_.path().string() + "' && '" + JETTISON_SIM_BINARY + "' " + args +
+                            " >'" + out.string() + "' 2>'" + err.string() + "'";
+    const int status = std::system(cmd.c_str());
+    CliResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+  std::string q(const std::string& s) const { return "'" + s + "'"; }
+  static bool has_staging(const fs::path& dir) {
+    if (!fs::exists(dir)) return false;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().filename().string().rfind(".staging-", 0) == 0) return true;
+    }
+    return false;
+  }
+
+  TempDir dir_;
+};
+
+// One line, "jettison-sim: error: " then the origin.
+void expect_one_error_line(const std::string& err, const std::string& origin) {
+  ASSERT_FALSE(err.empty());
+  EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
+  EXPECT_EQ(err.rfind("jettison-sim: error: " + origin, 0), 0U) << err;
+}
+
+TEST_F(Cli, ValidateGoodScenarioExitsZero) {
+  const std::string path = write_scenario(dir_, kTinyScenario);
+  const CliResult r = sim("validate " + q(path));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_TRUE(Contains(r.out, "scenario 'tiny' is valid: 2 desktops, 5 idle periods"));
+  EXPECT_TRUE(Contains(r.out, "(streamed)"));
+}
+
+TEST_F(Cli, ValidateSaysWhenTheTraceIsBuffered) {
+  const std::string path =
+      write_scenario(dir_, kTinyScenario, "desktop,start,end\nd01,500,600\nd00,100,200\nd00,300,400\n");
+  const CliResult r = sim("validate " + q(path));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "unsorted: buffered"));
+}
+
+TEST_F(Cli, ValidateQuietPrintsNothing) {
+  const std::string path = write_scenario(dir_, kTinyScenario);
+  const CliResult r = sim("validate --quiet " + q(path));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST_F(Cli, ValidateBadScenarioExitsTwoWithOneLineNamingFileAndLine) {
+  const std::string yaml = replaced(kTinyScenario, "idle: 102.1W", "idle: 102.1");
+  const std::string path = write_scenario(dir_, yaml);
+  const CliResult r = sim("validate " + q(path));
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r.err, path + ":" + std::to_string(line_of(yaml, "idle: 102.1")) + ": desktop.power.idle: ");
+  EXPECT_TRUE(Contains(r.err, "has no unit"));
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+TEST_F(Cli, ValidateBadTraceNamesTheTraceLine) {
+  const std::string path = write_scenario(dir_, kTinyScenario, "desktop,start,end\nd00,1,2\nd00,1.5,3\n");
+  const CliResult r = sim("validate " + q(path));
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r.err, (dir_.path() / "traces/idle.csv").string() + ":3: ");
+}
+
+TEST_F(Cli, ValidateBadSetNamesTheSet) {
+  const std::string path = write_scenario(dir_, kTinyScenario);
+  const CliResult r = sim("validate " + q(path) + " --set desktop.power.idle=fast");
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r.err, "--set desktop.power.idle: ");
+}
+
+TEST_F(Cli, ValidateGoodSetExitsZero) {
+  const std::string path = write_scenario(dir_, kTinyScenario);
+  const CliResult r = sim("validate " + q(path) + " --set desktops.count=3 --set desktop.power.idle=50W");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.out, "3 desktops"));
+}
+
+TEST_F(Cli, ValidateMissingFileExitsTwo) {
+  const std::string path = (dir_.path() / "absent.yaml").string();
+  const CliResult r = sim("validate " + q(path));
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r.err, path + ": ");
+}
+
+TEST_F(Cli, UnknownFlagExitsTwo) {
+  const std::string path = write_scenario(dir_, kTinyScenario);
+  const CliResult r = sim("validate " + q(path) + " --frobnicate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(r.err.empty());
+}
+
+TEST_F(Cli, UnknownSubcommandExitsTwo) {
+  const CliResult r = sim("simulate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(r.err.empty());
+}
+
+TEST_F(Cli, NoSubcommandExitsTwo) {
+  EXPECT_EQ(sim("").exit_code, 2);
+}
+
+TEST_F(Cli, ValidateWithoutScenarioExitsTwo) {
+  EXPECT_EQ(sim("validate").exit_code, 2);
+}
+
+TEST_F(Cli, HelpExitsZero) {
+  const CliResult r = sim("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(Contains(r.out, "validate"));
+}
+
+TEST_F(Cli, RunWithBadSetExitsTwoAndWritesNothing) {
+  const std::string path = write_scenario(dir_, kTinyScenario);
+  const fs::path out = dir_.path() / "out";
+  const CliResult r = sim("run " + q(path) + " --quiet --out " + q(out.string()) + " --set migration.full.max_rounds=0");
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r.err, "--set migration.full.max_rounds: ");
+  EXPECT_FALSE(fs::exists(out / "summary.json"));
+  EXPECT_FALSE(fs::exists(out / "periods.csv"));
+  EXPECT_FALSE(fs::exists(out / "desktops.csv"));
+  EXPECT_FALSE(has_staging(out));
+}
+
+TEST_F(Cli, RunWritesOutputsAndLeavesNoStaging) {
+  const std::string path = write_scenario(dir_, kTinyScenario);
+  const fs::path out = dir_.path() / "out";
+  const CliResult r = sim("run " + q(path) + " --quiet --out " + q(out.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  for (const char* name : {"summary.json", "periods.csv", "desktops.csv"}) {
+    EXPECT_TRUE(fs::is_regular_file(out / name)) << name;
+    EXPECT_GT(fs::file_size(out / name), 0U) << name;
+  }
+  EXPECT_FALSE(has_staging(out));
+  const auto summary = nlohmann::json::parse(slurp(out / "summary.json"), nullptr, false);
+  EXPECT_FALSE(summary.is_discarded());
+  EXPECT_TRUE(summary.is_object());
+}
+
+TEST_F(Cli, FailedRunKeepsThePreviousOutputs) {
+  const std::string path = write_scenario(dir_, kTinyScenario);
+  const fs::path out = dir_.path() / "out";
+  ASSERT_EQ(sim("run " + q(path) + " --quiet --out " + q(out.string())).exit_code, 0);
+  const std::string before = slurp(out / "summary.json");
+  const CliResult r = sim("run " + q(path) + " --quiet --out " + q(out.string()) + " --set desktop.power.idle=-1W");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(slurp(out / "summary.json"), before);
+  EXPECT_FALSE(has_staging(out));
+}
+
+TEST_F(Cli, ShowDefaultPrintsTheDefaultScenario) {
+  const CliResult r = sim("show-default");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, slurp(fs::path(JETTISON_SOURCE_DIR) / "scenarios/default.yaml"));
+}
+
+TEST_F(Cli, ListNamesStrategiesAndSleepRules) {
+  const CliResult r = sim("list");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* name : {"always-on", "sleep-only", "full", "partial", "timeout"}) {
+    EXPECT_TRUE(Contains(r.out, name));
+  }
+}
+
+}  // namespace
+}  // namespace jettison::testing
