@@ -50,14 +50,16 @@ const Scenario& bench_scenario() {
 
 void BM_Scenario(benchmark::State& state, const std::string& strategy) {
   const Scenario& s = bench_scenario();
-  std::uint64_t events = 0, periods = 0;
+  std::uint64_t events = 0, inline_events = 0, periods = 0;
   for (auto _ : state) {
     StrategyRun run(s, strategy, nullptr);
     const StrategyResult r = run.run();
     events += r.events;
+    inline_events += r.inline_events;
     periods += r.totals.all.periods;
   }
   state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["inline_share"] = events ? static_cast<double>(inline_events) / static_cast<double>(events) : 0.0;
   state.counters["periods"] = static_cast<double>(periods / state.iterations());
   state.counters["events_per_period"] = static_cast<double>(events) / static_cast<double>(periods);
 }

@@ -20,6 +20,7 @@ class Engine {
  public:
   Time now() const { return now_; }
   std::uint64_t executed() const { return executed_; }
+  std::uint64_t executed_inline() const { return inline_; }
   std::size_t pending() const { return queue_.size(); }
 
   void schedule(Time t, std::uint32_t target, std::uint16_t kind, std::uint32_t token = 0) {
@@ -35,6 +36,7 @@ class Engine {
     assert(t >= now_);
     now_ = t;
     ++executed_;
+    ++inline_;
   }
 
   // Runs until the queue is empty or the next event is after `until`. The dispatcher's
@@ -55,6 +57,7 @@ class Engine {
   Time now_;
   std::uint64_t next_seq_ = 0;
   std::uint64_t executed_ = 0;
+  std::uint64_t inline_ = 0;
 };
 
 }  // namespace jettison::sim

@@ -15,7 +15,7 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
       periods_csv_(periods_csv),
       progress_(std::move(progress)),
       server_(scenario.server.memory),
-      result_{strategy, StrategyTotals(scenario.desktops.size()), 0, Bytes{}, 0} {
+      result_{strategy, StrategyTotals(scenario.desktops.size()), 0, 0, Bytes{}, 0} {
   const auto* sleep_rule = policy::sleep_schedulers().find(scenario.sleep.rule);
   assert(sleep_rule);
   desktops_.resize(scenario.desktops.size());
@@ -70,6 +70,7 @@ StrategyResult StrategyRun::run() {
     if (d.pending) ++result_.totals.skipped_periods;
   }
   result_.events = engine_.executed();
+  result_.inline_events = engine_.executed_inline();
   result_.server_peak = server_.peak();
   result_.server_refusals = server_.refusals();
   return std::move(result_);

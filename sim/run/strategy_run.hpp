@@ -23,6 +23,7 @@ struct StrategyResult {
   std::string strategy;
   StrategyTotals totals;
   std::uint64_t events = 0;
+  std::uint64_t inline_events = 0;  // of `events`, those trace streams ran without the queue
   Bytes server_peak;
   std::uint64_t server_refusals = 0;
 };
