@@ -117,8 +117,28 @@ void read_profiles(const YamlNode& traces, const std::string& base, Scenario& s,
   }
 }
 
-void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const std::string& assign,
-                   const YamlNode& assign_node,
+void check_desktop(const DesktopSpec& d, const Scenario& s, const YamlNode& where) {
+  if (d.vm_memory.count() == 0 || d.vm_memory.count() % s.page_size.count() != 0) {
+    where.fail(fmt::format("desktop '{}': vm_memory {} must be a positive multiple of page_size {}", d.id,
+                           d.vm_memory.count(), s.page_size.count()));
+  }
+  const PageProfile& p = s.profiles[d.profile];
+  const std::uint64_t pages = d.vm_memory.count() / s.page_size.count();
+  if (!p.gfns.empty() && p.max_gfn >= pages) {
+    // Slots are numbered in order of first appearance: the first one out of range is the first row.
+    const auto it = std::find_if(p.gfns.begin(), p.gfns.end(), [&](std::uint64_t g) { return g >= pages; });
+    const auto slot = static_cast<std::size_t>(it - p.gfns.begin());
+    throw InputError(fmt::format("{}:{}", p.source, p.lines[slot]),
+                     fmt::format("page {} is outside the {} pages of desktop '{}' ({} of {}-byte pages)", *it,
+                                 pages, d.id, format_bytes(d.vm_memory), s.page_size.count()));
+  }
+  if (s.migration.partial.metadata > d.vm_memory) {
+    where.fail(fmt::format("migration.partial.metadata is larger than desktop '{}''s vm_memory", d.id));
+  }
+}
+
+void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const YamlNode& defaults_node,
+                   const std::string& assign,
                    const std::unordered_map<std::string, std::uint32_t>& profiles_by_name,
                    std::optional<YamlNode> desktops_node, Scenario& s) {
   const auto& trace_ids = s.idle_trace.desktops;
@@ -153,6 +173,7 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const st
         if (it == profiles_by_name.end()) v->fail(fmt::format("no page-trace profile named '{}'", v->text()));
         spec.profile = it->second;
       }
+      check_desktop(spec, s, e);
       s.desktops.push_back(std::move(spec));
     }
     return;
@@ -168,26 +189,9 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const st
       }
     }
   }
-  (void)assign_node;
-  for (std::size_t i = 0; i < count; ++i) s.desktops.push_back(make(trace_ids[i], i));
-}
-
-void check_desktop(const DesktopSpec& d, const Scenario& s, const YamlNode& where) {
-  if (d.vm_memory.count() == 0 || d.vm_memory.count() % s.page_size.count() != 0) {
-    where.fail(fmt::format("desktop '{}': vm_memory {} must be a positive multiple of page_size {}", d.id,
-                           d.vm_memory.count(), s.page_size.count()));
-  }
-  const PageProfile& p = s.profiles[d.profile];
-  const std::uint64_t pages = d.vm_memory.count() / s.page_size.count();
-  if (!p.gfns.empty() && p.max_gfn >= pages) {
-    const auto it = std::find(p.gfns.begin(), p.gfns.end(), p.max_gfn);
-    const std::uint64_t line = p.lines[static_cast<std::size_t>(it - p.gfns.begin())];
-    throw InputError(fmt::format("{}:{}", p.source, line),
-                     fmt::format("page {} is outside the {} pages of desktop '{}' ({} of {}-byte pages)",
-                                 p.max_gfn, pages, d.id, format_bytes(d.vm_memory), s.page_size.count()));
-  }
-  if (s.migration.partial.metadata > d.vm_memory) {
-    where.fail(fmt::format("migration.partial.metadata is larger than desktop '{}''s vm_memory", d.id));
+  for (std::size_t i = 0; i < count; ++i) {
+    s.desktops.push_back(make(trace_ids[i], i));
+    check_desktop(s.desktops.back(), s, defaults_node);
   }
 }
 
@@ -223,10 +227,9 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   const YamlNode full = mig.at("full");
   full.expect_keys({"setup", "max_rounds", "stop_copy_below"});
   s.migration.full.setup = full.at("setup").duration();
-  s.migration.full.max_rounds = static_cast<std::uint32_t>(full.at("max_rounds").unsigned_int());
-  if (s.migration.full.max_rounds == 0 || s.migration.full.max_rounds > 1000) {
-    full.at("max_rounds").fail("must be between 1 and 1000");
-  }
+  const std::uint64_t max_rounds = full.at("max_rounds").unsigned_int();
+  if (max_rounds == 0 || max_rounds > 1000) full.at("max_rounds").fail("must be between 1 and 1000");
+  s.migration.full.max_rounds = static_cast<std::uint32_t>(max_rounds);
   s.migration.full.stop_copy_below = full.at("stop_copy_below").bytes();
   s.migration.reintegration_setup = mig.at("reintegration_setup").duration();
 
@@ -268,7 +271,6 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   const YamlNode traces = top.at("page_traces");
   read_profiles(traces, path, s, profiles_by_name);
   std::string assign = "round-robin";
-  const YamlNode assign_node = traces.find("assign").value_or(traces);
   if (auto a = traces.find("assign")) {
     assign = a->text();
     if (assign != "round-robin" && assign != "random") {
@@ -284,9 +286,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     list = desktops->find("list");
     if (list && desktops->has("count")) desktops->fail("give either 'count' or 'list', not both");
   }
-  read_desktops(list ? &*list : nullptr, defaults, assign, assign_node, profiles_by_name, desktops, s);
-  const YamlNode desktop_where = list ? *list : top.at("desktop");
-  for (const DesktopSpec& d : s.desktops) check_desktop(d, s, desktop_where);
+  read_desktops(list ? &*list : nullptr, defaults, top.at("desktop"), assign, profiles_by_name, desktops, s);
   return s;
 }
 

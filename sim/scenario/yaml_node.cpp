@@ -38,9 +38,11 @@ std::string YamlNode::origin() const {
   for (const std::string& o : doc_->overridden) {
     if (under(path_, o)) return fmt::format("--set {}", path_);
   }
-  const YAML::Mark mark = node_.Mark();
-  if (mark.is_null() || mark.line < 0) return fmt::format("{}: {}", doc_->file, path_);
-  return fmt::format("{}:{}: {}", doc_->file, mark.line + 1, path_.empty() ? "(top level)" : path_);
+  YAML::Mark mark = node_.Mark();
+  if (!key_mark_.is_null() && (node_.IsNull() || mark.is_null() || mark.line < 0)) mark = key_mark_;
+  const std::string where = path_.empty() ? std::string() : ": " + path_;
+  if (mark.is_null() || mark.line < 0) return fmt::format("{}{}", doc_->file, where);
+  return fmt::format("{}:{}{}", doc_->file, mark.line + 1, where);
 }
 
 void YamlNode::fail(const std::string& message) const { throw InputError(origin(), message); }
@@ -57,9 +59,10 @@ bool YamlNode::has(std::string_view key) const {
 
 std::optional<YamlNode> YamlNode::find(std::string_view key) const {
   if (!node_.IsMap()) fail("expected a mapping of keys to values");
-  const YAML::Node c = static_cast<const YAML::Node&>(node_)[std::string(key)];
-  if (!c.IsDefined()) return std::nullopt;
-  return child(c, child_path(key));
+  for (const auto& kv : node_) {
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return child(kv.second, child_path(key), kv.first.Mark());
+  }
+  return std::nullopt;
 }
 
 YamlNode YamlNode::at(std::string_view key) const {
@@ -71,8 +74,16 @@ YamlNode YamlNode::at(std::string_view key) const {
 
 void YamlNode::expect_keys(std::initializer_list<std::string_view> allowed) const {
   if (!node_.IsMap()) fail("expected a mapping of keys to values");
+  std::vector<std::pair<std::string, int>> seen;
   for (const auto& kv : node_) {
     const std::string key = kv.first.as<std::string>();
+    for (const auto& [k, line] : seen) {
+      if (k == key) {
+        child(kv.second, child_path(key), kv.first.Mark())
+            .fail(fmt::format("key '{}' is given twice (first on line {})", key, line + 1));
+      }
+    }
+    seen.emplace_back(key, kv.first.Mark().line);
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string hint;
     for (std::string_view a : allowed) {
@@ -87,7 +98,7 @@ void YamlNode::expect_keys(std::initializer_list<std::string_view> allowed) cons
                                                                  key, key_path, hint, list));
       }
     }
-    child(kv.first, key_path).fail(fmt::format("unknown key '{}'{}; allowed here: {}", key, hint, list));
+    child(kv.second, key_path, kv.first.Mark()).fail(fmt::format("unknown key '{}'{}; allowed here: {}", key, hint, list));
   }
 }
 
@@ -104,12 +115,13 @@ std::vector<std::pair<std::string, YamlNode>> YamlNode::entries() const {
   std::vector<std::pair<std::string, YamlNode>> out;
   for (const auto& kv : node_) {
     const std::string key = kv.first.as<std::string>();
-    out.emplace_back(key, child(kv.second, child_path(key)));
+    out.emplace_back(key, child(kv.second, child_path(key), kv.first.Mark()));
   }
   return out;
 }
 
 std::string YamlNode::text() const {
+  if (node_.IsNull()) fail("has no value");
   if (!node_.IsScalar()) fail("expected a single value, not a list or mapping");
   return node_.Scalar();
 }

@@ -24,8 +24,8 @@ struct YamlDocument {
 
 class YamlNode {
  public:
-  YamlNode(YAML::Node node, std::string path, const YamlDocument* doc)
-      : node_(std::move(node)), path_(std::move(path)), doc_(doc) {}
+  YamlNode(YAML::Node node, std::string path, const YamlDocument* doc, YAML::Mark key_mark = YAML::Mark::null_mark())
+      : node_(std::move(node)), path_(std::move(path)), doc_(doc), key_mark_(key_mark) {}
 
   const std::string& path() const { return path_; }
   // "file:line: key.path", or "--set key.path" for overridden values.
@@ -52,11 +52,14 @@ class YamlNode {
 
  private:
   std::string child_path(std::string_view key) const;
-  YamlNode child(const YAML::Node& n, std::string path) const { return YamlNode(n, std::move(path), doc_); }
+  YamlNode child(const YAML::Node& n, std::string path, YAML::Mark key_mark = YAML::Mark::null_mark()) const {
+    return YamlNode(n, std::move(path), doc_, key_mark);
+  }
 
   YAML::Node node_;
   std::string path_;
   const YamlDocument* doc_;
+  YAML::Mark key_mark_;  // where this value's key is: empty values have no useful mark of their own
 };
 
 }  // namespace jettison::sim

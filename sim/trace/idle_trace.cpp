@@ -23,8 +23,8 @@ bool valid_desktop_id(std::string_view id) {
 
 IdleTraceReader::IdleTraceReader(std::unique_ptr<std::istream> in, std::string name)
     : in_(std::move(in)), name_(std::move(name)) {
-  if (!std::getline(*in_, line_)) fail("empty file: expected the header 'desktop,start,end'");
   ++line_no_;
+  if (!std::getline(*in_, line_)) fail("empty file: expected the header 'desktop,start,end'");
   if (!line_.empty() && line_.back() == '\r') line_.pop_back();
   if (line_.rfind("\xEF\xBB\xBF", 0) == 0) line_.erase(0, 3);
   if (line_ != "desktop,start,end") {

@@ -24,8 +24,8 @@ PageProfile read_page_profile(std::unique_ptr<std::istream> in, const std::strin
   auto fail = [&](const std::string& message) {
     throw InputError(fmt::format("{}:{}", source, line_no), message);
   };
-  if (!std::getline(*in, line)) fail("empty file: expected the header 'time,page,op'");
   ++line_no;
+  if (!std::getline(*in, line)) fail("empty file: expected the header 'time,page,op'");
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
   if (line != "time,page,op") {

@@ -54,7 +54,9 @@ TYPED_TEST(EventQueueConformance, InterleavedPushAndPopKeepsOrder) {
     } else {
       const Event e = q.top();
       q.pop();
-      if (have_last) EXPECT_FALSE(e < last) << "popped out of order";
+      if (have_last) {
+        EXPECT_FALSE(e < last) << "popped out of order";
+      }
       last = e;
       have_last = true;
       now = e.time;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -177,6 +178,10 @@ TEST_F(Cli, RunWritesOutputsAndLeavesNoStaging) {
     EXPECT_GT(fs::file_size(out / name), 0U) << name;
   }
   EXPECT_FALSE(has_staging(out));
+  // Whole files: a header and one row per period (2 desktops, 4 periods) or per desktop, per strategy.
+  auto lines = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+  EXPECT_EQ(lines(slurp(out / "periods.csv")), 1 + 4 * 4);
+  EXPECT_EQ(lines(slurp(out / "desktops.csv")), 1 + 2 * 4);
   const auto summary = nlohmann::json::parse(slurp(out / "summary.json"), nullptr, false);
   EXPECT_FALSE(summary.is_discarded());
   EXPECT_TRUE(summary.is_object());

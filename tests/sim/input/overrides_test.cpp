@@ -59,8 +59,8 @@ TEST_F(Overrides, CreatesMissingMappings) {
 }
 
 TEST_F(Overrides, AddsAKeyTheFileOmits) {
-  const Scenario s = load({"page_size=8KiB"}, replaced(kTinyScenario, "page_size: 4KiB\n", ""));
-  EXPECT_EQ(s.page_size.count(), 8192U);
+  const Scenario s = load({"page_size=1KiB"}, replaced(kTinyScenario, "page_size: 4KiB\n", ""));
+  EXPECT_EQ(s.page_size.count(), 1024U);
 }
 
 TEST_F(Overrides, ReplacesAWholeList) {

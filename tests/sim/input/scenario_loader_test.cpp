@@ -141,10 +141,21 @@ TEST(LoadScenario, UnsortedTraceIsMarkedForBuffering) {
   EXPECT_EQ(s.desktops[0].id, "d01");
 }
 
-TEST(LoadScenario, OtherPageSizes) {
+TEST(LoadScenario, SmallestPageSize) {
+  // Page numbers count in page_size units: 1 GiB of 512 B pages holds every page of the profiles.
   TempDir dir;
-  const Scenario s = load_scenario(write_scenario(dir, replaced(kTinyScenario, "page_size: 4KiB", "page_size: 2MiB")));
-  EXPECT_EQ(s.page_size.count(), 2U << 20);
+  const Scenario s = load_scenario(write_scenario(dir, replaced(kTinyScenario, "page_size: 4KiB", "page_size: 512B")));
+  EXPECT_EQ(s.page_size.count(), 512U);
+}
+
+TEST(LoadScenario, HugePagesShrinkTheRangeOfPageNumbers) {
+  // 1 GiB of 2 MiB pages is 512 pages: the windows profile's page 1000 (line 2) no longer fits; the
+  // first row out of range is named.
+  TempDir dir;
+  const std::string path = write_scenario(dir, replaced(kTinyScenario, "page_size: 4KiB", "page_size: 2MiB"));
+  const auto e = jettison::testing::input_error([&] { load_scenario(path); });
+  EXPECT_EQ(e.origin, (dir.path() / "traces/windows.csv").string() + ":2");
+  EXPECT_TRUE(jettison::testing::Contains(e.what, "page 1000 is outside the 512 pages of desktop 'd00'"));
 }
 
 TEST(LoadScenario, ServerShareCanBeAddedToTotals) {
