@@ -33,6 +33,7 @@ class Power {
   constexpr double watts() const { return w_; }
   constexpr Power operator-(Power o) const { return Power(w_ - o.w_); }
   constexpr Power operator+(Power o) const { return Power(w_ + o.w_); }
+  constexpr Power operator*(double k) const { return Power(w_ * k); }
   constexpr auto operator<=>(const Power&) const = default;
 
  private:

@@ -9,9 +9,9 @@ class TimeoutSleep final : public SleepScheduler {
  public:
   explicit TimeoutSleep(Duration timeout) : timeout_(timeout) {}
 
-  void on_period_start(Time t) override { last_ = t; }
+  void on_period_start(Time t, const Future*) override { last_ = t; }
   void on_wake(Time t) override { last_ = max(last_, t); }
-  void on_request(Time t) override { last_ = max(last_, t); }
+  void on_request(Time, Time served) override { last_ = max(last_, served); }
   void on_sleep(Time) override {}
   Time sleep_at() const override { return last_ + timeout_; }
 

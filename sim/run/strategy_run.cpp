@@ -7,6 +7,22 @@
 
 namespace jettison::sim {
 
+policy::SleepCosts sleep_costs(const Scenario& s, const DesktopSpec& d) {
+  const Transitions& tr = d.transitions;
+  policy::SleepCosts c;
+  c.serving = d.power[PowerState::kServing];
+  c.asleep = d.power[PowerState::kAsleep];
+  c.suspending = d.power[PowerState::kSuspending];
+  c.resuming = d.power[PowerState::kResumingSelective];
+  c.resuming_full = d.power[PowerState::kResumingFull];
+  c.suspend = tr.suspend;
+  c.wake = tr.wake_on_lan + tr.resume_selective;
+  c.full_resume_from_sleep = tr.resume_full;
+  c.full_resume_from_awake = tr.resume_full > tr.resume_selective ? tr.resume_full - tr.resume_selective : Duration{};
+  c.service = d.link.latency * 2 + transfer_time(s.page_size, d.link.bandwidth);
+  return c;
+}
+
 StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, std::ostream* periods_csv,
                          Progress progress)
     : scenario_(scenario),
@@ -24,11 +40,7 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
     d.index = i;
     d.spec = &scenario.desktops[i];
     d.profile = &scenario.profiles[d.spec->profile];
-    const Transitions& tr = d.spec->transitions;
-    const policy::SleepCosts costs{
-        d.spec->power[PowerState::kServing], d.spec->power[PowerState::kAsleep], tr.suspend, tr.resume_selective,
-        d.spec->power[PowerState::kSuspending] * tr.suspend +
-            d.spec->power[PowerState::kResumingSelective] * (tr.wake_on_lan + tr.resume_selective)};
+    const policy::SleepCosts costs = sleep_costs(scenario, *d.spec);
     d.sleep = sleep_rule->make(scenario.sleep.params, costs);
     desktop_index_.emplace(d.spec->id, i);
   }

@@ -28,6 +28,9 @@ struct StrategyResult {
   std::uint64_t server_refusals = 0;
 };
 
+// The sleep scheduler's view of a desktop's power figures.
+policy::SleepCosts sleep_costs(const Scenario& s, const DesktopSpec& d);
+
 // Called now and then with the fraction of simulated time done.
 using Progress = std::function<void(double)>;
 

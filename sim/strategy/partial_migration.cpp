@@ -39,7 +39,7 @@ void PartialMigration::migration_done(Host& host, DesktopRun& d) {
   // The VM resumes on the server and faults in its working set at once: the desktop stays up
   // serving, and the sleep scheduler counts from here.
   d.meter.change(host.now(), PowerState::kServing);
-  d.sleep->on_period_start(host.now());
+  d.sleep->on_period_start(host.now(), nullptr);
   arm_sleep_timer(host, d);
   d.cursor.start(*d.profile, (host.now() - d.window_start).us());
   if (!d.cursor.done()) {
@@ -108,7 +108,7 @@ void PartialMigration::wake_for_pages(Host& host, DesktopRun& d) {
 void PartialMigration::serve(Host& host, DesktopRun& d, Time t, std::uint64_t pages) {
   const Link& link = d.spec->link;
   const Time done = t + link.latency * 2 + transfer_time(host.scenario().page_size * pages, link.bandwidth);
-  d.sleep->on_request(done);
+  d.sleep->on_request(t, done);
   arm_sleep_timer(host, d);
 }
 
