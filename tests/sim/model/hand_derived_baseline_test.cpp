@@ -28,7 +28,7 @@ TEST(HandDerivedAlwaysOn, OneHourIsIdlePowerTimesAnHour) {
   EXPECT_EQ(r.start.us(), 1'000'000'000);
   EXPECT_EQ(r.idle.us(), 3'600'000'000);
   EXPECT_EQ(r.window.us(), 3'600'000'000);
-  expect_state_times(r, {.idle = 3'600'000'000});
+  EXPECT_STATE_TIMES(r, {.idle = 3'600'000'000});
   expect_energy(r.energy, 360'000.0, "energy");
   EXPECT_EQ(r.energy.joules(), r.baseline.joules()) << "always-on saves exactly 0";
   EXPECT_DOUBLE_EQ(out.result.totals.all.savings_pct(), 0.0);
@@ -55,8 +55,8 @@ TEST(HandDerivedSleepOnly, OneHourSuspendsAfterMigrateAfterAndResumesFully) {
   const sim::PeriodRecord& r = out.records[0].second;
   EXPECT_EQ(r.idle.us(), 3'600'000'000);
   EXPECT_EQ(r.window.us(), 3'604'000'000);
-  expect_state_times(r, {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 3'538'000'000,
-                         .resuming_full = 4'000'000});
+  EXPECT_STATE_TIMES(
+      r, {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 3'538'000'000, .resuming_full = 4'000'000});
   expect_energy(r.energy, 13'496.0, "energy");
   expect_energy(r.baseline, 360'480.0, "baseline");
   EXPECT_NEAR(out.result.totals.all.savings_pct(), 100.0 * (1.0 - 13'496.0 / 360'480.0), 0.01);
@@ -78,7 +78,7 @@ TEST(HandDerivedSleepOnly, ReturnWhileSuspendingWaitsForTheSuspend) {
   ASSERT_EQ(out.records.size(), 1u);
   const sim::PeriodRecord& r = out.records[0].second;
   EXPECT_EQ(r.window.us(), 66'000'000);
-  expect_state_times(r, {.idle = 60'000'000, .suspending = 2'000'000, .resuming_full = 4'000'000});
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000, .suspending = 2'000'000, .resuming_full = 4'000'000});
   ASSERT_TRUE(r.return_latency.has_value());
   EXPECT_EQ(r.return_latency->us(), 5'000'000);
   expect_energy(r.energy, 6'420.0, "energy");
@@ -100,7 +100,7 @@ TEST(HandDerivedStayedOn, PeriodNoLongerThanMigrateAfterStaysOnForEveryStrategy)
     for (std::size_t i = 0; i < 2; ++i) {
       const sim::PeriodRecord& r = out.records[i].second;
       EXPECT_EQ(r.window.us(), lengths[i]);
-      expect_state_times(r, {.idle = lengths[i]});
+      EXPECT_STATE_TIMES(r, {.idle = lengths[i]});
       expect_energy(r.energy, expected[i], "energy");
       EXPECT_EQ(r.energy.joules(), r.baseline.joules());
       EXPECT_EQ(r.network().count(), 0u);
@@ -119,8 +119,8 @@ TEST(HandDerivedStayedOn, PeriodNoLongerThanMigrateAfterStaysOnForEveryStrategy)
 //   E = 6000 + 100 + 668 + 320 = 7088 J; baseline = 100x396 + 120x4 = 40 080 J.
 TEST(HandDerivedSleepOnly, PeriodsStartingBeforeTheCloseAreShortenedOrSkipped) {
   TempDir dir;
-  const auto s = load_hand_scenario(dir, "desktop,start,end\nd0,1000,4600\nd0,4601,4603\nd0,4603.5,5000\n",
-                                    kSomePages);
+  const auto s =
+      load_hand_scenario(dir, "desktop,start,end\nd0,1000,4600\nd0,4601,4603\nd0,4603.5,5000\n", kSomePages);
   const RunOutput out = run_strategy(s, "sleep-only");
   ASSERT_EQ(out.records.size(), 2u);
   EXPECT_EQ(out.result.totals.skipped_periods, 1u);
@@ -128,8 +128,8 @@ TEST(HandDerivedSleepOnly, PeriodsStartingBeforeTheCloseAreShortenedOrSkipped) {
   EXPECT_EQ(r.start.us(), 4'604'000'000);
   EXPECT_EQ(r.idle.us(), 396'000'000);
   EXPECT_EQ(r.window.us(), 400'000'000);
-  expect_state_times(r, {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 334'000'000,
-                         .resuming_full = 4'000'000});
+  EXPECT_STATE_TIMES(
+      r, {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 334'000'000, .resuming_full = 4'000'000});
   expect_energy(r.energy, 7'088.0, "energy");
   expect_energy(r.baseline, 40'080.0, "baseline");
 
@@ -155,8 +155,9 @@ TEST(HandDerivedRefused, RefusedVmSleepsLikeSleepOnly) {
     const sim::PeriodRecord& r = out.records[0].second;
     EXPECT_EQ(sim::name_of(r.outcome), "refused");
     EXPECT_EQ(r.window.us(), 3'604'000'000);
-    expect_state_times(r, {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 3'538'000'000,
-                           .resuming_full = 4'000'000});
+    EXPECT_STATE_TIMES(
+        r,
+        {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 3'538'000'000, .resuming_full = 4'000'000});
     expect_energy(r.energy, 13'496.0, "energy");
     EXPECT_EQ(r.network().count(), 0u);
     EXPECT_EQ(r.wakeups, 0u);

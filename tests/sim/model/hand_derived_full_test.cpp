@@ -24,6 +24,7 @@ using sim::PowerState;
 
 // The profile (when_shorter: stop):
 //   offset 5 page 99 w: before the migration: irrelevant (round 1 sends all memory anyway).
+//   offset 60.5 page 30 w: during the setup, before round 1 began: round 1 carries it; not dirty.
 //   round 1 [61, 69.589935): writes to pages 10, 11, 12, 13, 15, 16, 17, 18, 19, 20 (page 10 twice),
 //     a read of page 14 (not dirty): 10 dirty pages = 40 960 B.
 //   offsets 69.59 and 69.5901: writes to pages 21, 22 (just after round 1 ends).
@@ -32,6 +33,7 @@ using sim::PowerState;
 constexpr const char* kPrecopyProfile =
     "time,page,op\n"
     "5,99,w\n"
+    "60.5,30,w\n"
     "61.5,10,w\n62,11,w\n62.5,12,w\n63,13,w\n63.5,14,r\n64,15,w\n65,16,w\n66,17,w\n67,18,w\n68,19,w\n"
     "69,10,w\n69.5,20,w\n"
     "69.59,21,w\n69.5901,22,w\n"
@@ -71,7 +73,7 @@ TEST(HandDerivedFull, PrecopyOneRoundThenStopAndCopy) {
   EXPECT_EQ(r.fetched_pages, 0u);
   EXPECT_EQ(r.wakeups, 0u);
   EXPECT_EQ(r.window.us(), 3'605'068'208);
-  expect_state_times(r, {.idle = 60'000'000,
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
                          .migrating = 10'726'580,
                          .suspending = 2'000'000,
                          .asleep = 3'528'341'628,
@@ -124,7 +126,7 @@ TEST(HandDerivedFull, PrecopyTwoRoundsByThresholdOrByRoundLimit) {
     EXPECT_EQ(r.dirty_pages, 3u);
     EXPECT_EQ(r.reintegrated.count(), 8'400'896u);
     EXPECT_EQ(r.window.us(), 3'605'068'208);
-    expect_state_times(r, {.idle = 60'000'000,
+    EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
                            .migrating = 10'726'646,
                            .suspending = 2'000'000,
                            .asleep = 3'528'341'562,
@@ -162,13 +164,39 @@ TEST(HandDerivedFull, UserReturnsMidPrecopy) {
   EXPECT_EQ(sim::name_of(r.outcome), "aborted");
   EXPECT_EQ(r.window.us(), 61'500'000);
   EXPECT_FALSE(r.return_latency.has_value());
-  expect_state_times(r, {.idle = 60'000'000, .migrating = 1'500'000});
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000, .migrating = 1'500'000});
   EXPECT_EQ(r.migrated.count(), 62'500'000u);
   EXPECT_EQ(r.reintegrated.count(), 0u);
   EXPECT_EQ(r.dirty_pages, 0u);
   expect_energy(r.energy, 6'165.0, "energy");
   expect_energy(r.baseline, 6'150.0, "baseline");
   EXPECT_EQ(r.server_energy.joules(), 0.0);
+}
+
+// The user back during stop-and-copy: it began at offset 69.589935 (after round 1); the user is back
+// 15 625 us into it, at offset 69.60556 (absolute 1069.60556). Sent: 1 GiB + 0.015625 s x 1e9 / 8
+// = 1 073 741 824 + 1 953 125 = 1 075 694 949 B. Migrating 9.60556 s: E = 6000 + 110 x 9.60556
+// = 7056.6116 J.
+TEST(HandDerivedFull, UserReturnsDuringStopAndCopy) {
+  TempDir dir;
+  const auto s = load_hand_scenario(dir, "desktop,start,end\nd0,1000,1069.60556\n", kPrecopyProfile);
+  const RunOutput out = run_strategy(s, "full");
+  ASSERT_EQ(out.records.size(), 1u);
+  const sim::PeriodRecord& r = out.records[0].second;
+  EXPECT_EQ(sim::name_of(r.outcome), "aborted");
+  EXPECT_EQ(r.migrated.count(), 1'075'694'949u);
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000, .migrating = 9'605'560});
+  expect_energy(r.energy, 7'056.6116, "energy");
+}
+
+// Two desktops migrating at once hold 2 GiB on the server.
+TEST(HandDerivedFull, TwoDesktopsShareTheServer) {
+  TempDir dir;
+  const auto s = load_hand_scenario(dir, "desktop,start,end\nd0,1000,4600\nd1,1000,4600\n", kPrecopyProfile);
+  const RunOutput out = run_strategy(s, "full");
+  ASSERT_EQ(out.records.size(), 2u);
+  for (const auto& [desktop, r] : out.records) expect_energy(r.energy, 14'656.607056, desktop.c_str());
+  EXPECT_EQ(out.result.server_peak.count(), 2u * 1'073'741'824u);
 }
 
 // The user back during the setup (period [1000, 1060.5)): nothing sent yet.
@@ -180,7 +208,7 @@ TEST(HandDerivedFull, UserReturnsDuringSetupSendsNothing) {
   const sim::PeriodRecord& r = out.records[0].second;
   EXPECT_EQ(sim::name_of(r.outcome), "aborted");
   EXPECT_EQ(r.migrated.count(), 0u);
-  expect_state_times(r, {.idle = 60'000'000, .migrating = 500'000});
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000, .migrating = 500'000});
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ TEST(HandDerivedPartial, NewPageEvery300sWakesTheDesktopEachTime) {
   EXPECT_EQ(sim::name_of(r.outcome), "migrated");
   EXPECT_EQ(r.idle.us(), 3'600'000'000);
   EXPECT_EQ(r.window.us(), 3'605'068'273);
-  expect_state_times(r, {.idle = 60'000'000,
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
                          .migrating = 4'136'382,
                          .suspending = 24'000'000,
                          .asleep = 3'261'799'528,
@@ -112,6 +112,113 @@ TEST(HandDerivedPartial, ServerShareAddedWhenConfigured) {
   expect_energy(r.server_energy, 17'710.00082, "server energy");
   expect_energy(r.energy, 39'853.672786, "energy");
   expect_energy(r.baseline, 360'608.19276, "baseline");
+}
+
+// Two desktops with the same periods and profile: each record is the one above; the server holds both
+// VMs' metadata and fetched pages at once: peak = 2 x (8 388 608 + 11 x 4096) = 16 867 328 B.
+TEST(HandDerivedPartial, TwoDesktopsShareTheServer) {
+  TempDir dir;
+  const auto s =
+      load_hand_scenario(dir, "desktop,start,end\nd0,1000,4600\nd1,1000,4600\n", kNewPageEvery300s);
+  const RunOutput out = run_strategy(s, "partial");
+  ASSERT_EQ(out.records.size(), 2u);
+  for (const auto& [desktop, r] : out.records) {
+    SCOPED_TRACE(desktop);
+    EXPECT_EQ(r.window.us(), 3'605'068'273);
+    EXPECT_EQ(r.wakeups, 11u);
+    expect_energy(r.energy, 22'143.671966, "energy");
+  }
+  EXPECT_EQ(out.result.server_peak.count(), 16'867'328u);
+  EXPECT_EQ(out.result.totals.all.network().count(), 2u * (8'388'608u + 45'056u + 8'409'088u));
+}
+
+// Two periods of the desktop: the VM came home at the end of the first, so the second starts with
+// nothing on the server and repeats the first's story exactly (11 fetches, 11 wake-ups, ...).
+TEST(HandDerivedPartial, EachPeriodStartsWithNothingOnTheServer) {
+  TempDir dir;
+  const auto s =
+      load_hand_scenario(dir, "desktop,start,end\nd0,1000,4600\nd0,10000,13600\n", kNewPageEvery300s);
+  const RunOutput out = run_strategy(s, "partial");
+  ASSERT_EQ(out.records.size(), 2u);
+  for (const auto& [desktop, r] : out.records) {
+    SCOPED_TRACE(r.period);
+    EXPECT_EQ(r.window.us(), 3'605'068'273);
+    EXPECT_EQ(r.fetched_pages, 11u);
+    EXPECT_EQ(r.wakeups, 11u);
+    EXPECT_EQ(r.dirty_pages, 5u);
+    EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
+                           .migrating = 4'136'382,
+                           .suspending = 24'000'000,
+                           .asleep = 3'261'799'528,
+                           .resuming_full = 4'000'000,
+                           .resuming_selective = 11'110'000,
+                           .serving = 240'022'363});
+  }
+  EXPECT_EQ(out.records[1].second.start.us(), 10'000'000'000);
+}
+
+// The replay starts at the migration's end, inclusive: the migration ends at offset 63.068109.
+//   offset 63.068108 page 8 w: 1 us before: the VM still on the desktop: not replayed.
+//   offset 63.068109 page 7 w: at the end: the desktop is serving: served at 1063.070142 (+2033 us);
+//   the timeout runs from there: suspend 1083.070142 -> 1085.070142; asleep -> 4600 (3514.929858 s);
+//   resuming_full -> 4604; reintegration of page 7: 1 068 142 us -> 4605.068142.
+// States (us): idle 60 000 000; migrating 3 068 109 + 1 068 142 = 4 136 251; serving 20 002 033;
+//   suspending 2 000 000; asleep 3 514 929 858; resuming_full 4 000 000. Sum 3 605 068 142.
+// Energy: 6000 + 454.98761 + 600.06099 + 100 + 7029.859716 + 320 = 14 504.908316 J.
+TEST(HandDerivedPartial, ReplayStartsAtTheMigrationsEnd) {
+  TempDir dir;
+  const auto s = load_hand_scenario(dir, "desktop,start,end\nd0,1000,4600\n",
+                                    "time,page,op\n63.068108,8,w\n63.068109,7,w\n");
+  const RunOutput out = run_strategy(s, "partial");
+  ASSERT_EQ(out.records.size(), 1u);
+  const sim::PeriodRecord& r = out.records[0].second;
+  EXPECT_EQ(r.window.us(), 3'605'068'142);
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
+                         .migrating = 4'136'251,
+                         .suspending = 2'000'000,
+                         .asleep = 3'514'929'858,
+                         .resuming_full = 4'000'000,
+                         .serving = 20'002'033});
+  EXPECT_EQ(r.fetched_pages, 1u);
+  EXPECT_EQ(r.dirty_pages, 1u);
+  EXPECT_EQ(r.wakeups, 0u);
+  expect_energy(r.energy, 14'504.908316, "energy");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A repeating profile (when_shorter: repeat) with one access, page 1 written at offset 300 s. Its
+// default replay period is the whole second after its last access: 301 s, so page 1 is touched at
+// offsets 300, 601, 902, ..., 3310 (11 times < 3600). Only the first touch is a fetch (wake-up 1,
+// served 1301.012033, suspend 1321.012033 -> 1323.012033); the ten later copies find it on the server
+// and do not wake the desktop. Dirty: page 1.
+//   asleep 1085.068109 -> 1300 (214.931891 s) and 1323.012033 -> 4600 (3276.987967 s)
+//   user back at 4600: resuming_full -> 4604; reintegration of 1 page: 1 068 142 us -> 4605.068142.
+// States (us): idle 60 000 000; migrating 3 068 109 + 1 068 142 = 4 136 251; serving 20 000 000 +
+//   20 002 033 = 40 002 033; suspending 4 000 000; asleep 3 491 919 858; resuming_selective 1 010 000;
+//   resuming_full 4 000 000. Sum 3 605 068 142.
+// Energy: 6000 + 454.98761 + 1200.06099 + 200 + 6983.839716 + 40.4 + 320 = 15 199.288316 J.
+// ---------------------------------------------------------------------------------------------
+TEST(HandDerivedPartial, RepeatingProfileRetouchesResidentPages) {
+  TempDir dir;
+  Knobs k;
+  k.when_shorter = "repeat";
+  const auto s = load_hand_scenario(dir, "desktop,start,end\nd0,1000,4600\n", "time,page,op\n300,1,w\n", k);
+  const RunOutput out = run_strategy(s, "partial");
+  ASSERT_EQ(out.records.size(), 1u);
+  const sim::PeriodRecord& r = out.records[0].second;
+  EXPECT_EQ(r.window.us(), 3'605'068'142);
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
+                         .migrating = 4'136'251,
+                         .suspending = 4'000'000,
+                         .asleep = 3'491'919'858,
+                         .resuming_full = 4'000'000,
+                         .resuming_selective = 1'010'000,
+                         .serving = 40'002'033});
+  EXPECT_EQ(r.wakeups, 1u);
+  EXPECT_EQ(r.fetched_pages, 1u);
+  EXPECT_EQ(r.dirty_pages, 1u);
+  EXPECT_EQ(r.reintegrated.count(), 8'392'704u);
+  expect_energy(r.energy, 15'199.288316, "energy");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,7 +267,7 @@ TEST(HandDerivedPartial, RepeatsBurstsAndRequestsWhileSuspendingOrResuming) {
   const sim::PeriodRecord& r = out.records[0].second;
   EXPECT_EQ(sim::name_of(r.outcome), "migrated");
   EXPECT_EQ(r.window.us(), 3'605'068'175);
-  expect_state_times(r, {.idle = 60'000'000,
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
                          .migrating = 4'136'284,
                          .suspending = 6'000'000,
                          .asleep = 3'457'983'868,
@@ -196,7 +303,7 @@ TEST(HandDerivedPartial, UserReturnsWhileServing) {
   ASSERT_EQ(out.records.size(), 1u);
   const sim::PeriodRecord& r = out.records[0].second;
   EXPECT_EQ(r.window.us(), 314'068'142);
-  expect_state_times(r, {.idle = 60'000'000,
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
                          .migrating = 4'136'251,
                          .suspending = 2'000'000,
                          .asleep = 207'997'967,
@@ -228,7 +335,7 @@ TEST(HandDerivedPartial, UserReturnsDuringSelectiveResume) {
   ASSERT_EQ(out.records.size(), 1u);
   const sim::PeriodRecord& r = out.records[0].second;
   EXPECT_EQ(r.window.us(), 305'078'109);
-  expect_state_times(r, {.idle = 60'000'000,
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
                          .migrating = 4'136'218,
                          .suspending = 2'000'000,
                          .asleep = 207'997'967,
@@ -259,7 +366,7 @@ TEST(HandDerivedPartial, UserReturnsWhileSuspending) {
   ASSERT_EQ(out.records.size(), 1u);
   const sim::PeriodRecord& r = out.records[0].second;
   EXPECT_EQ(r.window.us(), 97'070'142);
-  expect_state_times(r, {.idle = 60'000'000,
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
                          .migrating = 4'136'218,
                          .suspending = 2'000'000,
                          .resuming_full = 4'000'000,
@@ -290,7 +397,7 @@ TEST(HandDerivedPartial, UserReturnsMidMigration) {
   EXPECT_EQ(r.window.us(), 63'015'625);
   EXPECT_EQ(r.window.us(), r.idle.us());
   EXPECT_FALSE(r.return_latency.has_value());
-  expect_state_times(r, {.idle = 60'000'000, .migrating = 3'015'625});
+  EXPECT_STATE_TIMES(r, {.idle = 60'000'000, .migrating = 3'015'625});
   EXPECT_EQ(r.migrated.count(), 1'953'125u);
   EXPECT_EQ(r.fetched.count(), 0u);
   EXPECT_EQ(r.reintegrated.count(), 0u);

@@ -2,12 +2,12 @@
 // keeps every closed window's record.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "sim/metrics/period_record.hpp"
 #include "sim/run/strategy_run.hpp"
@@ -54,8 +54,8 @@ inline std::string hand_scenario_yaml(const Knobs& k) {
   y += "  transitions: {suspend: 2s, resume_full: 4s, resume_selective: 1s, wake_on_lan: " + k.wake_on_lan +
        "}\n";
   y += "  link: {bandwidth: 1Gbps, latency: " + k.latency + "}\n";
-  y += "server: {memory: " + k.server_memory + ", power_per_vm: 5W, add_to_total: " +
-       std::string(k.add_to_total ? "true" : "false") + "}\n";
+  y += "server: {memory: " + k.server_memory +
+       ", power_per_vm: 5W, add_to_total: " + std::string(k.add_to_total ? "true" : "false") + "}\n";
   y += "migration:\n";
   y += "  migrate_after: " + k.migrate_after + "\n";
   y += "  partial: {metadata: 8MiB, setup: 3s}\n";
@@ -84,7 +84,8 @@ struct RunOutput {
 inline RunOutput run_strategy(const sim::Scenario& s, const std::string& strategy) {
   std::vector<std::pair<std::string, sim::PeriodRecord>> records;
   sim::StrategyRun run(s, strategy, nullptr);
-  run.on_record([&](const std::string& desktop, const sim::PeriodRecord& r) { records.emplace_back(desktop, r); });
+  run.on_record(
+      [&](const std::string& desktop, const sim::PeriodRecord& r) { records.emplace_back(desktop, r); });
   sim::StrategyResult result = run.run();
   return {std::move(records), std::move(result)};
 }
@@ -116,6 +117,13 @@ inline void expect_state_times(const sim::PeriodRecord& r, const StateTimes& t) 
   EXPECT_EQ(us_in(r, PowerState::kServing), t.serving) << "serving";
 }
 
+// The same, reporting the caller's line on a failure.
+#define EXPECT_STATE_TIMES(record, ...)                                  \
+  do {                                                                   \
+    SCOPED_TRACE("state times");                                         \
+    ::jettison::testing::model::expect_state_times(record, __VA_ARGS__); \
+  } while (0)
+
 // Field-by-field equality of two records; energies bit for bit.
 inline void expect_same_record(const sim::PeriodRecord& a, const sim::PeriodRecord& b) {
   EXPECT_EQ(a.desktop, b.desktop);
@@ -123,7 +131,9 @@ inline void expect_same_record(const sim::PeriodRecord& a, const sim::PeriodReco
   EXPECT_EQ(a.start.us(), b.start.us());
   EXPECT_EQ(a.idle.us(), b.idle.us());
   EXPECT_EQ(a.window.us(), b.window.us());
-  for (std::size_t i = 0; i < sim::kPowerStateCount; ++i) EXPECT_EQ(a.state_time[i].us(), b.state_time[i].us()) << i;
+  for (std::size_t i = 0; i < sim::kPowerStateCount; ++i) {
+    EXPECT_EQ(a.state_time[i].us(), b.state_time[i].us()) << i;
+  }
   EXPECT_EQ(a.energy.joules(), b.energy.joules());
   EXPECT_EQ(a.baseline.joules(), b.baseline.joules());
   EXPECT_EQ(a.server_energy.joules(), b.server_energy.joules());
@@ -134,9 +144,13 @@ inline void expect_same_record(const sim::PeriodRecord& a, const sim::PeriodReco
   EXPECT_EQ(a.dirty_pages, b.dirty_pages);
   EXPECT_EQ(a.wakeups, b.wakeups);
   EXPECT_EQ(a.migration_latency.has_value(), b.migration_latency.has_value());
-  if (a.migration_latency && b.migration_latency) EXPECT_EQ(a.migration_latency->us(), b.migration_latency->us());
+  if (a.migration_latency && b.migration_latency) {
+    EXPECT_EQ(a.migration_latency->us(), b.migration_latency->us());
+  }
   EXPECT_EQ(a.return_latency.has_value(), b.return_latency.has_value());
-  if (a.return_latency && b.return_latency) EXPECT_EQ(a.return_latency->us(), b.return_latency->us());
+  if (a.return_latency && b.return_latency) {
+    EXPECT_EQ(a.return_latency->us(), b.return_latency->us());
+  }
   EXPECT_EQ(sim::name_of(a.outcome), sim::name_of(b.outcome));
 }
 

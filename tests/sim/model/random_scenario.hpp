@@ -1,7 +1,8 @@
 // Random scenarios for the property and determinism tests: a fixed-seed std::mt19937_64 draws the
-// desktops, their idle periods (10 s to 20 h, with random gaps, some a few seconds short so windows get
-// shortened or skipped), page profiles (random times, pages and ops; repeating or not) and the
-// scenario's knobs. Everything is written as text into a TempDir and loaded like any scenario.
+// desktops, their idle periods (10 s to 20 h, one in ten a blip of under 5 s) with random gaps (a third
+// of them a few seconds, so windows get shortened or skipped), page profiles (random times, pages and
+// ops; repeating or not) and the scenario's knobs. Everything is written as text into a TempDir and
+// loaded like any scenario.
 #pragma once
 
 #include <algorithm>
@@ -52,15 +53,18 @@ class RandomScenario {
     y += std::string("  assign: ") + (coin(0.5) ? "round-robin" : "random") + "\n";
     y += "desktop:\n";
     y += std::string("  vm_memory: ") + (coin(0.5) ? "1GiB" : "2GiB") + "\n";
-    y += "  power: {active: " + watts(100, 130) + ", idle: " + watts(80, 110) + ", migrating: " + watts(90, 120) +
-         ", suspending: " + watts(40, 90) + ", asleep: " + watts(1, 5) + ", resuming_full: " + watts(60, 110) +
-         ", resuming_selective: " + watts(30, 70) + ", serving: " + watts(25, 70) + "}\n";
+    y += "  power: {active: " + watts(100, 130) + ", idle: " + watts(80, 110) +
+         ", migrating: " + watts(90, 120) + ", suspending: " + watts(40, 90) + ", asleep: " + watts(1, 5) +
+         ", resuming_full: " + watts(60, 110) + ", resuming_selective: " + watts(30, 70) +
+         ", serving: " + watts(25, 70) + "}\n";
     y += "  transitions: {suspend: " + std::to_string(uniform_int(500, 5000)) +
          "ms, resume_full: " + std::to_string(uniform_int(1000, 6000)) +
          "ms, resume_selective: " + std::to_string(uniform_int(100, 1500)) +
          "ms, wake_on_lan: " + std::to_string(uniform_int(0, 50)) + "ms}\n";
     y += std::string("  link: {bandwidth: ") + (coin(0.5) ? "1Gbps" : "100Mbps") +
          ", latency: " + std::to_string(uniform_int(0, 5000)) + "us}\n";
+    head_ = y;
+    y.clear();
     y += "server: {memory: 256GiB, power_per_vm: 5W, add_to_total: false}\n";
     y += "migration:\n";
     y += "  migrate_after: " + std::to_string(log_uniform(1, 1800)) + "s\n";
@@ -75,7 +79,19 @@ class RandomScenario {
     y += "  reintegration_setup: " + std::to_string(uniform_int(100, 2000)) + "ms\n";
     y += "policy:\n  sleep: {rule: timeout, timeout: " + std::to_string(log_uniform(1, 300)) + "s}\n";
     y += "strategies: [always-on, sleep-only, full, partial]\n";
-    return dir.write("scenario.yaml", y);
+    tail_ = y;
+    return dir.write("scenario.yaml", head_ + tail_);
+  }
+
+  // After write(): the same scenario with one desktop only (the others' rows are read, not simulated),
+  // given the profile it had among all of them.
+  std::string write_single(const TempDir& dir, const std::string& id, const std::string& profile) const {
+    std::string desktops = "desktops:\n  list:\n    - {id: ";
+    desktops += id;
+    desktops += ", profile: ";
+    desktops += profile;
+    desktops += "}\n";
+    return dir.write("scenario-" + id + ".yaml", head_ + desktops + tail_);
   }
 
   std::int64_t periods_written() const { return periods_; }
@@ -115,15 +131,17 @@ class RandomScenario {
     }
     std::sort(times.begin(), times.end());
     for (const std::int64_t t : times) {
-      out += seconds_text(t) + "," + std::to_string(uniform_int(0, pool - 1)) + "," + (coin(writes) ? "w" : "r") +
-             "\n";
+      out += seconds_text(t);
+      out += ',';
+      out += std::to_string(uniform_int(0, pool - 1));
+      out += coin(writes) ? ",w\n" : ",r\n";
     }
     return out;
   }
 
-  // Per desktop, 2 to 10 periods of 10 s to 20 h, separated by gaps that are a third of the time a few
-  // seconds (often shorter than the desktop's way back) and otherwise 1 s to 10 h. Rows are written
-  // sorted by start (streamed) or desktop by desktop (buffered), at random.
+  // Per desktop, 2 to 10 periods of 10 s to 20 h (and some blips), separated by gaps that are a third of the
+  // time a few seconds (often shorter than the desktop's way back) and otherwise 1 s to 10 h. Rows are
+  // written sorted by start (streamed) or desktop by desktop (buffered), at random.
   std::string idle_csv(int desktops) {
     struct Row {
       std::string desktop;
@@ -132,25 +150,40 @@ class RandomScenario {
     };
     std::vector<Row> rows;
     for (int d = 0; d < desktops; ++d) {
-      const std::string id = "d" + std::to_string(d);
+      std::string id = "d";
+      id += std::to_string(d);
       std::int64_t t = uniform_us(0, 3'600'000'000);
       const int periods = uniform_int(2, 10);
       for (int i = 0; i < periods; ++i) {
-        const std::int64_t length = log_uniform_us(10.0, 72'000.0);
+        // One period in ten is a blip of 0.2 s to 5 s, shorter than a desktop's way back: a blip
+        // right after a period is skipped or shortened.
+        const std::int64_t length =
+            coin(0.1) ? uniform_us(200'000, 5'000'000) : log_uniform_us(10.0, 72'000.0);
         rows.push_back({id, t, t + length});
         t += length + (coin(1.0 / 3.0) ? uniform_us(0, 8'000'000) : log_uniform_us(1.0, 36'000.0));
       }
     }
     if (coin(0.5)) {
-      std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.start < b.start; });
+      std::stable_sort(rows.begin(), rows.end(),
+                       [](const Row& a, const Row& b) { return a.start < b.start; });
     }
     periods_ = static_cast<std::int64_t>(rows.size());
     std::string out = "desktop,start,end\n";
-    for (const Row& r : rows) out += r.desktop + "," + seconds_text(r.start) + "," + seconds_text(r.end) + "\n";
+    for (const Row& r : rows) {
+      // Appended piece by piece: g++ 12 warns (-Wrestrict, a false positive) on chains of operator+.
+      out += r.desktop;
+      out += ',';
+      out += seconds_text(r.start);
+      out += ',';
+      out += seconds_text(r.end);
+      out += '\n';
+    }
     return out;
   }
 
   std::mt19937_64 rng_;
+  std::string head_;  // the scenario up to the desktops section
+  std::string tail_;  // from the server section on
   std::int64_t periods_ = 0;
 };
 
