@@ -15,8 +15,8 @@ enum class TriggerAction { kMigrate, kSleepOnly, kStayOn };
 
 // What acting costs and saves, for triggers that weigh the rest of the period against it.
 struct TriggerCosts {
-  Energy overhead;  // migrating, suspending, resuming and reintegrating, beyond staying idle for as long
-  Power saving;     // idle power minus the average power of a migrated desktop (asleep, with wake-ups)
+  Energy overhead;  // migrating, suspending, resuming and reintegrating, above sleeping through that time
+  Power saving;     // idle power minus asleep power: what each second of the rest saves once migrated
   // The rest of the idle period that pays for the overhead.
   Duration pays_after() const {
     if (saving.watts() <= 0) return Duration::max();

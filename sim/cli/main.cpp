@@ -1,4 +1,4 @@
-// jettison-sim: run, validate and list scenarios of the partial-migration simulator.
+// jettison-sim: run, validate, sweep and list scenarios of the partial-migration simulator.
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +10,7 @@
 #include "common/input_error.hpp"
 #include "policy/sleep_schedulers.hpp"
 #include "sim/cli/summary_table.hpp"
+#include "sim/cli/sweep_command.hpp"
 #include "sim/embedded/embedded_files.hpp"
 #include "sim/run/run_scenario.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -80,6 +81,9 @@ int main(int argc, char** argv) {
   validate->add_option("--set", sets, "override a value: key.path=value (repeatable)");
   validate->add_flag("-q,--quiet", quiet, "print nothing but errors");
 
+  SweepArgs sweep_args;
+  auto* sweep = add_sweep_command(app, sweep_args);
+
   auto* list = app.add_subcommand("list", "list strategies, sleep rules and embedded files");
   auto* show = app.add_subcommand("show-default", "print the embedded default scenario");
 
@@ -92,6 +96,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return run_command(file, sets, out, quiet, threads);
     if (*validate) return validate_command(file, sets, quiet);
+    if (*sweep) return sweep_command(sweep_args);
     if (*list) list_command();
     if (*show) std::cout << *embedded_file("scenarios/default.yaml");
     return 0;

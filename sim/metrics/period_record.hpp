@@ -36,15 +36,18 @@ struct PeriodRecord {
   Energy server_energy;        // the server's power attributed to this VM while hosted
   Bytes migrated;              // to the server at migration (metadata, pre-copy rounds)
   Bytes fetched;               // pages fetched on demand
+  Bytes prefetched;            // pages sent by the prefetcher (at migration or along with faults)
   Bytes reintegrated;          // back to the desktop on the user's return
   std::uint64_t fetched_pages = 0;
+  std::uint64_t prefetched_pages = 0;
+  std::uint64_t prefetch_used = 0;  // prefetched pages the VM then touched (each a fault avoided)
   std::uint64_t dirty_pages = 0;
   std::uint64_t wakeups = 0;   // resumes to serve pages
   std::optional<Duration> migration_latency;
   std::optional<Duration> return_latency;  // user-visible: user back -> VM running on the desktop
   Outcome outcome = Outcome::kStayedOn;
 
-  Bytes network() const { return migrated + fetched + reintegrated; }
+  Bytes network() const { return migrated + fetched + prefetched + reintegrated; }
 };
 
 }  // namespace jettison::sim

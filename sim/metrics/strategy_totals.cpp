@@ -12,6 +12,9 @@ void Totals::add(const PeriodRecord& r) {
   server_energy += r.server_energy;
   migrated += r.migrated;
   fetched += r.fetched;
+  prefetched += r.prefetched;
+  prefetched_pages += r.prefetched_pages;
+  prefetch_used += r.prefetch_used;
   reintegrated += r.reintegrated;
   fetched_pages += r.fetched_pages;
   wakeups += r.wakeups;

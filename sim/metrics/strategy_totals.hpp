@@ -19,15 +19,27 @@ struct Totals {
   Energy server_energy;
   Bytes migrated;
   Bytes fetched;
+  Bytes prefetched;
   Bytes reintegrated;
   std::uint64_t fetched_pages = 0;
+  std::uint64_t prefetched_pages = 0;
+  std::uint64_t prefetch_used = 0;
   std::uint64_t wakeups = 0;
   std::uint64_t migrations = 0;
   std::uint64_t aborted = 0;
   std::uint64_t refused = 0;
 
   void add(const PeriodRecord& r);
-  Bytes network() const { return migrated + fetched + reintegrated; }
+  Bytes network() const { return migrated + fetched + prefetched + reintegrated; }
+  // Prefetched pages later used / prefetched pages.
+  double prefetch_precision() const {
+    return prefetched_pages ? static_cast<double>(prefetch_used) / static_cast<double>(prefetched_pages) : 0.0;
+  }
+  // Faults avoided / faults there would have been: used prefetches / (used prefetches + demand fetches).
+  double prefetch_coverage() const {
+    const std::uint64_t would_fault = prefetch_used + fetched_pages;
+    return would_fault ? static_cast<double>(prefetch_used) / static_cast<double>(would_fault) : 0.0;
+  }
   double savings_pct() const { return baseline.joules() > 0 ? 100.0 * (1.0 - energy / baseline) : 0.0; }
   double sleep_fraction() const {
     return window.us() > 0 ? static_cast<double>(asleep.us()) / static_cast<double>(window.us()) : 0.0;

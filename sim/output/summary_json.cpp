@@ -1,14 +1,12 @@
 #include "sim/output/summary_json.hpp"
 
-#include "sim/metrics/latency_summary.hpp"
+#include "sim/output/strategy_figures.hpp"
 
 namespace jettison::sim {
 namespace {
 
-nlohmann::ordered_json latency(const std::vector<std::int64_t>& samples) {
-  const LatencySummary s = summarize(samples);
-  return {{"p50", s.p50.seconds_f()}, {"p95", s.p95.seconds_f()}, {"p99", s.p99.seconds_f()},
-          {"max", s.max.seconds_f()}, {"count", s.count}};
+nlohmann::ordered_json latency(const LatencyFigures& l) {
+  return {{"p50", l.p50_s}, {"p95", l.p95_s}, {"p99", l.p99_s}, {"max", l.max_s}, {"count", l.count}};
 }
 
 }  // namespace
@@ -19,29 +17,33 @@ nlohmann::ordered_json make_summary(const Scenario& s, const std::vector<Strateg
   for (const auto& r : results) events += r.events;
   nlohmann::ordered_json strategies = nlohmann::ordered_json::object();
   for (const StrategyResult& r : results) {
-    const Totals& t = r.totals.all;
+    const StrategyFigures f = strategy_figures(r);
     strategies[r.strategy] = {
-        {"energy_kwh", t.energy.kwh()},
-        {"baseline_energy_kwh", t.baseline.kwh()},
-        {"savings_pct", t.savings_pct()},
-        {"savings_pct_periods_10min_plus", r.totals.long_periods.savings_pct()},
-        {"network_bytes", t.network().count()},
-        {"migrated_bytes", t.migrated.count()},
-        {"fetched_pages", t.fetched_pages},
-        {"reintegrated_bytes", t.reintegrated.count()},
-        {"wakeups", t.wakeups},
-        {"sleep_fraction", t.sleep_fraction()},
-        {"migration_latency_s", latency(r.totals.migration_latency_us)},
-        {"reintegration_latency_s", latency(r.totals.return_latency_us)},
-        {"server_peak_memory_bytes", r.server_peak.count()},
-        {"server_energy_kwh", t.server_energy.kwh()},
-        {"periods", t.periods},
-        {"migrations", t.migrations},
-        {"aborted_migrations", t.aborted},
-        {"server_refusals", r.server_refusals},
-        {"skipped_periods", r.totals.skipped_periods},
-        {"idle_hours", t.idle.seconds_f() / 3600.0},
-        {"events", r.events},
+        {"energy_kwh", f.energy_kwh},
+        {"baseline_energy_kwh", f.baseline_energy_kwh},
+        {"savings_pct", f.savings_pct},
+        {"savings_pct_periods_10min_plus", f.savings_pct_periods_10min_plus},
+        {"network_bytes", f.network_bytes},
+        {"migrated_bytes", f.migrated_bytes},
+        {"fetched_pages", f.fetched_pages},
+        {"prefetched_pages", f.prefetched_pages},
+        {"prefetched_bytes", f.prefetched_bytes},
+        {"prefetch_precision", f.prefetch_precision},
+        {"prefetch_coverage", f.prefetch_coverage},
+        {"reintegrated_bytes", f.reintegrated_bytes},
+        {"wakeups", f.wakeups},
+        {"sleep_fraction", f.sleep_fraction},
+        {"migration_latency_s", latency(f.migration_latency)},
+        {"reintegration_latency_s", latency(f.reintegration_latency)},
+        {"server_peak_memory_bytes", f.server_peak_memory_bytes},
+        {"server_energy_kwh", f.server_energy_kwh},
+        {"periods", f.periods},
+        {"migrations", f.migrations},
+        {"aborted_migrations", f.aborted_migrations},
+        {"server_refusals", f.server_refusals},
+        {"skipped_periods", f.skipped_periods},
+        {"idle_hours", f.idle_hours},
+        {"events", f.events},
     };
   }
   return {{"scenario", s.name},          {"source", s.source},

@@ -7,9 +7,14 @@
 #include <optional>
 #include <vector>
 
+#include <unordered_set>
+
+#include "policy/migration_trigger.hpp"
+#include "policy/prefetcher.hpp"
 #include "policy/sleep_scheduler.hpp"
 #include "sim/metrics/period_record.hpp"
 #include "sim/model/page_set.hpp"
+#include "sim/model/page_states.hpp"
 #include "sim/model/power_meter.hpp"
 #include "sim/model/precopy.hpp"
 #include "sim/model/profile_replay.hpp"
@@ -27,6 +32,8 @@ struct DesktopRun {
   const DesktopSpec* spec = nullptr;
   const PageProfile* profile = nullptr;
   std::unique_ptr<policy::SleepScheduler> sleep;
+  std::unique_ptr<policy::Prefetcher> prefetcher;
+  std::unique_ptr<policy::MigrationTrigger> trigger;
 
   // The open window.
   bool in_window = false;
@@ -39,17 +46,24 @@ struct DesktopRun {
   std::uint32_t epoch = 0;  // bumped to cancel this window's outstanding events
 
   // Shared by the sleeping strategies.
+  bool acted = false;          // the strategy migrated or slept at migrate_after
+  PowerState awake = PowerState::kServing;  // the state a page-service wake-up leads to
   bool returning = false;      // the user is back; the desktop is on its way up
   bool wake_pending = false;   // a page is wanted while the desktop is still suspending
   std::uint64_t queued_pages = 0;
+  Time queued_arrival = Time::never();  // when the first of the queued pages was asked for
   Time migration_start;
   Time hosted_since;
   Bytes footprint;             // what this VM holds on the server
   Time timer_at = Time::never();
 
-  // The VM's pages (dense slots of its profile): on the server, and dirtied there.
-  PageSet resident;
+  // The VM's pages (dense slots of its profile): partial migration's page states; full migration's
+  // dirty set. Prefetched pages the profile never touches have no slot: kept by frame number.
+  PageStates pages;
   PageSet dirty;
+  std::unordered_set<std::uint64_t> unprofiled_prefetched;
+  std::vector<policy::PageId> prefetch_buffer;
+  policy::Future future;  // for offline sleep schedulers
   ProfileCursor cursor;
   PrecopyPlan precopy;  // full migration in flight
 };

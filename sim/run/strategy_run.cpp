@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "policy/migration_triggers.hpp"
+#include "policy/prefetchers.hpp"
 #include "policy/sleep_schedulers.hpp"
 #include "sim/output/period_csv.hpp"
 
@@ -9,17 +11,32 @@ namespace jettison::sim {
 
 policy::SleepCosts sleep_costs(const Scenario& s, const DesktopSpec& d) {
   const Transitions& tr = d.transitions;
+  const bool selective = s.resume_pages == policy::ResumeKind::kSelective;
   policy::SleepCosts c;
-  c.serving = d.power[PowerState::kServing];
+  c.serving = d.power[selective ? PowerState::kServing : PowerState::kIdle];
   c.asleep = d.power[PowerState::kAsleep];
   c.suspending = d.power[PowerState::kSuspending];
-  c.resuming = d.power[PowerState::kResumingSelective];
+  c.resuming = d.power[selective ? PowerState::kResumingSelective : PowerState::kResumingFull];
   c.resuming_full = d.power[PowerState::kResumingFull];
   c.suspend = tr.suspend;
-  c.wake = tr.wake_on_lan + tr.resume_selective;
+  c.wake = tr.wake_on_lan + (selective ? tr.resume_selective : tr.resume_full);
   c.full_resume_from_sleep = tr.resume_full;
-  c.full_resume_from_awake = tr.resume_full > tr.resume_selective ? tr.resume_full - tr.resume_selective : Duration{};
+  c.full_resume_from_awake =
+      selective && tr.resume_full > tr.resume_selective ? tr.resume_full - tr.resume_selective : Duration{};
   c.service = d.link.latency * 2 + transfer_time(s.page_size, d.link.bandwidth);
+  return c;
+}
+
+policy::TriggerCosts trigger_costs(const Scenario& s, const DesktopSpec& d, Duration migration) {
+  const PowerTable& p = d.power;
+  const Power asleep = p[PowerState::kAsleep];
+  const Duration reintegration = s.migration.reintegration_setup + d.link.latency +
+                                 transfer_time(s.migration.partial.metadata, d.link.bandwidth);
+  policy::TriggerCosts c;
+  c.overhead = (p[PowerState::kMigrating] - asleep) * (migration + reintegration) +
+               (p[PowerState::kSuspending] - asleep) * d.transitions.suspend +
+               (p[PowerState::kResumingFull] - asleep) * d.transitions.resume_full;
+  c.saving = p[PowerState::kIdle] - asleep;
   return c;
 }
 
@@ -42,6 +59,11 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
     d.profile = &scenario.profiles[d.spec->profile];
     const policy::SleepCosts costs = sleep_costs(scenario, *d.spec);
     d.sleep = sleep_rule->make(scenario.sleep.params, costs);
+    const policy::VmShape shape{d.spec->vm_memory.count() / scenario.page_size.count(), scenario.page_size};
+    d.prefetcher = policy::prefetchers().find(scenario.prefetch.rule)->make(scenario.prefetch.params, shape);
+    d.trigger = policy::migration_triggers().find(scenario.trigger.rule)->make(
+        scenario.trigger.params, trigger_costs(scenario, *d.spec, strategy_->migration_estimate(scenario, *d.spec)));
+    d.awake = scenario.resume_pages == policy::ResumeKind::kSelective ? PowerState::kServing : PowerState::kIdle;
     desktop_index_.emplace(d.spec->id, i);
   }
 }
@@ -127,9 +149,11 @@ void StrategyRun::open_window(DesktopRun& d, Time start, Time end) {
   d.rec.desktop = d.index;
   d.rec.period = d.periods_started++;
   d.rec.start = start;
+  d.acted = false;
   d.returning = false;
   d.wake_pending = false;
   d.queued_pages = 0;
+  d.queued_arrival = Time::never();
   d.footprint = Bytes{};
   d.timer_at = Time::never();
   d.meter.start(start, PowerState::kIdle);
@@ -155,6 +179,14 @@ void StrategyRun::finish(DesktopRun& d) {
     r.server_energy = scenario_.server.power_per_vm * (t - d.hosted_since);
     if (scenario_.server.add_to_total) r.energy += r.server_energy;
   }
+  if (r.outcome == Outcome::kMigrated && !d.pages.members().empty()) {
+    std::vector<policy::PageId> touched;
+    for (std::uint32_t slot : d.pages.members())
+      if (d.pages.has(slot, PageStates::kTouched)) touched.push_back(d.profile->gfns[slot]);
+    d.prefetcher->on_period_end(touched);
+  }
+  d.trigger->on_period_end(r.idle);
+  d.sleep->on_period_end(d.user_return);
   if (d.footprint.count() > 0) server_.release(d.footprint);
   d.footprint = Bytes{};
   d.in_window = false;

@@ -30,6 +30,8 @@ struct StrategyResult {
 
 // The sleep scheduler's view of a desktop's power figures.
 policy::SleepCosts sleep_costs(const Scenario& s, const DesktopSpec& d);
+// The migration trigger's view: what acting costs for a migration taking `migration`.
+policy::TriggerCosts trigger_costs(const Scenario& s, const DesktopSpec& d, Duration migration);
 
 // Called now and then with the fraction of simulated time done.
 using Progress = std::function<void(double)>;

@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "common/quantity.hpp"
+#include "policy/migration_trigger.hpp"
+#include "policy/prefetcher.hpp"
+#include "policy/resume_planner.hpp"
 #include "policy/sleep_scheduler.hpp"
 #include "sim/model/power_state.hpp"
 #include "sim/trace/idle_trace.hpp"
@@ -64,6 +67,16 @@ struct SleepPolicySpec {
   policy::SleepParams params;
 };
 
+struct PrefetchPolicySpec {
+  std::string rule = "none";
+  policy::PrefetchParams params;
+};
+
+struct TriggerPolicySpec {
+  std::string rule = "idle-time";
+  policy::TriggerParams params;
+};
+
 struct Scenario {
   std::string name;
   std::string source;  // the file it came from, or "embedded:scenarios/default.yaml"
@@ -75,6 +88,9 @@ struct Scenario {
   ServerSpec server;
   MigrationSpec migration;
   SleepPolicySpec sleep;
+  PrefetchPolicySpec prefetch;
+  policy::ResumeKind resume_pages = policy::ResumeKind::kSelective;
+  TriggerPolicySpec trigger;
   std::vector<std::string> strategies;
 };
 

@@ -9,8 +9,8 @@
 #include "common/input_error.hpp"
 #include "common/rng.hpp"
 #include "common/units.hpp"
-#include "policy/sleep_schedulers.hpp"
 #include "sim/scenario/overrides.hpp"
+#include "sim/scenario/policy_loader.hpp"
 #include "sim/scenario/yaml_node.hpp"
 #include "sim/strategy/strategies.hpp"
 #include "sim/trace/input_file.hpp"
@@ -27,6 +27,51 @@ YAML::Node parse_yaml(const std::string& path) {
   } catch (const YAML::Exception& e) {
     throw InputError(fmt::format("{}:{}", path, e.mark.line + 1), fmt::format("not valid YAML: {}", e.msg));
   }
+}
+
+// Lays `top` over `base`: mappings merge key by key, anything else replaces. Records which file set
+// each replaced path, for error origins.
+void overlay(YAML::Node base, const YAML::Node& top, const std::string& prefix, const std::string& file,
+             YamlDocument& doc) {
+  for (const auto& kv : top) {
+    const std::string key = kv.first.as<std::string>();
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    const YAML::Node existing = static_cast<const YAML::Node&>(base)[key];
+    if (existing.IsDefined() && existing.IsMap() && kv.second.IsMap()) {
+      overlay(base[key], kv.second, path, file, doc);
+      continue;
+    }
+    base[key] = kv.second;
+    for (auto it = doc.from.begin(); it != doc.from.end();) {
+      it = it->first.rfind(path, 0) == 0 ? doc.from.erase(it) : std::next(it);
+    }
+    doc.from[path] = file;
+  }
+}
+
+// Reads `path`; a top-level `extends: BASE.yaml` (relative to `path`) reads BASE first and lays this
+// file over it, so a scenario can state only what differs from another.
+YAML::Node read_layers(const std::string& path, YamlDocument& doc, int depth) {
+  YAML::Node root = parse_yaml(path);
+  if (!root.IsMap()) {  // reported by the checks that follow
+    doc.base_file = path;
+    return root;
+  }
+  const YAML::Node ext = static_cast<const YAML::Node&>(root)["extends"];
+  if (!ext.IsDefined()) {
+    doc.base_file = path;
+    return root;
+  }
+  const std::string origin = fmt::format("{}:{}: extends", path, ext.Mark().line + 1);
+  if (!ext.IsScalar()) throw InputError(origin, "expected the path of a scenario file");
+  if (depth >= 8) throw InputError(origin, "more than 8 levels of extends (a cycle?)");
+  const std::string base_path = resolve_relative(path, ext.Scalar());
+  if (!input_exists(base_path)) throw InputError(origin, fmt::format("cannot open '{}'", base_path));
+  YAML::Node merged = read_layers(base_path, doc, depth + 1);
+  if (!merged.IsMap()) throw InputError(base_path, "a scenario is a mapping of keys to values");
+  root.remove("extends");
+  overlay(merged, root, "", path, doc);
+  return merged;
 }
 
 PowerTable read_power(const YamlNode& n, const PowerTable* base) {
@@ -85,7 +130,7 @@ DesktopDefaults read_desktop_defaults(const YamlNode& n) {
           read_transitions(n.at("transitions"), nullptr), read_link(n.at("link"), nullptr)};
 }
 
-void read_profiles(const YamlNode& traces, const std::string& base, Scenario& s,
+void read_profiles(const YamlNode& traces, Scenario& s,
                    std::unordered_map<std::string, std::uint32_t>& by_name) {
   traces.expect_keys({"profiles", "assign"});
   const auto items = traces.at("profiles").items();
@@ -97,7 +142,7 @@ void read_profiles(const YamlNode& traces, const std::string& base, Scenario& s,
       p.at("name").fail(fmt::format("profile '{}' is defined twice", name));
     }
     const YamlNode file = p.at("file");
-    const std::string path = resolve_relative(base, file.text());
+    const std::string path = resolve_relative(file.source_file(), file.text());
     PageProfile profile = read_page_profile(open_input(path, file.origin()), path);
     profile.name = name;
     if (auto w = p.find("when_shorter")) {
@@ -198,8 +243,9 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
 }  // namespace
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
-  YAML::Node root = parse_yaml(path);
-  YamlDocument doc{path, {}};
+  YamlDocument doc;
+  doc.file = path;
+  YAML::Node root = read_layers(path, doc, 0);
   for (const std::string& o : overrides) doc.overridden.insert(apply_override(root, o));
   const YamlNode top(root, "", &doc);
   if (!top.is_map()) top.fail("a scenario is a mapping of keys to values");
@@ -233,16 +279,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   s.migration.full.stop_copy_below = full.at("stop_copy_below").bytes();
   s.migration.reintegration_setup = mig.at("reintegration_setup").duration();
 
-  const YamlNode pol = top.at("policy");
-  pol.expect_keys({"sleep"});
-  const YamlNode sleep = pol.at("sleep");
-  sleep.expect_keys({"rule", "timeout"});
-  s.sleep.rule = sleep.at("rule").text();
-  if (!policy::sleep_schedulers().find(s.sleep.rule)) {
-    sleep.at("rule").fail(fmt::format("unknown sleep rule '{}'; choose one of: {}", s.sleep.rule,
-                                      policy::sleep_schedulers().names()));
-  }
-  if (auto t = sleep.find("timeout")) s.sleep.params.timeout = t->duration();
+  read_policy(top.at("policy"), s);
 
   const YamlNode strategies_node = top.at("strategies");
   for (const YamlNode& n : strategies_node.items()) {
@@ -264,12 +301,12 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   if (auto a = server.find("add_to_total")) s.server.add_to_total = a->boolean();
 
   const YamlNode idle = top.at("idle_trace");
-  s.idle_trace = index_idle_trace(resolve_relative(path, idle.text()), idle.origin());
+  s.idle_trace = index_idle_trace(resolve_relative(idle.source_file(), idle.text()), idle.origin());
   if (s.idle_trace.desktops.empty()) idle.fail(fmt::format("{} holds no idle periods", s.idle_trace.path));
 
   std::unordered_map<std::string, std::uint32_t> profiles_by_name;
   const YamlNode traces = top.at("page_traces");
-  read_profiles(traces, path, s, profiles_by_name);
+  read_profiles(traces, s, profiles_by_name);
   std::string assign = "round-robin";
   if (auto a = traces.find("assign")) {
     assign = a->text();

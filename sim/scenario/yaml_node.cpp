@@ -34,6 +34,18 @@ bool under(const std::string& path, const std::string& prefix) {
 
 }  // namespace
 
+const std::string& YamlDocument::file_for(const std::string& path) const {
+  const std::string* best = base_file.empty() ? &file : &base_file;
+  std::size_t best_len = 0;
+  for (const auto& [prefix, f] : from) {
+    if (prefix.size() >= best_len && under(path, prefix)) {
+      best = &f;
+      best_len = prefix.size();
+    }
+  }
+  return *best;
+}
+
 std::string YamlNode::origin() const {
   for (const std::string& o : doc_->overridden) {
     if (under(path_, o)) return fmt::format("--set {}", path_);
@@ -41,8 +53,9 @@ std::string YamlNode::origin() const {
   YAML::Mark mark = node_.Mark();
   if (!key_mark_.is_null() && (node_.IsNull() || mark.is_null() || mark.line < 0)) mark = key_mark_;
   const std::string where = path_.empty() ? std::string() : ": " + path_;
-  if (mark.is_null() || mark.line < 0) return fmt::format("{}{}", doc_->file, where);
-  return fmt::format("{}:{}{}", doc_->file, mark.line + 1, where);
+  const std::string& file = doc_->file_for(path_);
+  if (mark.is_null() || mark.line < 0) return fmt::format("{}{}", file, where);
+  return fmt::format("{}:{}{}", file, mark.line + 1, where);
 }
 
 void YamlNode::fail(const std::string& message) const { throw InputError(origin(), message); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,10 +17,15 @@
 
 namespace jettison::sim {
 
-// The document a node belongs to: its file and the key paths that --set replaced.
+// The document a node belongs to: its file, the files it extends (values it did not set come from
+// them) and the key paths that --set replaced.
 struct YamlDocument {
-  std::string file;
+  std::string file;                           // the scenario named on the command line
+  std::string base_file;                      // the file the document's values come from by default
+  std::map<std::string, std::string> from;    // key path -> file that set it (longest prefix wins)
   std::set<std::string> overridden;
+  // The file a value at `path` came from.
+  const std::string& file_for(const std::string& path) const;
 };
 
 class YamlNode {
@@ -28,6 +34,8 @@ class YamlNode {
       : node_(std::move(node)), path_(std::move(path)), doc_(doc), key_mark_(key_mark) {}
 
   const std::string& path() const { return path_; }
+  // The file this value was written in (a scenario may extend another): relative paths resolve from it.
+  const std::string& source_file() const { return doc_->file_for(path_); }
   // "file:line: key.path", or "--set key.path" for overridden values.
   std::string origin() const;
   [[noreturn]] void fail(const std::string& message) const;

@@ -13,6 +13,7 @@ PrecopyInput FullMigration::input(const Host& host, const DesktopRun& d) {
 }
 
 void FullMigration::act(Host& host, DesktopRun& d) {
+  if (!trigger_allows(host, d)) return;
   const Bytes footprint = d.spec->vm_memory;
   if (!host.server().admit(footprint)) {
     d.rec.outcome = Outcome::kRefused;
@@ -20,8 +21,7 @@ void FullMigration::act(Host& host, DesktopRun& d) {
     return;
   }
   d.footprint = footprint;
-  d.migration_start = host.now();
-  d.meter.change(host.now(), PowerState::kMigrating);
+  begin_migration(host, d);
   scratch_.resize(d.profile->unique_pages());
   d.precopy = plan_precopy(input(host, d), *d.profile, (host.now() - d.window_start).us(), scratch_);
   host.at(host.now() + d.precopy.total, d, EventKind::kMigrationDone);

@@ -9,6 +9,11 @@
 namespace jettison::sim {
 
 class FullMigration final : public SleepingStrategy {
+ public:
+  Duration migration_estimate(const Scenario& s, const DesktopSpec& d) const override {
+    return s.migration.full.setup + d.link.latency + transfer_time(d.vm_memory, d.link.bandwidth);
+  }
+
  protected:
   void act(Host& host, DesktopRun& d) override;
   void abort_migration(Host& host, DesktopRun& d) override;

@@ -4,19 +4,29 @@
 
 namespace jettison::sim {
 
+Duration PartialMigration::migration_estimate(const Scenario& s, const DesktopSpec& d) const {
+  return s.migration.partial.setup + d.link.latency + transfer_time(s.migration.partial.metadata, d.link.bandwidth);
+}
+
 void PartialMigration::act(Host& host, DesktopRun& d) {
-  const Bytes metadata = host.scenario().migration.partial.metadata;
-  if (!host.server().admit(metadata)) {
+  if (!trigger_allows(host, d)) return;
+  const Scenario& s = host.scenario();
+  if (!host.server().admit(s.migration.partial.metadata)) {
     d.rec.outcome = Outcome::kRefused;
     begin_suspend(host, d);
     return;
   }
-  d.footprint = metadata;
-  d.migration_start = host.now();
-  d.meter.change(host.now(), PowerState::kMigrating);
+  d.footprint = s.migration.partial.metadata;
+  begin_migration(host, d);
+  d.pages.reset(d.profile->unique_pages());
+  d.unprofiled_prefetched.clear();
+  // The prefetcher's pick travels with the metadata.
+  d.prefetch_buffer.clear();
+  d.prefetcher->on_migration(host.now(), d.prefetch_buffer);
+  const std::uint64_t extra = send_prefetched(host, d);
   const DesktopSpec& spec = *d.spec;
-  const Duration took = host.scenario().migration.partial.setup + spec.link.latency +
-                        transfer_time(metadata, spec.link.bandwidth);
+  const Duration took = s.migration.partial.setup + spec.link.latency +
+                        transfer_time(s.migration.partial.metadata + s.page_size * extra, spec.link.bandwidth);
   host.at(host.now() + took, d, EventKind::kMigrationDone);
 }
 
@@ -25,8 +35,32 @@ void PartialMigration::abort_migration(Host& host, DesktopRun& d) {
   const Bytes sent = bytes_in(sending, d.spec->link.bandwidth);
   const Bytes metadata = host.scenario().migration.partial.metadata;
   d.rec.migrated = sent < metadata ? sent : metadata;
+  // Prefetched pages go after the metadata: only what fits in the time counts.
+  const Bytes rest = sent < metadata ? Bytes{} : sent - metadata;
+  if (rest < d.rec.prefetched) d.rec.prefetched = rest;
   host.server().release(d.footprint);
   d.footprint = Bytes{};
+}
+
+std::uint64_t PartialMigration::send_prefetched(Host& host, DesktopRun& d) {
+  const Scenario& s = host.scenario();
+  const std::uint64_t vm_pages = d.spec->vm_memory.count() / s.page_size.count();
+  std::uint64_t sent = 0;
+  for (policy::PageId gfn : d.prefetch_buffer) {
+    if (gfn >= vm_pages) continue;
+    if (const auto slot = d.profile->slot(gfn)) {
+      if (d.pages.has(*slot, PageStates::kResident)) continue;
+      d.pages.set(*slot, PageStates::kResident | PageStates::kPrefetched);
+    } else if (!d.unprofiled_prefetched.insert(gfn).second) {
+      continue;  // a page the profile never touches, already sent
+    }
+    ++sent;
+  }
+  d.rec.prefetched_pages += sent;
+  d.rec.prefetched += s.page_size * sent;
+  d.footprint += s.page_size * sent;
+  host.server().grow(s.page_size * sent);
+  return sent;
 }
 
 void PartialMigration::migration_done(Host& host, DesktopRun& d) {
@@ -34,17 +68,49 @@ void PartialMigration::migration_done(Host& host, DesktopRun& d) {
   d.rec.migrated = host.scenario().migration.partial.metadata;
   d.rec.migration_latency = host.now() - d.migration_start;
   d.hosted_since = host.now();
-  d.resident.resize(d.profile->unique_pages());
-  d.dirty.resize(d.profile->unique_pages());
   // The VM resumes on the server and faults in its working set at once: the desktop stays up
   // serving, and the sleep scheduler counts from here.
-  d.meter.change(host.now(), PowerState::kServing);
-  d.sleep->on_period_start(host.now(), nullptr);
+  d.meter.change(host.now(), d.awake);
+  const std::int64_t offset = (host.now() - d.window_start).us();
+  if (d.sleep->offline()) foresee_requests(host, d);
+  d.sleep->on_period_start(host.now(), d.sleep->offline() ? &d.future : nullptr);
   arm_sleep_timer(host, d);
-  d.cursor.start(*d.profile, (host.now() - d.window_start).us());
+  d.cursor.start(*d.profile, offset);
   if (!d.cursor.done()) {
     const Time next = d.window_start + Duration::micros(d.cursor.offset_us());
     if (next < d.user_return) host.at(next, d, EventKind::kPageAccess);
+  }
+}
+
+// Faults do not depend on when the desktop sleeps (a page arrives at its first access either way,
+// and prefetch decisions are made at faults), so the arrivals can be replayed ahead of time with a
+// copy of the page states and of the prefetcher. After one whole cycle of a repeating profile
+// without a fault, none can follow.
+void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
+  d.future.requests.clear();
+  d.future.user_return = d.user_return;
+  const PageProfile& p = *d.profile;
+  std::vector<bool> resident(p.unique_pages(), false);
+  for (std::uint32_t slot : d.pages.members()) resident[slot] = d.pages.has(slot, PageStates::kResident);
+  auto prefetcher = d.prefetcher->clone();
+  std::vector<policy::PageId> out;
+  ProfileCursor c;
+  const std::int64_t from = (host.now() - d.window_start).us();
+  const std::int64_t until = (d.user_return - d.window_start).us();
+  std::int64_t last_fault = from;
+  for (c.start(p, from); !c.done() && c.offset_us() < until; c.advance()) {
+    const std::int64_t at = c.offset_us();
+    if (p.repeat && at - last_fault > p.cycle.us()) break;
+    const std::uint32_t slot = c.access().slot;
+    if (resident[slot]) continue;
+    resident[slot] = true;
+    last_fault = at;
+    const Time t = d.window_start + Duration::micros(at);
+    d.future.requests.push_back(t);
+    out.clear();
+    prefetcher->on_fault(t, p.gfns[slot], out);
+    for (policy::PageId gfn : out)
+      if (const auto s = p.slot(gfn)) resident[*s] = true;
   }
 }
 
@@ -66,30 +132,46 @@ void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
 }
 
 void PartialMigration::access(Host& host, DesktopRun& d, const PageAccess& a, Time t) {
-  if (a.write) d.dirty.insert(a.slot);
-  if (!d.resident.insert(a.slot)) return;  // already on the server (or on its way)
+  const std::uint8_t flags = d.pages.get(a.slot);
+  const std::uint8_t want = static_cast<std::uint8_t>(PageStates::kTouched | (a.write ? PageStates::kDirty : 0));
+  if (flags & PageStates::kResident) {
+    if ((flags & want) != want) d.pages.set(a.slot, want);
+    if (flags & PageStates::kPrefetched) {
+      d.pages.clear(a.slot, PageStates::kPrefetched);
+      ++d.rec.prefetch_used;
+    }
+    return;
+  }
+  // A fault: the page comes from the desktop, with whatever the prefetcher adds.
+  d.pages.set(a.slot, static_cast<std::uint8_t>(PageStates::kResident | want));
+  const Bytes page = host.scenario().page_size;
   ++d.rec.fetched_pages;
-  d.rec.fetched += host.scenario().page_size;
-  d.footprint += host.scenario().page_size;
-  host.server().grow(host.scenario().page_size);
-  request_page(host, d, t);
+  d.rec.fetched += page;
+  d.footprint += page;
+  host.server().grow(page);
+  d.prefetch_buffer.clear();
+  d.prefetcher->on_fault(t, d.profile->gfns[a.slot], d.prefetch_buffer);
+  const std::uint64_t extra = d.prefetch_buffer.empty() ? 0 : send_prefetched(host, d);
+  request_pages(host, d, t, 1 + extra);
 }
 
-void PartialMigration::request_page(Host& host, DesktopRun& d, Time t) {
-  switch (d.meter.state()) {
-    case PowerState::kServing:
-      serve(host, d, t, 1);
-      return;
+void PartialMigration::request_pages(Host& host, DesktopRun& d, Time t, std::uint64_t pages) {
+  const PowerState state = d.meter.state();
+  if (state == d.awake) {
+    serve(host, d, t, t, pages);
+    return;
+  }
+  d.queued_pages += pages;
+  if (d.queued_arrival == Time::never()) d.queued_arrival = t;
+  switch (state) {
     case PowerState::kAsleep:
-      ++d.queued_pages;
       wake_for_pages(host, d);
       return;
     case PowerState::kSuspending:
-      ++d.queued_pages;
       d.wake_pending = true;
       return;
     case PowerState::kResumingSelective:
-      ++d.queued_pages;
+    case PowerState::kResumingFull:
       return;
     default:
       assert(false && "page request in a state that cannot serve it");
@@ -99,21 +181,25 @@ void PartialMigration::request_page(Host& host, DesktopRun& d, Time t) {
 void PartialMigration::wake_for_pages(Host& host, DesktopRun& d) {
   d.wake_pending = false;
   ++d.rec.wakeups;
-  d.meter.change(host.now(), PowerState::kResumingSelective);
   const Transitions& tr = d.spec->transitions;
-  host.at(host.now() + tr.wake_on_lan + tr.resume_selective, d, EventKind::kResumeDone);
+  const bool selective = d.awake == PowerState::kServing;
+  d.meter.change(host.now(), selective ? PowerState::kResumingSelective : PowerState::kResumingFull);
+  host.at(host.now() + tr.wake_on_lan + (selective ? tr.resume_selective : tr.resume_full), d,
+          EventKind::kResumeDone);
 }
 
 // The request travels to the desktop and the pages come back; the desktop is done at arrival.
-void PartialMigration::serve(Host& host, DesktopRun& d, Time t, std::uint64_t pages) {
+void PartialMigration::serve(Host& host, DesktopRun& d, Time arrival, Time ready, std::uint64_t pages) {
   const Link& link = d.spec->link;
-  const Time done = t + link.latency * 2 + transfer_time(host.scenario().page_size * pages, link.bandwidth);
-  d.sleep->on_request(t, done);
+  const Time done = ready + link.latency * 2 + transfer_time(host.scenario().page_size * pages, link.bandwidth);
+  d.sleep->on_request(arrival, done);
   arm_sleep_timer(host, d);
 }
 
 void PartialMigration::arm_sleep_timer(Host& host, DesktopRun& d) {
-  const Time want = max(d.sleep->sleep_at(), host.now());
+  const Time at = d.sleep->sleep_at();
+  if (at == Time::never()) return;  // stays up until the next request
+  const Time want = max(at, host.now());
   if (want >= d.timer_at) return;  // an earlier timer is pending: it re-arms when it fires
   d.timer_at = want;
   host.at(want, d, EventKind::kSleepTimer);
@@ -121,7 +207,7 @@ void PartialMigration::arm_sleep_timer(Host& host, DesktopRun& d) {
 
 void PartialMigration::sleep_timer(Host& host, DesktopRun& d) {
   d.timer_at = Time::never();
-  if (d.meter.state() != PowerState::kServing || d.returning) return;
+  if (d.meter.state() != d.awake || d.returning) return;
   if (d.sleep->sleep_at() > host.now()) {
     arm_sleep_timer(host, d);
     return;
@@ -134,15 +220,18 @@ void PartialMigration::resume_done(Host& host, DesktopRun& d) {
     begin_full_resume(host, d, rest_of_full_resume(d));
     return;
   }
-  d.meter.change(host.now(), PowerState::kServing);
+  d.meter.change(host.now(), d.awake);
   d.sleep->on_wake(host.now());
   const std::uint64_t pages = d.queued_pages;
+  const Time arrival = d.queued_arrival;
   d.queued_pages = 0;
-  if (pages > 0) serve(host, d, host.now(), pages);
+  d.queued_arrival = Time::never();
+  if (pages > 0) serve(host, d, arrival, host.now(), pages);
   arm_sleep_timer(host, d);
 }
 
 Duration PartialMigration::rest_of_full_resume(const DesktopRun& d) {
+  if (d.awake != PowerState::kServing) return Duration{};  // woken fully already
   const Transitions& tr = d.spec->transitions;
   return tr.resume_full > tr.resume_selective ? tr.resume_full - tr.resume_selective : Duration{};
 }
@@ -177,8 +266,8 @@ void PartialMigration::after_full_resume(Host& host, DesktopRun& d) {
     host.finish(d);
     return;
   }
-  d.rec.dirty_pages = d.dirty.size();
-  reintegrate(host, d, host.scenario().page_size * d.dirty.size() + host.scenario().migration.partial.metadata);
+  d.rec.dirty_pages = d.pages.count(PageStates::kDirty);
+  reintegrate(host, d, host.scenario().page_size * d.rec.dirty_pages + host.scenario().migration.partial.metadata);
 }
 
 }  // namespace jettison::sim

@@ -1,8 +1,10 @@
-// `partial` (Jettison): after migrate_after only the VM's metadata (CPU and device state, page
-// tables) moves; the VM runs on the server and each first access to a page still on the desktop is
-// a fetch. A sleeping desktop is woken (Wake-on-LAN + selective resume) to serve it; the sleep
-// scheduler decides when it sleeps again. On the user's return the desktop resumes fully and only
-// the pages dirtied on the server come back.
+// `partial` (Jettison): after migrate_after (if the migration trigger agrees) only the VM's metadata
+// (CPU and device state, page tables), plus what the prefetcher picks, moves; the VM runs on the
+// server and each first access to a page still on the desktop is a fault, served by the desktop.
+// A sleeping desktop is woken (Wake-on-LAN + selective resume, or full resume if so configured) to
+// serve it, and the prefetcher may send more pages along; the sleep scheduler decides when the
+// desktop sleeps again. On the user's return the desktop resumes fully and only the pages dirtied
+// on the server come back.
 #pragma once
 
 #include "sim/strategy/sleeping_strategy.hpp"
@@ -10,6 +12,9 @@
 namespace jettison::sim {
 
 class PartialMigration final : public SleepingStrategy {
+ public:
+  Duration migration_estimate(const Scenario& s, const DesktopSpec& d) const override;
+
  protected:
   void act(Host& host, DesktopRun& d) override;
   void abort_migration(Host& host, DesktopRun& d) override;
@@ -22,12 +27,16 @@ class PartialMigration final : public SleepingStrategy {
   void migration_done(Host& host, DesktopRun& d);
   void replay_pages(Host& host, DesktopRun& d);
   void access(Host& host, DesktopRun& d, const PageAccess& a, Time t);
-  void request_page(Host& host, DesktopRun& d, Time t);
-  void serve(Host& host, DesktopRun& d, Time t, std::uint64_t pages);
+  // Sends the pages in d.prefetch_buffer that are not on the server yet; returns how many.
+  std::uint64_t send_prefetched(Host& host, DesktopRun& d);
+  void request_pages(Host& host, DesktopRun& d, Time t, std::uint64_t pages);
+  void serve(Host& host, DesktopRun& d, Time arrival, Time ready, std::uint64_t pages);
   void arm_sleep_timer(Host& host, DesktopRun& d);
   void sleep_timer(Host& host, DesktopRun& d);
   void resume_done(Host& host, DesktopRun& d);
-  // What is left of a full resume once the selective context is up.
+  // The request arrival times of the rest of the period, for offline sleep schedulers.
+  void foresee_requests(const Host& host, DesktopRun& d);
+  // What is left of a full resume once the page-serving context is up.
   static Duration rest_of_full_resume(const DesktopRun& d);
 };
 

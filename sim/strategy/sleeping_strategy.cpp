@@ -9,7 +9,28 @@ void SleepingStrategy::on_idle(Host& host, DesktopRun& d) {
   if (act_at < d.user_return) host.at(act_at, d, EventKind::kMigrateAfter);
 }
 
+bool SleepingStrategy::trigger_allows(Host& host, DesktopRun& d) {
+  switch (d.trigger->decide(host.now() - d.window_start)) {
+    case policy::TriggerAction::kMigrate:
+      return true;
+    case policy::TriggerAction::kSleepOnly:
+      d.rec.outcome = Outcome::kSlept;
+      begin_suspend(host, d);
+      return false;
+    case policy::TriggerAction::kStayOn:
+      return false;
+  }
+  return false;
+}
+
+void SleepingStrategy::begin_migration(Host& host, DesktopRun& d) {
+  d.acted = true;
+  d.migration_start = host.now();
+  d.meter.change(host.now(), PowerState::kMigrating);
+}
+
 void SleepingStrategy::begin_suspend(Host& host, DesktopRun& d) {
+  d.acted = true;
   d.meter.change(host.now(), PowerState::kSuspending);
   if (d.sleep) d.sleep->on_sleep(host.now());
   host.at(host.now() + d.spec->transitions.suspend, d, EventKind::kSuspendDone);
@@ -35,9 +56,14 @@ void SleepingStrategy::return_while_awake(Host&, DesktopRun&) {
 
 void SleepingStrategy::on_user_return(Host& host, DesktopRun& d) {
   switch (d.meter.state()) {
-    case PowerState::kIdle:  // never acted: nothing to undo
-      ++d.epoch;
-      host.finish(d);
+    case PowerState::kIdle:
+      if (!d.acted) {  // never acted: nothing to undo
+        ++d.epoch;
+        host.finish(d);
+        return;
+      }
+      d.returning = true;  // awake in the full context serving pages (partial, full page resume)
+      return_while_awake(host, d);
       return;
     case PowerState::kMigrating:  // the VM is still on the desktop: stop sending
       abort_migration(host, d);
@@ -51,6 +77,7 @@ void SleepingStrategy::on_user_return(Host& host, DesktopRun& d) {
       return;
     case PowerState::kSuspending:
     case PowerState::kResumingSelective:
+    case PowerState::kResumingFull:  // a full-resume wake-up to serve pages
       d.returning = true;  // picked up when the transition ends
       return;
     case PowerState::kServing:

@@ -27,6 +27,11 @@ class SleepingStrategy : public Strategy {
   // Suspending finished while a page was wanted (partial only).
   virtual void wake_for_pages(Host&, DesktopRun&) {}
 
+  // Asks the migration trigger. On "no" it applies the fallback (sleep without migrating, or stay
+  // on) and returns false.
+  bool trigger_allows(Host& host, DesktopRun& d);
+  // The VM starts moving: the desktop is `migrating`.
+  void begin_migration(Host& host, DesktopRun& d);
   void begin_suspend(Host& host, DesktopRun& d);
   void begin_full_resume(Host& host, DesktopRun& d, Duration how_long);
   // Sends the dirty pages and the VM's state back; the window closes when they arrive.

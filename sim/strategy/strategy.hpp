@@ -49,6 +49,8 @@ class Strategy {
   virtual void on_user_return(Host& host, DesktopRun& d) = 0;
   // An event this strategy scheduled; false when it turned out to be cancelled.
   virtual bool on_event(Host& host, DesktopRun& d, EventKind kind, const Event& e) = 0;
+  // How long moving the VM to the server takes (for the migration trigger's costs); 0 if it never moves.
+  virtual Duration migration_estimate(const Scenario&, const DesktopSpec&) const { return Duration{}; }
 };
 
 using StrategyRegistry = Registry<std::unique_ptr<Strategy>>;

@@ -31,7 +31,7 @@ PageProfile read_page_profile(std::unique_ptr<std::istream> in, const std::strin
   if (line != "time,page,op") {
     fail(fmt::format("missing header: the first line must be 'time,page,op', found {}", quote_field(line)));
   }
-  std::unordered_map<std::uint64_t, std::uint32_t> slots;
+  auto& slots = p.slot_of;
   std::vector<std::string_view> f;
   std::int64_t last = 0;
   while (std::getline(*in, line)) {

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/time.hpp"
@@ -25,11 +27,17 @@ struct PageProfile {
   std::vector<PageAccess> accesses;  // sorted by offset
   std::vector<std::uint64_t> gfns;   // slot -> guest page frame number
   std::vector<std::uint64_t> lines;  // slot -> line that first named the page (for range errors)
+  std::unordered_map<std::uint64_t, std::uint32_t> slot_of;  // gfn -> slot
   std::uint64_t max_gfn = 0;
   Duration cycle;   // replay period when an idle period outlasts the profile
   bool repeat = true;
 
   std::uint32_t unique_pages() const { return static_cast<std::uint32_t>(gfns.size()); }
+  std::optional<std::uint32_t> slot(std::uint64_t gfn) const {
+    auto it = slot_of.find(gfn);
+    if (it == slot_of.end()) return std::nullopt;
+    return it->second;
+  }
   // First access with offset >= t.
   std::size_t first_at_or_after(std::int64_t offset_us) const;
 };

@@ -1,0 +1,46 @@
+#include "sim/cli/sweep_command.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/sweep/sweep_run.hpp"
+
+namespace jettison::sim {
+
+CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args) {
+  auto* sweep = app.add_subcommand(
+      "sweep", "run a scenario over the cartesian product of --grid values (the embedded default when no file is given)");
+  sweep->add_option("scenario", args.scenario, "scenario YAML file");
+  sweep->add_option("--grid", args.grids,
+                    "vary a value: key.path=v1,v2,... (YAML values; [a,b] is one value; repeatable)")
+      ->required()
+      ->allow_extra_args(false);
+  sweep->add_option("--set", args.sets, "override a value in every point: key.path=value (repeatable)")
+      ->allow_extra_args(false);
+  sweep->add_option("--out", args.out, "output folder: sweep.csv, sweep.json, points/")->required();
+  sweep->add_option("--threads", args.threads, "points simulated at once (default: one per core)");
+  sweep->add_flag("-q,--quiet", args.quiet, "print nothing but errors");
+  return sweep;
+}
+
+int sweep_command(const SweepArgs& args) {
+  SweepInput in;
+  in.scenario = args.scenario.empty() ? kDefaultScenario : args.scenario;
+  in.sets = args.sets;
+  in.grid = parse_grid(args.grids, args.sets);
+  SweepOptions options;
+  options.out = args.out;
+  options.threads = args.threads;
+  options.progress = !args.quiet && ::isatty(STDERR_FILENO);
+  const SweepReport report = run_sweep(in, options);
+  if (!args.quiet) {
+    fmt::print("sweep: {} points, {} rows, {:.1f} s on {} thread{}\n", report.points, report.rows,
+               report.wall_seconds, report.threads, report.threads == 1 ? "" : "s");
+    fmt::print("outputs in {}/: sweep.csv, sweep.json, points/\n", args.out);
+  }
+  return 0;
+}
+
+}  // namespace jettison::sim

@@ -1,0 +1,26 @@
+// `jettison-sim sweep [SCENARIO.yaml] --grid key.path=v1,v2,... [--grid ...] [--set k=v ...] --out DIR
+// [--threads N] [--quiet]`: the subcommand's flags and what it does.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace jettison::sim {
+
+struct SweepArgs {
+  std::string scenario;  // empty: the embedded default
+  std::vector<std::string> grids;
+  std::vector<std::string> sets;
+  std::string out;
+  unsigned threads = 0;
+  bool quiet = false;
+};
+
+CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args);
+
+// Returns the exit code; bad input throws InputError (exit 2 in main).
+int sweep_command(const SweepArgs& args);
+
+}  // namespace jettison::sim

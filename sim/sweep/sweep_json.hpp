@@ -1,0 +1,20 @@
+// sweep.json: the scenario, the --set overrides, the grid (keys and values in order) and every
+// point with its values and folder; wall times are the only figures that vary between runs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/sweep/sweep_input.hpp"
+#include "sim/sweep/sweep_result.hpp"
+
+namespace jettison::sim {
+
+nlohmann::ordered_json make_sweep_json(const Scenario& base, const SweepInput& in,
+                                       const std::vector<SweepPointResult>& points, unsigned threads,
+                                       double wall_seconds);
+
+}  // namespace jettison::sim

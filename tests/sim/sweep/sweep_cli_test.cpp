@@ -1,0 +1,230 @@
+// jettison-sim sweep as a user runs it: a 2x2 grid on the embedded default (3 desktops) gives
+// sweep.csv rows equal to each point's summary.json, bad grids exit 2 before anything is written,
+// and the same inputs give a byte-identical sweep.csv.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace jettison::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// One CSV line into fields (quoted fields may hold commas and doubled quotes).
+std::vector<std::string> csv_fields(const std::string& line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+      fields.back() += '"';
+      ++i;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+// sweep.csv as rows of column -> field.
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
+  std::istringstream in(slurp(p));
+  std::string line;
+  std::getline(in, line);
+  const auto header = csv_fields(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    const auto f = csv_fields(line);
+    EXPECT_EQ(f.size(), header.size()) << line;
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+class SweepCli : public ::testing::Test {
+ protected:
+  // Runs jettison-sim with `args` (shell-quoted where needed) in the temp folder.
+  CliResult sim(const std::string& args) { return shell(std::string("'") + JETTISON_SIM_BINARY + "' " + args); }
+  // Runs a shell command in the temp folder.
+  CliResult shell(const std::string& command) {
+    const fs::path out = dir_.path() / "cli.stdout";
+    const fs::path err = dir_.path() / "cli.stderr";
+    const std::string cmd =
+        "cd '" + dir_.path().string() + "' && " + command + " >'" + out.string() + "' 2>'" + err.string() + "'";
+    const int status = std::system(cmd.c_str());
+    CliResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+  static bool has_hidden(const fs::path& dir) {
+    if (!fs::exists(dir)) return false;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (entry.path().filename().string()[0] == '.') return true;
+    }
+    return false;
+  }
+
+  TempDir dir_;
+};
+
+const char* kGrid = "--set desktops.count=3 --grid policy.sleep.timeout=10s,2min "
+                    "--grid 'strategies=[sleep-only,partial],[always-on,full,partial]'";
+
+TEST_F(SweepCli, TwoByTwoGridMatchesEachPointsSummary) {
+  const CliResult r = sim(std::string("sweep ") + kGrid + " --out out --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("sweep: 4 points, 10 rows"), std::string::npos) << r.out;
+  const fs::path out = dir_.path() / "out";
+  EXPECT_FALSE(has_hidden(out));
+
+  const auto sweep = nlohmann::json::parse(slurp(out / "sweep.json"));
+  ASSERT_EQ(sweep["points"].size(), 4U);
+  EXPECT_EQ(sweep["grid"][1]["key"], "strategies");
+  EXPECT_EQ(sweep["grid"][1]["values"][0], "[sleep-only,partial]");
+
+  const auto header = csv_fields(slurp(out / "sweep.csv").substr(0, slurp(out / "sweep.csv").find('\n')));
+  ASSERT_GE(header.size(), 5U);
+  EXPECT_EQ(header[0], "point");
+  EXPECT_EQ(header[1], "policy.sleep.timeout");
+  EXPECT_EQ(header[2], "strategies");
+  EXPECT_EQ(header[3], "strategy");
+
+  const auto rows = read_csv(out / "sweep.csv");
+  ASSERT_EQ(rows.size(), 2U + 3U + 2U + 3U);  // 4 points x their strategies
+  const std::vector<std::pair<std::string, std::string>> point_values = {
+      {"10s", "[sleep-only,partial]"}, {"10s", "[always-on,full,partial]"},
+      {"2min", "[sleep-only,partial]"}, {"2min", "[always-on,full,partial]"}};
+  std::size_t row = 0;
+  for (std::size_t p = 0; p < 4; ++p) {
+    const auto& point = sweep["points"][p];
+    EXPECT_EQ(point["values"]["policy.sleep.timeout"], point_values[p].first);
+    EXPECT_EQ(point["values"]["strategies"], point_values[p].second);
+    const std::string folder = point["folder"];
+    EXPECT_EQ(folder.rfind("points/00" + std::to_string(p) + "-policy.sleep.timeout=", 0), 0U) << folder;
+    ASSERT_TRUE(fs::exists(out / folder / "periods.csv")) << folder;
+    ASSERT_TRUE(fs::exists(out / folder / "desktops.csv")) << folder;
+    const auto summary = nlohmann::ordered_json::parse(slurp(out / folder / "summary.json"));
+    EXPECT_EQ(summary["desktops"], 3);
+    for (const auto& [name, s] : summary["strategies"].items()) {
+      ASSERT_LT(row, rows.size());
+      const auto& csv = rows[row++];
+      EXPECT_EQ(csv.at("point"), std::to_string(p));
+      EXPECT_EQ(csv.at("policy.sleep.timeout"), point_values[p].first);
+      EXPECT_EQ(csv.at("strategies"), point_values[p].second);
+      EXPECT_EQ(csv.at("strategy"), name);
+      auto same = [&](const std::string& column, const nlohmann::ordered_json& v) {
+        EXPECT_EQ(std::stod(csv.at(column)), v.get<double>()) << "point " << p << " " << name << " " << column;
+      };
+      for (const char* k : {"energy_kwh", "baseline_energy_kwh", "savings_pct", "savings_pct_periods_10min_plus",
+                            "network_bytes", "migrated_bytes", "fetched_pages", "reintegrated_bytes", "wakeups",
+                            "sleep_fraction", "server_peak_memory_bytes", "events"}) {
+        same(k, s[k]);
+      }
+      same("migration_latency_p50_s", s["migration_latency_s"]["p50"]);
+      same("migration_latency_p95_s", s["migration_latency_s"]["p95"]);
+      same("reintegration_latency_p50_s", s["reintegration_latency_s"]["p50"]);
+      same("reintegration_latency_p95_s", s["reintegration_latency_s"]["p95"]);
+    }
+  }
+  // The timeout matters to partial migration: its figures differ between the two timeouts.
+  EXPECT_NE(rows[1].at("energy_kwh"), rows[6].at("energy_kwh"));
+}
+
+TEST_F(SweepCli, SameInputsGiveIdenticalSweepCsv) {
+  ASSERT_EQ(sim(std::string("sweep -q ") + kGrid + " --out a --threads 1").exit_code, 0);
+  ASSERT_EQ(sim(std::string("sweep -q ") + kGrid + " --out b --threads 2").exit_code, 0);
+  const std::string a = slurp(dir_.path() / "a" / "sweep.csv");
+  EXPECT_GT(a.size(), 500U);
+  EXPECT_EQ(a, slurp(dir_.path() / "b" / "sweep.csv"));
+  for (const auto& entry : fs::directory_iterator(dir_.path() / "a" / "points")) {
+    const fs::path other = dir_.path() / "b" / "points" / entry.path().filename();
+    EXPECT_EQ(slurp(entry.path() / "periods.csv"), slurp(other / "periods.csv")) << entry.path();
+  }
+}
+
+TEST_F(SweepCli, BadGridKeyExitsTwoAndWritesNothing) {
+  const CliResult r = sim("sweep --set desktops.count=3 --grid policy.sleep.timeot=10s,20s --out out");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind("jettison-sim: error: --grid policy.sleep.timeot: unknown key 'timeot'", 0), 0U) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  EXPECT_FALSE(fs::exists(dir_.path() / "out"));
+}
+
+TEST_F(SweepCli, BadGridValueInALaterPointExitsTwoAndWritesNothing) {
+  const CliResult r = sim("sweep --set desktops.count=3 --grid seed=1,2 --grid policy.sleep.timeout=10s,ten --out out");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind("jettison-sim: error: --grid policy.sleep.timeout: 'ten' is not a duration", 0), 0U) << r.err;
+  EXPECT_FALSE(fs::exists(dir_.path() / "out" / "sweep.csv"));
+}
+
+TEST_F(SweepCli, MalformedGridsExitTwo) {
+  for (const std::string grid : {"--grid seed", "--grid seed=", "--grid seed=1 --grid seed=2", "--grid 'seed=[1,2'",
+                                 "--grid seed=1,,2"}) {
+    const CliResult r = sim("sweep " + grid + " --out out");
+    EXPECT_EQ(r.exit_code, 2) << grid;
+    EXPECT_EQ(r.err.rfind("jettison-sim: error: --grid seed", 0), 0U) << grid << ": " << r.err;
+    EXPECT_FALSE(fs::exists(dir_.path() / "out")) << grid;
+  }
+  EXPECT_EQ(sim("sweep --out out").exit_code, 2);  // --grid is required
+}
+
+TEST_F(SweepCli, ASecondSweepReplacesTheFirst) {
+  ASSERT_EQ(sim("sweep -q --set desktops.count=2 --grid seed=1,2,3 --grid strategies=[sleep-only] --out out").exit_code,
+            0);
+  ASSERT_EQ(sim("sweep -q --set desktops.count=2 --grid seed=5 --grid strategies=[sleep-only] --out out").exit_code, 0);
+  std::vector<std::string> folders;
+  for (const auto& entry : fs::directory_iterator(dir_.path() / "out" / "points"))
+    folders.push_back(entry.path().filename().string());
+  EXPECT_EQ(folders, (std::vector<std::string>{"000-seed=5,strategies=sleep-only"}));
+  EXPECT_FALSE(has_hidden(dir_.path() / "out"));
+}
+
+TEST_F(SweepCli, AFailingPointLeavesTheEarlierOutputs) {
+  ASSERT_EQ(sim("sweep -q --set desktops.count=2 --grid seed=1 --grid strategies=[sleep-only] --out out").exit_code, 0);
+  const std::string before = slurp(dir_.path() / "out" / "sweep.csv");
+  // Points pass the checks, then fail at run time: files may not grow past 8 KiB (and the signal
+  // that would kill the process is ignored, so writes fail instead).
+  const CliResult r = shell("(trap '' XFSZ; ulimit -f 8; exec '" JETTISON_SIM_BINARY "' sweep -q --set desktops.count=2 "
+                          "--grid seed=1,2 --out out)");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err.rfind("jettison-sim: error: point 0 (seed=1): ", 0), 0U) << r.err;
+  EXPECT_EQ(slurp(dir_.path() / "out" / "sweep.csv"), before);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_.path() / "out" / "points"), fs::directory_iterator()), 1);
+  EXPECT_FALSE(has_hidden(dir_.path() / "out"));
+}
+
+}  // namespace
+}  // namespace jettison::testing
