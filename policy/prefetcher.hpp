@@ -25,7 +25,7 @@ using PageId = std::uint64_t;
 struct PrefetchParams {
   std::uint32_t radius = 8;            // `spatial`: pages on each side of a fault
   Bytes budget = Bytes::of(16 << 20);  // `history`, `markov`: bytes sent at migration / per fault
-  std::uint32_t depth = 4;             // `markov`: successors followed from a fault
+  std::uint32_t depth = 16;            // `markov`: successors followed from a fault
 };
 
 // What a prefetcher knows of the VM.

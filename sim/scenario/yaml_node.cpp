@@ -46,6 +46,12 @@ const std::string& YamlDocument::file_for(const std::string& path) const {
   return *best;
 }
 
+std::string YamlNode::source_file() const {
+  for (const std::string& o : doc_->overridden)
+    if (under(path_, o)) return {};
+  return doc_->file_for(path_);
+}
+
 std::string YamlNode::origin() const {
   for (const std::string& o : doc_->overridden) {
     if (under(path_, o)) return fmt::format("--set {}", path_);

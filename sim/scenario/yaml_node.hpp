@@ -34,8 +34,9 @@ class YamlNode {
       : node_(std::move(node)), path_(std::move(path)), doc_(doc), key_mark_(key_mark) {}
 
   const std::string& path() const { return path_; }
-  // The file this value was written in (a scenario may extend another): relative paths resolve from it.
-  const std::string& source_file() const { return doc_->file_for(path_); }
+  // The file this value was written in (a scenario may extend another): relative paths resolve from
+  // it. Empty for values given with --set: those resolve from the current folder.
+  std::string source_file() const;
   // "file:line: key.path", or "--set key.path" for overridden values.
   std::string origin() const;
   [[noreturn]] void fail(const std::string& message) const;

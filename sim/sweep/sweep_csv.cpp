@@ -22,18 +22,29 @@ void write_sweep_csv(std::ostream& out, const Grid& grid, const std::vector<Swee
   out << ",strategy,energy_kwh,baseline_energy_kwh,savings_pct,savings_pct_periods_10min_plus,network_bytes,"
          "migrated_bytes,fetched_pages,reintegrated_bytes,wakeups,sleep_fraction,migration_latency_p50_s,"
          "migration_latency_p95_s,reintegration_latency_p50_s,reintegration_latency_p95_s,"
-         "server_peak_memory_bytes,events\n";
+         "server_peak_memory_bytes,prefetched_pages,prefetch_precision,prefetch_coverage,events,"
+         "oracle_energy_kwh,oracle_savings_pct,oracle_wakeups\n";
   for (std::size_t p = 0; p < points.size(); ++p) {
     std::string values;
     for (const std::string& v : grid.values(p)) values.append(1, ',').append(csv_field(v));
     for (const auto& [strategy, f] : points[p].strategies) {
       // Doubles print in their shortest exact form, as in summary.json.
-      fmt::print(out, "{}{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", p, values, csv_field(strategy),
-                 f.energy_kwh, f.baseline_energy_kwh, f.savings_pct, f.savings_pct_periods_10min_plus,
-                 f.network_bytes, f.migrated_bytes, f.fetched_pages, f.reintegrated_bytes, f.wakeups,
-                 f.sleep_fraction, f.migration_latency.p50_s, f.migration_latency.p95_s,
-                 f.reintegration_latency.p50_s, f.reintegration_latency.p95_s, f.server_peak_memory_bytes,
+      fmt::print(out, "{}{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", p, values,
+                 csv_field(strategy), f.energy_kwh, f.baseline_energy_kwh, f.savings_pct,
+                 f.savings_pct_periods_10min_plus, f.network_bytes, f.migrated_bytes, f.fetched_pages,
+                 f.reintegrated_bytes, f.wakeups, f.sleep_fraction, f.migration_latency.p50_s,
+                 f.migration_latency.p95_s, f.reintegration_latency.p50_s, f.reintegration_latency.p95_s,
+                 f.server_peak_memory_bytes, f.prefetched_pages, f.prefetch_precision, f.prefetch_coverage,
                  f.events);
+      // The offline optimum for partial rows: the same point with the oracle sleep scheduler (the
+      // point's own figures when it already is the oracle).
+      const StrategyFigures* oracle = nullptr;
+      if (strategy == "partial") oracle = points[p].partial_oracle ? &*points[p].partial_oracle : &f;
+      if (oracle) {
+        fmt::print(out, ",{},{},{}\n", oracle->energy_kwh, oracle->savings_pct, oracle->wakeups);
+      } else {
+        out << ",,,\n";
+      }
     }
   }
 }

@@ -13,7 +13,8 @@ namespace jettison::sim {
 // Names of embedded files start with this prefix: "embedded:traces/samples/office-idle.csv".
 inline constexpr std::string_view kEmbeddedPrefix = "embedded:";
 
-// Resolves `relative` against the folder of `base` (a disk path or an embedded name).
+// Resolves `relative` against the folder of `base` (a disk path or an embedded name). Absolute paths
+// stay as they are; an empty `base` means the current folder.
 std::string resolve_relative(const std::string& base, const std::string& relative);
 
 // Opens `path` for reading; throws InputError naming `origin` (the key that named it) if it is missing.

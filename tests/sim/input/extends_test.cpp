@@ -78,3 +78,25 @@ TEST(Extends, TheBundledPolicyScenariosLoad) {
 
 }  // namespace
 }  // namespace jettison::sim
+
+namespace jettison::sim {
+namespace {
+
+TEST(PathResolution, SetPathsResolveFromTheCurrentFolderAndAbsolutePathsStay) {
+  TempDir dir;
+  dir.write("mine/idle.csv", jettison::testing::kTinyIdle);
+  // Absolute path over the embedded default: read from disk, not looked up among embedded files.
+  const std::string abs = (dir.path() / "mine/idle.csv").string();
+  Scenario s = load_scenario(kDefaultScenario, {"idle_trace=" + abs, "desktops.count=2"});
+  EXPECT_EQ(s.idle_trace.path, abs);
+  // A relative path given with --set is relative to the current folder, not to the scenario file.
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  s = load_scenario(kDefaultScenario, {"idle_trace=mine/idle.csv", "desktops.count=2"});
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(s.idle_trace.path, "mine/idle.csv");
+  EXPECT_EQ(s.idle_trace.periods, 5U);
+}
+
+}  // namespace
+}  // namespace jettison::sim
