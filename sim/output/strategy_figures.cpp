@@ -24,6 +24,7 @@ StrategyFigures strategy_figures(const StrategyResult& r) {
   f.fetched_pages = t.fetched_pages;
   f.prefetched_pages = t.prefetched_pages;
   f.prefetched_bytes = t.prefetched.count();
+  f.prefetch_used_pages = t.prefetch_used;
   f.prefetch_precision = t.prefetch_precision();
   f.prefetch_coverage = t.prefetch_coverage();
   f.reintegrated_bytes = t.reintegrated.count();

@@ -28,6 +28,7 @@ nlohmann::ordered_json make_summary(const Scenario& s, const std::vector<Strateg
         {"fetched_pages", f.fetched_pages},
         {"prefetched_pages", f.prefetched_pages},
         {"prefetched_bytes", f.prefetched_bytes},
+        {"prefetch_used_pages", f.prefetch_used_pages},
         {"prefetch_precision", f.prefetch_precision},
         {"prefetch_coverage", f.prefetch_coverage},
         {"reintegrated_bytes", f.reintegrated_bytes},
