@@ -29,6 +29,7 @@ struct TriggerParams {
   TriggerAction otherwise = TriggerAction::kSleepOnly;  // when the trigger says no
   std::uint32_t history = 50;                           // `predicted`: past periods remembered
   std::uint32_t min_samples = 5;                        // `predicted`: migrate until it has this many
+  double confidence = 0.5;  // `predicted`: share of the similar past periods whose rest must pay
 };
 
 class MigrationTrigger {

@@ -1,6 +1,7 @@
 #include "policy/predicted_trigger.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -11,9 +12,13 @@ std::optional<Duration> PredictedTrigger::predict_rest(Duration idle_so_far) con
   for (Duration l : lengths_)
     if (l > idle_so_far) rest.push_back((l - idle_so_far).us());
   if (rest.empty()) return std::nullopt;
-  const auto mid = rest.begin() + static_cast<std::ptrdiff_t>((rest.size() - 1) / 2);  // lower median
-  std::nth_element(rest.begin(), mid, rest.end());
-  return Duration::micros(*mid);
+  // Lower nearest rank of the (1 - confidence) quantile: confidence 0.5 gives the lower median.
+  const double q = 1.0 - params_.confidence;
+  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(rest.size())));
+  if (rank > 0) --rank;
+  const auto at = rest.begin() + static_cast<std::ptrdiff_t>(std::min(rank, rest.size() - 1));
+  std::nth_element(rest.begin(), at, rest.end());
+  return Duration::micros(*at);
 }
 
 TriggerAction PredictedTrigger::decide(Duration idle_so_far) {

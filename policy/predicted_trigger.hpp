@@ -2,11 +2,13 @@
 //
 // Predictor: the desktop's own recent idle periods (the last `history` of them). Having been idle
 // for A, the periods that lasted longer than A are the ones this period may turn out like; the
-// prediction of the rest is the median of (L - A) over them. The trigger migrates when that median
-// is at least TriggerCosts::pays_after() (the overhead of migrating, suspending, resuming and
-// reintegrating over the power saved while migrated), and falls back to `otherwise` (sleep-only or
-// stay on) when it is shorter, or when no remembered period lasted longer than A. Until it has
-// `min_samples` periods it migrates (no evidence against it).
+// prediction of the rest is the (1 - confidence) quantile of (L - A) over them (lower nearest rank;
+// confidence 0.5 is the median). The trigger migrates when that rest is at least
+// TriggerCosts::pays_after() (the overhead of migrating, suspending, resuming and reintegrating over
+// the power saved while migrated), i.e. when at least `confidence` of the similar past periods would
+// have paid for it, and falls back to `otherwise` (sleep-only or stay on) when not, or when no
+// remembered period lasted longer than A. Until it has `min_samples` periods it migrates (no
+// evidence against it).
 #pragma once
 
 #include <deque>

@@ -25,19 +25,24 @@ std::uint32_t small_count(const YamlNode& n, std::uint64_t lo, std::uint64_t hi)
   return static_cast<std::uint32_t>(v);
 }
 
+// A number in (0, 1].
+double unit_fraction(const YamlNode& n) {
+  const std::string text = n.text();
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !(v > 0.0 && v <= 1.0)) {
+    n.fail(fmt::format("'{}' is not a number in (0, 1]", text));
+  }
+  return v;
+}
+
 void read_sleep(const YamlNode& n, SleepPolicySpec& out) {
   n.expect_keys({"rule", "timeout", "trust", "history"});
   out.rule = read_rule(n, policy::sleep_schedulers(), "sleep rule");
   if (auto v = n.find("timeout")) out.params.timeout = v->duration();
   if (auto v = n.find("history")) out.params.history = small_count(*v, 1, 10000);
   if (auto v = n.find("trust")) {
-    const std::string text = v->text();
-    char* end = nullptr;
-    const double trust = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0' || !(trust > 0.0 && trust <= 1.0)) {
-      v->fail(fmt::format("'{}' is not a number in (0, 1]", text));
-    }
-    out.params.trust = trust;
+    out.params.trust = unit_fraction(*v);
   }
 }
 
@@ -60,7 +65,7 @@ void read_resume(const YamlNode& n, Scenario& s) {
 }
 
 void read_trigger(const YamlNode& n, TriggerPolicySpec& out) {
-  n.expect_keys({"rule", "otherwise", "history", "min_samples"});
+  n.expect_keys({"rule", "otherwise", "history", "min_samples", "confidence"});
   out.rule = read_rule(n, policy::migration_triggers(), "migration trigger");
   if (auto v = n.find("otherwise")) {
     const std::string what = v->text();
@@ -70,6 +75,7 @@ void read_trigger(const YamlNode& n, TriggerPolicySpec& out) {
   }
   if (auto v = n.find("history")) out.params.history = small_count(*v, 1, 100000);
   if (auto v = n.find("min_samples")) out.params.min_samples = small_count(*v, 0, 100000);
+  if (auto v = n.find("confidence")) out.params.confidence = unit_fraction(*v);
 }
 
 }  // namespace

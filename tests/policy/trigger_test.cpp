@@ -71,3 +71,26 @@ TEST(PredictedTrigger, RemembersOnlyTheLastPeriods) {
 
 }  // namespace
 }  // namespace jettison::policy
+
+namespace jettison::policy {
+namespace {
+
+TEST(PredictedTrigger, ConfidencePicksTheQuantileOfTheRest) {
+  TriggerParams p;
+  p.min_samples = 1;
+  p.confidence = 0.8;  // the rest must pay in 80% of similar periods: the 20% quantile of the rest
+  PredictedTrigger t(p, TriggerCosts{Energy::joules(6000), Power::watts(100)});  // pays after 60 s
+  // Rests after 1 min of idleness: 0.5, 2, 3, 4, 5 min. Nearest rank of q = 0.2 over 5: rank 1 -> 0.5 min.
+  for (std::int64_t s : {90, 180, 240, 300, 360}) t.on_period_end(Duration::seconds(s));
+  EXPECT_EQ(*t.predict_rest(Duration::seconds(60)), Duration::seconds(30));
+  EXPECT_EQ(t.decide(Duration::seconds(60)), p.otherwise);
+  // With confidence 0.6: q = 0.4, rank ceil(2) = 2 -> 2 min >= 60 s: migrate.
+  p.confidence = 0.6;
+  PredictedTrigger u(p, TriggerCosts{Energy::joules(6000), Power::watts(100)});
+  for (std::int64_t s : {90, 180, 240, 300, 360}) u.on_period_end(Duration::seconds(s));
+  EXPECT_EQ(*u.predict_rest(Duration::seconds(60)), Duration::seconds(120));
+  EXPECT_EQ(u.decide(Duration::seconds(60)), TriggerAction::kMigrate);
+}
+
+}  // namespace
+}  // namespace jettison::policy
