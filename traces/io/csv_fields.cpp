@@ -1,11 +1,11 @@
-#include "sim/trace/csv_fields.hpp"
+#include "traces/io/csv_fields.hpp"
 
 #include <charconv>
 #include <limits>
 
 #include <fmt/format.h>
 
-namespace jettison::sim {
+namespace jettison::traces {
 
 void split_csv(std::string_view line, std::vector<std::string_view>& out) {
   out.clear();
@@ -64,4 +64,4 @@ std::string quote_field(std::string_view text) {
   return fmt::format("'{}'", text);
 }
 
-}  // namespace jettison::sim
+}  // namespace jettison::traces

@@ -1,4 +1,4 @@
-#include "sim/trace/page_profile.hpp"
+#include "traces/io/page_profile.hpp"
 
 #include <algorithm>
 #include <unordered_map>
@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 
 #include "common/input_error.hpp"
-#include "sim/trace/csv_fields.hpp"
+#include "traces/io/csv_fields.hpp"
 
-namespace jettison::sim {
+namespace jettison::traces {
 
 std::size_t PageProfile::first_at_or_after(std::int64_t offset_us) const {
   auto it = std::lower_bound(accesses.begin(), accesses.end(), offset_us,
@@ -69,4 +69,4 @@ PageProfile read_page_profile(std::unique_ptr<std::istream> in, const std::strin
   return p;
 }
 
-}  // namespace jettison::sim
+}  // namespace jettison::traces

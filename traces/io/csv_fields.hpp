@@ -1,0 +1,27 @@
+// Field splitting and exact number parsing for the trace CSV formats (traces/FORMAT.md). Times are
+// decimal seconds turned into integer microseconds without passing through floating point.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jettison::traces {
+
+// Splits `line` on commas into `out` (views into `line`); strips one trailing '\r'.
+void split_csv(std::string_view line, std::vector<std::string_view>& out);
+
+// "12", "12.5", "0.000001": non-negative decimal seconds to microseconds, rounding digits past the
+// sixth decimal to the nearest microsecond. Returns nothing for anything else (signs, exponents,
+// spaces, empty).
+std::optional<std::int64_t> parse_seconds_us(std::string_view text);
+
+// A non-negative decimal integer that fits in 64 bits.
+std::optional<std::uint64_t> parse_unsigned(std::string_view text);
+
+// What a field holds, quoted and shortened for error messages.
+std::string quote_field(std::string_view text);
+
+}  // namespace jettison::traces
