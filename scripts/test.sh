@@ -4,7 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/deps.sh"
-jettison_install_deps
+jettison_install_deps "${JETTISON_TEST_PACKAGES[@]}"
 jettison_build ON
 cd "$root/build"
 ctest --output-on-failure -j "$(nproc)" "$@"

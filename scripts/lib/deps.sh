@@ -4,9 +4,12 @@ set -euo pipefail
 
 JETTISON_PACKAGES=(
   build-essential cmake pkg-config python3
-  libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev
+  libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3-matplotlib python3-pandas python3-yaml
 )
+# Only the tests need a browser: the report is checked in headless Chromium.
+JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium)
 
 jettison_install_deps() {
   local missing=()
