@@ -4,25 +4,41 @@
 
 #include <array>
 #include <cassert>
+#include <vector>
 
 #include "sim/model/power_state.hpp"
 
 namespace jettison::sim {
 
+struct StateChange {
+  Time at;
+  PowerState state;
+};
+
 class PowerMeter {
  public:
+  // Every later change is also appended to `log` (the timeline of chosen desktops); null: none.
+  void record_to(std::vector<StateChange>* log) { log_ = log; }
   void start(Time t, PowerState s) {
     times_.fill(Duration{});
     state_ = s;
     since_ = t;
+    if (log_) log_->push_back({t, s});
   }
   void change(Time t, PowerState s) {
     assert(t >= since_);
     times_[index_of(state_)] += t - since_;
     since_ = t;
     state_ = s;
+    if (log_) log_->push_back({t, s});
   }
-  void stop(Time t) { change(t, state_); }
+  // Closes the window at t: the desktop is the user's again (logged as `active`).
+  void stop(Time t) {
+    assert(t >= since_);
+    times_[index_of(state_)] += t - since_;
+    since_ = t;
+    if (log_) log_->push_back({t, PowerState::kActive});
+  }
 
   PowerState state() const { return state_; }
   Duration time_in(PowerState s) const { return times_[index_of(s)]; }
@@ -42,6 +58,7 @@ class PowerMeter {
   std::array<Duration, kPowerStateCount> times_{};
   PowerState state_ = PowerState::kActive;
   Time since_;
+  std::vector<StateChange>* log_ = nullptr;
 };
 
 }  // namespace jettison::sim

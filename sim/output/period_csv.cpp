@@ -21,6 +21,18 @@ void write_period_header(std::ostream& out) {
   out << '\n';
 }
 
+void write_timeline_header(std::ostream& out) { out << "strategy,desktop,period,time_s,state\n"; }
+
+void write_timeline_rows(std::ostream& out, std::string_view strategy, std::string_view desktop,
+                         std::uint32_t period, const std::vector<StateChange>& changes) {
+  fmt::memory_buffer b;
+  for (const StateChange& c : changes) {
+    fmt::format_to(std::back_inserter(b), "{},{},{},{},{}\n", strategy, desktop, period, seconds(c.at),
+                   name_of(c.state));
+  }
+  out.write(b.data(), static_cast<std::streamsize>(b.size()));
+}
+
 void write_period_row(std::ostream& out, std::string_view strategy, std::string_view desktop,
                       const PeriodRecord& r) {
   const double savings = r.baseline.joules() > 0 ? 100.0 * (1.0 - r.energy / r.baseline) : 0.0;

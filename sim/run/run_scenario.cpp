@@ -47,6 +47,24 @@ void close_or_fail(std::ofstream& f, const std::filesystem::path& p) {
   if (!f) throw std::runtime_error(fmt::format("error writing '{}' (disk full?)", p.string()));
 }
 
+// Joins NAME.<i>.part (i < n) under a header into NAME.csv, removing the parts.
+void join_parts(const StagedOutput& staged, const std::string& name, std::size_t n,
+                void (*header)(std::ostream&)) {
+  std::ofstream joined;
+  const auto path = staged.staged(name + ".csv");
+  open_or_fail(joined, path);
+  header(joined);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto part_path = staged.staged(fmt::format("{}.{}.part", name, i));
+    if (std::filesystem::file_size(part_path) > 0) {  // streaming an empty buffer sets failbit
+      std::ifstream part(part_path, std::ios::binary);
+      joined << part.rdbuf();
+    }
+    std::filesystem::remove(part_path);
+  }
+  close_or_fail(joined, path);
+}
+
 }  // namespace
 
 RunReport run_scenario(const Scenario& s, const RunOptions& options) {
@@ -62,14 +80,23 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   auto worker = [&] {
     for (std::size_t i = next++; i < n; i = next++) {
       try {
-        std::ofstream part;
+        std::ofstream part, timeline;
         const auto part_path = staged ? staged->staged(fmt::format("periods.{}.part", i)) : std::filesystem::path();
-        if (staged) open_or_fail(part, part_path);
+        const auto timeline_path =
+            staged ? staged->staged(fmt::format("timeline.{}.part", i)) : std::filesystem::path();
+        if (staged) {
+          open_or_fail(part, part_path);
+          open_or_fail(timeline, timeline_path);
+        }
         Progress report;
         if (options.progress) report = [&progress, i](double f) { progress.update(i, f); };
         StrategyRun run(s, s.strategies[i], staged ? &part : nullptr, report);
+        if (staged) run.write_timeline_to(&timeline);
         results[i] = run.run();
-        if (staged) close_or_fail(part, part_path);
+        if (staged) {
+          close_or_fail(part, part_path);
+          close_or_fail(timeline, timeline_path);
+        }
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -93,19 +120,16 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!staged) return report;
 
-  // periods.csv: the strategies' parts in the scenario's order.
-  std::ofstream periods;
-  open_or_fail(periods, staged->staged("periods.csv"));
-  write_period_header(periods);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto part_path = staged->staged(fmt::format("periods.{}.part", i));
-    if (std::filesystem::file_size(part_path) > 0) {  // streaming an empty buffer sets failbit
-      std::ifstream part(part_path, std::ios::binary);
-      periods << part.rdbuf();
-    }
-    std::filesystem::remove(part_path);
-  }
-  close_or_fail(periods, staged->staged("periods.csv"));
+  // periods.csv and timeline.csv: the strategies' parts in the scenario's order.
+  join_parts(*staged, "periods", n, write_period_header);
+  join_parts(*staged, "timeline", n, write_timeline_header);
+
+  std::ofstream scenario;
+  open_or_fail(scenario, staged->staged("scenario.yaml"));
+  scenario << "# The scenario as run: " << s.source
+           << ", with extends and --set applied; relative paths as written (relative to the file that wrote them).\n"
+           << s.resolved_yaml;
+  close_or_fail(scenario, staged->staged("scenario.yaml"));
 
   std::ofstream desktops;
   open_or_fail(desktops, staged->staged("desktops.csv"));

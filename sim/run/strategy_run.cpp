@@ -83,6 +83,10 @@ void StrategyRun::next_period() {
 }
 
 StrategyResult StrategyRun::run() {
+  if (timeline_csv_) {
+    timelines_.resize(desktops_.size());
+    for (std::uint32_t i : scenario_.timeline_desktops) desktops_[i].meter.record_to(&timelines_[i]);
+  }
   periods_ = std::make_unique<IdlePeriodStream>(scenario_.idle_trace, desktop_index_);
   next_period();
   const double span = static_cast<double>(std::max<std::int64_t>(scenario_.idle_trace.end.us(), 1));
@@ -193,6 +197,10 @@ void StrategyRun::finish(DesktopRun& d) {
   ++d.epoch;
   result_.totals.add(r);
   if (periods_csv_) write_period_row(*periods_csv_, strategy_name_, d.spec->id, r);
+  if (timeline_csv_ && !timelines_[d.index].empty()) {
+    write_timeline_rows(*timeline_csv_, strategy_name_, d.spec->id, r.period, timelines_[d.index]);
+    timelines_[d.index].clear();
+  }
   if (record_sink_) record_sink_(d.spec->id, r);
 
   if (d.pending) {

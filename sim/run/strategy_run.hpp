@@ -42,6 +42,8 @@ class StrategyRun final : public Host {
   StrategyRun(const Scenario& scenario, const std::string& strategy, std::ostream* periods_csv,
               Progress progress = {});
   StrategyResult run();
+  // Writes the power-state changes of the scenario's timeline desktops to `out` (timeline.csv rows).
+  void write_timeline_to(std::ostream* out) { timeline_csv_ = out; }
   // Also hands every closed window's record to `sink` (tests, analysis hooks).
   void on_record(std::function<void(const std::string& desktop, const PeriodRecord&)> sink) {
     record_sink_ = std::move(sink);
@@ -68,6 +70,8 @@ class StrategyRun final : public Host {
   std::string strategy_name_;
   std::unique_ptr<Strategy> strategy_;
   std::ostream* periods_csv_;
+  std::ostream* timeline_csv_ = nullptr;
+  std::vector<std::vector<StateChange>> timelines_;  // per desktop; empty for those not traced
   Progress progress_;
   std::function<void(const std::string&, const PeriodRecord&)> record_sink_;
   Engine<> engine_;

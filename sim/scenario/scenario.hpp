@@ -77,6 +77,23 @@ struct TriggerPolicySpec {
   policy::TriggerParams params;
 };
 
+// A paper's published range for one of our figures, shown next to ours in reports.
+struct PublishedRange {
+  std::string metric;    // a summary.json key of a strategy (or a flattened latency like migration_latency_s.p50)
+  std::string strategy;
+  double low = 0;
+  double high = 0;
+  std::string unit;
+  std::string source;
+};
+
+// Free-form description of a scenario for reports: `about:` in YAML.
+struct About {
+  std::string title;
+  std::string description;
+  std::vector<PublishedRange> published;
+};
+
 struct Scenario {
   std::string name;
   std::string source;  // the file it came from, or "embedded:scenarios/default.yaml"
@@ -92,6 +109,9 @@ struct Scenario {
   policy::ResumeKind resume_pages = policy::ResumeKind::kSelective;
   TriggerPolicySpec trigger;
   std::vector<std::string> strategies;
+  About about;
+  std::vector<std::uint32_t> timeline_desktops;  // desktops whose state changes go to timeline.csv
+  std::string resolved_yaml;                     // the scenario as run (extends and --set applied)
 };
 
 }  // namespace jettison::sim

@@ -9,6 +9,7 @@
 #include "common/input_error.hpp"
 #include "common/rng.hpp"
 #include "common/units.hpp"
+#include "sim/scenario/output_loader.hpp"
 #include "sim/scenario/overrides.hpp"
 #include "sim/scenario/policy_loader.hpp"
 #include "sim/scenario/yaml_node.hpp"
@@ -250,7 +251,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   const YamlNode top(root, "", &doc);
   if (!top.is_map()) top.fail("a scenario is a mapping of keys to values");
   top.expect_keys({"name", "seed", "page_size", "idle_trace", "page_traces", "desktop", "desktops",
-                   "server", "migration", "policy", "strategies"});
+                   "server", "migration", "policy", "strategies", "about", "output"});
 
   Scenario s;
   s.source = path;
@@ -324,6 +325,11 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     if (list && desktops->has("count")) desktops->fail("give either 'count' or 'list', not both");
   }
   read_desktops(list ? &*list : nullptr, defaults, top.at("desktop"), assign, profiles_by_name, desktops, s);
+  if (auto about = top.find("about")) read_about(*about, s);
+  read_output(top.find("output"), s);
+  YAML::Emitter out;
+  out << root;
+  s.resolved_yaml = std::string(out.c_str()) + "\n";
   return s;
 }
 

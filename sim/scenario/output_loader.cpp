@@ -1,0 +1,61 @@
+#include "sim/scenario/output_loader.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace jettison::sim {
+namespace {
+
+double number(const YamlNode& n) {
+  const std::string text = n.text();
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0') n.fail(fmt::format("'{}' is not a number", text));
+  return v;
+}
+
+}  // namespace
+
+void read_about(const YamlNode& node, Scenario& s) {
+  node.expect_keys({"title", "description", "published"});
+  if (auto v = node.find("title")) s.about.title = v->text();
+  if (auto v = node.find("description")) s.about.description = v->text();
+  if (auto list = node.find("published")) {
+    for (const YamlNode& p : list->items()) {
+      p.expect_keys({"metric", "strategy", "low", "high", "unit", "source"});
+      PublishedRange r;
+      r.metric = p.at("metric").text();
+      r.strategy = p.at("strategy").text();
+      if (std::find(s.strategies.begin(), s.strategies.end(), r.strategy) == s.strategies.end()) {
+        p.at("strategy").fail(fmt::format("'{}' is not one of this scenario's strategies", r.strategy));
+      }
+      r.low = number(p.at("low"));
+      r.high = number(p.at("high"));
+      if (r.high < r.low) p.at("high").fail("must not be below low");
+      if (auto u = p.find("unit")) r.unit = u->text();
+      r.source = p.at("source").text();
+      s.about.published.push_back(std::move(r));
+    }
+  }
+}
+
+void read_output(const std::optional<YamlNode>& node, Scenario& s) {
+  if (!node) {
+    for (std::uint32_t i = 0; i < std::min<std::size_t>(2, s.desktops.size()); ++i) s.timeline_desktops.push_back(i);
+    return;
+  }
+  node->expect_keys({"timeline"});
+  if (auto list = node->find("timeline")) {
+    for (const YamlNode& id : list->items()) {
+      const std::string name = id.text();
+      const auto it = std::find_if(s.desktops.begin(), s.desktops.end(),
+                                   [&](const DesktopSpec& d) { return d.id == name; });
+      if (it == s.desktops.end()) id.fail(fmt::format("desktop '{}' is not simulated in this scenario", name));
+      s.timeline_desktops.push_back(static_cast<std::uint32_t>(it - s.desktops.begin()));
+    }
+  }
+}
+
+}  // namespace jettison::sim
