@@ -23,9 +23,18 @@ void Totals::add(const PeriodRecord& r) {
   refused += r.outcome == Outcome::kRefused ? 1 : 0;
 }
 
+LengthClass length_class(Duration idle) {
+  if (idle < Duration::seconds(600)) return LengthClass::kUnder10Min;
+  if (idle < Duration::seconds(1800)) return LengthClass::k10To30Min;
+  if (idle < Duration::seconds(3600)) return LengthClass::k30To60Min;
+  return LengthClass::kOver1H;
+}
+
 void StrategyTotals::add(const PeriodRecord& r) {
   all.add(r);
   if (r.idle >= Duration::seconds(600)) long_periods.add(r);
+  if (r.idle <= Duration::seconds(1800)) short_periods.add(r);
+  by_length[static_cast<std::size_t>(length_class(r.idle))].add(r);
   per_desktop[r.desktop].add(r);
   if (r.migration_latency) migration_latency_us.push_back(r.migration_latency->us());
   if (r.return_latency) return_latency_us.push_back(r.return_latency->us());

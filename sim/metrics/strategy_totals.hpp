@@ -1,8 +1,10 @@
 // Adds up a strategy's period records: for the whole run and per desktop.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/metrics/period_record.hpp"
@@ -46,12 +48,20 @@ struct Totals {
   }
 };
 
+// Idle-period length classes of the reports (and of the papers' results).
+enum class LengthClass : std::uint8_t { kUnder10Min, k10To30Min, k30To60Min, kOver1H };
+inline constexpr std::array<std::string_view, 4> kLengthClassNames{"under_10min", "10_30min", "30_60min",
+                                                                   "over_1h"};
+LengthClass length_class(Duration idle);
+
 struct StrategyTotals {
   explicit StrategyTotals(std::size_t desktops) : per_desktop(desktops) {}
   void add(const PeriodRecord& r);
 
   Totals all;
-  Totals long_periods;  // idle periods of at least 10 minutes (the paper's headline class)
+  Totals long_periods;   // idle periods of at least 10 minutes (the paper's headline class)
+  Totals short_periods;  // idle periods up to 30 minutes (the thesis's short class)
+  std::array<Totals, 4> by_length;  // by LengthClass
   std::vector<Totals> per_desktop;
   std::vector<std::int64_t> migration_latency_us;
   std::vector<std::int64_t> return_latency_us;

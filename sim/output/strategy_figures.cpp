@@ -12,13 +12,17 @@ LatencyFigures latency(const std::vector<std::int64_t>& samples) {
 
 }  // namespace
 
-StrategyFigures strategy_figures(const StrategyResult& r) {
+StrategyFigures strategy_figures(const StrategyResult& r, const Scenario& s) {
   const Totals& t = r.totals.all;
   StrategyFigures f;
   f.energy_kwh = t.energy.kwh();
   f.baseline_energy_kwh = t.baseline.kwh();
   f.savings_pct = t.savings_pct();
   f.savings_pct_periods_10min_plus = r.totals.long_periods.savings_pct();
+  f.savings_pct_periods_up_to_30min = r.totals.short_periods.savings_pct();
+  for (std::size_t i = 0; i < f.savings_pct_by_length.size(); ++i) {
+    f.savings_pct_by_length[i] = r.totals.by_length[i].savings_pct();
+  }
   f.network_bytes = t.network().count();
   f.migrated_bytes = t.migrated.count();
   f.fetched_pages = t.fetched_pages;
@@ -40,8 +44,27 @@ StrategyFigures strategy_figures(const StrategyResult& r) {
   f.server_refusals = r.server_refusals;
   f.skipped_periods = r.totals.skipped_periods;
   f.idle_hours = t.idle.seconds_f() / 3600.0;
+  if (t.migrations > 0) {
+    double memory = 0;
+    for (const DesktopSpec& d : s.desktops) memory += static_cast<double>(d.vm_memory.count());
+    memory /= static_cast<double>(s.desktops.size());
+    f.moved_per_migration_bytes = static_cast<double>(t.network().count()) / static_cast<double>(t.migrations);
+    f.moved_fraction_of_vm_pct = 100.0 * f.moved_per_migration_bytes / memory;
+  }
   f.events = r.events;
   return f;
+}
+
+PartialVsFull partial_vs_full(const StrategyFigures& partial, const StrategyFigures& full) {
+  PartialVsFull c;
+  if (full.savings_pct != 0) c.savings_ratio_pct = 100.0 * partial.savings_pct / full.savings_pct;
+  if (full.network_bytes > 0) {
+    c.network_ratio_pct = 100.0 * static_cast<double>(partial.network_bytes) / static_cast<double>(full.network_bytes);
+  }
+  if (partial.migration_latency.p50_s > 0) {
+    c.migration_latency_speedup = full.migration_latency.p50_s / partial.migration_latency.p50_s;
+  }
+  return c;
 }
 
 }  // namespace jettison::sim

@@ -2,6 +2,7 @@
 // formula lives here once. Names follow summary.json's keys.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "sim/run/strategy_run.hpp"
@@ -19,6 +20,8 @@ struct StrategyFigures {
   double baseline_energy_kwh = 0;
   double savings_pct = 0;
   double savings_pct_periods_10min_plus = 0;
+  double savings_pct_periods_up_to_30min = 0;
+  std::array<double, 4> savings_pct_by_length{};  // by LengthClass (kLengthClassNames)
   std::uint64_t network_bytes = 0;
   std::uint64_t migrated_bytes = 0;
   std::uint64_t fetched_pages = 0;
@@ -40,9 +43,21 @@ struct StrategyFigures {
   std::uint64_t server_refusals = 0;
   std::uint64_t skipped_periods = 0;
   double idle_hours = 0;
+  // Bytes that crossed the network per migrated period, and that as a share of the VM's memory.
+  double moved_per_migration_bytes = 0;
+  double moved_fraction_of_vm_pct = 0;
   std::uint64_t events = 0;
 };
 
-StrategyFigures strategy_figures(const StrategyResult& r);
+// `s` gives the VMs' memory for moved_fraction_of_vm_pct.
+StrategyFigures strategy_figures(const StrategyResult& r, const Scenario& s);
+
+// How partial migration compares with full on the same traces (the papers' claims).
+struct PartialVsFull {
+  double savings_ratio_pct = 0;          // partial's savings as a share of full's
+  double network_ratio_pct = 0;          // partial's bytes as a share of full's
+  double migration_latency_speedup = 0;  // full's median migration latency over partial's
+};
+PartialVsFull partial_vs_full(const StrategyFigures& partial, const StrategyFigures& full);
 
 }  // namespace jettison::sim

@@ -1,5 +1,8 @@
 #include "sim/output/summary_json.hpp"
 
+#include <optional>
+#include <string_view>
+
 #include "sim/output/strategy_figures.hpp"
 
 namespace jettison::sim {
@@ -16,13 +19,22 @@ nlohmann::ordered_json make_summary(const Scenario& s, const std::vector<Strateg
   std::uint64_t events = 0;
   for (const auto& r : results) events += r.events;
   nlohmann::ordered_json strategies = nlohmann::ordered_json::object();
-  for (const StrategyResult& r : results) {
-    const StrategyFigures f = strategy_figures(r);
+  std::vector<StrategyFigures> figures;
+  for (const StrategyResult& r : results) figures.push_back(strategy_figures(r, s));
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const StrategyResult& r = results[i];
+    const StrategyFigures& f = figures[i];
+    nlohmann::ordered_json by_length = nlohmann::ordered_json::object();
+    for (std::size_t c = 0; c < kLengthClassNames.size(); ++c) {
+      by_length[std::string(kLengthClassNames[c])] = f.savings_pct_by_length[c];
+    }
     strategies[r.strategy] = {
         {"energy_kwh", f.energy_kwh},
         {"baseline_energy_kwh", f.baseline_energy_kwh},
         {"savings_pct", f.savings_pct},
         {"savings_pct_periods_10min_plus", f.savings_pct_periods_10min_plus},
+        {"savings_pct_periods_up_to_30min", f.savings_pct_periods_up_to_30min},
+        {"savings_pct_by_idle_length", by_length},
         {"network_bytes", f.network_bytes},
         {"migrated_bytes", f.migrated_bytes},
         {"fetched_pages", f.fetched_pages},
@@ -44,8 +56,24 @@ nlohmann::ordered_json make_summary(const Scenario& s, const std::vector<Strateg
         {"server_refusals", f.server_refusals},
         {"skipped_periods", f.skipped_periods},
         {"idle_hours", f.idle_hours},
+        {"moved_per_migration_bytes", f.moved_per_migration_bytes},
+        {"moved_fraction_of_vm_pct", f.moved_fraction_of_vm_pct},
         {"events", f.events},
     };
+  }
+  // Partial against full on the same traces, when both ran.
+  const auto index_of = [&](std::string_view name) -> std::optional<std::size_t> {
+    for (std::size_t i = 0; i < results.size(); ++i)
+      if (results[i].strategy == name) return i;
+    return std::nullopt;
+  };
+  const auto partial = index_of("partial");
+  const auto full = index_of("full");
+  if (partial && full) {
+    const PartialVsFull c = partial_vs_full(figures[*partial], figures[*full]);
+    strategies["partial"]["vs_full"] = {{"savings_ratio_pct", c.savings_ratio_pct},
+                                        {"network_ratio_pct", c.network_ratio_pct},
+                                        {"migration_latency_speedup", c.migration_latency_speedup}};
   }
   return {{"scenario", s.name},          {"source", s.source},
           {"seed", s.seed},              {"desktops", s.desktops.size()},

@@ -41,14 +41,14 @@ SweepPointResult run_point(const SweepInput& in, std::size_t point, const Staged
   options.threads = 1;
   try {
     const RunReport report = run_scenario(s, options);
-    for (const StrategyResult& r : report.results) result.strategies.emplace_back(r.strategy, strategy_figures(r));
+    for (const StrategyResult& r : report.results) result.strategies.emplace_back(r.strategy, strategy_figures(r, s));
     result.wall_seconds = report.wall_seconds;
     const bool runs_partial = std::find(s.strategies.begin(), s.strategies.end(), "partial") != s.strategies.end();
     if (runs_partial && s.sleep.rule != "oracle") {
       Scenario with_oracle = s;
       with_oracle.sleep.rule = "oracle";
       StrategyRun run(with_oracle, "partial", nullptr);
-      result.partial_oracle = strategy_figures(run.run());
+      result.partial_oracle = strategy_figures(run.run(), s);
     }
   } catch (const InputError&) {
     throw;

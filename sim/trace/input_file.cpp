@@ -1,12 +1,12 @@
 #include "sim/trace/input_file.hpp"
 
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "sim/embedded/embedded_files.hpp"
+#include "traces/io/input_stream.hpp"
 
 namespace jettison::sim {
 namespace {
@@ -56,13 +56,8 @@ std::unique_ptr<std::istream> open_input(const std::string& path, const std::str
     if (!data) throw InputError(origin, fmt::format("no embedded file '{}'", path));
     return std::make_unique<ViewStream>(*data);
   }
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw InputError(origin, fmt::format("'{}' is a folder, not a file", path));
-  }
-  auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
-  if (!*in) throw InputError(origin, fmt::format("cannot open '{}': no such file or not readable", path));
-  return in;
+  // gzip and zstd files are decompressed as they are read (traces/io/input_stream.hpp).
+  return traces::open_trace_file(path, origin);
 }
 
 }  // namespace jettison::sim

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the paper's experiments (scenarios/paper/*.yaml) and writes one report with our figures next
+# to the published ranges. Installs what is missing and builds first.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/scripts/lib/deps.sh"
+jettison_install_deps
+jettison_build OFF
+out="$root/results/paper"
+runs=()
+for scenario in "$root"/scenarios/paper/*.yaml; do
+  name="$(basename "$scenario" .yaml)"
+  echo "== $name"
+  "$root/build/bin/jettison-sim" run "$scenario" --out "$out/$name"
+  runs+=("$out/$name")
+done
+python3 "$root/analysis/jettison_report.py" "${runs[@]}" --out "$out/report" \
+  --title "Jettison: the TOCS 2015 experiments on synthetic office traces"
+echo
+echo "report: $out/report/index.html"
