@@ -1,0 +1,415 @@
+"""The report's PNG figures. Deterministic: matplotlib's Agg backend, its built-in defaults (no
+user matplotlibrc), a fixed font, size and dpi, no 'Software' metadata and a fixed svg.hashsalt, so
+the same inputs give the same bytes with the same matplotlib.
+
+Every function takes already computed data (see metrics) and a path, and writes one PNG.
+"""
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from . import fmt  # noqa: E402
+from .loading import STATES  # noqa: E402
+
+DPI = 100
+WIDTH = 10.0   # inches: 1000 px
+RC = dict(matplotlib.rcParamsDefault)
+RC.update({
+    "backend": "Agg", "svg.hashsalt": "jettison", "figure.dpi": DPI, "savefig.dpi": DPI,
+    "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
+    "legend.fontsize": 8, "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.grid": True,
+    "grid.alpha": 0.3, "axes.axisbelow": True, "savefig.facecolor": "white",
+    "figure.facecolor": "white", "path.simplify": True,
+})
+
+STRATEGY_COLORS = {"always-on": "#7f7f7f", "sleep-only": "#1f77b4", "full": "#ff7f0e",
+                   "partial": "#2ca02c"}
+_EXTRA = ["#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#d62728"]
+ORACLE_COLOR = "#000000"
+STATE_COLORS = {"active": "#4d4d4d", "idle": "#ffbb78", "migrating": "#9467bd",
+                "suspending": "#aec7e8", "asleep": "#1f77b4", "resuming_full": "#d62728",
+                "resuming_selective": "#e377c2", "serving": "#2ca02c"}
+BYTE_PARTS = (("migrated", "#4c72b0"), ("fetched", "#dd8452"), ("prefetched", "#55a868"),
+              ("reintegrated", "#c44e52"))
+
+
+def strategy_color(name, index=0):
+    return STRATEGY_COLORS.get(name, _EXTRA[index % len(_EXTRA)])
+
+
+def _figure(height, ncols=1, nrows=1, **kw):
+    return plt.subplots(nrows, ncols, figsize=(WIDTH, height), layout="constrained", **kw)
+
+
+LEGEND_ROW = 0.45   # inches under the panels for a figure-wide legend
+
+
+def _panels_with_legend(row_heights, ncols=1, width_ratios=None, sharex=False):
+    """Panels in rows of the given heights (inches), and under them an axes-less row holding a
+    figure-wide legend (matplotlib 3.6 has no 'outside' legend placement)."""
+    fig = plt.figure(figsize=(WIDTH, sum(row_heights) + LEGEND_ROW), layout="constrained")
+    gs = fig.add_gridspec(len(row_heights) + 1, ncols, width_ratios=width_ratios,
+                          height_ratios=[*row_heights, LEGEND_ROW])
+    axes, first = [], None
+    for r in range(len(row_heights)):
+        row = []
+        for c in range(ncols):
+            ax = fig.add_subplot(gs[r, c], sharex=first if sharex else None)
+            first = first or ax
+            row.append(ax)
+        axes.append(row)
+    legend_ax = fig.add_subplot(gs[len(row_heights), :])
+    legend_ax.axis("off")
+    return fig, axes, legend_ax
+
+
+def _save(fig, path):
+    fig.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
+
+
+def _rc():
+    return matplotlib.rc_context(RC)
+
+
+def _byte_unit(largest):
+    for i, unit in enumerate(("B", "KiB", "MiB", "GiB", "TiB", "PiB")):
+        if largest < 1024 ** (i + 1) or unit == "PiB":
+            return unit, 1024 ** i
+    return "B", 1
+
+
+# ---- a run ---------------------------------------------------------------------------------
+
+def energy(rows, always_on_kwh, path):
+    """Energy per strategy against the always-on baseline, and its savings."""
+    with _rc():
+        fig, (ax, ax2) = _figure(3.8, ncols=2, gridspec_kw={"width_ratios": [3, 2]})
+        names = [r["strategy"] for r in rows]
+        x = np.arange(len(rows))
+        kwh = [r["energy_kwh"] for r in rows]
+        ax.bar(x, kwh, color=[strategy_color(n, i) for i, n in enumerate(names)], width=0.6)
+        ax.axhline(always_on_kwh, color="#333333", linestyle="--", linewidth=1,
+                   label=f"always-on baseline: {always_on_kwh:,.2f} kWh")
+        for i, r in enumerate(rows):
+            ax.annotate(f"{r['energy_kwh']:,.2f} kWh\nsaves {r['savings_pct']:.1f}%",
+                        (i, r["energy_kwh"]), textcoords="offset points", xytext=(0, 3),
+                        ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(x, names)
+        ax.set_ylabel("energy (kWh)")
+        ax.set_ylim(0, max(max(kwh), always_on_kwh) * 1.22)
+        ax.set_title("Energy per strategy")
+        ax.legend(loc="upper right")
+
+        w = 0.38
+        ax2.bar(x - w / 2, [r["savings_pct"] for r in rows], w, color="#4c72b0",
+                label="all idle periods")
+        ax2.bar(x + w / 2, [r["savings_pct_periods_10min_plus"] for r in rows], w,
+                color="#dd8452", label="periods of 10 min or more")
+        ax2.set_xticks(x, names)
+        ax2.set_ylabel("savings vs always-on (%)")
+        ax2.set_ylim(min(0, *[r["savings_pct"] for r in rows]) * 1.1, 122)
+        ax2.set_title("Savings")
+        ax2.legend(loc="upper center", ncols=2)
+        _save(fig, path)
+
+
+def savings_by_class(table, path):
+    """Grouped bars: savings per idle-period length class, one bar per sleeping strategy."""
+    from .metrics import PERIOD_CLASSES
+    with _rc():
+        fig, ax = _figure(3.8)
+        strategies = [s for s in dict.fromkeys(table["strategy"]) if s != "always-on"]
+        classes = [c[0] for c in PERIOD_CLASSES]
+        x = np.arange(len(classes))
+        w = 0.8 / max(1, len(strategies))
+        for i, s in enumerate(strategies):
+            t = table[table["strategy"] == s].set_index("class").reindex(classes)
+            offs = x - 0.4 + w * (i + 0.5)
+            vals = t["savings_pct"].to_numpy(dtype=float)
+            ax.bar(offs, np.nan_to_num(vals), w, color=strategy_color(s, i), label=s)
+            for xo, v in zip(offs, vals):
+                if not math.isnan(v):
+                    ax.annotate(f"{v:.0f}", (xo, v), textcoords="offset points",
+                                xytext=(0, 2 if v >= 0 else -9), ha="center", fontsize=7)
+        first = table[table["strategy"] == table["strategy"].iloc[0]].set_index("class")
+        total_h = first["idle_hours"].sum()
+        labels = []
+        for c in classes:
+            n, h = int(first.loc[c, "periods"]), first.loc[c, "idle_hours"]
+            share = 100 * h / total_h if total_h else 0
+            labels.append(f"{c}\n{n:,} periods, {share:.0f}% of idle time")
+        ax.set_xticks(x, labels)
+        ax.axhline(0, color="#333333", linewidth=0.8)
+        ax.set_ylabel("savings vs always-on (%)")
+        lows = table.loc[table["strategy"] != "always-on", "savings_pct"].dropna()
+        ax.set_ylim(min(0.0, lows.min() * 1.15 if len(lows) else 0.0), 108)
+        ax.set_title("Savings by idle-period length")
+        ax.legend(loc="upper left", ncols=max(1, len(strategies)))
+        _save(fig, path)
+
+
+def latency_cdf(lat, path):
+    """Empirical CDFs of migration latency and of the user's return latency, per strategy."""
+    with _rc():
+        fig, axes = _figure(3.8, ncols=2)
+        titles = {"migration": "Migration latency", "return": "Return latency (resume + reintegration)"}
+        for ax, kind in zip(axes, ("migration", "return")):
+            series = lat.get(kind, {})
+            allv = np.concatenate(list(series.values())) if series else np.array([])
+            for i, (s, v) in enumerate(series.items()):
+                y = np.arange(1, len(v) + 1) / len(v)
+                ax.step(np.concatenate([[v[0]], v]), np.concatenate([[0.0], y]), where="post",
+                        color=strategy_color(s, i), linewidth=1.5,
+                        label=f"{s}: p50 {np.percentile(v, 50, method='inverted_cdf'):.2f} s, n={len(v):,}")
+            positive = allv[allv > 0]
+            if len(positive) and positive.max() / positive.min() > 20:
+                ax.set_xscale("log")
+            if not series:
+                ax.text(0.5, 0.5, "no " + kind + "s in this run", ha="center", va="center",
+                        transform=ax.transAxes)
+            ax.set_ylim(0, 1.02)
+            ax.set_xlabel("seconds")
+            ax.set_ylabel("share of periods")
+            ax.set_title(titles[kind])
+            if series:
+                ax.legend(loc="lower right")
+        _save(fig, path)
+
+
+def bytes_moved(rows, path):
+    """Bytes per strategy stacked by kind: the totals, and each strategy's mix in shares (so a
+    strategy that moves little still shows what it moves)."""
+    with _rc():
+        fig, (ax, ax2) = _figure(3.8, ncols=2)
+        names = [r["strategy"] for r in rows]
+        x = np.arange(len(rows))
+        totals = np.array([sum(r[p] for p, _ in BYTE_PARTS) for r in rows], dtype=float)
+        unit, div = _byte_unit(totals.max() if len(totals) and totals.max() > 0 else 1)
+        bottom = np.zeros(len(rows))
+        bottom2 = np.zeros(len(rows))
+        for part, color in BYTE_PARTS:
+            vals = np.array([r[part] for r in rows], dtype=float)
+            ax.bar(x, vals / div, 0.6, bottom=bottom, color=color, label=part)
+            bottom += vals / div
+            share = np.divide(100 * vals, totals, out=np.zeros_like(vals), where=totals > 0)
+            ax2.bar(x, share, 0.6, bottom=bottom2, color=color, label=part)
+            for i, v in enumerate(share):
+                if v >= 4:
+                    ax2.text(i, bottom2[i] + v / 2, f"{v:.0f}%", ha="center", va="center",
+                             fontsize=7, color="white")
+            bottom2 += share
+        for i, t in enumerate(totals):
+            ax.annotate(fmt.bytes_h(t), (i, t / div), textcoords="offset points", xytext=(0, 3),
+                        ha="center", fontsize=8)
+            per = rows[i]["migrations"]
+            if t > 0:
+                ax2.annotate(f"{fmt.bytes_h(t / per)}\nper migration" if per else fmt.bytes_h(t),
+                             (i, 100), textcoords="offset points", xytext=(0, 2), ha="center",
+                             fontsize=7)
+            else:
+                ax2.text(i, 2, "nothing moved", ha="center", va="bottom", fontsize=7)
+        top = totals.max() / div if len(totals) and totals.max() > 0 else 1
+        ax.set_ylim(0, top * 1.15)
+        ax.set_ylabel(f"bytes ({unit})")
+        ax.set_title("Bytes moved in total")
+        ax.legend(loc="upper left")
+        ax2.set_ylim(0, 118)
+        ax2.set_ylabel("share of the strategy's bytes (%)")
+        ax2.set_title("What each strategy moves")
+        for a in (ax, ax2):
+            a.set_xticks(x, names)
+        _save(fig, path)
+
+
+def _state_legend(legend_ax, present):
+    handles = [matplotlib.patches.Patch(color=STATE_COLORS[s], label=s.replace("_", " "))
+               for s in STATES if s in present]
+    legend_ax.legend(handles=handles, loc="center", ncols=max(1, min(8, len(handles))),
+                     frameon=False)
+
+
+def _draw_segments(ax, y, segments, lo=None, hi=None, scale=1.0, offset=0.0):
+    by_state = {}
+    for start, dur, state in segments:
+        if lo is not None and (start + dur < lo or start > hi):
+            continue
+        by_state.setdefault(state, []).append(((start - offset) / scale, dur / scale))
+    for state in STATES:
+        if state in by_state:
+            c = STATE_COLORS[state]
+            ax.broken_barh(by_state[state], (y - 0.38, 0.76), facecolors=c, edgecolors=c,
+                           linewidth=0.4)
+    return set(by_state)
+
+
+def timeline(segments, path):
+    """One broken_barh panel per strategy, one row per chosen desktop, coloured by state."""
+    with _rc():
+        strategies = list(segments)
+        heights = [0.3 * max(1, len(segments[s])) + 0.5 for s in strategies]
+        heights[-1] += 0.35   # the time axis
+        fig, axes, legend_ax = _panels_with_legend(heights, sharex=True)
+        axes = np.array(axes)
+        starts = [seg[0] for s in strategies for d in segments[s].values() for seg in d]
+        ends = [seg[0] + seg[1] for s in strategies for d in segments[s].values() for seg in d]
+        span = (max(ends) - min(starts)) if starts else 0
+        scale, unit = (86400.0, "days") if span > 2 * 86400 else (3600.0, "hours")
+        present = set()
+        for ax, s in zip(axes[:, 0], strategies):
+            if ax is not axes[-1, 0]:
+                ax.tick_params(labelbottom=False)
+            desktops = list(segments[s])
+            for y, d in enumerate(desktops):
+                present |= _draw_segments(ax, y, segments[s][d], scale=scale)
+            ax.set_yticks(range(len(desktops)), desktops)
+            ax.set_ylim(len(desktops) - 0.5, -0.5)
+            ax.set_title(s, loc="left", fontsize=9)
+            ax.grid(axis="y", visible=False)
+        if starts:
+            axes[-1, 0].set_xlim(min(starts) / scale, max(ends) / scale)
+        axes[-1, 0].set_xlabel(f"time since the trace start ({unit})")
+        _state_legend(legend_ax, present)
+        _save(fig, path)
+
+
+def timeline_zoom(rows, desktop, period, path, first_minutes=20.0, tail_seconds=90.0):
+    """One idle period of one desktop, every strategy a row: its start, and the user's return."""
+    with _rc():
+        strategies = list(rows)
+        segs = {}
+        for s, d in rows.items():
+            t, st = d["time_s"].to_numpy(dtype=float), d["state"].to_list()
+            segs[s] = [(t[i], t[i + 1] - t[i], st[i]) for i in range(len(t) - 1) if t[i + 1] > t[i]]
+        in_period = {s: d[d["period"] == period] for s, d in rows.items()}
+        t0 = min(float(d["time_s"].min()) for d in in_period.values())
+        closes = [float(d["time_s"].max()) for d in in_period.values()]
+        t_close = max(closes)
+        head_end = min(t0 + first_minutes * 60.0, t_close)
+        fig, axes, legend_ax = _panels_with_legend([0.42 * len(strategies) + 1.0], ncols=2,
+                                                   width_ratios=[3, 2])
+        a1, a2 = axes[0]
+        present = set()
+        for y, s in enumerate(strategies):
+            present |= _draw_segments(a1, y, segs[s], t0, head_end, scale=60.0, offset=t0)
+            present |= _draw_segments(a2, y, segs[s], t_close - tail_seconds, t_close + 10,
+                                      offset=t_close)
+        for ax in (a1, a2):
+            ax.set_yticks(range(len(strategies)), strategies)
+            ax.set_ylim(len(strategies) - 0.5, -0.5)
+            ax.grid(axis="y", visible=False)
+        a1.set_xlim(0, (head_end - t0) / 60.0)
+        a1.set_xlabel("minutes since the idle period began")
+        a1.set_title(f"{desktop}, idle period {period}: the first "
+                     f"{(head_end - t0) / 60.0:.0f} min", loc="left")
+        a2.set_xlim(-tail_seconds, 10)
+        a2.set_xlabel("seconds, relative to the last strategy's window close")
+        a2.set_title("the user's return", loc="left")
+        _state_legend(legend_ax, present)
+        _save(fig, path)
+
+
+# ---- a sweep -------------------------------------------------------------------------------
+
+def _xaxis(sweep):
+    """(x labels, the point numbers at each x, axis title): one grid key -> its values; else each
+    point, labelled with all its values."""
+    t = sweep.table
+    if len(sweep.grid_keys) == 1:
+        key = sweep.grid_keys[0]
+        return sweep.grid_values[key], key, lambda rows: rows[key]
+    keys = sweep.grid_keys
+    points = list(dict.fromkeys(t["point"]))
+    labels = []
+    for p in points:
+        r = t[t["point"] == p].iloc[0]
+        labels.append(" / ".join(str(r[k]) for k in keys) if keys else str(p))
+    return labels, " / ".join(keys) if keys else "point", \
+        lambda rows: rows["point"].map(dict(zip(points, labels)))
+
+
+def sweep_lines(sweep, path):
+    """Energy, savings and wake-ups against the swept values, one line per strategy (always-on, the
+    baseline, left out); the oracle (offline optimum of partial) dashed where sweep.csv has it."""
+    t = sweep.table
+    labels, title, keyof = _xaxis(sweep)
+    panels = [("energy_kwh", "oracle_energy_kwh", "energy (kWh)"),
+              ("savings_pct", "oracle_savings_pct", "savings vs always-on (%)")]
+    if "wakeups" in t.columns and (t["wakeups"].fillna(0) > 0).any():
+        panels.append(("wakeups", "oracle_wakeups", "wake-ups"))
+    rotate = max(len(str(v)) for v in labels) > 10 or len(labels) > 8
+    with _rc():
+        fig, axes, legend_ax = _panels_with_legend([3.6 if rotate else 3.0], ncols=len(panels))
+        axes = axes[0]
+        x = np.arange(len(labels))
+        pos = dict(zip(labels, x))
+        for ax, (col, oracle, ylabel) in zip(axes, panels):
+            for i, s in enumerate(sweep.strategies):
+                rows = t[t["strategy"] == s]
+                if s == "always-on" and len(sweep.strategies) > 1:
+                    continue   # the baseline: its scale would flatten the others (in the caption)
+                if col == "wakeups" and not (rows[col].fillna(0) > 0).any():
+                    continue
+                xs = keyof(rows).map(pos).to_numpy(dtype=float)
+                ax.plot(xs, rows[col].to_numpy(dtype=float), marker="o", markersize=4,
+                        color=strategy_color(s, i), label=s)
+                if oracle in rows.columns and rows[oracle].notna().any():
+                    ax.plot(xs, rows[oracle].to_numpy(dtype=float), marker="x", markersize=5,
+                            linestyle="--", color=ORACLE_COLOR, label=f"{s}: oracle (offline optimum)")
+            step = max(1, math.ceil(len(labels) / 30))   # at most 30 labelled ticks
+            ax.set_xticks(x[::step], labels[::step], rotation=30 if rotate else 0,
+                          ha="right" if rotate else "center")
+            ax.set_xlabel(title)
+            ax.set_ylabel(ylabel)
+            ax.set_title(ylabel[0].upper() + ylabel[1:].split(" (")[0])
+        handles, names = axes[0].get_legend_handles_labels()
+        legend_ax.legend(handles, names, loc="center", ncols=max(1, min(5, len(names))),
+                         frameon=False)
+        _save(fig, path)
+
+
+def sweep_heatmap(sweep, col, oracle_col, what, path):
+    """Two grid keys: one heatmap per strategy (rows: first key, columns: second), plus the
+    oracle's where sweep.csv has it; every cell annotated."""
+    t = sweep.table
+    k1, k2 = sweep.grid_keys
+    v1, v2 = sweep.grid_values[k1], sweep.grid_values[k2]
+    panels = []
+    for s in sweep.strategies:
+        rows = t[t["strategy"] == s]
+        panels.append((s, rows, col))
+        if oracle_col in rows.columns and rows[oracle_col].notna().any():
+            panels.append((f"{s}: oracle", rows, oracle_col))
+    ncols = min(3, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    cell_h = 0.38 * len(v1) + 1.3
+    with _rc():
+        fig, axes = plt.subplots(nrows, ncols, layout="constrained", squeeze=False,
+                                 figsize=(WIDTH, cell_h * nrows + 0.4))
+        for ax in axes.flat[len(panels):]:
+            ax.set_visible(False)
+        for ax, (name, rows, c) in zip(axes.flat, panels):
+            m = rows.pivot_table(index=k1, columns=k2, values=c, aggfunc="first")
+            m = m.reindex(index=v1, columns=v2).to_numpy(dtype=float)
+            finite = m[np.isfinite(m)]
+            vmin, vmax = (finite.min(), finite.max()) if len(finite) else (0, 1)
+            if vmin == vmax:
+                vmin, vmax = vmin - 1, vmax + 1
+            ax.imshow(np.ma.masked_invalid(m), cmap="viridis", vmin=vmin, vmax=vmax,
+                      aspect="auto")
+            for (i, j), v in np.ndenumerate(m if m.size <= 150 else np.empty((0, 0))):
+                if math.isfinite(v):
+                    dark = (v - vmin) / (vmax - vmin) < 0.6
+                    ax.text(j, i, fmt.value(v), ha="center", va="center", fontsize=8,
+                            color="white" if dark else "black")
+            ax.set_xticks(range(len(v2)), v2, rotation=30 if max(map(len, v2)) > 8 else 0)
+            ax.set_yticks(range(len(v1)), v1)
+            ax.set_xlabel(k2)
+            ax.set_ylabel(k1)
+            ax.grid(False)
+            ax.set_title(f"{name}: {what}", fontsize=9)
+        _save(fig, path)

@@ -1,0 +1,340 @@
+"""Reads jettison-sim output folders, validating every file it uses.
+
+A run folder holds summary.json (required), periods.csv, desktops.csv, scenario.yaml and
+timeline.csv (each optional: the report leaves out what needs a missing one and says so).
+A sweep folder holds sweep.csv (required), sweep.json and points/NNN-.../ run folders, of which
+only the first point's scenario.yaml is read (the parameters every point shares).
+
+Every problem raises InputError naming the file (and line); nothing here writes anything.
+"""
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .errors import InputError
+
+STATES = ("active", "idle", "migrating", "suspending", "asleep",
+          "resuming_full", "resuming_selective", "serving")
+
+# Column kinds: "str"; "int", "float" (a finite number); "float?" (a number or empty).
+PERIOD_COLUMNS = {
+    "strategy": "str", "desktop": "str", "period": "int", "start_s": "float", "idle_s": "float",
+    "window_s": "float", "outcome": "str", "energy_j": "float", "baseline_j": "float",
+    "fetched_bytes": "float", "migration_latency_s": "float?", "return_latency_s": "float?",
+}
+DESKTOP_COLUMNS = {
+    "strategy": "str", "desktop": "str", "periods": "int", "energy_kwh": "float",
+    "baseline_kwh": "float", "savings_pct": "float",
+}
+TIMELINE_COLUMNS = {"strategy": "str", "desktop": "str", "period": "int", "time_s": "float",
+                    "state": "str"}
+SWEEP_COLUMNS = {"point": "int", "strategy": "str", "energy_kwh": "float",
+                 "baseline_energy_kwh": "float", "savings_pct": "float"}
+# Converted when present (older sweeps lack some; the oracle columns are empty off partial rows).
+SWEEP_OPTIONAL_NUMERIC = (
+    "savings_pct_periods_10min_plus", "network_bytes", "migrated_bytes", "fetched_pages",
+    "reintegrated_bytes", "wakeups", "sleep_fraction", "migration_latency_p50_s",
+    "migration_latency_p95_s", "reintegration_latency_p50_s", "reintegration_latency_p95_s",
+    "server_peak_memory_bytes", "prefetched_pages", "prefetch_precision", "prefetch_coverage",
+    "events", "oracle_energy_kwh", "oracle_savings_pct", "oracle_wakeups",
+)
+
+# summary.json: strategies.<name> must have these; the others default (older simulators lack them).
+SUMMARY_REQUIRED = ("energy_kwh", "baseline_energy_kwh", "savings_pct",
+                    "savings_pct_periods_10min_plus", "network_bytes", "migrated_bytes",
+                    "reintegrated_bytes", "wakeups", "sleep_fraction")
+SUMMARY_LATENCIES = ("migration_latency_s", "reintegration_latency_s")
+QUANTILES = ("p50", "p95", "p99", "max", "count")
+
+
+@dataclass
+class RunData:
+    path: Path
+    label: str
+    summary: dict
+    periods: pd.DataFrame | None = None
+    desktops: pd.DataFrame | None = None
+    scenario: dict | None = None
+    timeline: pd.DataFrame | None = None
+    missing: list = field(default_factory=list)   # optional files not in the folder
+
+    kind = "run"
+
+    @property
+    def strategies(self):
+        return list(self.summary["strategies"])
+
+
+@dataclass
+class SweepData:
+    path: Path
+    label: str
+    table: pd.DataFrame
+    grid_keys: list
+    grid_values: dict          # key -> values in sweep order (strings, as in sweep.csv)
+    meta: dict | None = None   # sweep.json
+    scenario: dict | None = None
+    scenario_file: Path | None = None
+    missing: list = field(default_factory=list)
+
+    kind = "sweep"
+
+    @property
+    def strategies(self):
+        return list(dict.fromkeys(self.table["strategy"]))
+
+
+def load_folder(path, label):
+    """A run or a sweep folder, told apart by summary.json vs sweep.csv."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such folder")
+    if not path.is_dir():
+        raise InputError(path, "not a folder: give a run folder (with summary.json) "
+                               "or a sweep folder (with sweep.csv)")
+    if (path / "summary.json").exists():
+        return load_run(path, label)
+    if (path / "sweep.csv").exists() or (path / "sweep.json").exists():
+        return load_sweep(path, label)
+    raise InputError(path / "summary.json", "missing: the folder is neither a run folder "
+                     "(summary.json) nor a sweep folder (sweep.csv)")
+
+
+def load_run(path, label):
+    path = Path(path)
+    run = RunData(path=path, label=label, summary=read_summary(path / "summary.json"))
+    optional = {
+        "periods.csv": lambda f: read_csv(f, PERIOD_COLUMNS),
+        "desktops.csv": lambda f: read_csv(f, DESKTOP_COLUMNS),
+        "scenario.yaml": read_scenario,
+        "timeline.csv": read_timeline,
+    }
+    for name, reader in optional.items():
+        f = path / name
+        if f.exists():
+            setattr(run, name.split(".")[0], reader(f))
+        else:
+            run.missing.append(name)
+    return run
+
+
+def load_sweep(path, label):
+    path = Path(path)
+    table_file = path / "sweep.csv"
+    if not table_file.exists():
+        raise InputError(table_file, "missing: a sweep folder needs its sweep.csv")
+    meta = None
+    missing = []
+    if (path / "sweep.json").exists():
+        meta = read_json(path / "sweep.json")
+        _check_sweep_meta(path / "sweep.json", meta)
+    else:
+        missing.append("sweep.json")
+
+    header = _csv_header(table_file)
+    if "point" not in header or "strategy" not in header:
+        raise InputError(table_file, "missing column 'point' or 'strategy' (has: "
+                         + ", ".join(header) + ")")
+    if meta is not None:
+        keys = [g["key"] for g in meta["grid"]]
+        for k in keys:
+            if k not in header:
+                raise InputError(table_file, f"no column for the grid key '{k}' of sweep.json")
+    else:   # the columns between point and strategy
+        keys = header[header.index("point") + 1:header.index("strategy")]
+    spec = dict(SWEEP_COLUMNS)
+    spec.update({k: "str" for k in keys})
+    spec.update({c: "float?" for c in SWEEP_OPTIONAL_NUMERIC if c in header})
+    table = read_csv(table_file, spec)
+    values = {k: list(dict.fromkeys(table[k])) for k in keys}
+
+    sweep = SweepData(path=path, label=label, table=table, grid_keys=keys, grid_values=values,
+                      meta=meta, missing=missing)
+    first = _first_point(path, meta)
+    if first is not None and (first / "scenario.yaml").exists():
+        sweep.scenario_file = first / "scenario.yaml"
+        sweep.scenario = read_scenario(sweep.scenario_file)
+    else:
+        sweep.missing.append("points/*/scenario.yaml")
+    return sweep
+
+
+def _first_point(path, meta):
+    if meta is not None and meta.get("points"):
+        folder = meta["points"][0].get("folder")
+        if isinstance(folder, str) and (path / folder).is_dir():
+            return path / folder
+    points = path / "points"
+    if points.is_dir():
+        dirs = sorted(p for p in points.iterdir() if p.is_dir())
+        if dirs:
+            return dirs[0]
+    return None
+
+
+def _check_sweep_meta(file, meta):
+    if not isinstance(meta, dict):
+        raise InputError(file, "expected a JSON object")
+    grid = meta.get("grid")
+    if not isinstance(grid, list):
+        raise InputError(file, "'grid' must be a list of {key, values}")
+    for i, g in enumerate(grid):
+        if not isinstance(g, dict) or not isinstance(g.get("key"), str):
+            raise InputError(file, f"grid[{i}] must be an object with a 'key' string")
+    if "points" in meta and not isinstance(meta["points"], list):
+        raise InputError(file, "'points' must be a list")
+
+
+# ---- readers -------------------------------------------------------------------------------
+
+def read_json(file):
+    try:
+        with open(file, encoding="utf-8") as f:
+            return json.load(f)
+    except json.JSONDecodeError as e:
+        raise InputError(file, f"malformed JSON: {e.msg} (column {e.colno})", e.lineno) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(file, f"cannot read: {e}") from None
+
+
+def read_summary(file):
+    s = read_json(file)
+    if not isinstance(s, dict):
+        raise InputError(file, "expected a JSON object")
+    strategies = s.get("strategies")
+    if not isinstance(strategies, dict) or not strategies:
+        raise InputError(file, "'strategies' must be a non-empty object of strategy -> figures")
+    for name, st in strategies.items():
+        if not isinstance(st, dict):
+            raise InputError(file, f"strategies.{name} must be an object")
+        for key in SUMMARY_REQUIRED:
+            if key not in st:
+                raise InputError(file, f"strategies.{name}: missing '{key}'")
+            if not _is_number(st[key]):
+                raise InputError(file, f"strategies.{name}.{key}: not a number: {st[key]!r}")
+        for key in SUMMARY_LATENCIES:
+            lat = st.get(key)
+            if not isinstance(lat, dict) or not all(_is_number(lat.get(q)) for q in QUANTILES):
+                raise InputError(file, f"strategies.{name}.{key}: expected an object with "
+                                       "numbers " + ", ".join(QUANTILES))
+    return s
+
+
+def read_scenario(file):
+    try:
+        with open(file, encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(e, "problem", None) or str(e)
+        raise InputError(file, f"malformed YAML: {problem}", line) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(file, f"cannot read: {e}") from None
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise InputError(file, "expected a mapping at the top")
+    _check_about(file, doc.get("about"))
+    return doc
+
+
+def _check_about(file, about):
+    if about is None:
+        return
+    if not isinstance(about, dict):
+        raise InputError(file, "about: expected a mapping (title, description, published)")
+    for key in ("title", "description"):
+        if key in about and not isinstance(about[key], str):
+            raise InputError(file, f"about.{key}: expected text")
+    published = about.get("published")
+    if published is None:
+        return
+    if not isinstance(published, list):
+        raise InputError(file, "about.published: expected a list of "
+                               "{metric, strategy, low, high, unit, source}")
+    for i, p in enumerate(published):
+        where = f"about.published[{i}]"
+        if not isinstance(p, dict):
+            raise InputError(file, f"{where}: expected a mapping")
+        if not isinstance(p.get("metric"), str) or not p["metric"]:
+            raise InputError(file, f"{where}.metric: expected a metric name")
+        for key in ("low", "high"):
+            if not _is_number(p.get(key)):
+                raise InputError(file, f"{where}.{key}: expected a number, got {p.get(key)!r}")
+        if p["low"] > p["high"]:
+            raise InputError(file, f"{where}: low ({p['low']}) is above high ({p['high']})")
+        for key in ("strategy", "unit", "source"):
+            if key in p and p[key] is not None and not isinstance(p[key], str):
+                raise InputError(file, f"{where}.{key}: expected text")
+
+
+def read_timeline(file):
+    df = read_csv(file, TIMELINE_COLUMNS)
+    bad = ~df["state"].isin(STATES)
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise InputError(file, f"unknown state '{df['state'].iloc[i]}'; expected one of "
+                         + ", ".join(STATES), i + 2)
+    return df
+
+
+def _csv_header(file):
+    try:
+        with open(file, newline="", encoding="utf-8") as f:
+            return next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise InputError(file, f"cannot read: {e}") from None
+
+
+def read_csv(file, spec):
+    """The CSV as a DataFrame: every row as many fields as the header, the columns of spec
+    present and converted (numbers checked finite); other columns stay text."""
+    try:
+        with open(file, newline="", encoding="utf-8") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if not header:
+                raise InputError(file, "empty file: expected a header line")
+            for col in spec:
+                if col not in header:
+                    raise InputError(file, f"missing column '{col}' (has: {', '.join(header)})", 1)
+            n = len(header)
+            rows = []
+            for row in reader:
+                if len(row) != n:
+                    raise InputError(file, f"malformed CSV: {len(row)} fields, the header has {n}",
+                                     reader.line_num)
+                rows.append(row)
+    except csv.Error as e:
+        raise InputError(file, f"malformed CSV: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(file, f"cannot read: {e}") from None
+    df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(
+        {c: pd.Series(dtype=str) for c in header})
+    for col, kind in spec.items():
+        if kind == "str":
+            continue
+        text = df[col]
+        nums = pd.to_numeric(text, errors="coerce")
+        bad = pd.Series(~np.isfinite(nums.to_numpy(dtype=float)), index=nums.index)
+        if kind == "float?":
+            bad &= text != ""
+        if kind == "int":
+            bad |= nums.fillna(0) != nums.fillna(0).round()
+        if bad.any():
+            i = int(bad.to_numpy().argmax())
+            raise InputError(file, f"column '{col}': not a {'whole ' if kind == 'int' else ''}"
+                                   f"number: '{text.iloc[i]}'", i + 2)
+        df[col] = nums.astype("int64") if kind == "int" else nums.astype("float64")
+    return df
+
+
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)

@@ -1,0 +1,129 @@
+"""'Published vs ours': each about.published entry of a folder's scenario.yaml against our figure.
+
+An entry names a metric: a key of summary.json's strategies.<strategy> (savings_pct,
+savings_pct_periods_10min_plus, wakeups, ...) or a flattening of its latency objects
+(migration_latency_p50_s, reintegration_latency_p95_s, ...: the sweep.csv column names). Without a
+strategy it names a top-level key of summary.json (desktops, events). For a sweep, ours is the
+range over its points and the status says how many points fall within.
+"""
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import fmt
+
+
+@dataclass
+class Comparison:
+    folder: str
+    metric: str
+    strategy: str
+    low: float
+    high: float
+    unit: str
+    source: str
+    ours: str          # our figure, as text ('-' when not found)
+    status: str        # within | below | above | N of M points within | not found: ...
+    ok: bool | None    # True within, False outside, None unknown or partly
+
+
+def flat_metrics(figures, prefix=""):
+    """A strategy's summary.json object as flat numbers keyed by dotted path
+    (`vs_full.savings_ratio_pct`, `migration_latency_s.p50`), plus the older underscore spellings of
+    one-level objects (`migration_latency_s_p50`, `migration_latency_p50_s`)."""
+    out = {}
+    for key, v in figures.items():
+        if isinstance(v, bool):
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(v, (int, float)):
+            out[path] = float(v)
+        elif isinstance(v, dict):
+            out.update(flat_metrics(v, f"{path}."))
+            if not prefix:
+                for q, x in v.items():
+                    if isinstance(x, (int, float)) and not isinstance(x, bool):
+                        out[f"{key}_{q}"] = float(x)
+                        if key.endswith("_s"):
+                            out[f"{key[:-2]}_{q}_s"] = float(x)
+    return out
+
+
+def _entries(scenario):
+    about = (scenario or {}).get("about") or {}
+    return about.get("published") or []
+
+
+def _status(v, low, high):
+    if v < low:
+        return "below", False
+    if v > high:
+        return "above", False
+    return "within", True
+
+
+def _base(folder, p):
+    return dict(folder=folder, metric=p["metric"], strategy=p.get("strategy") or "",
+                low=float(p["low"]), high=float(p["high"]), unit=p.get("unit") or "",
+                source=p.get("source") or "")
+
+
+def compare_run(run):
+    out = []
+    strategies = run.summary["strategies"]
+    for p in _entries(run.scenario):
+        base = _base(run.label, p)
+        strategy = base["strategy"]
+        if strategy:
+            if strategy not in strategies:
+                out.append(Comparison(**base, ours="-", ok=None,
+                                      status=f"not found: no strategy '{strategy}' in this run"))
+                continue
+            values = flat_metrics(strategies[strategy])
+        else:
+            values = flat_metrics({k: v for k, v in run.summary.items() if k != "strategies"})
+        if p["metric"] not in values:
+            out.append(Comparison(**base, ours="-", ok=None,
+                                  status="not found: no such metric in summary.json"))
+            continue
+        v = values[p["metric"]]
+        status, ok = _status(v, base["low"], base["high"])
+        out.append(Comparison(**base, ours=fmt.value(v), status=status, ok=ok))
+    return out
+
+
+def compare_sweep(sweep):
+    out = []
+    table = sweep.table
+    for p in _entries(sweep.scenario):
+        base = _base(sweep.label, p)
+        metric, strategy = p["metric"], base["strategy"]
+        rows = table[table["strategy"] == strategy] if strategy else table.iloc[0:0]
+        if metric not in table.columns or rows.empty:
+            why = f"no column '{metric}' in sweep.csv" if metric not in table.columns else (
+                f"no rows of strategy '{strategy}'" if strategy else "a sweep has no run-wide metrics")
+            out.append(Comparison(**base, ours="-", status=f"not found: {why}", ok=None))
+            continue
+        v = pd.to_numeric(rows[metric], errors="coerce").dropna()
+        if v.empty:
+            out.append(Comparison(**base, ours="-", status="not found: no values", ok=None))
+            continue
+        within = int(((v >= base["low"]) & (v <= base["high"])).sum())
+        lo, hi = float(v.min()), float(v.max())
+        ours = (fmt.value(lo) if fmt.value(lo) == fmt.value(hi)
+                else f"{fmt.value(lo)} to {fmt.value(hi)}")
+        if within == len(v):
+            status, ok = "within" + (f" (all {len(v)} points)" if len(v) > 1 else ""), True
+        elif within == 0:
+            status, ok = ("below" if hi < base["low"] else "above" if lo > base["high"]
+                          else "outside"), False
+            if len(v) > 1:
+                status += f" (all {len(v)} points)"
+        else:
+            status, ok = f"{within} of {len(v)} points within", None
+        out.append(Comparison(**base, ours=ours, status=status, ok=ok))
+    return out
+
+
+def compare(folder):
+    return compare_run(folder) if folder.kind == "run" else compare_sweep(folder)
