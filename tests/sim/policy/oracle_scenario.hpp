@@ -51,10 +51,10 @@ class OracleScenario {
     y += "  vm_memory: 1GiB\n";
     const int serving = uniform_int(20, 70);
     const int suspending = serving + uniform_int(0, 40);  // >= serving: the lower-bound condition
-    y += "  power: {active: " + watts(100, 130) + ", idle: " + watts(80, 110) + ", migrating: " + watts(90, 120) +
-         ", suspending: " + std::to_string(suspending) + "W, asleep: " + watts(1, 5) +
-         ", resuming_full: " + watts(60, 110) + ", resuming_selective: " + watts(30, 70) +
-         ", serving: " + std::to_string(serving) + "W}\n";
+    y += "  power: {active: " + watts(100, 130) + ", idle: " + watts(80, 110) +
+         ", migrating: " + watts(90, 120) + ", suspending: " + std::to_string(suspending) +
+         "W, asleep: " + watts(1, 5) + ", resuming_full: " + watts(60, 110) +
+         ", resuming_selective: " + watts(30, 70) + ", serving: " + std::to_string(serving) + "W}\n";
     y += "  transitions: {suspend: " + std::to_string(uniform_int(500, 5000)) +
          "ms, resume_full: " + std::to_string(uniform_int(1000, 6000)) +
          "ms, resume_selective: " + std::to_string(uniform_int(100, 1500)) +
@@ -99,7 +99,8 @@ class OracleScenario {
     const double writes = std::uniform_real_distribution<double>(0.0, 0.5)(rng_);
     std::int64_t t = uniform_us(0, 30'000'000);
     while (t < span) {
-      const auto& seq = sequences[static_cast<std::size_t>(uniform_int(0, static_cast<int>(sequences.size()) - 1))];
+      const auto& seq =
+          sequences[static_cast<std::size_t>(uniform_int(0, static_cast<int>(sequences.size()) - 1))];
       std::vector<int> burst(seq.begin(), seq.begin() + uniform_int(1, static_cast<int>(seq.size())));
       if (coin(0.3)) burst.push_back(uniform_int(0, 3000));  // a new page now and then
       for (const int page : burst) {

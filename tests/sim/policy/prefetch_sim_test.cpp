@@ -28,7 +28,7 @@ using sim::PowerState;
 
 // ---------------------------------------------------------------------------------------------
 // `spatial`, radius 1: a fault on p sends p-1 and p+1 with it. Period [1000 s, 4600 s), profile
-// (when_shorter: stop), offsets in seconds:
+// (when_shorter: stop), offsets in seconds (absolute time = 1000 + offset):
 //
 //   migrating 1060 -> 1063.068109; serving from there (timer at 1083.068109)
 //   70  page 10 r: fault (serving). Neighbours 9 (never in the profile) and 11: both sent.
@@ -47,27 +47,31 @@ using sim::PowerState;
 //                  262144 (beyond vm_memory: not sent). Resuming 1600 -> 1601.01; 2 pages served
 //                  1601.012066; timer 1621.012066; suspending -> 1623.012066.
 //   900 page 7 r:  prefetched at 300: prefetch_used 3; no fault, so no wake-up.
+//   1200 page 30 r: asleep: wake-up 3, fault. Neighbours 29 and 31 (never in the profile): sent.
+//                  Resuming 2200 -> 2201.01; 3 pages served 2201.01 + 2 099 us = 2201.012099; the
+//                  timer counts from there: 2221.012099; suspending -> 2223.012099.
 //   user back at 4600 (asleep): resuming_full -> 4604; reintegration of the 2 dirty pages (11, 8):
 //   1 s + 1 ms + 67 175 us = 1 068 175 us -> close 4605.068175; r = 5.068175 s.
 //
-// Pages: fetched 5 (10, 14, 12, 8, 262143) = 20 480 B; prefetched 6 (9, 11, 13, 15, 7, 262142)
-//   = 24 576 B; used 3 (11, 13, 7); never used 9, 15, 262142. Precision 3/6; coverage 3/(3+5).
-// Network: 8 388 608 + 20 480 + 24 576 + 8 396 800 = 16 830 464 B.
-// Server peak: 8 388 608 + (5 + 6) x 4 096 = 8 433 664 B.
+// Pages: fetched 6 (10, 14, 12, 8, 262143, 30) = 24 576 B; prefetched 8 (9, 11, 13, 15, 7, 262142,
+//   29, 31) = 32 768 B; used 3 (11, 13, 7); never used 9, 15, 262142, 29, 31. Precision 3/8;
+//   coverage 3/(3+6).
+// Network: 8 388 608 + 24 576 + 32 768 + 8 396 800 = 16 842 752 B.
+// Server peak: 8 388 608 + (6 + 8) x 4 096 = 8 445 952 B.
 // State totals (us): idle 60 000 000; migrating 3 068 109 + 1 068 175 = 4 136 284;
-//   serving (1063.068109 -> 1098.002033) 34 933 924 + 2 x 20 002 066 = 74 938 056;
-//   suspending 3 x 2 s = 6 000 000; resuming_selective 2 x 1 010 000 = 2 020 000;
+//   serving (1063.068109 -> 1098.002033) 34 933 924 + 2 x 20 002 066 + 20 002 099 = 94 940 155;
+//   suspending 4 x 2 s = 8 000 000; resuming_selective 3 x 1 010 000 = 3 030 000;
 //   asleep (1100.002033 -> 1300) 199 997 967 + (1323.012066 -> 1600) 276 987 934
-//          + (1623.012066 -> 4600) 2 976 987 934 = 3 453 973 835; resuming_full 4 000 000.
-//   Sum 3 605 068 175 = window.
-// Energy: 6000 + 110x4.136284 + 30x74.938056 + 50x6 + 40x2.02 + 2x3453.973835 + 80x4
-//   = 6000 + 454.99124 + 2248.14168 + 300 + 80.8 + 6907.94767 + 320 = 16 311.88059 J
+//          + (1623.012066 -> 2200) 576 987 934 + (2223.012099 -> 4600) 2 376 987 901
+//          = 3 430 961 736; resuming_full 4 000 000. Sum 3 605 068 175 = window.
+// Energy: 6000 + 110x4.136284 + 30x94.940155 + 50x8 + 40x3.03 + 2x3430.961736 + 80x4
+//   = 6000 + 454.99124 + 2848.20465 + 400 + 121.2 + 6861.923472 + 320 = 17 006.319362 J
 // Baseline: 360 000 + 120 x 5.068175 = 360 608.181 J.
 // ---------------------------------------------------------------------------------------------
 constexpr const char* kSpatialProfile =
     "time,page,op\n"
     "70,10,r\n72,14,r\n75,11,w\n78,12,r\n80,13,r\n"
-    "300,8,w\n600,262143,r\n900,7,r\n";
+    "300,8,w\n600,262143,r\n900,7,r\n1200,30,r\n";
 
 TEST(PrefetchInSim, SpatialSendsNeighboursWithTheFault) {
   TempDir dir;
@@ -82,33 +86,33 @@ TEST(PrefetchInSim, SpatialSendsNeighboursWithTheFault) {
   EXPECT_EQ(r.window.us(), 3'605'068'175);
   EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
                          .migrating = 4'136'284,
-                         .suspending = 6'000'000,
-                         .asleep = 3'453'973'835,
+                         .suspending = 8'000'000,
+                         .asleep = 3'430'961'736,
                          .resuming_full = 4'000'000,
-                         .resuming_selective = 2'020'000,
-                         .serving = 74'938'056});
-  EXPECT_EQ(r.fetched_pages, 5u);
-  EXPECT_EQ(r.prefetched_pages, 6u);
+                         .resuming_selective = 3'030'000,
+                         .serving = 94'940'155});
+  EXPECT_EQ(r.fetched_pages, 6u);
+  EXPECT_EQ(r.prefetched_pages, 8u);
   EXPECT_EQ(r.prefetch_used, 3u);
-  EXPECT_EQ(r.wakeups, 2u);
+  EXPECT_EQ(r.wakeups, 3u);
   EXPECT_EQ(r.dirty_pages, 2u);
   EXPECT_EQ(r.migrated.count(), 8'388'608u);
-  EXPECT_EQ(r.fetched.count(), 20'480u);
-  EXPECT_EQ(r.prefetched.count(), 24'576u);
+  EXPECT_EQ(r.fetched.count(), 24'576u);
+  EXPECT_EQ(r.prefetched.count(), 32'768u);
   EXPECT_EQ(r.reintegrated.count(), 8'396'800u);
-  EXPECT_EQ(r.network().count(), 16'830'464u);
+  EXPECT_EQ(r.network().count(), 16'842'752u);
   ASSERT_TRUE(r.return_latency.has_value());
   EXPECT_EQ(r.return_latency->us(), 5'068'175);
-  expect_energy(r.energy, 16'311.88059, "energy");
+  expect_energy(r.energy, 17'006.319362, "energy");
   expect_energy(r.baseline, 360'608.181, "baseline");
-  EXPECT_EQ(out.result.server_peak.count(), 8'433'664u);
-  EXPECT_DOUBLE_EQ(out.result.totals.all.prefetch_precision(), 0.5);
-  EXPECT_DOUBLE_EQ(out.result.totals.all.prefetch_coverage(), 3.0 / 8.0);
-  EXPECT_EQ(out.result.totals.all.network().count(), 16'830'464u);
+  EXPECT_EQ(out.result.server_peak.count(), 8'445'952u);
+  EXPECT_DOUBLE_EQ(out.result.totals.all.prefetch_precision(), 3.0 / 8.0);
+  EXPECT_DOUBLE_EQ(out.result.totals.all.prefetch_coverage(), 3.0 / 9.0);
+  EXPECT_EQ(out.result.totals.all.network().count(), 16'842'752u);
 }
 
-// The same profile without prefetching, for contrast: faults on 10, 14, 11, 12, 13, 8, 262143, 7
-// (8 pages, each a 1-page request); page 7 at 900 now finds the desktop asleep: 3 wake-ups.
+// The same profile without prefetching, for contrast: faults on 10, 14, 11, 12, 13, 8, 262143, 7,
+// 30 (9 pages, each a 1-page request); page 7 at 900 now finds the desktop asleep: 4 wake-ups.
 TEST(PrefetchInSim, SpatialAvoidsTheFaultsItCovers) {
   TempDir dir;
   const auto s = load_policy_scenario(dir, "desktop,start,end\nd0,1000,4600\n", kSpatialProfile,
@@ -116,10 +120,10 @@ TEST(PrefetchInSim, SpatialAvoidsTheFaultsItCovers) {
   const RunOutput out = run_strategy(s, "partial");
   ASSERT_EQ(out.records.size(), 1u);
   const sim::PeriodRecord& r = out.records[0].second;
-  EXPECT_EQ(r.fetched_pages, 8u);
+  EXPECT_EQ(r.fetched_pages, 9u);
   EXPECT_EQ(r.prefetched_pages, 0u);
   EXPECT_EQ(r.prefetch_used, 0u);
-  EXPECT_EQ(r.wakeups, 3u);
+  EXPECT_EQ(r.wakeups, 4u);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,8 +160,8 @@ constexpr const char* kHistoryProfile = "time,page,op\n100,7,r\n200,5,w\n300,9,r
 
 TEST(PrefetchInSim, HistorySendsLastPeriodsPagesAtMigration) {
   TempDir dir;
-  const auto s = load_policy_scenario(dir, "desktop,start,end\nd0,1000,1450\nd0,10000,10250\n", kHistoryProfile,
-                                      "  prefetch: {rule: history, budget: 16MiB}\n");
+  const auto s = load_policy_scenario(dir, "desktop,start,end\nd0,1000,1450\nd0,10000,10250\n",
+                                      kHistoryProfile, "  prefetch: {rule: history, budget: 16MiB}\n");
   const RunOutput out = run_strategy(s, "partial");
   ASSERT_EQ(out.records.size(), 2u);
   {
@@ -227,8 +231,8 @@ TEST(PrefetchInSim, HistorySendsLastPeriodsPagesAtMigration) {
 TEST(PrefetchInSim, HistoryRanksByPeriodsWithinItsBudget) {
   TempDir dir;
   const auto s =
-      load_policy_scenario(dir, "desktop,start,end\nd0,1000,1450\nd0,10000,10250\nd0,20000,20450\n", kHistoryProfile,
-                           "  prefetch: {rule: history, budget: 8KiB}\n");
+      load_policy_scenario(dir, "desktop,start,end\nd0,1000,1450\nd0,10000,10250\nd0,20000,20450\n",
+                           kHistoryProfile, "  prefetch: {rule: history, budget: 8KiB}\n");
   const RunOutput out = run_strategy(s, "partial");
   ASSERT_EQ(out.records.size(), 3u);
   struct Want {

@@ -31,10 +31,13 @@
 //   P7: {300, 300, 300}: {240, 240, 240}  median 240  -> both yes
 //   P8: {300, 300, 72}: {240, 240, 12}    median 240  -> both yes
 //   P9: {300, 72, 72}: {240, 12, 12}      median 12   -> partial yes, full no
+// (`confidence`, default 0.5, picks the (1 - confidence) quantile, lower nearest rank: 0.5 is the
+// lower median above; a case with 0.34 is below.)
 // Full's migration of an empty profile takes 1 s + 8 589 935 + 67 109 (metadata) + 1 000 (latency)
 // = 9 658 044 us: it ends at offset 69.658044, before the user's return at 70 (P0) and 72 (P7, P8).
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -59,8 +62,10 @@ std::string idle_csv() {
   return csv;
 }
 
-std::string trigger_lines(const std::string& otherwise) {
-  return "  trigger: {rule: predicted, otherwise: " + otherwise + ", history: 3, min_samples: 2}\n";
+std::string trigger_lines(const std::string& otherwise, const std::string& confidence = "") {
+  std::string line = "  trigger: {rule: predicted, otherwise: " + otherwise + ", history: 3, min_samples: 2";
+  if (!confidence.empty()) line += ", confidence: " + confidence;
+  return line + "}\n";
 }
 
 constexpr const char* kEmptyProfile = "time,page,op\n";
@@ -86,14 +91,21 @@ struct Case {
   const char* strategy;
   const char* otherwise;
   std::vector<std::string> outcomes;
+  const char* confidence = "";  // policy.trigger.confidence; empty: the default 0.5 (the lower median)
 };
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.strategy << ", otherwise " << c.otherwise << (*c.confidence ? ", confidence " : "")
+      << c.confidence;
+}
 
 class PredictedTriggerOutcomes : public ::testing::TestWithParam<Case> {};
 
 TEST_P(PredictedTriggerOutcomes, FlipWithTheRememberedPeriods) {
   const Case& c = GetParam();
   TempDir dir;
-  const auto s = load_policy_scenario(dir, idle_csv(), kEmptyProfile, trigger_lines(c.otherwise));
+  const auto s =
+      load_policy_scenario(dir, idle_csv(), kEmptyProfile, trigger_lines(c.otherwise, c.confidence));
   const RunOutput out = run_strategy(s, c.strategy);
   ASSERT_EQ(out.records.size(), std::size(kLengths));
   EXPECT_EQ(out.result.totals.skipped_periods, 0u);
@@ -107,17 +119,23 @@ TEST_P(PredictedTriggerOutcomes, FlipWithTheRememberedPeriods) {
   }
 }
 
+// With confidence 0.34 the prediction is the (1 - 0.34) quantile, lower nearest rank:
+// rank = ceil(0.66 n) - 1 of the sorted rests: n = 1 -> 0, n = 2 -> 1 (the larger), n = 3 -> 1.
+// Only P3 changes: rests {10, 5} -> 10: partial yes (10 >= 8.72), full still no (10 < 15.91).
 const std::string M = "migrated", S = "stayed-on", Z = "slept";
 INSTANTIATE_TEST_SUITE_P(
     Cases, PredictedTriggerOutcomes,
     ::testing::Values(Case{"partial", "sleep-only", {M, S, M, Z, Z, Z, M, M, M, M}},
                       Case{"partial", "stay-on", {M, S, M, S, S, S, M, M, M, M}},
                       Case{"full", "sleep-only", {M, S, Z, Z, Z, Z, M, M, M, Z}},
-                      Case{"full", "stay-on", {M, S, S, S, S, S, M, M, M, S}}),
-    [](const ::testing::TestParamInfo<Case>& info) {
-      std::string name = std::string(info.param.strategy) + "_" + info.param.otherwise;
+                      Case{"full", "stay-on", {M, S, S, S, S, S, M, M, M, S}},
+                      Case{"partial", "sleep-only", {M, S, M, M, Z, Z, M, M, M, M}, "0.34"},
+                      Case{"full", "sleep-only", {M, S, Z, Z, Z, Z, M, M, M, Z}, "0.34"}),
+    [](const ::testing::TestParamInfo<Case>& param_info) {
+      std::string name = std::string(param_info.param.strategy) + "_" + param_info.param.otherwise;
+      if (*param_info.param.confidence) name += std::string("_confidence_") + param_info.param.confidence;
       for (char& ch : name)
-        if (ch == '-') ch = '_';
+        if (ch == '-' || ch == '.') ch = '_';
       return name;
     });
 
@@ -137,14 +155,15 @@ TEST(PredictedTriggerInSim, FallbackTimelines) {
       ASSERT_EQ(out.records.size(), std::size(kLengths));
       const sim::PeriodRecord& p3 = out.records[3].second;
       EXPECT_EQ(p3.window.us(), 69'000'000);
-      EXPECT_STATE_TIMES(p3, {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 3'000'000,
-                              .resuming_full = 4'000'000});
+      EXPECT_STATE_TIMES(
+          p3, {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 3'000'000, .resuming_full = 4'000'000});
       expect_energy(p3.energy, 6'426.0, "P3 slept");
       expect_energy(p3.baseline, 6'980.0, "P3 baseline");
       EXPECT_EQ(p3.network().count(), 0u);
       const sim::PeriodRecord& p4 = out.records[4].second;
-      EXPECT_STATE_TIMES(p4, {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 238'000'000,
-                              .resuming_full = 4'000'000});
+      EXPECT_STATE_TIMES(
+          p4,
+          {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 238'000'000, .resuming_full = 4'000'000});
       expect_energy(p4.energy, 6'896.0, "P4 slept");
     }
     {
@@ -181,8 +200,8 @@ TEST(PredictedTriggerInSim, FirstPeriodMigratesBeforeMinSamples) {
     const RunOutput out = run_strategy(s, "partial");
     const sim::PeriodRecord& r = out.records.at(0).second;
     EXPECT_EQ(r.window.us(), 74'068'109);
-    EXPECT_STATE_TIMES(r, {.idle = 60'000'000, .migrating = 4'136'218, .resuming_full = 3'000'000,
-                           .serving = 6'931'891});
+    EXPECT_STATE_TIMES(
+        r, {.idle = 60'000'000, .migrating = 4'136'218, .resuming_full = 3'000'000, .serving = 6'931'891});
   }
   {
     const RunOutput out = run_strategy(s, "full");
@@ -190,8 +209,9 @@ TEST(PredictedTriggerInSim, FirstPeriodMigratesBeforeMinSamples) {
     EXPECT_EQ(r.window.us(), 76'726'153);
     ASSERT_TRUE(r.migration_latency.has_value());
     EXPECT_EQ(r.migration_latency->us(), 9'658'044);
-    EXPECT_STATE_TIMES(r, {.idle = 60'000'000, .migrating = 10'726'153, .suspending = 2'000'000,
-                           .resuming_full = 4'000'000});
+    EXPECT_STATE_TIMES(
+        r,
+        {.idle = 60'000'000, .migrating = 10'726'153, .suspending = 2'000'000, .resuming_full = 4'000'000});
   }
 }
 
