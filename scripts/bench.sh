@@ -12,7 +12,8 @@ desktops="${1:-1000}"
 days="${2:-30}"
 data="$root/build/bench-data/${desktops}x${days}"
 if [ ! -f "$data/office-idle.csv" ]; then
-  python3 "$root/traces/tools/make_samples.py" --desktops "$desktops" --days "$days" --out "$data" --seed 1 --idle-only
+  mkdir -p "$data"
+  "$root/build/bin/jettison-trace" generate idle --desktops "$desktops" --days "$days" --seed 1 --out "$data/office-idle.csv"
 fi
 echo "== event queue (hold model)"
 "$root/build/bin/jettison-bench" --benchmark_filter='BM_QueueHold' --benchmark_min_time=0.2

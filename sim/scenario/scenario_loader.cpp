@@ -174,7 +174,7 @@ void check_desktop(const DesktopSpec& d, const Scenario& s, const YamlNode& wher
     // Slots are numbered in order of first appearance: the first one out of range is the first row.
     const auto it = std::find_if(p.gfns.begin(), p.gfns.end(), [&](std::uint64_t g) { return g >= pages; });
     const auto slot = static_cast<std::size_t>(it - p.gfns.begin());
-    throw InputError(fmt::format("{}:{}", p.source, p.lines[slot]),
+    throw InputError(p.origin(static_cast<std::uint32_t>(slot)),
                      fmt::format("page {} is outside the {} pages of desktop '{}' ({} of {}-byte pages)", *it,
                                  pages, d.id, format_bytes(d.vm_memory), s.page_size.count()));
   }

@@ -48,7 +48,38 @@ std::optional<std::int64_t> parse_seconds_us(std::string_view text) {
     ++digits;
   }
   for (int i = digits; i < 6; ++i) micros *= 10;
-  return seconds * 1'000'000 + micros + (round_up ? 1 : 0);
+  const std::int64_t us = seconds * 1'000'000 + micros + (round_up ? 1 : 0);
+  if (us > kMaxTraceTimeUs) return std::nullopt;
+  return us;
+}
+
+void append_seconds(std::string& out, std::int64_t us, bool fixed) {
+  char buf[32];
+  const std::int64_t whole = us / 1'000'000;
+  auto frac = static_cast<std::uint32_t>(us % 1'000'000);
+  char* end = std::to_chars(buf, buf + sizeof buf, whole).ptr;
+  if (frac != 0 || fixed) {
+    *end++ = '.';
+    int digits = 6;
+    if (!fixed) {
+      while (frac % 10 == 0) {
+        frac /= 10;
+        --digits;
+      }
+    }
+    for (int i = digits - 1; i >= 0; --i) {
+      end[i] = static_cast<char>('0' + frac % 10);
+      frac /= 10;
+    }
+    end += digits;
+  }
+  out.append(buf, end);
+}
+
+std::string format_seconds(std::int64_t us) {
+  std::string s;
+  append_seconds(s, us, false);
+  return s;
 }
 
 std::optional<std::uint64_t> parse_unsigned(std::string_view text) {

@@ -13,10 +13,19 @@ namespace jettison::traces {
 // Splits `line` on commas into `out` (views into `line`); strips one trailing '\r'.
 void split_csv(std::string_view line, std::vector<std::string_view>& out);
 
+// The largest time a trace may hold, in either format: 9 * 10^12 s (about 285,000 years).
+inline constexpr std::int64_t kMaxTraceTimeUs = 9'000'000'000'000'000'000;
+
 // "12", "12.5", "0.000001": non-negative decimal seconds to microseconds, rounding digits past the
 // sixth decimal to the nearest microsecond. Returns nothing for anything else (signs, exponents,
-// spaces, empty).
+// spaces, empty) and for times beyond kMaxTraceTimeUs.
 std::optional<std::int64_t> parse_seconds_us(std::string_view text);
+
+// Microseconds as decimal seconds, the canonical CSV spellings (traces/FORMAT.md):
+// shortest: "3600", "3600.25", "0.000001" (no trailing zeros, no point for whole seconds; idle traces);
+// fixed: always six decimals, "0.239000" (page traces).
+void append_seconds(std::string& out, std::int64_t us, bool fixed);
+std::string format_seconds(std::int64_t us);  // shortest
 
 // A non-negative decimal integer that fits in 64 bits.
 std::optional<std::uint64_t> parse_unsigned(std::string_view text);

@@ -1,12 +1,15 @@
 #include "traces/io/idle_trace_reader.hpp"
 
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "common/input_error.hpp"
+#include "traces/io/binary_format.hpp"
 #include "traces/io/csv_fields.hpp"
+#include "traces/io/input_stream.hpp"
 
 namespace jettison::traces {
-namespace {
 
 bool valid_desktop_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
@@ -18,10 +21,107 @@ bool valid_desktop_id(std::string_view id) {
   return true;
 }
 
+namespace {
+
+constexpr std::int64_t kPow10[binary::kMaxScale + 1] = {1, 10, 100, 1000, 10'000, 100'000, 1'000'000};
+
+std::string overlap_message(const std::string& desktop, const std::string& start, Time previous_end) {
+  return fmt::format("period of desktop '{}' starting at {} s begins before its previous period ends ({} s): "
+                     "periods of one desktop must be sorted and must not overlap",
+                     desktop, start, format_seconds(previous_end.us()));
+}
+
+std::string length_message(const std::string& start, const std::string& end) {
+  return fmt::format("end {} is not after start {}: an idle period must have a positive length", end, start);
+}
+
 }  // namespace
 
+// Records of a binary idle trace (FORMAT.md, "Binary format").
+class IdleTraceReader::Binary {
+ public:
+  Binary(std::istream& in, const std::string& name) : in_(in, name) {
+    in_.header(binary::kIdleKind, "an idle-period trace (desktop,start,end)");
+  }
+
+  bool next(IdleRow& row) {
+    if (done_) return false;
+    ++in_.record;
+    in_.expect_more();
+    unsigned scale = 0;
+    const std::uint64_t ref = in_.varint_low(binary::kScaleBits, scale);
+    if (ref == 0 && scale == 0) {
+      in_.finish(in_.record - 1);
+      done_ = true;
+      return false;
+    }
+    if (scale > binary::kMaxScale) {
+      in_.fail(fmt::format("time scale {} is unknown: 0-6 (times in units of 10^scale microseconds)", scale));
+    }
+    std::uint32_t desktop = 0;
+    if (ref == 0) {
+      in_.fail("desktop reference 0 is unknown: 1 defines a new desktop, 2 and up name one defined before");
+    } else if (ref == binary::kNewDesktop) {
+      const std::uint64_t size = in_.varint();
+      if (size == 0 || size > 64) in_.fail(fmt::format("desktop id of {} bytes: ids have 1-64 characters", size));
+      in_.bytes(size, name_);
+      if (!valid_desktop_id(name_)) {
+        in_.fail(fmt::format("desktop id {} must be 1-64 characters of A-Z a-z 0-9 _ - .", quote_field(name_)));
+      }
+      if (!index_.try_emplace(name_, static_cast<std::uint32_t>(names_.size())).second) {
+        in_.fail(fmt::format("desktop '{}' is defined twice in the name table", name_));
+      }
+      desktop = static_cast<std::uint32_t>(names_.size());
+      names_.push_back(name_);
+      last_end_.push_back(-1);
+    } else {
+      if (ref - 2 >= names_.size()) {
+        in_.fail(fmt::format("desktop reference {} names no desktop: {} are defined so far", ref, names_.size()));
+      }
+      desktop = static_cast<std::uint32_t>(ref - 2);
+    }
+    const std::int64_t unit = kPow10[scale];
+    const std::int64_t delta = binary::unzigzag(in_.varint());
+    const std::int64_t limit = kMaxTraceTimeUs / unit;
+    if (delta > limit || delta < -limit || delta * unit > kMaxTraceTimeUs - prev_start_) {
+      in_.fail("start is beyond the largest trace time (9e12 s)");
+    }
+    const std::int64_t start = prev_start_ + delta * unit;
+    if (start < 0) in_.fail("start is negative: a start delta goes back past time 0");
+    const std::uint64_t length = in_.varint();
+    if (length > static_cast<std::uint64_t>(limit) ||
+        static_cast<std::int64_t>(length) * unit > kMaxTraceTimeUs - start) {
+      in_.fail("end is beyond the largest trace time (9e12 s)");
+    }
+    const std::int64_t end = start + static_cast<std::int64_t>(length) * unit;
+    if (length == 0) in_.fail(length_message(format_seconds(start), format_seconds(end)));
+    std::int64_t& last = last_end_[desktop];
+    if (start < last) in_.fail(overlap_message(names_[desktop], format_seconds(start), Time::micros(last)));
+    last = end;
+    prev_start_ = start;
+    row.desktop = names_[desktop];
+    row.start = Time::micros(start);
+    row.end = Time::micros(end);
+    row.line = in_.record;
+    return true;
+  }
+
+ private:
+  binary::Input in_;
+  std::vector<std::string> names_;
+  std::unordered_map<std::string, std::uint32_t> index_;
+  std::vector<std::int64_t> last_end_;
+  std::string name_;
+  std::int64_t prev_start_ = 0;
+  bool done_ = false;
+};
+
 IdleTraceReader::IdleTraceReader(std::unique_ptr<std::istream> in, std::string name)
-    : in_(std::move(in)), name_(std::move(name)) {
+    : in_(decompressing(std::move(in), name)), name_(std::move(name)) {
+  if (in_->peek() == static_cast<unsigned char>(binary::kMagic[0])) {
+    binary_ = std::make_unique<Binary>(*in_, name_);
+    return;
+  }
   ++line_no_;
   if (!std::getline(*in_, line_)) fail("empty file: expected the header 'desktop,start,end'");
   if (!line_.empty() && line_.back() == '\r') line_.pop_back();
@@ -32,11 +132,18 @@ IdleTraceReader::IdleTraceReader(std::unique_ptr<std::istream> in, std::string n
   }
 }
 
+IdleTraceReader::~IdleTraceReader() = default;
+
+std::string IdleTraceReader::origin(std::uint64_t line) const {
+  return binary_ ? fmt::format("{}:record {}", name_, line) : fmt::format("{}:{}", name_, line);
+}
+
 void IdleTraceReader::fail(const std::string& message) const {
   throw InputError(fmt::format("{}:{}", name_, line_no_), message);
 }
 
 bool IdleTraceReader::next(IdleRow& row) {
+  if (binary_) return binary_->next(row);
   std::vector<std::string_view> f;
   while (std::getline(*in_, line_)) {
     ++line_no_;
@@ -50,21 +157,14 @@ bool IdleTraceReader::next(IdleRow& row) {
     if (!start) fail(fmt::format("start {} is not a non-negative number of seconds", quote_field(f[1])));
     const auto end = parse_seconds_us(f[2]);
     if (!end) fail(fmt::format("end {} is not a non-negative number of seconds", quote_field(f[2])));
-    if (*end <= *start) {
-      fail(fmt::format("end {} is not after start {}: an idle period must have a positive length",
-                       f[2], f[1]));
-    }
+    if (*end <= *start) fail(length_message(std::string(f[1]), std::string(f[2])));
     row.desktop.assign(f[0]);
     row.start = Time::micros(*start);
     row.end = Time::micros(*end);
     row.line = line_no_;
     auto [it, fresh] = last_end_.try_emplace(row.desktop, row.end);
     if (!fresh) {
-      if (row.start < it->second) {
-        fail(fmt::format("period of desktop '{}' starting at {} s begins before its previous period "
-                         "ends ({} s): periods of one desktop must be sorted and must not overlap",
-                         row.desktop, f[1], it->second.seconds_f()));
-      }
+      if (row.start < it->second) fail(overlap_message(row.desktop, std::string(f[1]), it->second));
       it->second = row.end;
     }
     return true;

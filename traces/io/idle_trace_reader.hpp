@@ -1,5 +1,6 @@
-// The idle-period trace (traces/FORMAT.md): CSV `desktop,start,end`, one row per idle period.
-// Read as a stream: one row at a time, checked as it is read.
+// The idle-period trace (traces/FORMAT.md): CSV `desktop,start,end`, one row per idle period, or the
+// same rows in the binary format; either may be gzip or zstd compressed. Read as a stream: one row at
+// a time, checked as it is read.
 #pragma once
 
 #include <cstdint>
@@ -16,19 +17,28 @@ struct IdleRow {
   std::string desktop;
   Time start;
   Time end;
-  std::uint64_t line = 0;
+  std::uint64_t line = 0;  // CSV line, or binary record number
 };
 
-// Reads rows one by one and rejects bad ones with "file:line: what is wrong": missing header,
-// wrong field count, bad or negative numbers, end not after start, a desktop's periods unsorted or
-// overlapping.
+// Reads rows one by one and rejects bad ones with "file:line: what is wrong" ("file:record N: ..." in
+// a binary trace): missing header, wrong field count, bad or negative numbers, end not after start, a
+// desktop's periods unsorted or overlapping; corrupt or truncated compressed or binary data.
 class IdleTraceReader {
  public:
+  // Detects compression and the binary format from the stream's first bytes.
   IdleTraceReader(std::unique_ptr<std::istream> in, std::string name);
+  ~IdleTraceReader();
+  IdleTraceReader(const IdleTraceReader&) = delete;
+  IdleTraceReader& operator=(const IdleTraceReader&) = delete;
+
   bool next(IdleRow& row);
   const std::string& name() const { return name_; }
+  bool binary() const { return binary_ != nullptr; }
+  // "file:12" or "file:record 12": where a row came from, for errors found later.
+  std::string origin(std::uint64_t line) const;
 
  private:
+  class Binary;
   [[noreturn]] void fail(const std::string& message) const;
 
   std::unique_ptr<std::istream> in_;
@@ -36,6 +46,10 @@ class IdleTraceReader {
   std::string line_;
   std::uint64_t line_no_ = 0;
   std::unordered_map<std::string, Time> last_end_;
+  std::unique_ptr<Binary> binary_;
 };
+
+// Checks a desktop id: 1-64 characters of A-Z a-z 0-9 _ - .
+bool valid_desktop_id(std::string_view id);
 
 }  // namespace jettison::traces

@@ -1,4 +1,5 @@
-// A page-access profile of an idle VM (traces/FORMAT.md): CSV `time,page,op`. Profiles are replayed
+// A page-access profile of an idle VM (traces/FORMAT.md): CSV `time,page,op`, or the same rows in the
+// binary format; either may be gzip or zstd compressed. Profiles are replayed
 // many times (every idle period of every desktop assigned to them), so each is loaded once into a
 // compact form: pages renumbered densely (slot 0..unique-1) so per-VM page sets stay small.
 #pragma once
@@ -15,6 +16,42 @@
 
 namespace jettison::traces {
 
+// One row of a page-access trace, as read.
+struct PageRow {
+  std::int64_t time_us = 0;
+  std::uint64_t page = 0;
+  bool write = false;
+  std::uint64_t line = 0;  // CSV line, or binary record number
+};
+
+// Reads the rows of a page-access trace one at a time and rejects bad ones with "file:line: what is
+// wrong" ("file:record N: ..." in a binary trace): header, three fields, times non-negative and
+// non-decreasing, page a non-negative integer, op `r` or `w`; corrupt or truncated data.
+class PageTraceReader {
+ public:
+  // Detects compression and the binary format from the stream's first bytes.
+  PageTraceReader(std::unique_ptr<std::istream> in, std::string name);
+  ~PageTraceReader();
+  PageTraceReader(const PageTraceReader&) = delete;
+  PageTraceReader& operator=(const PageTraceReader&) = delete;
+
+  bool next(PageRow& row);
+  const std::string& name() const { return name_; }
+  bool binary() const { return binary_ != nullptr; }
+  std::string origin(std::uint64_t line) const;  // "file:12" or "file:record 12"
+
+ private:
+  class Binary;
+  [[noreturn]] void fail(const std::string& message) const;
+
+  std::unique_ptr<std::istream> in_;
+  std::string name_;
+  std::string line_;
+  std::uint64_t line_no_ = 0;
+  std::int64_t last_ = 0;
+  std::unique_ptr<Binary> binary_;
+};
+
 struct PageAccess {
   std::int64_t offset_us;  // since the start of the idle period
   std::uint32_t slot;      // dense page index; gfn = PageProfile::gfns[slot]
@@ -26,7 +63,8 @@ struct PageProfile {
   std::string source;
   std::vector<PageAccess> accesses;  // sorted by offset
   std::vector<std::uint64_t> gfns;   // slot -> guest page frame number
-  std::vector<std::uint64_t> lines;  // slot -> line that first named the page (for range errors)
+  std::vector<std::uint64_t> lines;  // slot -> line (binary: record) that first named the page
+  bool binary = false;               // read from a binary trace: lines are record numbers
   std::unordered_map<std::uint64_t, std::uint32_t> slot_of;  // gfn -> slot
   std::uint64_t max_gfn = 0;
   Duration cycle;   // replay period when an idle period outlasts the profile
@@ -38,12 +76,13 @@ struct PageProfile {
     if (it == slot_of.end()) return std::nullopt;
     return it->second;
   }
+  // "file:12" ("file:record 12" for a binary trace): the row that first named the page of `slot`.
+  std::string origin(std::uint32_t slot) const;
   // First access with offset >= t.
   std::size_t first_at_or_after(std::int64_t offset_us) const;
 };
 
-// Reads and checks a profile: header, three fields, times non-negative and non-decreasing, page a
-// non-negative integer, op `r` or `w`. Errors name the file and line.
+// Reads and checks a whole profile with a PageTraceReader. Errors name the file and line (record).
 PageProfile read_page_profile(std::unique_ptr<std::istream> in, const std::string& source);
 
 }  // namespace jettison::traces

@@ -1,0 +1,51 @@
+// Lines of an importer's input as the trace formats read them: a leading byte-order mark and `\r`
+// line ends tolerated, blank lines skipped, each line split on commas, errors naming "file:line".
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <istream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/input_error.hpp"
+#include "traces/io/csv_fields.hpp"
+
+namespace jettison::traces {
+
+class ImportLines {
+ public:
+  ImportLines(std::unique_ptr<std::istream> in, std::string name) : in_(std::move(in)), name_(std::move(name)) {}
+
+  // The next non-blank line's fields (views into the line, valid until the next call).
+  bool next(std::vector<std::string_view>& fields) {
+    while (std::getline(*in_, line_)) {
+      ++line_no_;
+      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+      if (line_no_ == 1 && line_.rfind("\xEF\xBB\xBF", 0) == 0) line_.erase(0, 3);
+      if (line_.empty()) continue;
+      split_csv(line_, fields);
+      return true;
+    }
+    if (in_->bad()) fail("read error");
+    return false;
+  }
+
+  [[noreturn]] void fail(const std::string& message) const {
+    throw InputError(fmt::format("{}:{}", name_, std::max<std::uint64_t>(line_no_, 1)), message);
+  }
+  std::uint64_t line() const { return line_no_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::unique_ptr<std::istream> in_;
+  std::string name_;
+  std::string line_;
+  std::uint64_t line_no_ = 0;
+};
+
+}  // namespace jettison::traces

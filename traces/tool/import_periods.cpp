@@ -1,0 +1,52 @@
+#include "traces/tool/import_periods.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "common/input_error.hpp"
+#include "common/units.hpp"
+#include "traces/io/csv_fields.hpp"
+#include "traces/io/csv_writer.hpp"
+
+namespace jettison::traces {
+
+std::uint32_t ImportedPeriods::add_machine(std::string id) {
+  ids_.push_back(std::move(id));
+  return static_cast<std::uint32_t>(ids_.size() - 1);
+}
+
+void ImportedPeriods::inactivity(std::uint32_t machine, std::int64_t start_us, std::int64_t end_us,
+                                 std::int64_t threshold_us) {
+  if (end_us - start_us >= threshold_us && end_us > start_us) periods_.push_back({start_us, end_us, machine});
+}
+
+void ImportedPeriods::write(std::ostream& out) {
+  std::sort(periods_.begin(), periods_.end(), [](const Period& a, const Period& b) {
+    return a.start_us != b.start_us ? a.start_us < b.start_us : a.machine < b.machine;
+  });
+  IdleCsvWriter writer(out);
+  for (const Period& p : periods_) writer.write(ids_[p.machine], Time::micros(p.start_us), Time::micros(p.end_us));
+  writer.finish();
+}
+
+ImportOptions parse_import_options(const std::string& threshold, const std::string& end) {
+  ImportOptions o;
+  try {
+    o.threshold_us = parse_duration(threshold).us();
+  } catch (const UnitError& e) {
+    throw InputError("--threshold", e.what());
+  }
+  if (o.threshold_us <= 0) throw InputError("--threshold", fmt::format("'{}' must be longer than 0 s", threshold));
+  if (!end.empty()) {
+    o.end_us = parse_seconds_us(end);
+    if (!o.end_us) {
+      throw InputError("--end", fmt::format("{} is not a non-negative number of seconds (as trace times are "
+                                            "written, e.g. 604800 or 3600.5)",
+                                            quote_field(end)));
+    }
+  }
+  return o;
+}
+
+}  // namespace jettison::traces
