@@ -15,6 +15,6 @@ for scenario in "$root"/scenarios/paper/*.yaml; do
   runs+=("$out/$name")
 done
 python3 "$root/analysis/jettison_report.py" "${runs[@]}" --out "$out/report" \
-  --title "Jettison: the TOCS 2015 experiments on synthetic office traces"
+  --title "Jettison: the TOCS 2015 experiments on synthetic office traces" >/dev/null
 echo
 echo "report: $out/report/index.html"
