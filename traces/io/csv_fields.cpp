@@ -7,6 +7,15 @@
 
 namespace jettison::traces {
 
+void clean_header_line(std::string& line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+}
+
+std::string row_origin(const std::string& file, std::uint64_t row, bool binary) {
+  return binary ? fmt::format("{}:record {}", file, row) : fmt::format("{}:{}", file, row);
+}
+
 void split_csv(std::string_view line, std::vector<std::string_view>& out) {
   out.clear();
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);

@@ -10,6 +10,12 @@
 
 namespace jettison::traces {
 
+// Strips what may surround a CSV header line: a trailing '\r' and a leading UTF-8 byte-order mark.
+void clean_header_line(std::string& line);
+
+// "file:12", or "file:record 12" for a binary trace (whose rows are records, not lines).
+std::string row_origin(const std::string& file, std::uint64_t row, bool binary);
+
 // Splits `line` on commas into `out` (views into `line`); strips one trailing '\r'.
 void split_csv(std::string_view line, std::vector<std::string_view>& out);
 

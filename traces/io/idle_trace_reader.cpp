@@ -124,8 +124,7 @@ IdleTraceReader::IdleTraceReader(std::unique_ptr<std::istream> in, std::string n
   }
   ++line_no_;
   if (!std::getline(*in_, line_)) fail("empty file: expected the header 'desktop,start,end'");
-  if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-  if (line_.rfind("\xEF\xBB\xBF", 0) == 0) line_.erase(0, 3);
+  clean_header_line(line_);
   if (line_ != "desktop,start,end") {
     fail(fmt::format("missing header: the first line must be 'desktop,start,end', found {}",
                      quote_field(line_)));
@@ -135,7 +134,7 @@ IdleTraceReader::IdleTraceReader(std::unique_ptr<std::istream> in, std::string n
 IdleTraceReader::~IdleTraceReader() = default;
 
 std::string IdleTraceReader::origin(std::uint64_t line) const {
-  return binary_ ? fmt::format("{}:record {}", name_, line) : fmt::format("{}:{}", name_, line);
+  return row_origin(name_, line, binary_ != nullptr);
 }
 
 void IdleTraceReader::fail(const std::string& message) const {

@@ -265,8 +265,7 @@ TraceFormat detect_trace_format(const std::string& path, const std::string& orig
   for (int c = in->get(); c != std::char_traits<char>::eof() && c != '\n' && line.size() < 200; c = in->get()) {
     line.push_back(static_cast<char>(c));
   }
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+  clean_header_line(line);
   if (line == "desktop,start,end") return f;
   if (line == "time,page,op") {
     f.kind = TraceKind::pages;

@@ -66,8 +66,7 @@ PageTraceReader::PageTraceReader(std::unique_ptr<std::istream> in, std::string n
   }
   ++line_no_;
   if (!std::getline(*in_, line_)) fail("empty file: expected the header 'time,page,op'");
-  if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-  if (line_.rfind("\xEF\xBB\xBF", 0) == 0) line_.erase(0, 3);
+  clean_header_line(line_);
   if (line_ != "time,page,op") {
     fail(fmt::format("missing header: the first line must be 'time,page,op', found {}", quote_field(line_)));
   }
@@ -76,7 +75,7 @@ PageTraceReader::PageTraceReader(std::unique_ptr<std::istream> in, std::string n
 PageTraceReader::~PageTraceReader() = default;
 
 std::string PageTraceReader::origin(std::uint64_t line) const {
-  return binary_ ? fmt::format("{}:record {}", name_, line) : fmt::format("{}:{}", name_, line);
+  return row_origin(name_, line, binary_ != nullptr);
 }
 
 void PageTraceReader::fail(const std::string& message) const {
