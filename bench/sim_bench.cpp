@@ -27,7 +27,8 @@ void BM_QueueHold(benchmark::State& state) {
   std::mt19937_64 rng(1);
   Q q;
   std::uint64_t seq = 0;
-  for (std::size_t i = 0; i < n; ++i) q.push(Event{Time::micros(static_cast<std::int64_t>(rng() % 1000000)), seq++, 0, 0, 0});
+  for (std::size_t i = 0; i < n; ++i)
+    q.push(Event{Time::micros(static_cast<std::int64_t>(rng() % 1000000)), seq++, 0, 0, 0});
   for (auto _ : state) {
     const Event e = q.top();
     q.pop();
@@ -41,8 +42,10 @@ BENCHMARK_TEMPLATE(BM_QueueHold, BinaryHeapQueue)->Arg(16)->Arg(1000)->Arg(10000
 const Scenario& bench_scenario() {
   static const Scenario s = [] {
     std::vector<std::string> sets;
-    if (const char* trace = std::getenv("JETTISON_BENCH_TRACE")) sets.push_back(std::string("idle_trace=") + trace);
-    if (const char* n = std::getenv("JETTISON_BENCH_DESKTOPS")) sets.push_back(std::string("desktops.count=") + n);
+    if (const char* trace = std::getenv("JETTISON_BENCH_TRACE"))
+      sets.push_back(std::string("idle_trace=") + trace);
+    if (const char* n = std::getenv("JETTISON_BENCH_DESKTOPS"))
+      sets.push_back(std::string("desktops.count=") + n);
     return load_scenario(kDefaultScenario, sets);
   }();
   return s;
@@ -58,13 +61,19 @@ void BM_Scenario(benchmark::State& state, const std::string& strategy) {
     inline_events += r.inline_events;
     periods += r.totals.all.periods;
   }
-  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
-  state.counters["inline_share"] = events ? static_cast<double>(inline_events) / static_cast<double>(events) : 0.0;
+  state.counters["events_per_s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["inline_share"] =
+      events ? static_cast<double>(inline_events) / static_cast<double>(events) : 0.0;
   state.counters["periods"] = static_cast<double>(periods / state.iterations());
   state.counters["events_per_period"] = static_cast<double>(events) / static_cast<double>(periods);
 }
-BENCHMARK_CAPTURE(BM_Scenario, always_on, std::string("always-on"))->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Scenario, sleep_only, std::string("sleep-only"))->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, always_on, std::string("always-on"))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Scenario, sleep_only, std::string("sleep-only"))
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Scenario, full, std::string("full"))->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_Scenario, partial, std::string("partial"))->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -10,8 +10,7 @@ namespace jettison {
 class InputError : public std::runtime_error {
  public:
   InputError(std::string origin, const std::string& message)
-      : std::runtime_error(origin.empty() ? message : origin + ": " + message),
-        origin_(std::move(origin)) {}
+      : std::runtime_error(origin.empty() ? message : origin + ": " + message), origin_(std::move(origin)) {}
   const std::string& origin() const { return origin_; }
 
  private:

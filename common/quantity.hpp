@@ -17,7 +17,10 @@ class Energy {
   constexpr double kwh() const { return j_ / 3.6e6; }
   constexpr Energy operator+(Energy o) const { return Energy(j_ + o.j_); }
   constexpr Energy operator-(Energy o) const { return Energy(j_ - o.j_); }
-  constexpr Energy& operator+=(Energy o) { j_ += o.j_; return *this; }
+  constexpr Energy& operator+=(Energy o) {
+    j_ += o.j_;
+    return *this;
+  }
   constexpr double operator/(Energy o) const { return j_ / o.j_; }
   constexpr auto operator<=>(const Energy&) const = default;
 
@@ -56,8 +59,14 @@ class Bytes {
   constexpr Bytes operator+(Bytes o) const { return Bytes(b_ + o.b_); }
   constexpr Bytes operator-(Bytes o) const { return Bytes(b_ - o.b_); }
   constexpr Bytes operator*(std::uint64_t k) const { return Bytes(b_ * k); }
-  constexpr Bytes& operator+=(Bytes o) { b_ += o.b_; return *this; }
-  constexpr Bytes& operator-=(Bytes o) { b_ -= o.b_; return *this; }
+  constexpr Bytes& operator+=(Bytes o) {
+    b_ += o.b_;
+    return *this;
+  }
+  constexpr Bytes& operator-=(Bytes o) {
+    b_ -= o.b_;
+    return *this;
+  }
   constexpr auto operator<=>(const Bytes&) const = default;
 
  private:

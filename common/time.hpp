@@ -22,8 +22,14 @@ class Duration {
   constexpr Duration operator+(Duration o) const { return Duration(us_ + o.us_); }
   constexpr Duration operator-(Duration o) const { return Duration(us_ - o.us_); }
   constexpr Duration operator*(std::int64_t k) const { return Duration(us_ * k); }
-  constexpr Duration& operator+=(Duration o) { us_ += o.us_; return *this; }
-  constexpr Duration& operator-=(Duration o) { us_ -= o.us_; return *this; }
+  constexpr Duration& operator+=(Duration o) {
+    us_ += o.us_;
+    return *this;
+  }
+  constexpr Duration& operator-=(Duration o) {
+    us_ -= o.us_;
+    return *this;
+  }
   constexpr auto operator<=>(const Duration&) const = default;
 
  private:
@@ -44,7 +50,10 @@ class Time {
   constexpr Time operator+(Duration d) const { return Time(us_ + d.us()); }
   constexpr Time operator-(Duration d) const { return Time(us_ - d.us()); }
   constexpr Duration operator-(Time o) const { return Duration::micros(us_ - o.us_); }
-  constexpr Time& operator+=(Duration d) { us_ += d.us(); return *this; }
+  constexpr Time& operator+=(Duration d) {
+    us_ += d.us();
+    return *this;
+  }
   constexpr auto operator<=>(const Time&) const = default;
 
  private:

@@ -1,10 +1,10 @@
 #include "common/units.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace jettison {
 namespace {
@@ -16,18 +16,17 @@ struct UnitDef {
 };
 
 constexpr std::array kUnits{
-    UnitDef{"mW", UnitKind::kPower, 1e-3},      UnitDef{"W", UnitKind::kPower, 1.0},
-    UnitDef{"kW", UnitKind::kPower, 1e3},       UnitDef{"us", UnitKind::kDuration, 1.0},
-    UnitDef{"ms", UnitKind::kDuration, 1e3},    UnitDef{"s", UnitKind::kDuration, 1e6},
-    UnitDef{"min", UnitKind::kDuration, 60e6},  UnitDef{"h", UnitKind::kDuration, 3600e6},
-    UnitDef{"d", UnitKind::kDuration, 86400e6}, UnitDef{"B", UnitKind::kBytes, 1.0},
-    UnitDef{"KiB", UnitKind::kBytes, 1024.0},   UnitDef{"MiB", UnitKind::kBytes, 1048576.0},
-    UnitDef{"GiB", UnitKind::kBytes, 1073741824.0},
-    UnitDef{"TiB", UnitKind::kBytes, 1099511627776.0},
-    UnitDef{"kB", UnitKind::kBytes, 1e3},       UnitDef{"MB", UnitKind::kBytes, 1e6},
-    UnitDef{"GB", UnitKind::kBytes, 1e9},       UnitDef{"bps", UnitKind::kBandwidth, 1.0},
-    UnitDef{"Kbps", UnitKind::kBandwidth, 1e3}, UnitDef{"kbps", UnitKind::kBandwidth, 1e3},
-    UnitDef{"Mbps", UnitKind::kBandwidth, 1e6}, UnitDef{"Gbps", UnitKind::kBandwidth, 1e9},
+    UnitDef{"mW", UnitKind::kPower, 1e-3},          UnitDef{"W", UnitKind::kPower, 1.0},
+    UnitDef{"kW", UnitKind::kPower, 1e3},           UnitDef{"us", UnitKind::kDuration, 1.0},
+    UnitDef{"ms", UnitKind::kDuration, 1e3},        UnitDef{"s", UnitKind::kDuration, 1e6},
+    UnitDef{"min", UnitKind::kDuration, 60e6},      UnitDef{"h", UnitKind::kDuration, 3600e6},
+    UnitDef{"d", UnitKind::kDuration, 86400e6},     UnitDef{"B", UnitKind::kBytes, 1.0},
+    UnitDef{"KiB", UnitKind::kBytes, 1024.0},       UnitDef{"MiB", UnitKind::kBytes, 1048576.0},
+    UnitDef{"GiB", UnitKind::kBytes, 1073741824.0}, UnitDef{"TiB", UnitKind::kBytes, 1099511627776.0},
+    UnitDef{"kB", UnitKind::kBytes, 1e3},           UnitDef{"MB", UnitKind::kBytes, 1e6},
+    UnitDef{"GB", UnitKind::kBytes, 1e9},           UnitDef{"bps", UnitKind::kBandwidth, 1.0},
+    UnitDef{"Kbps", UnitKind::kBandwidth, 1e3},     UnitDef{"kbps", UnitKind::kBandwidth, 1e3},
+    UnitDef{"Mbps", UnitKind::kBandwidth, 1e6},     UnitDef{"Gbps", UnitKind::kBandwidth, 1e9},
 };
 
 std::string_view trim(std::string_view s) {
@@ -50,15 +49,14 @@ double parse_scaled(std::string_view text, UnitKind want) {
   if (!std::isfinite(value)) throw UnitError(fmt::format("'{}' is not a finite number", text));
   const std::string_view unit = trim(std::string_view(ptr, static_cast<std::size_t>(end - ptr)));
   if (unit.empty()) {
-    throw UnitError(fmt::format("'{}' has no unit: a {} needs one, e.g. {}", text,
-                                unit_kind_name(want), unit_kind_examples(want)));
+    throw UnitError(fmt::format("'{}' has no unit: a {} needs one, e.g. {}", text, unit_kind_name(want),
+                                unit_kind_examples(want)));
   }
   for (const UnitDef& u : kUnits) {
     if (u.symbol != unit) continue;
     if (u.kind != want) {
       throw UnitError(fmt::format("'{}' is a {}, but a {} is expected here (e.g. {})", text,
-                                  unit_kind_name(u.kind), unit_kind_name(want),
-                                  unit_kind_examples(want)));
+                                  unit_kind_name(u.kind), unit_kind_name(want), unit_kind_examples(want)));
     }
     if (value < 0) {
       throw UnitError(fmt::format("'{}': a {} must not be negative", text, unit_kind_name(want)));
@@ -78,27 +76,33 @@ std::int64_t to_int64(double v, std::string_view text) {
 
 std::string_view unit_kind_name(UnitKind kind) {
   switch (kind) {
-    case UnitKind::kPower: return "power";
-    case UnitKind::kDuration: return "duration";
-    case UnitKind::kBytes: return "size";
-    case UnitKind::kBandwidth: return "bandwidth";
+    case UnitKind::kPower:
+      return "power";
+    case UnitKind::kDuration:
+      return "duration";
+    case UnitKind::kBytes:
+      return "size";
+    case UnitKind::kBandwidth:
+      return "bandwidth";
   }
   return "quantity";
 }
 
 std::string_view unit_kind_examples(UnitKind kind) {
   switch (kind) {
-    case UnitKind::kPower: return "60W, 2.5W (units mW, W, kW)";
-    case UnitKind::kDuration: return "250ms, 10s, 10min, 8h, 7d (units us, ms, s, min, h, d)";
-    case UnitKind::kBytes: return "4KiB, 512MiB, 4GiB (units B, KiB, MiB, GiB, TiB, kB, MB, GB)";
-    case UnitKind::kBandwidth: return "100Mbps, 1Gbps (units bps, Kbps, Mbps, Gbps)";
+    case UnitKind::kPower:
+      return "60W, 2.5W (units mW, W, kW)";
+    case UnitKind::kDuration:
+      return "250ms, 10s, 10min, 8h, 7d (units us, ms, s, min, h, d)";
+    case UnitKind::kBytes:
+      return "4KiB, 512MiB, 4GiB (units B, KiB, MiB, GiB, TiB, kB, MB, GB)";
+    case UnitKind::kBandwidth:
+      return "100Mbps, 1Gbps (units bps, Kbps, Mbps, Gbps)";
   }
   return "";
 }
 
-Power parse_power(std::string_view text) {
-  return Power::watts(parse_scaled(text, UnitKind::kPower));
-}
+Power parse_power(std::string_view text) { return Power::watts(parse_scaled(text, UnitKind::kPower)); }
 
 Duration parse_duration(std::string_view text) {
   return Duration::micros(to_int64(parse_scaled(text, UnitKind::kDuration), text));

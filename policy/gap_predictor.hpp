@@ -61,7 +61,7 @@ class IdleGapTracker {
   GapPredictor predictor_;
   Duration wake_;
   Time last_;
-  std::optional<Time> slept_at_;      // the suspend that began the current gap
+  std::optional<Time> slept_at_;  // the suspend that began the current gap
   struct Woke {
     Time arrival;     // estimated arrival of the request that caused the wake
     Time idle_since;  // when the gap it ends began

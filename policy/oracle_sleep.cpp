@@ -80,7 +80,8 @@ class Planner {
   void prune(std::size_t k) {
     std::vector<std::size_t>& ids = at_[k];
     if (ids.size() < 2) return;
-    std::sort(ids.begin(), ids.end(), [&](std::size_t x, std::size_t y) { return nodes_[x].idle < nodes_[y].idle; });
+    std::sort(ids.begin(), ids.end(),
+              [&](std::size_t x, std::size_t y) { return nodes_[x].idle < nodes_[y].idle; });
     const double p = std::max(c_.serving.watts(), c_.asleep.watts());
     const Time ak = a_[k];
     // key = cost + p x (a_k - idle): state 1 dominates state 2 when key1 <= key2.
@@ -229,7 +230,8 @@ void OracleSleep::decide() {
   sleep_now_ = false;
   if (!have_future_) return;
   const std::size_t n = arrivals_.size();
-  auto k = static_cast<std::size_t>(std::upper_bound(arrivals_.begin(), arrivals_.end(), seen_) - arrivals_.begin());
+  auto k = static_cast<std::size_t>(std::upper_bound(arrivals_.begin(), arrivals_.end(), seen_) -
+                                    arrivals_.begin());
   Time idle = last_;
   while (k < n && arrivals_[k] <= idle) {
     idle = max(idle, arrivals_[k] + costs_.service);

@@ -19,10 +19,10 @@ namespace jettison::policy {
 // plan's desktop goes idle before arrival k (Time::never() when the plan has no idle gap there) and
 // its decision then.
 struct SleepPlan {
-  Energy energy;               // from idle_since to the end of the full resume at the user's return
-  std::vector<Time> idle_at;   // size n + 1
+  Energy energy;                    // from idle_since to the end of the full resume at the user's return
+  std::vector<Time> idle_at;        // size n + 1
   std::vector<std::uint8_t> sleep;  // size n + 1: 1 = sleep at once, 0 = stay up until the next arrival
-  std::size_t states = 0;      // DP states expanded (for tests and benchmarks)
+  std::size_t states = 0;           // DP states expanded (for tests and benchmarks)
 };
 
 // `arrivals` sorted; those at or after `user_return` are ignored. Requests at or before idle_since
@@ -61,8 +61,8 @@ class OracleSleep final : public SleepScheduler {
   SleepPlan plan_;
   Energy planned_energy_;
   std::size_t replans_ = 0;
-  Time last_;          // when the desktop last went idle (served, woke or the period began)
-  Time seen_;          // the latest time a request was reported at: arrivals after it are to come
+  Time last_;  // when the desktop last went idle (served, woke or the period began)
+  Time seen_;  // the latest time a request was reported at: arrivals after it are to come
   bool sleep_now_ = false;
 };
 

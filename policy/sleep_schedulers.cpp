@@ -27,12 +27,13 @@ const SleepRegistry& sleep_schedulers() {
           [](const SleepParams& p, const SleepCosts& c) -> std::unique_ptr<SleepScheduler> {
             return std::make_unique<AdaptiveSleep>(p, c);
           });
-    r.add("learning-augmented",
-          "ski rental with predictions (trust lambda = policy.sleep.trust): suspend lambda x break-even after "
-          "the last request if the predicted gap is long, else break-even / lambda; <= (1 + 1/lambda) x OPT",
-          [](const SleepParams& p, const SleepCosts& c) -> std::unique_ptr<SleepScheduler> {
-            return std::make_unique<LearningAugmentedSleep>(p, c);
-          });
+    r.add(
+        "learning-augmented",
+        "ski rental with predictions (trust lambda = policy.sleep.trust): suspend lambda x break-even after "
+        "the last request if the predicted gap is long, else break-even / lambda; <= (1 + 1/lambda) x OPT",
+        [](const SleepParams& p, const SleepCosts& c) -> std::unique_ptr<SleepScheduler> {
+          return std::make_unique<LearningAugmentedSleep>(p, c);
+        });
     r.add("oracle",
           "offline optimum: knows the period's request times and the user's return; per gap, sleep at once "
           "or stay up, by dynamic programming (the lower bound)",

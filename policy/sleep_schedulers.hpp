@@ -8,8 +8,7 @@
 
 namespace jettison::policy {
 
-using SleepRegistry =
-    Registry<std::unique_ptr<SleepScheduler>, const SleepParams&, const SleepCosts&>;
+using SleepRegistry = Registry<std::unique_ptr<SleepScheduler>, const SleepParams&, const SleepCosts&>;
 
 const SleepRegistry& sleep_schedulers();
 

@@ -1,11 +1,10 @@
 // jettison-sim: run, validate, sweep and list scenarios of the partial-migration simulator.
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "policy/sleep_schedulers.hpp"
@@ -23,8 +22,8 @@ using namespace jettison::sim;
 
 constexpr int kInputErrorExit = 2;
 
-int run_command(const std::string& file, const std::vector<std::string>& sets, const std::string& out, bool quiet,
-                unsigned threads) {
+int run_command(const std::string& file, const std::vector<std::string>& sets, const std::string& out,
+                bool quiet, unsigned threads) {
   const Scenario s = load_scenario(file.empty() ? kDefaultScenario : file, sets);
   RunOptions options;
   options.out = out.empty() ? std::filesystem::path("results") / s.name : std::filesystem::path(out);
@@ -42,11 +41,12 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, c
 int validate_command(const std::string& file, const std::vector<std::string>& sets, bool quiet) {
   const Scenario s = load_scenario(file, sets);
   if (!quiet) {
-    fmt::print("{}: scenario '{}' is valid: {} desktops, {} idle periods in {} ({}), {} page profiles, "
-               "strategies: {}\n",
-               file, s.name, s.desktops.size(), s.idle_trace.periods, s.idle_trace.path,
-               s.idle_trace.sorted_by_start ? "streamed" : "unsorted: buffered", s.profiles.size(),
-               fmt::join(s.strategies, ", "));
+    fmt::print(
+        "{}: scenario '{}' is valid: {} desktops, {} idle periods in {} ({}), {} page profiles, "
+        "strategies: {}\n",
+        file, s.name, s.desktops.size(), s.idle_trace.periods, s.idle_trace.path,
+        s.idle_trace.sorted_by_start ? "streamed" : "unsorted: buffered", s.profiles.size(),
+        fmt::join(s.strategies, ", "));
   }
   return 0;
 }
@@ -55,7 +55,8 @@ void list_command() {
   fmt::print("strategies:\n");
   for (const auto& e : strategies().entries()) fmt::print("  {:<12} {}\n", e.name, e.description);
   fmt::print("sleep rules (policy.sleep.rule):\n");
-  for (const auto& e : policy::sleep_schedulers().entries()) fmt::print("  {:<12} {}\n", e.name, e.description);
+  for (const auto& e : policy::sleep_schedulers().entries())
+    fmt::print("  {:<12} {}\n", e.name, e.description);
   fmt::print("embedded files:\n");
   for (auto name : embedded_file_names()) fmt::print("  {}\n", name);
 }

@@ -21,9 +21,9 @@ void print_summary_table(std::FILE* out, const Scenario& s, const RunReport& rep
              report.results.empty() ? 0 : report.results.front().totals.all.periods,
              report.results.empty() ? 0.0 : report.results.front().totals.all.idle.seconds_f() / 3600.0);
   const std::string rule(118, '-');
-  fmt::print(out, "{:<11} {:>11} {:>9} {:>10} {:>12} {:>12} {:>15} {:>15} {:>8} {:>7}\n", "strategy", "energy kWh",
-             "savings", "save>=10m", "network", "moved/VM", "migrate p50/95", "return p50/95", "wakeups",
-             "asleep");
+  fmt::print(out, "{:<11} {:>11} {:>9} {:>10} {:>12} {:>12} {:>15} {:>15} {:>8} {:>7}\n", "strategy",
+             "energy kWh", "savings", "save>=10m", "network", "moved/VM", "migrate p50/95", "return p50/95",
+             "wakeups", "asleep");
   fmt::print(out, "{}\n", rule);
   for (const StrategyResult& r : report.results) {
     const Totals& t = r.totals.all;

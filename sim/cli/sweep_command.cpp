@@ -1,8 +1,7 @@
 #include "sim/cli/sweep_command.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/sweep/sweep_run.hpp"
@@ -10,11 +9,13 @@
 namespace jettison::sim {
 
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args) {
-  auto* sweep = app.add_subcommand(
-      "sweep", "run a scenario over the cartesian product of --grid values (the embedded default when no file is given)");
+  auto* sweep = app.add_subcommand("sweep",
+                                   "run a scenario over the cartesian product of --grid values (the embedded "
+                                   "default when no file is given)");
   sweep->add_option("scenario", args.scenario, "scenario YAML file");
-  sweep->add_option("--grid", args.grids,
-                    "vary a value: key.path=v1,v2,... (YAML values; [a,b] is one value; repeatable)")
+  sweep
+      ->add_option("--grid", args.grids,
+                   "vary a value: key.path=v1,v2,... (YAML values; [a,b] is one value; repeatable)")
       ->required()
       ->allow_extra_args(false);
   sweep->add_option("--set", args.sets, "override a value in every point: key.path=value (repeatable)")

@@ -2,10 +2,9 @@
 // [--threads N] [--quiet]`: the subcommand's flags and what it does.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace jettison::sim {
 

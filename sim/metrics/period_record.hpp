@@ -26,23 +26,23 @@ constexpr std::string_view name_of(Outcome o) {
 
 struct PeriodRecord {
   std::uint32_t desktop = 0;
-  std::uint32_t period = 0;    // index of the period among this desktop's periods
-  Time start;                  // when the window opened
-  Duration idle;               // user away: from start to the user's return
-  Duration window;             // idle + the time the desktop took to come back (state times sum to it)
+  std::uint32_t period = 0;  // index of the period among this desktop's periods
+  Time start;                // when the window opened
+  Duration idle;             // user away: from start to the user's return
+  Duration window;           // idle + the time the desktop took to come back (state times sum to it)
   std::array<Duration, kPowerStateCount> state_time{};
-  Energy energy;               // desktop energy over the window (plus the server's share if configured)
-  Energy baseline;             // always-on over the same window: idle power, then active power
-  Energy server_energy;        // the server's power attributed to this VM while hosted
-  Bytes migrated;              // to the server at migration (metadata, pre-copy rounds)
-  Bytes fetched;               // pages fetched on demand
-  Bytes prefetched;            // pages sent by the prefetcher (at migration or along with faults)
-  Bytes reintegrated;          // back to the desktop on the user's return
+  Energy energy;         // desktop energy over the window (plus the server's share if configured)
+  Energy baseline;       // always-on over the same window: idle power, then active power
+  Energy server_energy;  // the server's power attributed to this VM while hosted
+  Bytes migrated;        // to the server at migration (metadata, pre-copy rounds)
+  Bytes fetched;         // pages fetched on demand
+  Bytes prefetched;      // pages sent by the prefetcher (at migration or along with faults)
+  Bytes reintegrated;    // back to the desktop on the user's return
   std::uint64_t fetched_pages = 0;
   std::uint64_t prefetched_pages = 0;
   std::uint64_t prefetch_used = 0;  // prefetched pages the VM then touched (each a fault avoided)
   std::uint64_t dirty_pages = 0;
-  std::uint64_t wakeups = 0;   // resumes to serve pages
+  std::uint64_t wakeups = 0;  // resumes to serve pages
   std::optional<Duration> migration_latency;
   std::optional<Duration> return_latency;  // user-visible: user back -> VM running on the desktop
   Outcome outcome = Outcome::kStayedOn;

@@ -35,7 +35,8 @@ struct Totals {
   Bytes network() const { return migrated + fetched + prefetched + reintegrated; }
   // Prefetched pages later used / prefetched pages.
   double prefetch_precision() const {
-    return prefetched_pages ? static_cast<double>(prefetch_used) / static_cast<double>(prefetched_pages) : 0.0;
+    return prefetched_pages ? static_cast<double>(prefetch_used) / static_cast<double>(prefetched_pages)
+                            : 0.0;
   }
   // Faults avoided / faults there would have been: used prefetches / (used prefetches + demand fetches).
   double prefetch_coverage() const {
@@ -59,8 +60,8 @@ struct StrategyTotals {
   void add(const PeriodRecord& r);
 
   Totals all;
-  Totals long_periods;   // idle periods of at least 10 minutes (the paper's headline class)
-  Totals short_periods;  // idle periods up to 30 minutes (the thesis's short class)
+  Totals long_periods;              // idle periods of at least 10 minutes (the paper's headline class)
+  Totals short_periods;             // idle periods up to 30 minutes (the thesis's short class)
   std::array<Totals, 4> by_length;  // by LengthClass
   std::vector<Totals> per_desktop;
   std::vector<std::int64_t> migration_latency_us;

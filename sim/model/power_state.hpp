@@ -24,8 +24,7 @@ inline constexpr std::size_t kPowerStateCount = 8;
 
 // Names as used in YAML keys and CSV columns.
 inline constexpr std::array<std::string_view, kPowerStateCount> kPowerStateNames{
-    "active", "idle", "migrating", "suspending", "asleep", "resuming_full", "resuming_selective",
-    "serving"};
+    "active", "idle", "migrating", "suspending", "asleep", "resuming_full", "resuming_selective", "serving"};
 
 constexpr std::string_view name_of(PowerState s) { return kPowerStateNames[static_cast<std::size_t>(s)]; }
 constexpr std::size_t index_of(PowerState s) { return static_cast<std::size_t>(s); }

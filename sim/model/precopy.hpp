@@ -13,9 +13,9 @@
 namespace jettison::sim {
 
 struct PrecopyInput {
-  Bytes memory;           // the whole VM
+  Bytes memory;  // the whole VM
   Bytes page_size;
-  Bytes device_state;     // CPU and device state, sent in stop-and-copy
+  Bytes device_state;  // CPU and device state, sent in stop-and-copy
   Bandwidth bandwidth;
   Duration latency;
   Duration setup;
@@ -24,8 +24,8 @@ struct PrecopyInput {
 };
 
 struct PrecopyRound {
-  Duration end;     // since the migration began
-  Bytes sent;       // bytes sent by the end of this round (cumulative)
+  Duration end;         // since the migration began
+  Bytes sent;           // bytes sent by the end of this round (cumulative)
   std::uint64_t pages;  // pages this round carried
 };
 

@@ -37,13 +37,13 @@ void write_period_row(std::ostream& out, std::string_view strategy, std::string_
                       const PeriodRecord& r) {
   const double savings = r.baseline.joules() > 0 ? 100.0 * (1.0 - r.energy / r.baseline) : 0.0;
   fmt::memory_buffer b;
-  fmt::format_to(std::back_inserter(b), "{},{},{},{},{},{},{},{:.3f},{:.3f},{:.4f},{:.3f},{},{},{},{},{},{},{},{},{},{},{}",
-                 strategy, desktop, r.period, seconds(r.start), seconds(r.idle), seconds(r.window),
-                 name_of(r.outcome), r.energy.joules(), r.baseline.joules(), savings, r.server_energy.joules(),
-                 r.migrated.count(), r.fetched_pages, r.fetched.count(), r.prefetched_pages, r.prefetch_used,
-                 r.reintegrated.count(),
-                 r.network().count(), r.dirty_pages, r.wakeups, optional_seconds(r.migration_latency),
-                 optional_seconds(r.return_latency));
+  fmt::format_to(
+      std::back_inserter(b),
+      "{},{},{},{},{},{},{},{:.3f},{:.3f},{:.4f},{:.3f},{},{},{},{},{},{},{},{},{},{},{}", strategy, desktop,
+      r.period, seconds(r.start), seconds(r.idle), seconds(r.window), name_of(r.outcome), r.energy.joules(),
+      r.baseline.joules(), savings, r.server_energy.joules(), r.migrated.count(), r.fetched_pages,
+      r.fetched.count(), r.prefetched_pages, r.prefetch_used, r.reintegrated.count(), r.network().count(),
+      r.dirty_pages, r.wakeups, optional_seconds(r.migration_latency), optional_seconds(r.return_latency));
   for (Duration d : r.state_time) fmt::format_to(std::back_inserter(b), ",{}", seconds(d));
   b.push_back('\n');
   out.write(b.data(), static_cast<std::streamsize>(b.size()));

@@ -3,7 +3,6 @@
 
 #include <ostream>
 #include <string_view>
-
 #include <vector>
 
 #include "sim/metrics/period_record.hpp"

@@ -1,8 +1,7 @@
 #include "sim/output/staged_output.hpp"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "common/input_error.hpp"
 
@@ -20,7 +19,8 @@ StagedOutput::StagedOutput(const fs::path& dir) : dir_(dir) {
   staging_ = dir_ / fmt::format(".staging-{}", ::getpid());
   fs::remove_all(staging_, ec);
   if (!fs::create_directory(staging_, ec) || ec) {
-    throw InputError("--out", fmt::format("cannot write in output folder '{}': {}", dir_.string(), ec.message()));
+    throw InputError("--out",
+                     fmt::format("cannot write in output folder '{}': {}", dir_.string(), ec.message()));
   }
 }
 

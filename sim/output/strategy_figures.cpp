@@ -48,7 +48,8 @@ StrategyFigures strategy_figures(const StrategyResult& r, const Scenario& s) {
     double memory = 0;
     for (const DesktopSpec& d : s.desktops) memory += static_cast<double>(d.vm_memory.count());
     memory /= static_cast<double>(s.desktops.size());
-    f.moved_per_migration_bytes = static_cast<double>(t.network().count()) / static_cast<double>(t.migrations);
+    f.moved_per_migration_bytes =
+        static_cast<double>(t.network().count()) / static_cast<double>(t.migrations);
     f.moved_fraction_of_vm_pct = 100.0 * f.moved_per_migration_bytes / memory;
   }
   f.events = r.events;
@@ -59,7 +60,8 @@ PartialVsFull partial_vs_full(const StrategyFigures& partial, const StrategyFigu
   PartialVsFull c;
   if (full.savings_pct != 0) c.savings_ratio_pct = 100.0 * partial.savings_pct / full.savings_pct;
   if (full.network_bytes > 0) {
-    c.network_ratio_pct = 100.0 * static_cast<double>(partial.network_bytes) / static_cast<double>(full.network_bytes);
+    c.network_ratio_pct =
+        100.0 * static_cast<double>(partial.network_bytes) / static_cast<double>(full.network_bytes);
   }
   if (partial.migration_latency.p50_s > 0) {
     c.migration_latency_speedup = full.migration_latency.p50_s / partial.migration_latency.p50_s;

@@ -28,8 +28,8 @@ struct StrategyFigures {
   std::uint64_t prefetched_pages = 0;
   std::uint64_t prefetched_bytes = 0;
   std::uint64_t prefetch_used_pages = 0;  // prefetched pages the VM then touched (faults avoided)
-  double prefetch_precision = 0;  // prefetched pages later used / prefetched pages
-  double prefetch_coverage = 0;   // faults avoided / faults there would have been
+  double prefetch_precision = 0;          // prefetched pages later used / prefetched pages
+  double prefetch_coverage = 0;           // faults avoided / faults there would have been
   std::uint64_t reintegrated_bytes = 0;
   std::uint64_t wakeups = 0;
   double sleep_fraction = 0;

@@ -75,9 +75,9 @@ nlohmann::ordered_json make_summary(const Scenario& s, const std::vector<Strateg
                                         {"network_ratio_pct", c.network_ratio_pct},
                                         {"migration_latency_speedup", c.migration_latency_speedup}};
   }
-  return {{"scenario", s.name},          {"source", s.source},
-          {"seed", s.seed},              {"desktops", s.desktops.size()},
-          {"events", events},            {"wall_seconds", wall_seconds},
+  return {{"scenario", s.name},      {"source", s.source},
+          {"seed", s.seed},          {"desktops", s.desktops.size()},
+          {"events", events},        {"wall_seconds", wall_seconds},
           {"strategies", strategies}};
 }
 

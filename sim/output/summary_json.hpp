@@ -1,9 +1,8 @@
 // summary.json: the run's figures for machines (schema in README.md).
 #pragma once
 
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "sim/run/strategy_run.hpp"
 #include "sim/scenario/scenario.hpp"

@@ -5,9 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <vector>
-
 #include <unordered_set>
+#include <vector>
 
 #include "policy/migration_trigger.hpp"
 #include "policy/prefetcher.hpp"
@@ -46,15 +45,15 @@ struct DesktopRun {
   std::uint32_t epoch = 0;  // bumped to cancel this window's outstanding events
 
   // Shared by the sleeping strategies.
-  bool acted = false;          // the strategy migrated or slept at migrate_after
+  bool acted = false;                       // the strategy migrated or slept at migrate_after
   PowerState awake = PowerState::kServing;  // the state a page-service wake-up leads to
-  bool returning = false;      // the user is back; the desktop is on its way up
-  bool wake_pending = false;   // a page is wanted while the desktop is still suspending
+  bool returning = false;                   // the user is back; the desktop is on its way up
+  bool wake_pending = false;                // a page is wanted while the desktop is still suspending
   std::uint64_t queued_pages = 0;
   Time queued_arrival = Time::never();  // when the first of the queued pages was asked for
   Time migration_start;
   Time hosted_since;
-  Bytes footprint;             // what this VM holds on the server
+  Bytes footprint;  // what this VM holds on the server
   Time timer_at = Time::never();
 
   // The VM's pages (dense slots of its profile): partial migration's page states; full migration's

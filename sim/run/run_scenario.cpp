@@ -1,5 +1,7 @@
 #include "sim/run/run_scenario.hpp"
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -7,8 +9,6 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "sim/output/desktop_csv.hpp"
 #include "sim/output/period_csv.hpp"
@@ -81,7 +81,8 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
     for (std::size_t i = next++; i < n; i = next++) {
       try {
         std::ofstream part, timeline;
-        const auto part_path = staged ? staged->staged(fmt::format("periods.{}.part", i)) : std::filesystem::path();
+        const auto part_path =
+            staged ? staged->staged(fmt::format("periods.{}.part", i)) : std::filesystem::path();
         const auto timeline_path =
             staged ? staged->staged(fmt::format("timeline.{}.part", i)) : std::filesystem::path();
         if (staged) {
@@ -127,7 +128,8 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   std::ofstream scenario;
   open_or_fail(scenario, staged->staged("scenario.yaml"));
   scenario << "# The scenario as run: " << s.source
-           << ", with extends and --set applied; relative paths as written (relative to the file that wrote them).\n"
+           << ", with extends and --set applied; relative paths as written (relative to the file that wrote "
+              "them).\n"
            << s.resolved_yaml;
   close_or_fail(scenario, staged->staged("scenario.yaml"));
 

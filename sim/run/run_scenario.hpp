@@ -11,9 +11,9 @@
 namespace jettison::sim {
 
 struct RunOptions {
-  std::filesystem::path out;       // empty: write nothing (benchmarks)
-  bool progress = false;           // show progress on stderr
-  unsigned threads = 0;            // 0: one per core
+  std::filesystem::path out;  // empty: write nothing (benchmarks)
+  bool progress = false;      // show progress on stderr
+  unsigned threads = 0;       // 0: one per core
 };
 
 struct RunReport {

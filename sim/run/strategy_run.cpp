@@ -61,9 +61,13 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
     d.sleep = sleep_rule->make(scenario.sleep.params, costs);
     const policy::VmShape shape{d.spec->vm_memory.count() / scenario.page_size.count(), scenario.page_size};
     d.prefetcher = policy::prefetchers().find(scenario.prefetch.rule)->make(scenario.prefetch.params, shape);
-    d.trigger = policy::migration_triggers().find(scenario.trigger.rule)->make(
-        scenario.trigger.params, trigger_costs(scenario, *d.spec, strategy_->migration_estimate(scenario, *d.spec)));
-    d.awake = scenario.resume_pages == policy::ResumeKind::kSelective ? PowerState::kServing : PowerState::kIdle;
+    d.trigger =
+        policy::migration_triggers()
+            .find(scenario.trigger.rule)
+            ->make(scenario.trigger.params,
+                   trigger_costs(scenario, *d.spec, strategy_->migration_estimate(scenario, *d.spec)));
+    d.awake =
+        scenario.resume_pages == policy::ResumeKind::kSelective ? PowerState::kServing : PowerState::kIdle;
     desktop_index_.emplace(d.spec->id, i);
   }
 }
@@ -79,7 +83,8 @@ bool StrategyRun::try_inline(Time t) {
 }
 
 void StrategyRun::next_period() {
-  if (periods_->next(next_)) engine_.schedule(next_.start, kTraceStream, static_cast<std::uint16_t>(EventKind::kIdleArrival));
+  if (periods_->next(next_))
+    engine_.schedule(next_.start, kTraceStream, static_cast<std::uint16_t>(EventKind::kIdleArrival));
 }
 
 StrategyResult StrategyRun::run() {

@@ -1,9 +1,9 @@
 #include "sim/scenario/output_loader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace jettison::sim {
 namespace {
@@ -43,7 +43,8 @@ void read_about(const YamlNode& node, Scenario& s) {
 
 void read_output(const std::optional<YamlNode>& node, Scenario& s) {
   if (!node) {
-    for (std::uint32_t i = 0; i < std::min<std::size_t>(2, s.desktops.size()); ++i) s.timeline_desktops.push_back(i);
+    for (std::uint32_t i = 0; i < std::min<std::size_t>(2, s.desktops.size()); ++i)
+      s.timeline_desktops.push_back(i);
     return;
   }
   node->expect_keys({"timeline"});
@@ -52,7 +53,8 @@ void read_output(const std::optional<YamlNode>& node, Scenario& s) {
       const std::string name = id.text();
       const auto it = std::find_if(s.desktops.begin(), s.desktops.end(),
                                    [&](const DesktopSpec& d) { return d.id == name; });
-      if (it == s.desktops.end()) id.fail(fmt::format("desktop '{}' is not simulated in this scenario", name));
+      if (it == s.desktops.end())
+        id.fail(fmt::format("desktop '{}' is not simulated in this scenario", name));
       s.timeline_desktops.push_back(static_cast<std::uint32_t>(it - s.desktops.begin()));
     }
   }

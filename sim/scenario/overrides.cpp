@@ -1,10 +1,10 @@
 #include "sim/scenario/overrides.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <optional>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 

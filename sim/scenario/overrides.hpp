@@ -3,9 +3,9 @@
 // lists. Returns the dotted path it set, for error origins.
 #pragma once
 
-#include <string>
-
 #include <yaml-cpp/yaml.h>
+
+#include <string>
 
 namespace jettison::sim {
 

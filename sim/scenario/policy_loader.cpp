@@ -58,9 +58,12 @@ void read_resume(const YamlNode& n, Scenario& s) {
   n.expect_keys({"pages"});
   if (auto v = n.find("pages")) {
     const std::string kind = v->text();
-    if (kind == "selective") s.resume_pages = policy::ResumeKind::kSelective;
-    else if (kind == "full") s.resume_pages = policy::ResumeKind::kFull;
-    else v->fail(fmt::format("'{}' is not one of: selective, full", kind));
+    if (kind == "selective")
+      s.resume_pages = policy::ResumeKind::kSelective;
+    else if (kind == "full")
+      s.resume_pages = policy::ResumeKind::kFull;
+    else
+      v->fail(fmt::format("'{}' is not one of: selective, full", kind));
   }
 }
 
@@ -69,9 +72,12 @@ void read_trigger(const YamlNode& n, TriggerPolicySpec& out) {
   out.rule = read_rule(n, policy::migration_triggers(), "migration trigger");
   if (auto v = n.find("otherwise")) {
     const std::string what = v->text();
-    if (what == "sleep-only") out.params.otherwise = policy::TriggerAction::kSleepOnly;
-    else if (what == "stay-on") out.params.otherwise = policy::TriggerAction::kStayOn;
-    else v->fail(fmt::format("'{}' is not one of: sleep-only, stay-on", what));
+    if (what == "sleep-only")
+      out.params.otherwise = policy::TriggerAction::kSleepOnly;
+    else if (what == "stay-on")
+      out.params.otherwise = policy::TriggerAction::kStayOn;
+    else
+      v->fail(fmt::format("'{}' is not one of: sleep-only, stay-on", what));
   }
   if (auto v = n.find("history")) out.params.history = small_count(*v, 1, 100000);
   if (auto v = n.find("min_samples")) out.params.min_samples = small_count(*v, 0, 100000);

@@ -18,10 +18,10 @@
 namespace jettison::sim {
 
 struct Transitions {
-  Duration suspend;            // entering sleep
-  Duration resume_full;        // from sleep to fully on (user returns)
-  Duration resume_selective;   // from sleep to the selective page-serving context
-  Duration wake_on_lan;        // magic packet to the NIC's wake logic reacting
+  Duration suspend;           // entering sleep
+  Duration resume_full;       // from sleep to fully on (user returns)
+  Duration resume_selective;  // from sleep to the selective page-serving context
+  Duration wake_on_lan;       // magic packet to the NIC's wake logic reacting
 };
 
 struct Link {
@@ -39,27 +39,27 @@ struct DesktopSpec {
 };
 
 struct ServerSpec {
-  Bytes memory;       // capacity for hosted VMs
-  Power power_per_vm; // attributed to each hosted VM while it is hosted
+  Bytes memory;        // capacity for hosted VMs
+  Power power_per_vm;  // attributed to each hosted VM while it is hosted
   bool add_to_total = false;
 };
 
 struct PartialMigrationSpec {
-  Bytes metadata;     // CPU and device state and page tables: what partial migration moves
-  Duration setup;     // checkpoint/restore work besides the transfer
+  Bytes metadata;  // CPU and device state and page tables: what partial migration moves
+  Duration setup;  // checkpoint/restore work besides the transfer
 };
 
 struct FullMigrationSpec {
   Duration setup;
-  std::uint32_t max_rounds = 30;   // pre-copy rounds before stop-and-copy
-  Bytes stop_copy_below;           // stop-and-copy once a round's dirty set is this small
+  std::uint32_t max_rounds = 30;  // pre-copy rounds before stop-and-copy
+  Bytes stop_copy_below;          // stop-and-copy once a round's dirty set is this small
 };
 
 struct MigrationSpec {
-  Duration migrate_after;          // idleness before acting (migrating, or sleeping in sleep-only)
+  Duration migrate_after;  // idleness before acting (migrating, or sleeping in sleep-only)
   PartialMigrationSpec partial;
   FullMigrationSpec full;
-  Duration reintegration_setup;    // restore work on the desktop besides the transfer back
+  Duration reintegration_setup;  // restore work on the desktop besides the transfer back
 };
 
 struct SleepPolicySpec {
@@ -79,7 +79,8 @@ struct TriggerPolicySpec {
 
 // A paper's published range for one of our figures, shown next to ours in reports.
 struct PublishedRange {
-  std::string metric;    // a summary.json key of a strategy (or a flattened latency like migration_latency_s.p50)
+  std::string
+      metric;  // a summary.json key of a strategy (or a flattened latency like migration_latency_s.p50)
   std::string strategy;
   double low = 0;
   double high = 0;

@@ -1,10 +1,10 @@
 #include "sim/scenario/scenario_loader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <sstream>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "common/rng.hpp"
@@ -76,8 +76,8 @@ YAML::Node read_layers(const std::string& path, YamlDocument& doc, int depth) {
 }
 
 PowerTable read_power(const YamlNode& n, const PowerTable* base) {
-  n.expect_keys({"active", "idle", "migrating", "suspending", "asleep", "resuming_full",
-                 "resuming_selective", "serving"});
+  n.expect_keys({"active", "idle", "migrating", "suspending", "asleep", "resuming_full", "resuming_selective",
+                 "serving"});
   PowerTable t = base ? *base : PowerTable{};
   for (std::size_t i = 0; i < kPowerStateCount; ++i) {
     if (auto v = n.find(kPowerStateNames[i])) {
@@ -93,8 +93,10 @@ Transitions read_transitions(const YamlNode& n, const Transitions* base) {
   n.expect_keys({"suspend", "resume_full", "resume_selective", "wake_on_lan"});
   Transitions t = base ? *base : Transitions{};
   auto get = [&](std::string_view key, Duration& out) {
-    if (auto v = n.find(key)) out = v->duration();
-    else if (!base) n.at(key);  // reports the missing key
+    if (auto v = n.find(key))
+      out = v->duration();
+    else if (!base)
+      n.at(key);  // reports the missing key
   };
   get("suspend", t.suspend);
   get("resume_full", t.resume_full);
@@ -112,8 +114,10 @@ Link read_link(const YamlNode& n, const Link* base) {
   } else if (!base) {
     n.at("bandwidth");
   }
-  if (auto v = n.find("latency")) l.latency = v->duration();
-  else if (!base) n.at("latency");
+  if (auto v = n.find("latency"))
+    l.latency = v->duration();
+  else if (!base)
+    n.at("latency");
   return l;
 }
 
@@ -148,9 +152,12 @@ void read_profiles(const YamlNode& traces, Scenario& s,
     profile.name = name;
     if (auto w = p.find("when_shorter")) {
       const std::string v = w->text();
-      if (v == "repeat") profile.repeat = true;
-      else if (v == "stop") profile.repeat = false;
-      else w->fail(fmt::format("'{}' is not one of: repeat, stop", v));
+      if (v == "repeat")
+        profile.repeat = true;
+      else if (v == "stop")
+        profile.repeat = false;
+      else
+        w->fail(fmt::format("'{}' is not one of: repeat, stop", v));
     }
     if (auto len = p.find("length")) {
       profile.cycle = len->duration();
@@ -208,7 +215,8 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
       if (!in_trace.count(id)) {
         e.at("id").fail(fmt::format("desktop '{}' has no idle periods in {}", id, s.idle_trace.path));
       }
-      if (!seen.try_emplace(id, true).second) e.at("id").fail(fmt::format("desktop '{}' is listed twice", id));
+      if (!seen.try_emplace(id, true).second)
+        e.at("id").fail(fmt::format("desktop '{}' is listed twice", id));
       DesktopSpec spec = make(id, s.desktops.size());
       if (auto v = e.find("vm_memory")) spec.vm_memory = v->bytes();
       if (auto v = e.find("power")) spec.power = read_power(*v, &d.power);
@@ -250,8 +258,8 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   for (const std::string& o : overrides) doc.overridden.insert(apply_override(root, o));
   const YamlNode top(root, "", &doc);
   if (!top.is_map()) top.fail("a scenario is a mapping of keys to values");
-  top.expect_keys({"name", "seed", "page_size", "idle_trace", "page_traces", "desktop", "desktops",
-                   "server", "migration", "policy", "strategies", "about", "output"});
+  top.expect_keys({"name", "seed", "page_size", "idle_trace", "page_traces", "desktop", "desktops", "server",
+                   "migration", "policy", "strategies", "about", "output"});
 
   Scenario s;
   s.source = path;

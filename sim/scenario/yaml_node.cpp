@@ -1,9 +1,9 @@
 #include "sim/scenario/yaml_node.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "common/units.hpp"
@@ -27,9 +27,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 bool under(const std::string& path, const std::string& prefix) {
-  return path == prefix ||
-         (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
-          (path[prefix.size()] == '.' || path[prefix.size()] == '['));
+  return path == prefix || (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+                            (path[prefix.size()] == '.' || path[prefix.size()] == '['));
 }
 
 }  // namespace
@@ -79,7 +78,8 @@ bool YamlNode::has(std::string_view key) const {
 std::optional<YamlNode> YamlNode::find(std::string_view key) const {
   if (!node_.IsMap()) fail("expected a mapping of keys to values");
   for (const auto& kv : node_) {
-    if (kv.first.IsScalar() && kv.first.Scalar() == key) return child(kv.second, child_path(key), kv.first.Mark());
+    if (kv.first.IsScalar() && kv.first.Scalar() == key)
+      return child(kv.second, child_path(key), kv.first.Mark());
   }
   return std::nullopt;
 }
@@ -113,11 +113,13 @@ void YamlNode::expect_keys(std::initializer_list<std::string_view> allowed) cons
     const std::string key_path = child_path(key);
     for (const std::string& o : doc_->overridden) {
       if (under(o, key_path)) {
-        throw InputError(fmt::format("--set {}", o), fmt::format("unknown key '{}' in '{}'{}; allowed here: {}",
-                                                                 key, key_path, hint, list));
+        throw InputError(
+            fmt::format("--set {}", o),
+            fmt::format("unknown key '{}' in '{}'{}; allowed here: {}", key, key_path, hint, list));
       }
     }
-    child(kv.second, key_path, kv.first.Mark()).fail(fmt::format("unknown key '{}'{}; allowed here: {}", key, hint, list));
+    child(kv.second, key_path, kv.first.Mark())
+        .fail(fmt::format("unknown key '{}'{}; allowed here: {}", key, hint, list));
   }
 }
 
@@ -171,11 +173,15 @@ static auto with_origin(const YamlNode& n, F&& parse) {
   }
 }
 
-Power YamlNode::power() const { return with_origin(*this, [](const std::string& s) { return parse_power(s); }); }
+Power YamlNode::power() const {
+  return with_origin(*this, [](const std::string& s) { return parse_power(s); });
+}
 Duration YamlNode::duration() const {
   return with_origin(*this, [](const std::string& s) { return parse_duration(s); });
 }
-Bytes YamlNode::bytes() const { return with_origin(*this, [](const std::string& s) { return parse_bytes(s); }); }
+Bytes YamlNode::bytes() const {
+  return with_origin(*this, [](const std::string& s) { return parse_bytes(s); });
+}
 Bandwidth YamlNode::bandwidth() const {
   return with_origin(*this, [](const std::string& s) { return parse_bandwidth(s); });
 }

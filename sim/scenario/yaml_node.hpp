@@ -2,6 +2,8 @@
 // override), so every error names its origin. Typed getters parse values with units.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <initializer_list>
 #include <map>
 #include <optional>
@@ -11,8 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
 #include "common/quantity.hpp"
 
 namespace jettison::sim {
@@ -20,9 +20,9 @@ namespace jettison::sim {
 // The document a node belongs to: its file, the files it extends (values it did not set come from
 // them) and the key paths that --set replaced.
 struct YamlDocument {
-  std::string file;                           // the scenario named on the command line
-  std::string base_file;                      // the file the document's values come from by default
-  std::map<std::string, std::string> from;    // key path -> file that set it (longest prefix wins)
+  std::string file;                         // the scenario named on the command line
+  std::string base_file;                    // the file the document's values come from by default
+  std::map<std::string, std::string> from;  // key path -> file that set it (longest prefix wins)
   std::set<std::string> overridden;
   // The file a value at `path` came from.
   const std::string& file_for(const std::string& path) const;
@@ -30,7 +30,8 @@ struct YamlDocument {
 
 class YamlNode {
  public:
-  YamlNode(YAML::Node node, std::string path, const YamlDocument* doc, YAML::Mark key_mark = YAML::Mark::null_mark())
+  YamlNode(YAML::Node node, std::string path, const YamlDocument* doc,
+           YAML::Mark key_mark = YAML::Mark::null_mark())
       : node_(std::move(node)), path_(std::move(path)), doc_(doc), key_mark_(key_mark) {}
 
   const std::string& path() const { return path_; }
@@ -48,7 +49,7 @@ class YamlNode {
   std::optional<YamlNode> find(std::string_view key) const;
   // Rejects keys not in `allowed` (typos are never ignored); requires a mapping.
   void expect_keys(std::initializer_list<std::string_view> allowed) const;
-  std::vector<YamlNode> items() const;                          // a sequence's elements
+  std::vector<YamlNode> items() const;                            // a sequence's elements
   std::vector<std::pair<std::string, YamlNode>> entries() const;  // a mapping's key/value pairs
 
   std::string text() const;  // any scalar

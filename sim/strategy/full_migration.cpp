@@ -7,9 +7,14 @@ namespace jettison::sim {
 PrecopyInput FullMigration::input(const Host& host, const DesktopRun& d) {
   const Scenario& s = host.scenario();
   const DesktopSpec& spec = *d.spec;
-  return {spec.vm_memory,           s.page_size,          s.migration.partial.metadata,
-          spec.link.bandwidth,      spec.link.latency,    s.migration.full.setup,
-          s.migration.full.max_rounds, s.migration.full.stop_copy_below};
+  return {spec.vm_memory,
+          s.page_size,
+          s.migration.partial.metadata,
+          spec.link.bandwidth,
+          spec.link.latency,
+          s.migration.full.setup,
+          s.migration.full.max_rounds,
+          s.migration.full.stop_copy_below};
 }
 
 void FullMigration::act(Host& host, DesktopRun& d) {
@@ -53,7 +58,8 @@ void FullMigration::after_full_resume(Host& host, DesktopRun& d) {
   collect_writes(*d.profile, (d.hosted_since - d.window_start).us(), (d.user_return - d.window_start).us(),
                  d.dirty);
   d.rec.dirty_pages = d.dirty.size();
-  reintegrate(host, d, host.scenario().page_size * d.dirty.size() + host.scenario().migration.partial.metadata);
+  reintegrate(host, d,
+              host.scenario().page_size * d.dirty.size() + host.scenario().migration.partial.metadata);
 }
 
 }  // namespace jettison::sim

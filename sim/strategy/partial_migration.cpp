@@ -5,7 +5,8 @@
 namespace jettison::sim {
 
 Duration PartialMigration::migration_estimate(const Scenario& s, const DesktopSpec& d) const {
-  return s.migration.partial.setup + d.link.latency + transfer_time(s.migration.partial.metadata, d.link.bandwidth);
+  return s.migration.partial.setup + d.link.latency +
+         transfer_time(s.migration.partial.metadata, d.link.bandwidth);
 }
 
 void PartialMigration::act(Host& host, DesktopRun& d) {
@@ -25,8 +26,9 @@ void PartialMigration::act(Host& host, DesktopRun& d) {
   d.prefetcher->on_migration(host.now(), d.prefetch_buffer);
   const std::uint64_t extra = send_prefetched(host, d);
   const DesktopSpec& spec = *d.spec;
-  const Duration took = s.migration.partial.setup + spec.link.latency +
-                        transfer_time(s.migration.partial.metadata + s.page_size * extra, spec.link.bandwidth);
+  const Duration took =
+      s.migration.partial.setup + spec.link.latency +
+      transfer_time(s.migration.partial.metadata + s.page_size * extra, spec.link.bandwidth);
   host.at(host.now() + took, d, EventKind::kMigrationDone);
 }
 
@@ -133,7 +135,8 @@ void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
 
 void PartialMigration::access(Host& host, DesktopRun& d, const PageAccess& a, Time t) {
   const std::uint8_t flags = d.pages.get(a.slot);
-  const std::uint8_t want = static_cast<std::uint8_t>(PageStates::kTouched | (a.write ? PageStates::kDirty : 0));
+  const std::uint8_t want =
+      static_cast<std::uint8_t>(PageStates::kTouched | (a.write ? PageStates::kDirty : 0));
   if (flags & PageStates::kResident) {
     if ((flags & want) != want) d.pages.set(a.slot, want);
     if (flags & PageStates::kPrefetched) {
@@ -191,7 +194,8 @@ void PartialMigration::wake_for_pages(Host& host, DesktopRun& d) {
 // The request travels to the desktop and the pages come back; the desktop is done at arrival.
 void PartialMigration::serve(Host& host, DesktopRun& d, Time arrival, Time ready, std::uint64_t pages) {
   const Link& link = d.spec->link;
-  const Time done = ready + link.latency * 2 + transfer_time(host.scenario().page_size * pages, link.bandwidth);
+  const Time done =
+      ready + link.latency * 2 + transfer_time(host.scenario().page_size * pages, link.bandwidth);
   d.sleep->on_request(arrival, done);
   arm_sleep_timer(host, d);
 }
@@ -267,7 +271,8 @@ void PartialMigration::after_full_resume(Host& host, DesktopRun& d) {
     return;
   }
   d.rec.dirty_pages = d.pages.count(PageStates::kDirty);
-  reintegrate(host, d, host.scenario().page_size * d.rec.dirty_pages + host.scenario().migration.partial.metadata);
+  reintegrate(host, d,
+              host.scenario().page_size * d.rec.dirty_pages + host.scenario().migration.partial.metadata);
 }
 
 }  // namespace jettison::sim

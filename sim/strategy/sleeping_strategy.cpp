@@ -45,8 +45,8 @@ void SleepingStrategy::reintegrate(Host& host, DesktopRun& d, Bytes bytes) {
   const DesktopSpec& spec = *d.spec;
   d.meter.change(host.now(), PowerState::kMigrating);
   d.rec.reintegrated = bytes;
-  const Duration took =
-      host.scenario().migration.reintegration_setup + spec.link.latency + transfer_time(bytes, spec.link.bandwidth);
+  const Duration took = host.scenario().migration.reintegration_setup + spec.link.latency +
+                        transfer_time(bytes, spec.link.bandwidth);
   host.at(host.now() + took, d, EventKind::kReintegrationDone);
 }
 
@@ -78,7 +78,7 @@ void SleepingStrategy::on_user_return(Host& host, DesktopRun& d) {
     case PowerState::kSuspending:
     case PowerState::kResumingSelective:
     case PowerState::kResumingFull:  // a full-resume wake-up to serve pages
-      d.returning = true;  // picked up when the transition ends
+      d.returning = true;            // picked up when the transition ends
       return;
     case PowerState::kServing:
       d.returning = true;

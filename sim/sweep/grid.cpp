@@ -60,8 +60,10 @@ std::vector<std::string> split_grid_values(const std::string& list, const std::s
   for (std::size_t i = 0; i < list.size(); ++i) {
     const char c = list[i];
     if (quote) {
-      if (c == '\\' && quote == '"') ++i;  // an escaped character; '' in single quotes closes and reopens
-      else if (c == quote) quote = 0;
+      if (c == '\\' && quote == '"')
+        ++i;  // an escaped character; '' in single quotes closes and reopens
+      else if (c == quote)
+        quote = 0;
     } else if (c == '\'' || c == '"') {
       quote = c;
     } else if (c == '[' || c == '{') {
@@ -76,7 +78,8 @@ std::vector<std::string> split_grid_values(const std::string& list, const std::s
     }
   }
   if (quote) throw InputError(origin, fmt::format("unclosed {} quote in '{}'", quote, list));
-  if (!closers.empty()) throw InputError(origin, fmt::format("'{}' lacks a closing '{}'", list, closers.back()));
+  if (!closers.empty())
+    throw InputError(origin, fmt::format("'{}' lacks a closing '{}'", list, closers.back()));
   take(list.size());
   return values;
 }
@@ -101,7 +104,8 @@ Grid parse_grid(const std::vector<std::string>& flags, const std::vector<std::st
     GridAxis axis = parse_grid_axis(flag);
     const std::string origin = fmt::format("--grid {}", axis.key);
     for (const GridAxis& a : grid.axes) {
-      if (a.key == axis.key) throw InputError(origin, "the key is given twice; list all its values in one --grid");
+      if (a.key == axis.key)
+        throw InputError(origin, "the key is given twice; list all its values in one --grid");
     }
     for (const std::string& s : sets) {
       if (key_of(s) == axis.key) {
@@ -109,8 +113,9 @@ Grid parse_grid(const std::vector<std::string>& flags, const std::vector<std::st
       }
     }
     if (axis.values.size() > kMaxGridPoints / points) {
-      throw InputError(origin, fmt::format("the grid has more than {} points ({} so far, times {} values here)",
-                                           kMaxGridPoints, points, axis.values.size()));
+      throw InputError(origin,
+                       fmt::format("the grid has more than {} points ({} so far, times {} values here)",
+                                   kMaxGridPoints, points, axis.values.size()));
     }
     points *= axis.values.size();
     grid.axes.push_back(std::move(axis));

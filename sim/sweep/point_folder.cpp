@@ -17,8 +17,10 @@ std::string folder_safe(const std::string& text) {
   for (const char c : text) {
     char s = c;
     if (c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == '\'') continue;
-    if (c == ',') s = '+';
-    else if (!safe_char(c)) s = '_';
+    if (c == ',')
+      s = '+';
+    else if (!safe_char(c))
+      s = '_';
     if (s == '_' && !out.empty() && (out.back() == '_' || out.back() == '+')) continue;
     if ((s == '_' || s == '+') && out.empty()) continue;
     out.push_back(s);

@@ -1,9 +1,9 @@
 #include "sim/sweep/progress_bar.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace jettison::sim {
 namespace {
@@ -19,8 +19,7 @@ std::string clock(double seconds) {
 }  // namespace
 
 ProgressBar::ProgressBar(std::string label, std::size_t total, bool enabled)
-    : label_(std::move(label)),
-      total_(total), enabled_(enabled), start_(std::chrono::steady_clock::now()) {
+    : label_(std::move(label)), total_(total), enabled_(enabled), start_(std::chrono::steady_clock::now()) {
   if (!enabled_) return;
   {
     std::lock_guard lock(mu_);
@@ -59,8 +58,8 @@ void ProgressBar::draw() {
   const std::size_t filled = total_ ? kBarWidth * done_ / total_ : kBarWidth;
   const std::string eta =
       done_ ? clock(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_)) : "?";
-  const std::string line = fmt::format("{} [{}{}] {:>{}}/{} points  {} elapsed  ETA {}", label_, std::string(filled, '#'),
-                                       std::string(kBarWidth - filled, '-'), done_,
+  const std::string line = fmt::format("{} [{}{}] {:>{}}/{} points  {} elapsed  ETA {}", label_,
+                                       std::string(filled, '#'), std::string(kBarWidth - filled, '-'), done_,
                                        fmt::format("{}", total_).size(), total_, clock(elapsed), eta);
   std::fprintf(stderr, "\r%s", line.c_str());
   std::fflush(stderr);

@@ -17,8 +17,10 @@ std::string origin_path(const std::string& origin) {
   path = path.substr(0, path.find('='));
   std::string out;
   for (char c : path) {
-    if (c == '[') out += '.';
-    else if (c != ']') out += c;
+    if (c == '[')
+      out += '.';
+    else if (c != ']')
+      out += c;
   }
   return out;
 }
@@ -36,7 +38,8 @@ InputError point_error(const Grid& grid, std::size_t point, const InputError& e)
   if (origin.rfind(kSetPrefix, 0) == 0) {
     const std::string path = origin_path(origin);
     for (const GridAxis& a : grid.axes) {
-      if (under(path, a.key)) return InputError(fmt::format("--grid {}", origin.substr(kSetPrefix.size())), message);
+      if (under(path, a.key))
+        return InputError(fmt::format("--grid {}", origin.substr(kSetPrefix.size())), message);
     }
   }
   return InputError(fmt::format("--grid point {} ({})", point, describe_point(grid, point)), e.what());

@@ -20,8 +20,12 @@ nlohmann::ordered_json make_sweep_json(const Scenario& base, const SweepInput& i
                     {"strategies", strategies},
                     {"wall_seconds", points[p].wall_seconds}});
   }
-  return {{"scenario", base.name}, {"source", base.source}, {"sets", in.sets},
-          {"grid", grid},          {"points", list},        {"threads", threads},
+  return {{"scenario", base.name},
+          {"source", base.source},
+          {"sets", in.sets},
+          {"grid", grid},
+          {"points", list},
+          {"threads", threads},
           {"wall_seconds", wall_seconds}};
 }
 

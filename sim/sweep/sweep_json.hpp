@@ -2,10 +2,9 @@
 // point with its values and folder; wall times are the only figures that vary between runs.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "sim/scenario/scenario.hpp"
 #include "sim/sweep/sweep_input.hpp"

@@ -1,13 +1,12 @@
 #include "sim/sweep/sweep_run.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "sim/output/staged_output.hpp"
@@ -41,9 +40,11 @@ SweepPointResult run_point(const SweepInput& in, std::size_t point, const Staged
   options.threads = 1;
   try {
     const RunReport report = run_scenario(s, options);
-    for (const StrategyResult& r : report.results) result.strategies.emplace_back(r.strategy, strategy_figures(r, s));
+    for (const StrategyResult& r : report.results)
+      result.strategies.emplace_back(r.strategy, strategy_figures(r, s));
     result.wall_seconds = report.wall_seconds;
-    const bool runs_partial = std::find(s.strategies.begin(), s.strategies.end(), "partial") != s.strategies.end();
+    const bool runs_partial =
+        std::find(s.strategies.begin(), s.strategies.end(), "partial") != s.strategies.end();
     if (runs_partial && s.sleep.rule != "oracle") {
       Scenario with_oracle = s;
       with_oracle.sleep.rule = "oracle";
@@ -53,7 +54,8 @@ SweepPointResult run_point(const SweepInput& in, std::size_t point, const Staged
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
-    throw std::runtime_error(fmt::format("point {} ({}): {}", point, describe_point(in.grid, point), e.what()));
+    throw std::runtime_error(
+        fmt::format("point {} ({}): {}", point, describe_point(in.grid, point), e.what()));
   }
   return result;
 }

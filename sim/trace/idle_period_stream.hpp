@@ -22,7 +22,8 @@ struct IdlePeriod {
 
 class IdlePeriodStream {
  public:
-  IdlePeriodStream(const IdleTraceIndex& index, const std::unordered_map<std::string, std::uint32_t>& desktops);
+  IdlePeriodStream(const IdleTraceIndex& index,
+                   const std::unordered_map<std::string, std::uint32_t>& desktops);
   bool next(IdlePeriod& out);
   bool buffered() const { return !reader_; }
 

@@ -1,8 +1,8 @@
 #include "sim/trace/input_file.hpp"
 
-#include <sstream>
-
 #include <fmt/format.h>
+
+#include <sstream>
 
 #include "common/input_error.hpp"
 #include "sim/embedded/embedded_files.hpp"
@@ -34,9 +34,11 @@ class ViewStream : public std::istream {
 
 std::string resolve_relative(const std::string& base, const std::string& relative) {
   if (is_embedded(relative)) return relative;
-  if (std::filesystem::path(relative).is_absolute()) return std::filesystem::path(relative).lexically_normal().string();
+  if (std::filesystem::path(relative).is_absolute())
+    return std::filesystem::path(relative).lexically_normal().string();
   if (is_embedded(base)) {
-    const std::filesystem::path dir = std::filesystem::path(base.substr(kEmbeddedPrefix.size())).parent_path();
+    const std::filesystem::path dir =
+        std::filesystem::path(base.substr(kEmbeddedPrefix.size())).parent_path();
     return std::string(kEmbeddedPrefix) + (dir / relative).lexically_normal().generic_string();
   }
   const std::filesystem::path rel(relative);

@@ -47,7 +47,7 @@ TEST(GapPredictor, PredictsBeyondFromRecentThenLongGaps) {
   for (auto g : {60, 80, 1, 2}) p.observe(s_(g));
   // recent: 1 2; long: 60 80
   EXPECT_EQ(p.predict(), s_(1));
-  EXPECT_EQ(p.predict_beyond(ms_(500)), s_(1));  // recent gaps > 0.5 s: 1 2 -> 1
+  EXPECT_EQ(p.predict_beyond(ms_(500)), s_(1));   // recent gaps > 0.5 s: 1 2 -> 1
   EXPECT_EQ(p.predict_beyond(ms_(1500)), s_(2));  // recent gaps > 1.5 s: 2
   EXPECT_EQ(p.predict_beyond(s_(2)), s_(60));     // none recent; long gaps > 2 s: 60 80 -> 60
   EXPECT_EQ(p.predict_beyond(s_(70)), s_(80));
@@ -65,7 +65,7 @@ TEST(GapPredictor, HistoryZeroRemembersOneGap) {
 TEST(IdleGapTracker, GapsRunFromTheLastServedTimeToTheNextArrival) {
   IdleGapTracker t(8, s_(5), s_(1));
   t.period_start(sec(0));
-  t.request(sec(1), ms(1500));  // gap 0 -> 1 s = 1 s; idle from 1.5 s
+  t.request(sec(1), ms(1500));    // gap 0 -> 1 s = 1 s; idle from 1.5 s
   t.request(ms(1200), ms(1700));  // arrived while the first was served: no gap; idle from 1.7 s
   t.request(ms(1700), ms(2200));  // arrived exactly at the idle start: a 0 s gap
   EXPECT_EQ(t.last_idle(), ms(2200));
@@ -92,8 +92,8 @@ TEST(IdleGapTracker, AfterAWakeTheArrivalIsTheWakeStart) {
 TEST(IdleGapTracker, ARequestDuringTheSuspendIsDatedAtTheSuspendEnd) {
   IdleGapTracker t(8, s_(5), s_(1));
   t.period_start(sec(0));
-  t.sleep(sec(1));           // suspends 1 -> 3 s; a request arrives at 2 s (unknown to the rule)
-  t.wake(sec(4));            // wake 3 -> 4 s: the estimate is max(4 - 1, 1) = 3 s
+  t.sleep(sec(1));  // suspends 1 -> 3 s; a request arrives at 2 s (unknown to the rule)
+  t.wake(sec(4));   // wake 3 -> 4 s: the estimate is max(4 - 1, 1) = 3 s
   t.request(sec(4), ms(4500));
   EXPECT_EQ(t.predictor().predict(), s_(3));  // gap 0 -> 3 s (the true one was 2 s)
 }

@@ -267,7 +267,9 @@ Timeline random_timeline(std::mt19937_64& rng, int max_n) {
 
 constexpr int kBruteForceCases = 5000;
 
-bool near(Energy a, Energy b) { return std::abs(a.joules() - b.joules()) <= 1e-6 * std::max(1.0, std::abs(b.joules())); }
+bool near(Energy a, Energy b) {
+  return std::abs(a.joules() - b.joules()) <= 1e-6 * std::max(1.0, std::abs(b.joules()));
+}
 
 // Arrivals within a few suspend times of each other, the user back soon after, suspend and wake
 // power anywhere up to 1.3 x serving, waking quicker than suspending: requests land in suspends and
@@ -309,8 +311,8 @@ TEST(OracleSleep, DynamicProgrammeEqualsBruteForceOverEveryChoice) {
       ++plays;
     }
     const SleepPlan plan = plan_sleep(c, tl.arrivals, tl.user_return, 0, tl.t0);
-    ASSERT_TRUE(near(plan.energy, best)) << "case " << i << ": DP " << plan.energy.joules() << " J, brute force "
-                                         << best.joules() << " J, " << n << " arrivals";
+    ASSERT_TRUE(near(plan.energy, best)) << "case " << i << ": DP " << plan.energy.joules()
+                                         << " J, brute force " << best.joules() << " J, " << n << " arrivals";
     // The scheduler, played through the timeline, achieves the plan without leaving it.
     OracleSleep o(c);
     const auto run = play_full(o, c, tl.t0, tl.arrivals, tl.user_return);
@@ -347,7 +349,8 @@ TEST(OracleSleep, IsALowerBoundForTheOnlineRulesInTheFullModel) {
     std::vector<std::pair<std::string, std::unique_ptr<SleepScheduler>>> online;
     for (int t : {0, 1, 5, 10, 30})  // seconds
 
-      online.emplace_back("timeout " + std::to_string(t), std::make_unique<TimeoutSleep>(Duration::seconds(t)));
+      online.emplace_back("timeout " + std::to_string(t),
+                          std::make_unique<TimeoutSleep>(Duration::seconds(t)));
     for (double f : {0.1, 0.3, 0.5, 0.9})  // fractions of the suspend time: mid-gap suspends
       online.emplace_back("timeout " + std::to_string(f) + " x suspend",
                           std::make_unique<TimeoutSleep>(Duration::micros(
@@ -357,7 +360,8 @@ TEST(OracleSleep, IsALowerBoundForTheOnlineRulesInTheFullModel) {
     online.emplace_back("adaptive", std::make_unique<AdaptiveSleep>(p, c));
     for (double l : {0.1, 0.5, 1.0}) {
       p.trust = l;
-      online.emplace_back("learning-augmented " + std::to_string(l), std::make_unique<LearningAugmentedSleep>(p, c));
+      online.emplace_back("learning-augmented " + std::to_string(l),
+                          std::make_unique<LearningAugmentedSleep>(p, c));
     }
     for (auto& [name, s] : online) {
       // Twice: the second period runs with the history the first one taught.
@@ -398,7 +402,8 @@ TEST(OracleSleep, StaysLinearOnALongBurstyPeriod) {
   std::uniform_real_distribution<double> u(0, 1);
   std::vector<Time> a;
   for (double t = 10; t < 7200; t += 48 + 24 * u(rng))
-    for (int i = 0; i < 30; ++i) a.push_back(Time::micros(static_cast<std::int64_t>((t + 0.5 * u(rng)) * 1e6)));
+    for (int i = 0; i < 30; ++i)
+      a.push_back(Time::micros(static_cast<std::int64_t>((t + 0.5 * u(rng)) * 1e6)));
   std::sort(a.begin(), a.end());
   const SleepPlan plan = plan_sleep(c, a, sec(7200), 0, sec(0));
   EXPECT_LE(plan.states, 3 * (a.size() + 1));

@@ -145,8 +145,8 @@ struct FullResult {
 
 // Plays one period: the desktop serving from t0, requests at `arrivals` (sorted, in [t0, return)),
 // the user back at `user_return`. Offline schedulers get the Future.
-inline FullResult play_full(SleepScheduler& s, const SleepCosts& c, Time t0, const std::vector<Time>& arrivals,
-                            Time user_return) {
+inline FullResult play_full(SleepScheduler& s, const SleepCosts& c, Time t0,
+                            const std::vector<Time>& arrivals, Time user_return) {
   enum class State { kServing, kSuspending, kAsleep, kResuming };
   FullResult r;
   const Future future{arrivals, user_return};
@@ -156,10 +156,14 @@ inline FullResult play_full(SleepScheduler& s, const SleepCosts& c, Time t0, con
   Time since = t0;  // when the current state began
   auto power = [&](State st) {
     switch (st) {
-      case State::kServing: return c.serving;
-      case State::kSuspending: return c.suspending;
-      case State::kAsleep: return c.asleep;
-      case State::kResuming: return c.resuming;
+      case State::kServing:
+        return c.serving;
+      case State::kSuspending:
+        return c.suspending;
+      case State::kAsleep:
+        return c.asleep;
+      case State::kResuming:
+        return c.resuming;
     }
     return c.serving;
   };
@@ -247,15 +251,16 @@ inline FullResult play_full(SleepScheduler& s, const SleepCosts& c, Time t0, con
 // up to the user's return) is slept through at once when bit k of `choices` is set, else stayed up.
 class FixedChoices final : public SleepScheduler {
  public:
-  FixedChoices(std::vector<Time> arrivals, std::uint32_t choices) : arrivals_(std::move(arrivals)), choices_(choices) {}
+  FixedChoices(std::vector<Time> arrivals, std::uint32_t choices)
+      : arrivals_(std::move(arrivals)), choices_(choices) {}
 
   void on_period_start(Time t, const Future*) override { last_ = t; }
   void on_wake(Time t) override { last_ = max(last_, t); }
   void on_request(Time, Time served) override { last_ = max(last_, served); }
   void on_sleep(Time) override {}
   Time sleep_at() const override {
-    const auto k = static_cast<std::uint32_t>(
-        std::upper_bound(arrivals_.begin(), arrivals_.end(), last_) - arrivals_.begin());
+    const auto k = static_cast<std::uint32_t>(std::upper_bound(arrivals_.begin(), arrivals_.end(), last_) -
+                                              arrivals_.begin());
     return k < 32 && ((choices_ >> k) & 1U) ? last_ : Time::never();
   }
 

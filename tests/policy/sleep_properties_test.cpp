@@ -110,14 +110,16 @@ std::vector<Named> schedulers(std::uint32_t history) {
   std::vector<Named> out;
   SleepParams p;
   p.history = history;
-  out.push_back({"timeout 10s", [](const SleepCosts&) { return std::make_unique<TimeoutSleep>(Duration::seconds(10)); }, 0});
+  out.push_back({"timeout 10s",
+                 [](const SleepCosts&) { return std::make_unique<TimeoutSleep>(Duration::seconds(10)); }, 0});
   out.push_back({"break-even", [](const SleepCosts& c) { return std::make_unique<BreakEvenSleep>(c); }, 2.0});
   out.push_back({"adaptive", [p](const SleepCosts& c) { return std::make_unique<AdaptiveSleep>(p, c); }, 0});
   for (double l : kLambdas) {
     SleepParams q = p;
     q.trust = l;
     out.push_back({"learning-augmented " + std::to_string(l),
-                   [q](const SleepCosts& c) { return std::make_unique<LearningAugmentedSleep>(q, c); }, 1.0 + 1.0 / l});
+                   [q](const SleepCosts& c) { return std::make_unique<LearningAugmentedSleep>(q, c); },
+                   1.0 + 1.0 / l});
   }
   return out;
 }
@@ -190,7 +192,8 @@ TEST(SleepProperties, LearningAugmentedIsRobustToWrongPredictions) {
             gaps.push_back(Duration::micros(static_cast<std::int64_t>(static_cast<double>(b.us()) * k)));
           }
           traps.push_back(gaps.size());
-          gaps.push_back(learning_augmented_wait(teach_long ? b : Duration{}, b, lambda) + Duration::micros(1));
+          gaps.push_back(learning_augmented_wait(teach_long ? b : Duration{}, b, lambda) +
+                         Duration::micros(1));
         }
         LearningAugmentedSleep s(p, c);
         const GapsResult res = play_gaps(s, c, gaps);
@@ -221,8 +224,8 @@ TEST(SleepProperties, LearningAugmentedIsConsistentWhenPredictionsAreExact) {
       p.trust = lambda;
       for (int seq = 0; seq < 100; ++seq) {
         const double k = std::pow(10.0, -3 + 5 * u(rng));  // period from b / 1000 to 100 b
-        const Duration period = Duration::micros(std::max<std::int64_t>(
-            1, static_cast<std::int64_t>(static_cast<double>(b.us()) * k)));
+        const Duration period = Duration::micros(
+            std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(b.us()) * k)));
         const std::size_t n = std::uniform_int_distribution<std::size_t>(2, 60)(rng);
         LearningAugmentedSleep s(p, c);
         const GapsResult res = play_gaps(s, c, std::vector<Duration>(n, period));

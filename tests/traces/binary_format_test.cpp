@@ -2,7 +2,7 @@
 // byte for byte in canonical spelling (the samples included), the size against CSV, and the binary
 // readers' checks: every bad record, truncation and corruption is an InputError naming the file and
 // the record.
-#include "traces/io/binary_writer.hpp"
+#include "traces/io/binary_format.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include "common/input_error.hpp"
 #include "tests/sim/input/input_test_support.hpp"
 #include "tests/traces/trace_test_support.hpp"
-#include "traces/io/binary_format.hpp"
+#include "traces/io/binary_writer.hpp"
 #include "traces/io/csv_fields.hpp"
 #include "traces/io/csv_writer.hpp"
 
@@ -137,8 +137,16 @@ TEST(BinaryFormat, IdleTraceBytesAreAsDocumented) {
   const std::string bytes = idle_to_binary("desktop,start,end\nd00,3600,5400.25\nd01,3700.5,3900\n");
   // Record 1: new desktop (ref 1), scale 4 (units of 10 ms): start delta 360000 -> zigzag 720000,
   // length 180025. Record 2: new desktop, scale 5: delta 1005 -> zigzag 2010, length 1995.
-  std::string expect = std::string("\x89JTR\x01I", 6) + "\x0c\x03" "d00" "\x80\xf9\x2b" "\xb9\xfe\x0a" +
-                       "\x0d\x03" "d01" "\xda\x0f" "\xcb\x0f" + std::string(1, '\0') + "\x02";
+  std::string expect = std::string("\x89JTR\x01I", 6) +
+                       "\x0c\x03"
+                       "d00"
+                       "\x80\xf9\x2b"
+                       "\xb9\xfe\x0a" +
+                       "\x0d\x03"
+                       "d01"
+                       "\xda\x0f"
+                       "\xcb\x0f" +
+                       std::string(1, '\0') + "\x02";
   expect += le32(crc_of(expect));
   EXPECT_EQ(hex(bytes), hex(expect));
 }
@@ -148,8 +156,13 @@ TEST(BinaryFormat, PageTraceBytesAreAsDocumented) {
   // Record 1: zigzag(+1000) = 2000, read, time advances: 2000*8+4 = 16004, step 239000.
   // Record 2: zigzag(+1) = 2, write, same time: 17. Record 3: zigzag(-1) = 1, read, advances: 12,
   // step 4861000. End marker 3, count 3.
-  std::string expect = std::string("\x89JTR\x01P", 6) + "\x84\x7d" "\x98\xcb\x0e" + "\x11" +
-                       "\x0c" "\xc8\xd8\xa8\x02" + "\x03" + "\x03";
+  std::string expect = std::string("\x89JTR\x01P", 6) +
+                       "\x84\x7d"
+                       "\x98\xcb\x0e" +
+                       "\x11" +
+                       "\x0c"
+                       "\xc8\xd8\xa8\x02" +
+                       "\x03" + "\x03";
   expect += le32(crc_of(expect));
   EXPECT_EQ(hex(bytes), hex(expect));
 }
@@ -169,7 +182,8 @@ TEST(BinaryRoundTrip, BinaryIsAtLeastThreeTimesSmallerThanCsvOnTheSamples) {
   const std::string idle = slurp(sample("office-idle.csv"));
   const std::string windows = slurp(sample("pages-windows.csv"));
   const std::string linux_pages = slurp(sample("pages-linux.csv"));
-  const double idle_ratio = static_cast<double>(idle.size()) / static_cast<double>(idle_to_binary(idle).size());
+  const double idle_ratio =
+      static_cast<double>(idle.size()) / static_cast<double>(idle_to_binary(idle).size());
   const double windows_ratio =
       static_cast<double>(windows.size()) / static_cast<double>(pages_to_binary(windows).size());
   const double linux_ratio =
@@ -182,25 +196,25 @@ TEST(BinaryRoundTrip, BinaryIsAtLeastThreeTimesSmallerThanCsvOnTheSamples) {
 }
 
 TEST(BinaryRoundTrip, CanonicalCsvComesBackByteForByte) {
-  for (const std::string& csv : {
-           std::string("desktop,start,end\n"),
-           kTinyIdle,
-           std::string("desktop,start,end\nz,0,0.000001\nA.b-c_9,1,2\nz,0.000001,9000000000000\n"),
-           std::string("desktop,start,end\n") + std::string(64, 'x') + ",10,20\nb,5,6\nb,6,7.5\n" +
-               std::string(64, 'x') + ",20,21\n"}) {
+  for (const std::string& csv :
+       {std::string("desktop,start,end\n"), kTinyIdle,
+        std::string("desktop,start,end\nz,0,0.000001\nA.b-c_9,1,2\nz,0.000001,9000000000000\n"),
+        std::string("desktop,start,end\n") + std::string(64, 'x') + ",10,20\nb,5,6\nb,6,7.5\n" +
+            std::string(64, 'x') + ",20,21\n"}) {
     EXPECT_EQ(idle_to_csv(idle_to_binary(csv)), csv);
   }
-  for (const std::string& csv : {
-           std::string("time,page,op\n"),
-           std::string("time,page,op\n0.239000,1000,r\n0.239000,1001,w\n5.100000,1000,r\n"),
-           std::string("time,page,op\n0.000000,18446744073709551615,w\n0.000000,0,r\n0.000001,"
-                       "9223372036854775808,r\n9000000000000.000000,1,w\n")}) {
+  for (const std::string& csv :
+       {std::string("time,page,op\n"),
+        std::string("time,page,op\n0.239000,1000,r\n0.239000,1001,w\n5.100000,1000,r\n"),
+        std::string("time,page,op\n0.000000,18446744073709551615,w\n0.000000,0,r\n0.000001,"
+                    "9223372036854775808,r\n9000000000000.000000,1,w\n")}) {
     EXPECT_EQ(pages_to_csv(pages_to_binary(csv)), csv);
   }
 }
 
 TEST(BinaryRoundTrip, OtherSpellingsComeBackCanonical) {
-  EXPECT_EQ(idle_to_csv(idle_to_binary("\xEF\xBB\xBF" "desktop,start,end\r\n\r\nd0,01.500,3.0000004\r\nd0,4.0000005,5")),
+  EXPECT_EQ(idle_to_csv(idle_to_binary("\xEF\xBB\xBF"
+                                       "desktop,start,end\r\n\r\nd0,01.500,3.0000004\r\nd0,4.0000005,5")),
             "desktop,start,end\nd0,1.5,3\nd0,4.000001,5\n");
   EXPECT_EQ(pages_to_csv(pages_to_binary("time,page,op\n1,007,r\n\n2.5,8,w")),
             "time,page,op\n1.000000,7,r\n2.500000,8,w\n");
@@ -217,7 +231,8 @@ TEST(BinaryRoundTrip, RandomTracesReadBackTheSameRows) {
     std::vector<std::tuple<int, std::int64_t, std::int64_t>> periods;
     for (int i = 0; i < 500; ++i) {
       const int d = static_cast<int>(rng() % static_cast<std::uint64_t>(desktops));
-      const std::int64_t start = next[static_cast<std::size_t>(d)] + static_cast<std::int64_t>(rng() % 5000) * unit;
+      const std::int64_t start =
+          next[static_cast<std::size_t>(d)] + static_cast<std::int64_t>(rng() % 5000) * unit;
       const std::int64_t end = start + (1 + static_cast<std::int64_t>(rng() % 100000)) * unit;
       next[static_cast<std::size_t>(d)] = end;
       periods.emplace_back(d, start, end);
@@ -286,7 +301,8 @@ TEST(BinaryIdleReader, AcceptsHandMadeRecordsAndEmptyTraces) {
   const std::string f = idle_file(idle_record(1, 6, "d0", 10, 5) + idle_record(2, 0, "", 5'000'000, 1), 2);
   IdleTraceReader r(stream_of(f), "x");
   EXPECT_TRUE(r.binary());
-  EXPECT_EQ(idle_rows(r, true), (std::vector<std::string>{"d0,10000000,15000000@1", "d0,15000000,15000001@2"}));
+  EXPECT_EQ(idle_rows(r, true),
+            (std::vector<std::string>{"d0,10000000,15000000@1", "d0,15000000,15000001@2"}));
   IdleTraceReader empty(stream_of(idle_file("", 0)), "x");
   EXPECT_TRUE(idle_rows(empty).empty());
   PageTraceReader no_pages(stream_of(page_file("", 0)), "x");
@@ -297,17 +313,20 @@ TEST(BinaryIdleReader, RejectsPeriodsOfOneDesktopOutOfOrder) {
   // d0 10..15 s, then d0 again starting at 12 s.
   const auto e = idle_error(idle_file(idle_record(1, 6, "d0", 10, 5) + idle_record(2, 6, "", 2, 1), 2));
   EXPECT_EQ(e.origin, "idle.jtrace:record 2");
-  EXPECT_TRUE(Contains(e.what, "period of desktop 'd0' starting at 12 s begins before its previous period ends "
-                               "(15 s)"));
+  EXPECT_TRUE(Contains(e.what,
+                       "period of desktop 'd0' starting at 12 s begins before its previous period ends "
+                       "(15 s)"));
   // Going back before an earlier start is fine for another desktop.
-  IdleTraceReader ok(stream_of(idle_file(idle_record(1, 6, "d0", 10, 5) + idle_record(1, 6, "d1", -9, 1), 2)), "x");
+  IdleTraceReader ok(stream_of(idle_file(idle_record(1, 6, "d0", 10, 5) + idle_record(1, 6, "d1", -9, 1), 2)),
+                     "x");
   EXPECT_EQ(idle_rows(ok), (std::vector<std::string>{"d0,10000000,15000000", "d1,1000000,2000000"}));
 }
 
 TEST(BinaryIdleReader, RejectsEndNotAfterStart) {
   const auto e = idle_error(idle_file(idle_record(1, 3, "d0", 1500, 1) + idle_record(2, 3, "", 10, 0), 2));
   EXPECT_EQ(e.origin, "idle.jtrace:record 2");
-  EXPECT_TRUE(Contains(e.what, "end 1.51 is not after start 1.51: an idle period must have a positive length"));
+  EXPECT_TRUE(
+      Contains(e.what, "end 1.51 is not after start 1.51: an idle period must have a positive length"));
 }
 
 TEST(BinaryIdleReader, RejectsBadTagsReferencesAndNames) {
@@ -318,9 +337,12 @@ TEST(BinaryIdleReader, RejectsBadTagsReferencesAndNames) {
   std::string bad_scale;
   binary::put_varint_low(bad_scale, 1, 7, 3);
   const std::vector<Case> cases = {
-      {bad_scale + "\x02" "d0\x02\x02", "time scale 7 is unknown"},
+      {bad_scale + "\x02"
+                   "d0\x02\x02",
+       "time scale 7 is unknown"},
       {std::string("\x01\x02\x02", 3), "desktop reference 0 is unknown"},
-      {idle_record(1, 0, "d0", 1, 1) + idle_record(3, 0, "", 1, 1), "desktop reference 3 names no desktop: 1 are"},
+      {idle_record(1, 0, "d0", 1, 1) + idle_record(3, 0, "", 1, 1),
+       "desktop reference 3 names no desktop: 1 are"},
       {idle_record(1, 0, "d0", 1, 1) + idle_record(1, 0, "d0", 5, 1), "desktop 'd0' is defined twice"},
       {idle_record(1, 0, "d 0", 1, 1), "desktop id 'd 0' must be 1-64 characters"},
       {idle_record(1, 0, "", 1, 1), "desktop id of 0 bytes"},
@@ -328,7 +350,11 @@ TEST(BinaryIdleReader, RejectsBadTagsReferencesAndNames) {
       {idle_record(1, 0, "d0", -1, 1), "start is negative"},
       {idle_record(1, 6, "d0", 9'000'000'000'001, 1), "start is beyond the largest trace time"},
       {idle_record(1, 6, "d0", 9'000'000'000'000, 1), "end is beyond the largest trace time"},
-      {std::string("\x0e\x02" "d0") + "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f" "\x01", "longer than 64 bits"},
+      {std::string("\x0e\x02"
+                   "d0") +
+           "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f"
+           "\x01",
+       "longer than 64 bits"},
   };
   for (const Case& c : cases) {
     const auto e = idle_error(idle_file(c.records, 2));
@@ -382,8 +408,9 @@ TEST(BinaryReaders, EveryTruncationIsAnInputErrorNamingFileAndRecord) {
   EXPECT_TRUE(Contains(e.what, "the file ends after record 1, before the end-of-trace marker"));
   e = idle_error(one.substr(0, one.size() - 2), "t.jtrace");
   EXPECT_EQ(e.origin, "t.jtrace");
-  EXPECT_TRUE(Contains(e.what, "truncated: the file ends inside the trailer (record count and checksum) after "
-                               "record 1"));
+  EXPECT_TRUE(Contains(e.what,
+                       "truncated: the file ends inside the trailer (record count and checksum) after "
+                       "record 1"));
 }
 
 TEST(BinaryReaders, CorruptionIsCaughtByTheChecksumWhenRecordsStillLookValid) {
@@ -408,9 +435,11 @@ TEST(BinaryReaders, RejectsWrongCountTrailingDataBadHeaderAndTheOtherKind) {
   EXPECT_TRUE(Contains(e.what, "unknown binary trace kind 0x51"));
   e = idle_error(pages_to_binary(kTinyWindows));
   EXPECT_EQ(e.origin, "idle.jtrace");
-  EXPECT_TRUE(Contains(e.what, "this is a binary page-access (time,page,op) trace, not an idle-period trace"));
+  EXPECT_TRUE(
+      Contains(e.what, "this is a binary page-access (time,page,op) trace, not an idle-period trace"));
   e = page_error(idle_to_binary(kTinyIdle));
-  EXPECT_TRUE(Contains(e.what, "this is a binary idle-period (desktop,start,end) trace, not a page-access trace"));
+  EXPECT_TRUE(
+      Contains(e.what, "this is a binary idle-period (desktop,start,end) trace, not a page-access trace"));
 }
 
 TEST(BinaryWriters, RejectRowsTheReadersWouldReject) {

@@ -1,8 +1,6 @@
 // traces/io/input_stream: gzip and zstd traces (made here with zlib and libzstd directly) read as the
 // same rows as the plain CSV, whatever their file names; corrupt and truncated compressed data stops
 // the reading call with an InputError naming the file.
-#include "traces/io/input_stream.hpp"
-
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -11,6 +9,7 @@
 #include "tests/sim/input/input_test_support.hpp"
 #include "tests/traces/trace_test_support.hpp"
 #include "traces/io/binary_writer.hpp"
+#include "traces/io/input_stream.hpp"
 #include "traces/io/output_stream.hpp"
 
 namespace jettison::testing {
@@ -212,12 +211,14 @@ TEST(CompressedInput, TruncatedGzipAndZstdAreInputErrorsNamingTheFile) {
   const std::string csv = slurp(sample("office-idle.csv"));
   for (const std::string& data : {gzip_bytes(csv), zstd_bytes(csv)}) {
     const bool gz = static_cast<unsigned char>(data[0]) == 0x1f;
-    for (std::size_t keep : {data.size() - 1, data.size() - 4, data.size() / 2, std::size_t{20}, std::size_t{5}}) {
-      const std::string path = dir.write(fmt::format("cut-{}-{}", gz ? "gz" : "zst", keep), data.substr(0, keep));
+    for (std::size_t keep :
+         {data.size() - 1, data.size() - 4, data.size() / 2, std::size_t{20}, std::size_t{5}}) {
+      const std::string path =
+          dir.write(fmt::format("cut-{}-{}", gz ? "gz" : "zst", keep), data.substr(0, keep));
       const auto e = idle_error(path);
       EXPECT_EQ(e.origin, path);
-      EXPECT_TRUE(Contains(e.what, fmt::format("truncated {} data: the file ends at byte {}", gz ? "gzip" : "zstd",
-                                               keep)));
+      EXPECT_TRUE(Contains(
+          e.what, fmt::format("truncated {} data: the file ends at byte {}", gz ? "gzip" : "zstd", keep)));
     }
   }
 }

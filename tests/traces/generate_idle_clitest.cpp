@@ -5,14 +5,13 @@
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "traces/io/idle_trace_reader.hpp"
 #include "tests/traces/trace_tool_cli.hpp"
+#include "traces/io/idle_trace_reader.hpp"
 
 namespace jettison::testing {
 namespace {
@@ -71,7 +70,8 @@ TEST_F(GenerateIdle, OutputIsAValidTraceSortedByStartWithGapsOverAMinute) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const IdleRow& r = rows[i];
     if (i > 0) {
-      ASSERT_TRUE(rows[i - 1].start < r.start || (rows[i - 1].start == r.start && rows[i - 1].desktop < r.desktop))
+      ASSERT_TRUE(rows[i - 1].start < r.start ||
+                  (rows[i - 1].start == r.start && rows[i - 1].desktop < r.desktop))
           << "line " << r.line;
     }
     EXPECT_GE(r.start.us(), 0);
@@ -112,8 +112,12 @@ TEST_F(GenerateIdle, FiftyDesktopsTwoWeeksHaveTheDocumentedShape) {
 }
 
 TEST_F(GenerateIdle, OvernightShareParameterMovesTheWeekdayMean) {
-  ASSERT_EQ(cli.run("generate idle --desktops 50 --days 14 --param overnight_on_share=1 --out on.csv").exit_code, 0);
-  ASSERT_EQ(cli.run("generate idle --desktops 50 --days 14 --param overnight_on_share=0 --out off.csv").exit_code, 0);
+  ASSERT_EQ(
+      cli.run("generate idle --desktops 50 --days 14 --param overnight_on_share=1 --out on.csv").exit_code,
+      0);
+  ASSERT_EQ(
+      cli.run("generate idle --desktops 50 --days 14 --param overnight_on_share=0 --out off.csv").exit_code,
+      0);
   const auto on = nlohmann::json::parse(cli.run("stats --json on.csv").out);
   const auto off = nlohmann::json::parse(cli.run("stats --json off.csv").out);
   EXPECT_NEAR(on["weekday_idle_h_per_desktop_day"].get<double>(), 18.0, 1.5);

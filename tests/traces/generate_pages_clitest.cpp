@@ -3,13 +3,12 @@
 // nothing.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "traces/io/page_profile.hpp"
 #include "tests/traces/trace_tool_cli.hpp"
+#include "traces/io/page_profile.hpp"
 
 namespace jettison::testing {
 namespace {
@@ -37,9 +36,10 @@ TEST_F(GeneratePages, ProfilesAreValidAndHaveTheirDocumentedShape) {
   };
   for (const Want w : {Want{"windows", 0.35}, Want{"linux", 0.20}}) {
     const std::string file = std::string(w.profile) + ".csv";
-    ASSERT_EQ(cli.run(std::string("generate pages --profile ") + w.profile + " --hours 2 --seed 1 --out " + file)
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        cli.run(std::string("generate pages --profile ") + w.profile + " --hours 2 --seed 1 --out " + file)
+            .exit_code,
+        0);
     const auto p = traces::read_page_profile(std::make_unique<std::istringstream>(cli.read(file)), file);
     EXPECT_LT(p.max_gfn, 1u << 20) << w.profile;  // fits a 4 GiB VM of 4 KiB pages
     EXPECT_GE(p.accesses.size(), 10'000u) << w.profile;
@@ -63,11 +63,12 @@ TEST_F(GeneratePages, ProfilesAreValidAndHaveTheirDocumentedShape) {
 
 TEST_F(GeneratePages, ParametersChangeTheModel) {
   ASSERT_EQ(cli.run("generate pages --profile linux --hours 1 --out a.csv").exit_code, 0);
-  ASSERT_EQ(cli.run("generate pages --profile linux --hours 1 --param write_share=0.6 --param vm_pages=262144 "
-                    "--param pool_region_pages=4096..16384 "
-                    "--out b.csv")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      cli.run("generate pages --profile linux --hours 1 --param write_share=0.6 --param vm_pages=262144 "
+              "--param pool_region_pages=4096..16384 "
+              "--out b.csv")
+          .exit_code,
+      0);
   const auto a = nlohmann::json::parse(cli.run("stats --json a.csv").out);
   const auto b = nlohmann::json::parse(cli.run("stats --json b.csv").out);
   EXPECT_GT(b["write_share"].get<double>(), a["write_share"].get<double>() + 0.2);
@@ -79,12 +80,9 @@ TEST_F(GeneratePages, BadArgumentsExitTwoAndWriteNothing) {
     const char* args;
     const char* message;
   } cases[] = {
-      {"--profile macos", "unknown profile 'macos'"},
-      {"--hours 0", "--hours"},
-      {"--param hot_pages=0", "hot_pages=0"},
-      {"--param tick_interval=2s..1s", "lo <= hi"},
-      {"--param write_share=2", "write_share=2"},
-      {"--param vm_pages=2048", "does not fit"},
+      {"--profile macos", "unknown profile 'macos'"}, {"--hours 0", "--hours"},
+      {"--param hot_pages=0", "hot_pages=0"},         {"--param tick_interval=2s..1s", "lo <= hi"},
+      {"--param write_share=2", "write_share=2"},     {"--param vm_pages=2048", "does not fit"},
       {"--param poll_period", "name=value"},
   };
   for (const auto& c : cases) {

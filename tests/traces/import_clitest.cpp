@@ -52,7 +52,9 @@ TEST_F(Import, ActivityThresholdAndEnd) {
 }
 
 TEST_F(Import, ActivityWithoutHeaderNamesMachinesByColumn) {
-  cli.dir.write("act.csv", "\xEF\xBB\xBF" "0,0,1\r\n\r\n0.5,0,1\r\n1,1,0\r\n");
+  cli.dir.write("act.csv",
+                "\xEF\xBB\xBF"
+                "0,0,1\r\n\r\n0.5,0,1\r\n1,1,0\r\n");
   ASSERT_EQ(cli.run("import activity act.csv --threshold 0.5s --out idle.csv").exit_code, 0);
   EXPECT_EQ(cli.read("idle.csv"), "desktop,start,end\nm1,0,1\nm2,1,2\n");
 }

@@ -36,7 +36,8 @@ std::string idle_binary(const std::string& csv) {
 }
 
 // kTinyScenario over the bundled samples (4 desktops, a week), with the trace files named here.
-std::string scenario_yaml(const std::string& idle, const std::string& windows, const std::string& linux_file) {
+std::string scenario_yaml(const std::string& idle, const std::string& windows,
+                          const std::string& linux_file) {
   std::string y = replaced(kTinyScenario, "idle_trace: traces/idle.csv", "idle_trace: " + idle);
   y = replaced(y, "file: traces/windows.csv", "file: " + windows);
   y = replaced(y, "file: traces/linux.csv", "file: " + linux_file);
@@ -61,10 +62,11 @@ TEST(ScenarioTraces, CompressedAndBinaryTracesRunTheSameAsCsv) {
 
   const auto plain = sim::load_scenario(
       dir.write("plain.yaml", scenario_yaml("traces/idle.csv", "traces/windows.csv", "traces/linux.csv")));
-  const auto packed = sim::load_scenario(
-      dir.write("packed.yaml", scenario_yaml("traces/idle.csv.gz", "traces/windows.jtrace", "traces/linux.csv.zst")));
-  const auto binary = sim::load_scenario(dir.write(
-      "binary.yaml", scenario_yaml("traces/idle.jtrace.zst", "traces/windows.jtrace.gz", "traces/linux.csv")));
+  const auto packed = sim::load_scenario(dir.write(
+      "packed.yaml", scenario_yaml("traces/idle.csv.gz", "traces/windows.jtrace", "traces/linux.csv.zst")));
+  const auto binary = sim::load_scenario(
+      dir.write("binary.yaml",
+                scenario_yaml("traces/idle.jtrace.zst", "traces/windows.jtrace.gz", "traces/linux.csv")));
 
   for (const sim::Scenario* s : {&packed, &binary}) {
     EXPECT_EQ(s->idle_trace.desktops, plain.idle_trace.desktops);
@@ -106,14 +108,16 @@ TEST(ScenarioTraces, DamagedCompressedOrBinaryTraceStopsLoadingWithTheFileName) 
   dir.write("traces/windows.csv", kTinyWindows);
   dir.write("traces/linux.csv", kTinyLinux);
   auto e = input_error([&] {
-    sim::load_scenario(dir.write("a.yaml", scenario_yaml("traces/idle.csv.gz", "traces/windows.csv", "traces/linux.csv")));
+    sim::load_scenario(
+        dir.write("a.yaml", scenario_yaml("traces/idle.csv.gz", "traces/windows.csv", "traces/linux.csv")));
   });
   EXPECT_EQ(e.origin, cut);
   EXPECT_TRUE(Contains(e.what, "truncated gzip data"));
 
   dir.write("traces/idle.csv", slurp(sample("office-idle.csv")));
   e = input_error([&] {
-    sim::load_scenario(dir.write("b.yaml", scenario_yaml("traces/idle.csv", "traces/windows.jtrace", "traces/linux.csv")));
+    sim::load_scenario(
+        dir.write("b.yaml", scenario_yaml("traces/idle.csv", "traces/windows.jtrace", "traces/linux.csv")));
   });
   EXPECT_EQ(e.origin, (dir.path() / "traces/windows.jtrace").string());
   EXPECT_TRUE(Contains(e.what, "truncated: the file ends inside the trailer"));

@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "tests/traces/trace_tool_cli.hpp"
 
@@ -134,8 +133,9 @@ TEST_F(Stats, PageTraceTextAndDefaultBucket) {
   cli.dir.write("pages.csv", kPages);
   const auto r = cli.run("stats pages.csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* s : {"pages.csv: page-access trace", "5 (2 writes)", "40.0%", "unique pages per 10 min    (cumulative) 3",
-                        "3 (0.0 MiB at 4096 B a page; 2 written; highest page 12)"}) {
+  for (const char* s :
+       {"pages.csv: page-access trace", "5 (2 writes)", "40.0%", "unique pages per 10 min    (cumulative) 3",
+        "3 (0.0 MiB at 4096 B a page; 2 written; highest page 12)"}) {
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
   }
 }

@@ -2,10 +2,10 @@
 // through the library under test), reading files, reading every row of a trace.
 #pragma once
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <zlib.h>
 #include <zstd.h>
-
-#include <gtest/gtest.h>
 
 #include <cstring>
 #include <filesystem>
@@ -13,8 +13,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "traces/io/idle_trace_reader.hpp"
 #include "traces/io/page_profile.hpp"

@@ -33,8 +33,8 @@ class TraceCli {
   TraceCliResult run(const std::string& args) const {
     const auto out = dir.path() / ".cli.stdout";
     const auto err = dir.path() / ".cli.stderr";
-    const std::string cmd = "cd '" + dir.path().string() + "' && '" + JETTISON_TRACE_BINARY + "' " + args + " >'" +
-                            out.string() + "' 2>'" + err.string() + "'";
+    const std::string cmd = "cd '" + dir.path().string() + "' && '" + JETTISON_TRACE_BINARY + "' " + args +
+                            " >'" + out.string() + "' 2>'" + err.string() + "'";
     const int status = std::system(cmd.c_str());
     TraceCliResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -49,7 +49,8 @@ class TraceCli {
   // Files in the temp folder (hidden ones included), for "nothing was written" checks.
   std::size_t files() const {
     std::size_t n = 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path())) n += e.is_regular_file() ? 1 : 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
+      n += e.is_regular_file() ? 1 : 0;
     return n;
   }
 

@@ -1,10 +1,9 @@
 #include "traces/io/binary_format.hpp"
 
+#include <fmt/format.h>
 #include <zlib.h>
 
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 
@@ -23,8 +22,9 @@ std::uint8_t check_header(const char* h, std::size_t n, const std::string& name)
   if (n < kHeaderSize) throw InputError(name, "truncated: the file ends inside the binary trace header");
   const auto version = static_cast<std::uint8_t>(h[4]);
   if (version != kVersion) {
-    throw InputError(name, fmt::format("binary trace version {} is not supported (this build reads version {})",
-                                       version, kVersion));
+    throw InputError(
+        name, fmt::format("binary trace version {} is not supported (this build reads version {})", version,
+                          kVersion));
   }
   const auto kind = static_cast<std::uint8_t>(h[5]);
   if (kind != kIdleKind && kind != kPageKind) {
@@ -59,8 +59,9 @@ void Input::header(std::uint8_t kind, const char* what) {
 }
 
 bool Input::fill() {
-  if (!crc_done_) crc_ = static_cast<std::uint32_t>(crc32(crc_, reinterpret_cast<const Bytef*>(buf_.data()) + crc_from_,
-                                                           static_cast<uInt>(len_ - crc_from_)));
+  if (!crc_done_)
+    crc_ = static_cast<std::uint32_t>(crc32(crc_, reinterpret_cast<const Bytef*>(buf_.data()) + crc_from_,
+                                            static_cast<uInt>(len_ - crc_from_)));
   pos_ = 0;
   len_ = 0;
   crc_from_ = 0;
@@ -78,8 +79,9 @@ void Input::fail(const std::string& message) const {
 
 void Input::truncated() const {
   if (in_trailer_) {
-    fail(fmt::format("truncated: the file ends inside the trailer (record count and checksum) after record {}",
-                     record - 1));
+    fail(
+        fmt::format("truncated: the file ends inside the trailer (record count and checksum) after record {}",
+                    record - 1));
   }
   fail(fmt::format("truncated: the file ends inside record {}", record));
 }

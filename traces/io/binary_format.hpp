@@ -24,8 +24,8 @@ inline constexpr unsigned kPageFlagBits = 3;
 inline constexpr unsigned kOpMask = 3;
 inline constexpr unsigned kOpRead = 0;
 inline constexpr unsigned kOpWrite = 1;
-inline constexpr unsigned kOpEnd = 3;            // with every other bit 0: the end of the records
-inline constexpr unsigned kTimeAdvances = 4;     // a time delta (> 0 microseconds) follows
+inline constexpr unsigned kOpEnd = 3;         // with every other bit 0: the end of the records
+inline constexpr unsigned kTimeAdvances = 4;  // a time delta (> 0 microseconds) follows
 
 constexpr std::uint64_t zigzag(std::int64_t v) {
   return (static_cast<std::uint64_t>(v) << 1) ^ (v < 0 ? ~std::uint64_t{0} : std::uint64_t{0});

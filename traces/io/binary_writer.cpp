@@ -1,10 +1,9 @@
 #include "traces/io/binary_writer.hpp"
 
+#include <fmt/format.h>
 #include <zlib.h>
 
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "traces/io/binary_format.hpp"
 #include "traces/io/csv_fields.hpp"
@@ -64,12 +63,14 @@ void IdleBinaryWriter::write(std::string_view desktop, Time start, Time end) {
   const bool fresh = it == desktops_.end();
   if (fresh) {
     if (!valid_desktop_id(desktop)) {
-      throw std::invalid_argument(fmt::format("desktop id '{}' is not 1-64 characters of A-Z a-z 0-9 _ - .", desktop));
+      throw std::invalid_argument(
+          fmt::format("desktop id '{}' is not 1-64 characters of A-Z a-z 0-9 _ - .", desktop));
     }
     it = desktops_.emplace(std::string(desktop), Desktop{desktops_.size() + 2, e}).first;
   } else {
     if (s < it->second.last_end) {
-      throw std::invalid_argument(fmt::format("period of desktop '{}' at {} us overlaps its previous one", desktop, s));
+      throw std::invalid_argument(
+          fmt::format("period of desktop '{}' at {} us overlaps its previous one", desktop, s));
     }
     it->second.last_end = e;
   }
@@ -104,8 +105,8 @@ PageBinaryWriter::PageBinaryWriter(std::ostream& out) : sink_(out) {
 void PageBinaryWriter::write(std::int64_t time_us, std::uint64_t page, bool write) {
   if (finished_) throw std::logic_error("PageBinaryWriter: write after finish");
   if (time_us < time_ || time_us > kMaxTraceTimeUs) {
-    throw std::invalid_argument(
-        fmt::format("page access at {} us: times must not go back (previous {} us) nor pass 9e18", time_us, time_));
+    throw std::invalid_argument(fmt::format(
+        "page access at {} us: times must not go back (previous {} us) nor pass 9e18", time_us, time_));
   }
   const std::uint64_t zz = binary::zigzag(static_cast<std::int64_t>(page - page_));  // modulo 2^64
   unsigned flags = write ? binary::kOpWrite : binary::kOpRead;

@@ -1,9 +1,9 @@
 #include "traces/io/csv_fields.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace jettison::traces {
 

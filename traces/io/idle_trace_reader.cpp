@@ -1,8 +1,8 @@
 #include "traces/io/idle_trace_reader.hpp"
 
-#include <vector>
-
 #include <fmt/format.h>
+
+#include <vector>
 
 #include "common/input_error.hpp"
 #include "traces/io/binary_format.hpp"
@@ -14,8 +14,8 @@ namespace jettison::traces {
 bool valid_desktop_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || c == '.';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '-' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -26,9 +26,10 @@ namespace {
 constexpr std::int64_t kPow10[binary::kMaxScale + 1] = {1, 10, 100, 1000, 10'000, 100'000, 1'000'000};
 
 std::string overlap_message(const std::string& desktop, const std::string& start, Time previous_end) {
-  return fmt::format("period of desktop '{}' starting at {} s begins before its previous period ends ({} s): "
-                     "periods of one desktop must be sorted and must not overlap",
-                     desktop, start, format_seconds(previous_end.us()));
+  return fmt::format(
+      "period of desktop '{}' starting at {} s begins before its previous period ends ({} s): "
+      "periods of one desktop must be sorted and must not overlap",
+      desktop, start, format_seconds(previous_end.us()));
 }
 
 std::string length_message(const std::string& start, const std::string& end) {
@@ -63,10 +64,12 @@ class IdleTraceReader::Binary {
       in_.fail("desktop reference 0 is unknown: 1 defines a new desktop, 2 and up name one defined before");
     } else if (ref == binary::kNewDesktop) {
       const std::uint64_t size = in_.varint();
-      if (size == 0 || size > 64) in_.fail(fmt::format("desktop id of {} bytes: ids have 1-64 characters", size));
+      if (size == 0 || size > 64)
+        in_.fail(fmt::format("desktop id of {} bytes: ids have 1-64 characters", size));
       in_.bytes(size, name_);
       if (!valid_desktop_id(name_)) {
-        in_.fail(fmt::format("desktop id {} must be 1-64 characters of A-Z a-z 0-9 _ - .", quote_field(name_)));
+        in_.fail(
+            fmt::format("desktop id {} must be 1-64 characters of A-Z a-z 0-9 _ - .", quote_field(name_)));
       }
       if (!index_.try_emplace(name_, static_cast<std::uint32_t>(names_.size())).second) {
         in_.fail(fmt::format("desktop '{}' is defined twice in the name table", name_));
@@ -76,7 +79,8 @@ class IdleTraceReader::Binary {
       last_end_.push_back(-1);
     } else {
       if (ref - 2 >= names_.size()) {
-        in_.fail(fmt::format("desktop reference {} names no desktop: {} are defined so far", ref, names_.size()));
+        in_.fail(
+            fmt::format("desktop reference {} names no desktop: {} are defined so far", ref, names_.size()));
       }
       desktop = static_cast<std::uint32_t>(ref - 2);
     }

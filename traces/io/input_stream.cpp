@@ -1,5 +1,6 @@
 #include "traces/io/input_stream.hpp"
 
+#include <fmt/format.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -9,8 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "traces/io/binary_format.hpp"
@@ -56,7 +55,9 @@ class DecodingBuf : public std::streambuf {
   virtual std::size_t decode(char* out, std::size_t cap) = 0;
 
   // Compressed input not yet consumed.
-  const unsigned char* in_data() const { return reinterpret_cast<const unsigned char*>(in_.data()) + in_pos_; }
+  const unsigned char* in_data() const {
+    return reinterpret_cast<const unsigned char*>(in_.data()) + in_pos_;
+  }
   std::size_t in_avail() const { return in_len_ - in_pos_; }
   void consume(std::size_t n) { in_pos_ += n; }
   // Offset in the file of the next unconsumed compressed byte.
@@ -132,7 +133,8 @@ class GzipBuf final : public DecodingBuf {
         fail(fmt::format("corrupt gzip data near byte {}: {}", std::max(at, offset()),
                          z_.msg != nullptr ? z_.msg : "invalid data"));
       } else if (produced == 0 && in_avail() == 0 && src_eof()) {
-        fail(fmt::format("truncated gzip data: the file ends at byte {} inside the compressed stream", offset()));
+        fail(fmt::format("truncated gzip data: the file ends at byte {} inside the compressed stream",
+                         offset()));
       }
       if (produced > 0) return produced;
     }
@@ -163,12 +165,14 @@ class ZstdBuf final : public DecodingBuf {
       const std::size_t ret = ZSTD_decompressStream(z_, &o, &in);
       consume(in.pos);
       if (ZSTD_isError(ret)) {
-        fail(fmt::format("corrupt zstd data near byte {}: {}", std::max(at, offset()), ZSTD_getErrorName(ret)));
+        fail(fmt::format("corrupt zstd data near byte {}: {}", std::max(at, offset()),
+                         ZSTD_getErrorName(ret)));
       }
       last_ = ret;
       if (o.pos > 0) return o.pos;
       if (!more) {
-        fail(fmt::format("truncated zstd data: the file ends at byte {} inside a compressed frame", offset()));
+        fail(
+            fmt::format("truncated zstd data: the file ends at byte {} inside a compressed frame", offset()));
       }
     }
   }
@@ -262,7 +266,8 @@ TraceFormat detect_trace_format(const std::string& path, const std::string& orig
   }
   // The first line, read a character at a time and no further than a header could go.
   std::string line;
-  for (int c = in->get(); c != std::char_traits<char>::eof() && c != '\n' && line.size() < 200; c = in->get()) {
+  for (int c = in->get(); c != std::char_traits<char>::eof() && c != '\n' && line.size() < 200;
+       c = in->get()) {
     line.push_back(static_cast<char>(c));
   }
   clean_header_line(line);
@@ -279,9 +284,12 @@ TraceFormat detect_trace_format(const std::string& path, const std::string& orig
 
 const char* compression_name(Compression c) {
   switch (c) {
-    case Compression::gzip: return "gzip";
-    case Compression::zstd: return "zstd";
-    case Compression::none: break;
+    case Compression::gzip:
+      return "gzip";
+    case Compression::zstd:
+      return "zstd";
+    case Compression::none:
+      break;
   }
   return "none";
 }

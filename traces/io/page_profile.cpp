@@ -1,10 +1,10 @@
 #include "traces/io/page_profile.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_map>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "traces/io/binary_format.hpp"
@@ -37,7 +37,8 @@ class PageTraceReader::Binary {
     }
     if ((flags & binary::kTimeAdvances) != 0) {
       const std::uint64_t step = in_.varint();
-      if (step == 0) in_.fail("time step of 0 microseconds: a record that moves the time on moves it forward");
+      if (step == 0)
+        in_.fail("time step of 0 microseconds: a record that moves the time on moves it forward");
       if (step > static_cast<std::uint64_t>(kMaxTraceTimeUs - time_)) {
         in_.fail("time is beyond the largest trace time (9e12 s)");
       }
@@ -122,7 +123,8 @@ std::size_t PageProfile::first_at_or_after(std::int64_t offset_us) const {
 }
 
 std::string PageProfile::origin(std::uint32_t slot) const {
-  return binary ? fmt::format("{}:record {}", source, lines.at(slot)) : fmt::format("{}:{}", source, lines.at(slot));
+  return binary ? fmt::format("{}:record {}", source, lines.at(slot))
+                : fmt::format("{}:{}", source, lines.at(slot));
 }
 
 PageProfile read_page_profile(std::unique_ptr<std::istream> in, const std::string& source) {

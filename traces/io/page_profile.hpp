@@ -67,7 +67,7 @@ struct PageProfile {
   bool binary = false;               // read from a binary trace: lines are record numbers
   std::unordered_map<std::uint64_t, std::uint32_t> slot_of;  // gfn -> slot
   std::uint64_t max_gfn = 0;
-  Duration cycle;   // replay period when an idle period outlasts the profile
+  Duration cycle;  // replay period when an idle period outlasts the profile
   bool repeat = true;
 
   std::uint32_t unique_pages() const { return static_cast<std::uint32_t>(gfns.size()); }

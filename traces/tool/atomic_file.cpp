@@ -1,12 +1,11 @@
 #include "traces/tool/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 
@@ -36,8 +35,8 @@ AtomicFile::AtomicFile(fs::path target, std::string origin)
     }
     created_dir_ = top;
   } else if (!fs::is_directory(dir, ec)) {
-    throw InputError(origin_, fmt::format("cannot write '{}': '{}' is not a folder", target_.string(),
-                                          dir.string()));
+    throw InputError(origin_,
+                     fmt::format("cannot write '{}': '{}' is not a folder", target_.string(), dir.string()));
   }
   // O_EXCL claims a fresh name; 0666 lets the umask decide the permissions, as for any new file.
   for (int attempt = 0;; ++attempt) {
@@ -86,8 +85,8 @@ void AtomicFile::commit() {
   if (ec) {
     discard();
     committed_ = true;
-    throw InputError(origin_, fmt::format("cannot move the finished file to '{}': {}", target_.string(),
-                                          ec.message()));
+    throw InputError(
+        origin_, fmt::format("cannot move the finished file to '{}': {}", target_.string(), ec.message()));
   }
   committed_ = true;
 }

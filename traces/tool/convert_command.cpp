@@ -1,9 +1,9 @@
 #include "traces/tool/convert_command.hpp"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "traces/io/binary_writer.hpp"
@@ -26,9 +26,10 @@ bool binary_output(const ConvertArgs& a) {
   const std::string ext = name.extension().string();
   if (ext == ".csv") return false;
   if (ext == ".jtrace") return true;
-  throw InputError("OUT", fmt::format("cannot tell the output format from '{}': name it .csv or .jtrace (either "
-                                      "optionally followed by .gz or .zst), or pass --to csv|binary",
-                                      a.out));
+  throw InputError("OUT",
+                   fmt::format("cannot tell the output format from '{}': name it .csv or .jtrace (either "
+                               "optionally followed by .gz or .zst), or pass --to csv|binary",
+                               a.out));
 }
 
 template <class Row, class Reader, class Writer>
@@ -63,7 +64,9 @@ ConvertResult convert_trace(const ConvertArgs& a) {
     const auto out_bytes = fs::file_size(a.out, ec);
     fmt::print("{} ({} trace, {}{}) -> {} ({}{}): {} rows", a.in, kind_name(format.kind),
                format.binary ? "binary" : "CSV",
-               format.compression == Compression::none ? "" : fmt::format(", {}", compression_name(format.compression)),
+               format.compression == Compression::none
+                   ? ""
+                   : fmt::format(", {}", compression_name(format.compression)),
                a.out, r.binary_out ? "binary" : "CSV",
                compression_for_name(a.out) == Compression::none
                    ? ""
@@ -79,8 +82,9 @@ ConvertResult convert_trace(const ConvertArgs& a) {
 
 void add_convert_command(CLI::App& app) {
   auto a = std::make_shared<ConvertArgs>();
-  auto* cmd = app.add_subcommand("convert", "rewrite a trace as CSV or binary (input: CSV or binary, plain, "
-                                            ".gz or .zst)");
+  auto* cmd = app.add_subcommand("convert",
+                                 "rewrite a trace as CSV or binary (input: CSV or binary, plain, "
+                                 ".gz or .zst)");
   cmd->add_option("in", a->in, "the trace to read")->required();
   cmd->add_option("out", a->out, "the file to write (.csv or .jtrace, optionally + .gz or .zst)")->required();
   cmd->add_option("--to", a->to, "output format (default: from OUT's name)")

@@ -7,10 +7,9 @@
 // only when the whole input converted, so a failure leaves no OUT and no temporary file.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace jettison::traces {
 
@@ -22,7 +21,7 @@ struct ConvertArgs {
 };
 
 struct ConvertResult {
-  bool idle = true;         // idle-period trace (else page-access)
+  bool idle = true;  // idle-period trace (else page-access)
   bool binary_out = false;
   std::uint64_t rows = 0;
 };

@@ -1,9 +1,9 @@
 #include "traces/tool/generate_idle.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "common/rng.hpp"

@@ -2,12 +2,11 @@
 // written as an idle-period trace sorted by start.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace jettison::traces {
 

@@ -1,10 +1,10 @@
 #include "traces/tool/generate_pages.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "common/rng.hpp"
@@ -18,7 +18,8 @@ GeneratePagesResult generate_pages(const GeneratePagesArgs& args, std::ostream& 
   const auto profiles = IdleVmModel::profiles();
   const auto it = std::find(profiles.begin(), profiles.end(), args.profile);
   if (it == profiles.end()) {
-    throw InputError("--profile", fmt::format("unknown profile '{}': use {}", args.profile, fmt::join(profiles, " or ")));
+    throw InputError("--profile",
+                     fmt::format("unknown profile '{}': use {}", args.profile, fmt::join(profiles, " or ")));
   }
   if (!(args.hours > 0) || args.hours > 1000) {
     throw InputError("--hours", fmt::format("{} is not within (0, 1000] hours", args.hours));

@@ -2,12 +2,11 @@
 // (idle_vm_model.hpp), written as a page-access profile.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace jettison::traces {
 

@@ -1,11 +1,11 @@
 #include "traces/tool/idle_vm_model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "traces/tool/model_random.hpp"
@@ -17,45 +17,153 @@ constexpr std::string_view kProfiles[] = {"windows", "linux"};
 
 // Defaults per profile (windows, linux); see traces/README.md for what motivated them.
 const std::vector<ParamSpec> kSpecs = {
-    {"vm_pages", Scalar::kCount, Shape::kSingle, {"1048576"},
-     "guest page frames (4 GiB of 4 KiB pages): every page number is below this", 1024},
-    {"region_align", Scalar::kCount, Shape::kSingle, {"512"}, "regions start on a multiple of this many pages (2 MiB)", 1},
+    {"vm_pages",
+     Scalar::kCount,
+     Shape::kSingle,
+     {"1048576"},
+     "guest page frames (4 GiB of 4 KiB pages): every page number is below this",
+     1024},
+    {"region_align",
+     Scalar::kCount,
+     Shape::kSingle,
+     {"512"},
+     "regions start on a multiple of this many pages (2 MiB)",
+     1},
     {"hot_pages", Scalar::kCount, Shape::kSingle, {"450", "250"}, "hot set: kernel and timer pages", 1},
     {"hot_regions", Scalar::kCount, Shape::kSingle, {"5", "3"}, "regions the hot set lies in", 1},
-    {"hot_region_pages", Scalar::kCount, Shape::kRange, {"2048..8192"}, "size of each hot region, uniform", 64},
+    {"hot_region_pages",
+     Scalar::kCount,
+     Shape::kRange,
+     {"2048..8192"},
+     "size of each hot region, uniform",
+     64},
     {"hot_zipf", Scalar::kNumber, Shape::kSingle, {"0.9"}, "hot-page popularity falls off as 1/rank^this"},
-    {"tick_interval", Scalar::kDuration, Shape::kRange, {"1s..2s", "1.5s..2.5s"},
-     "time between timer ticks, uniform (Linux: tickless kernel, fewer wake-ups)", 0.001},
-    {"tick_pages", Scalar::kCount, Shape::kRange, {"2..6", "2..4"}, "hot pages a tick touches (one timestamp)", 1},
-    {"write_share", Scalar::kNumber, Shape::kSingle, {"0.35", "0.2"},
-     "target share of writes: sets the share of data pages", 0, 1},
+    {"tick_interval",
+     Scalar::kDuration,
+     Shape::kRange,
+     {"1s..2s", "1.5s..2.5s"},
+     "time between timer ticks, uniform (Linux: tickless kernel, fewer wake-ups)",
+     0.001},
+    {"tick_pages",
+     Scalar::kCount,
+     Shape::kRange,
+     {"2..6", "2..4"},
+     "hot pages a tick touches (one timestamp)",
+     1},
+    {"write_share",
+     Scalar::kNumber,
+     Shape::kSingle,
+     {"0.35", "0.2"},
+     "target share of writes: sets the share of data pages",
+     0,
+     1},
     {"data_write_prob", Scalar::kNumber, Shape::kSingle, {"0.7"}, "write probability of a data page", 0, 1},
-    {"readmostly_write_prob", Scalar::kNumber, Shape::kSingle, {"0.03"},
-     "write probability of a code or read-mostly page", 0, 1},
-    {"poll_period", Scalar::kDuration, Shape::kSingle, {"300s", "600s"}, "mail/IM polling: mean time between bursts", 1},
+    {"readmostly_write_prob",
+     Scalar::kNumber,
+     Shape::kSingle,
+     {"0.03"},
+     "write probability of a code or read-mostly page",
+     0,
+     1},
+    {"poll_period",
+     Scalar::kDuration,
+     Shape::kSingle,
+     {"300s", "600s"},
+     "mail/IM polling: mean time between bursts",
+     1},
     {"poll_pages", Scalar::kCount, Shape::kRange, {"50..300"}, "distinct pages a polling burst touches", 1},
-    {"poll_pool", Scalar::kCount, Shape::kSingle, {"5000", "4000"}, "resident pages polling bursts revisit", 1},
+    {"poll_pool",
+     Scalar::kCount,
+     Shape::kSingle,
+     {"5000", "4000"},
+     "resident pages polling bursts revisit",
+     1},
     {"poll_regions", Scalar::kCount, Shape::kSingle, {"6", "4"}, "regions the polling pool lies in", 1},
     {"poll_growth", Scalar::kNumber, Shape::kSingle, {"120", "100"}, "new pages per polling burst at t = 0"},
-    {"poll_growth_tau", Scalar::kDuration, Shape::kSingle, {"2400s"}, "time constant of the decay of growth", 1},
-    {"poll_growth_floor", Scalar::kNumber, Shape::kSingle, {"3"}, "new pages per polling burst in the long run"},
-    {"poll_hot_share", Scalar::kNumber, Shape::kSingle, {"0.1"}, "share of a polling burst's pages from the hot set", 0, 1},
-    {"daemon_period", Scalar::kDuration, Shape::kSingle, {"75s", "60s"},
-     "services (Windows) or daemons (Linux): mean time between bursts", 1},
-    {"daemon_pages", Scalar::kCount, Shape::kRange, {"20..80", "20..60"}, "distinct pages a service burst touches", 1},
-    {"daemon_pool", Scalar::kCount, Shape::kSingle, {"4000", "3000"}, "resident pages service bursts revisit", 1},
+    {"poll_growth_tau",
+     Scalar::kDuration,
+     Shape::kSingle,
+     {"2400s"},
+     "time constant of the decay of growth",
+     1},
+    {"poll_growth_floor",
+     Scalar::kNumber,
+     Shape::kSingle,
+     {"3"},
+     "new pages per polling burst in the long run"},
+    {"poll_hot_share",
+     Scalar::kNumber,
+     Shape::kSingle,
+     {"0.1"},
+     "share of a polling burst's pages from the hot set",
+     0,
+     1},
+    {"daemon_period",
+     Scalar::kDuration,
+     Shape::kSingle,
+     {"75s", "60s"},
+     "services (Windows) or daemons (Linux): mean time between bursts",
+     1},
+    {"daemon_pages",
+     Scalar::kCount,
+     Shape::kRange,
+     {"20..80", "20..60"},
+     "distinct pages a service burst touches",
+     1},
+    {"daemon_pool",
+     Scalar::kCount,
+     Shape::kSingle,
+     {"4000", "3000"},
+     "resident pages service bursts revisit",
+     1},
     {"daemon_regions", Scalar::kCount, Shape::kSingle, {"5", "4"}, "regions the service pool lies in", 1},
     {"daemon_growth", Scalar::kNumber, Shape::kSingle, {"15", "10"}, "new pages per service burst at t = 0"},
-    {"daemon_growth_tau", Scalar::kDuration, Shape::kSingle, {"1800s"}, "time constant of the decay of growth", 1},
-    {"daemon_growth_floor", Scalar::kNumber, Shape::kSingle, {"0.5"}, "new pages per service burst in the long run"},
-    {"daemon_hot_share", Scalar::kNumber, Shape::kSingle, {"0.15"}, "share of a service burst's pages from the hot set", 0, 1},
-    {"pool_region_pages", Scalar::kCount, Shape::kRange, {"8192..65536"}, "size of each pool region, uniform", 64},
-    {"pool_zipf", Scalar::kNumber, Shape::kSingle, {"0.6"}, "popularity of a pool's runs falls off as 1/rank^this"},
+    {"daemon_growth_tau",
+     Scalar::kDuration,
+     Shape::kSingle,
+     {"1800s"},
+     "time constant of the decay of growth",
+     1},
+    {"daemon_growth_floor",
+     Scalar::kNumber,
+     Shape::kSingle,
+     {"0.5"},
+     "new pages per service burst in the long run"},
+    {"daemon_hot_share",
+     Scalar::kNumber,
+     Shape::kSingle,
+     {"0.15"},
+     "share of a service burst's pages from the hot set",
+     0,
+     1},
+    {"pool_region_pages",
+     Scalar::kCount,
+     Shape::kRange,
+     {"8192..65536"},
+     "size of each pool region, uniform",
+     64},
+    {"pool_zipf",
+     Scalar::kNumber,
+     Shape::kSingle,
+     {"0.6"},
+     "popularity of a pool's runs falls off as 1/rank^this"},
     {"run_pages", Scalar::kCount, Shape::kRange, {"4..48"}, "contiguous runs pools are built from", 1},
-    {"period_jitter", Scalar::kNumber, Shape::kRange, {"0.8..1.2"}, "each time between bursts is the period times this"},
-    {"burst_length", Scalar::kDuration, Shape::kRange, {"50ms..600ms"}, "a burst's accesses spread over this long"},
+    {"period_jitter",
+     Scalar::kNumber,
+     Shape::kRange,
+     {"0.8..1.2"},
+     "each time between bursts is the period times this"},
+    {"burst_length",
+     Scalar::kDuration,
+     Shape::kRange,
+     {"50ms..600ms"},
+     "a burst's accesses spread over this long"},
     {"burst_group", Scalar::kCount, Shape::kRange, {"1..8"}, "accesses of a burst sharing one timestamp", 1},
-    {"burst_step", Scalar::kDuration, Shape::kRange, {"50us..2ms"}, "at most this long between a burst's timestamps"},
+    {"burst_step",
+     Scalar::kDuration,
+     Shape::kRange,
+     {"50us..2ms"},
+     "at most this long between a burst's timestamps"},
 };
 
 using Run = std::vector<std::uint64_t>;
@@ -63,8 +171,14 @@ using Run = std::vector<std::uint64_t>;
 // Non-overlapping regions of the guest page space, and each touched page's write probability.
 class Layout {
  public:
-  Layout(RandomStream& rng, std::uint64_t vm_pages, std::uint64_t align, double write_share, double hi, double lo)
-      : rng_(rng), vm_pages_(vm_pages), align_(align), write_share_(write_share), hi_(hi), lo_(lo),
+  Layout(RandomStream& rng, std::uint64_t vm_pages, std::uint64_t align, double write_share, double hi,
+         double lo)
+      : rng_(rng),
+        vm_pages_(vm_pages),
+        align_(align),
+        write_share_(write_share),
+        hi_(hi),
+        lo_(lo),
         data_share_(hi > lo ? (write_share - lo) / (hi - lo) : 0.0) {}
 
   struct Region {
@@ -73,7 +187,8 @@ class Layout {
 
   Region region(std::uint64_t length) {
     if (length + align_ >= vm_pages_) {
-      throw InputError("--param", fmt::format("a region of {} pages does not fit in vm_pages={}", length, vm_pages_));
+      throw InputError("--param",
+                       fmt::format("a region of {} pages does not fit in vm_pages={}", length, vm_pages_));
     }
     for (int attempt = 0; attempt < 1000; ++attempt) {
       const std::uint64_t start = rng_.below(vm_pages_ - length) / align_ * align_;
@@ -85,9 +200,10 @@ class Layout {
         return taken_.back();
       }
     }
-    throw InputError("--param", fmt::format("the page space (vm_pages={}) is too crowded for the regions asked "
-                                            "for: raise vm_pages or lower the region counts or sizes",
-                                            vm_pages_));
+    throw InputError("--param",
+                     fmt::format("the page space (vm_pages={}) is too crowded for the regions asked "
+                                 "for: raise vm_pages or lower the region counts or sizes",
+                                 vm_pages_));
   }
 
   bool touched(std::uint64_t gfn) const { return write_prob_.contains(gfn); }
@@ -109,10 +225,10 @@ class Layout {
     std::uint64_t got = 0;
     for (int tries = 0; got < n && tries < 100000; ++tries) {
       const Region& r = regions[rng_.below(regions.size())];
-      const std::uint64_t length = std::min({static_cast<std::uint64_t>(uniform_int(
-                                                 rng_, static_cast<std::int64_t>(run_pages.lo),
-                                                 static_cast<std::int64_t>(run_pages.hi))),
-                                             n - got, r.end - r.begin});
+      const std::uint64_t length =
+          std::min({static_cast<std::uint64_t>(uniform_int(rng_, static_cast<std::int64_t>(run_pages.lo),
+                                                           static_cast<std::int64_t>(run_pages.hi))),
+                    n - got, r.end - r.begin});
       const std::uint64_t start = r.begin + rng_.below(std::max<std::uint64_t>(1, r.end - r.begin - length));
       Run run;
       for (std::uint64_t g = start; g < start + length; ++g) {
@@ -143,7 +259,8 @@ class Layout {
 // New pages of a slowly growing working set: allocated contiguously, region by region.
 class Grower {
  public:
-  Grower(Layout& layout, std::vector<Layout::Region> regions) : layout_(layout), regions_(std::move(regions)) {}
+  Grower(Layout& layout, std::vector<Layout::Region> regions)
+      : layout_(layout), regions_(std::move(regions)) {}
 
   Run take(std::uint64_t n) {
     RandomStream& rng = layout_.rng();
@@ -195,9 +312,9 @@ IdleVmModel::IdleVmModel(const Params& p)
       write_share_(p.number("write_share")),
       data_write_prob_(p.number("data_write_prob")),
       readmostly_write_prob_(p.number("readmostly_write_prob")),
-      components_{{p.number("poll_period"), p.range("poll_pages"), p.number("poll_pool"), p.number("poll_regions"),
-                   p.number("poll_growth"), p.number("poll_growth_tau"), p.number("poll_growth_floor"),
-                   p.number("poll_hot_share")},
+      components_{{p.number("poll_period"), p.range("poll_pages"), p.number("poll_pool"),
+                   p.number("poll_regions"), p.number("poll_growth"), p.number("poll_growth_tau"),
+                   p.number("poll_growth_floor"), p.number("poll_hot_share")},
                   {p.number("daemon_period"), p.range("daemon_pages"), p.number("daemon_pool"),
                    p.number("daemon_regions"), p.number("daemon_growth"), p.number("daemon_growth_tau"),
                    p.number("daemon_growth_floor"), p.number("daemon_hot_share")}},
@@ -212,8 +329,8 @@ IdleVmModel::IdleVmModel(const Params& p)
 std::vector<PageEvent> IdleVmModel::generate(RandomStream& rng, std::int64_t length_us) const {
   constexpr double kUs = 1e6;
   const double end_us = static_cast<double>(length_us);
-  Layout lay(rng, static_cast<std::uint64_t>(vm_pages_), static_cast<std::uint64_t>(region_align_), write_share_,
-             data_write_prob_, readmostly_write_prob_);
+  Layout lay(rng, static_cast<std::uint64_t>(vm_pages_), static_cast<std::uint64_t>(region_align_),
+             write_share_, data_write_prob_, readmostly_write_prob_);
   std::vector<PageEvent> events;
 
   // Hot set: kernel and timer pages in a few clustered regions; Zipf-like popularity.
@@ -250,7 +367,8 @@ std::vector<PageEvent> IdleVmModel::generate(RandomStream& rng, std::int64_t len
     }
     std::vector<Run> pool = lay.runs(regions, static_cast<std::uint64_t>(c.pool), run_pages_, false);
     std::vector<double> pool_w;
-    for (std::size_t i = 0; i < pool.size(); ++i) pool_w.push_back(1.0 / std::pow(static_cast<double>(i + 1), pool_zipf_));
+    for (std::size_t i = 0; i < pool.size(); ++i)
+      pool_w.push_back(1.0 / std::pow(static_cast<double>(i + 1), pool_zipf_));
     Grower grow(lay, regions);
     std::vector<double> pool_cum;
     std::vector<std::uint64_t> pages;
@@ -259,8 +377,8 @@ std::vector<PageEvent> IdleVmModel::generate(RandomStream& rng, std::int64_t len
          t += c.period_s * uniform(rng, period_jitter_.lo, period_jitter_.hi) * kUs) {
       const std::int64_t size = draw_count(rng, c.pages);
       const double g_now = c.growth * std::exp(-t / kUs / c.tau_s) + c.floor;
-      const std::int64_t n_new =
-          std::min<std::int64_t>(size / 2, static_cast<std::int64_t>(g_now * uniform(rng, 0.5, 1.5) + uniform01(rng)));
+      const std::int64_t n_new = std::min<std::int64_t>(
+          size / 2, static_cast<std::int64_t>(g_now * uniform(rng, 0.5, 1.5) + uniform01(rng)));
       const auto n_hot = static_cast<std::int64_t>(static_cast<double>(size) * c.hot_share);
       pages.clear();
       chosen.clear();
@@ -275,7 +393,8 @@ std::vector<PageEvent> IdleVmModel::generate(RandomStream& rng, std::int64_t len
       for (int tries = 0; !pool.empty() && pages.size() < want && tries < 200; ++tries) {
         const Run& run = pool[pick_cumulative(rng, pool_cum)];
         const std::size_t a = rng.below(run.size());
-        const std::size_t len = static_cast<std::size_t>(uniform_int(rng, 1, static_cast<std::int64_t>(run.size())));
+        const std::size_t len =
+            static_cast<std::size_t>(uniform_int(rng, 1, static_cast<std::int64_t>(run.size())));
         for (std::size_t j = a; j < std::min(run.size(), a + len); ++j) {
           if (pages.size() < want && chosen.insert(run[j]).second) pages.push_back(run[j]);
         }

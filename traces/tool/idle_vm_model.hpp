@@ -34,14 +34,14 @@ class IdleVmModel {
  private:
   // A source of periodic bursts (mail/IM polling; services or daemons).
   struct Component {
-    double period_s;     // mean time between bursts
-    Range pages;         // distinct pages a burst touches
-    double pool;         // resident pages its bursts revisit
-    double regions;      // regions the pool lies in
-    double growth;       // new pages per burst at t = 0 ...
-    double tau_s;        // ... decaying with this time constant ...
-    double floor;        // ... to this floor
-    double hot_share;    // share of a burst's pages taken from the hot set
+    double period_s;   // mean time between bursts
+    Range pages;       // distinct pages a burst touches
+    double pool;       // resident pages its bursts revisit
+    double regions;    // regions the pool lies in
+    double growth;     // new pages per burst at t = 0 ...
+    double tau_s;      // ... decaying with this time constant ...
+    double floor;      // ... to this floor
+    double hot_share;  // share of a burst's pages taken from the hot set
   };
 
   double vm_pages_, region_align_;

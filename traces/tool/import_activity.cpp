@@ -1,9 +1,9 @@
 #include "traces/tool/import_activity.hpp"
 
+#include <fmt/format.h>
+
 #include <unordered_set>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "traces/io/csv_fields.hpp"
 #include "traces/io/idle_trace_reader.hpp"
@@ -11,8 +11,8 @@
 
 namespace jettison::traces {
 
-ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string& name, const ImportOptions& options,
-                             std::ostream& out) {
+ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string& name,
+                             const ImportOptions& options, std::ostream& out) {
   ImportLines lines(std::move(in), name);
   ImportedPeriods periods;
   ImportResult result;
@@ -27,7 +27,8 @@ ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string
         lines.fail(fmt::format("machine {} (column {}) must be 1-64 characters of A-Z a-z 0-9 _ - .",
                                quote_field(f[i]), i + 1));
       }
-      if (!seen.insert(f[i]).second) lines.fail(fmt::format("machine '{}' is named twice in the header", f[i]));
+      if (!seen.insert(f[i]).second)
+        lines.fail(fmt::format("machine '{}' is named twice in the header", f[i]));
       periods.add_machine(std::string(f[i]));
     }
     pending = false;
@@ -41,18 +42,20 @@ ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string
   while (pending || lines.next(f)) {
     pending = false;
     if (f.size() != n + 1) {
-      lines.fail(fmt::format("expected {} fields (time and {} machine{}), found {}", n + 1, n, n == 1 ? "" : "s",
-                             f.size()));
+      lines.fail(fmt::format("expected {} fields (time and {} machine{}), found {}", n + 1, n,
+                             n == 1 ? "" : "s", f.size()));
     }
     const auto t = parse_seconds_us(f[0]);
     if (!t) lines.fail(fmt::format("time {} is not a non-negative number of seconds", quote_field(f[0])));
     if (*t <= last) {
-      lines.fail(fmt::format("time {} s is not after the previous row's {} s: rows must be sorted by time, one a "
-                             "sample",
-                             f[0], static_cast<double>(last) / 1e6));
+      lines.fail(
+          fmt::format("time {} s is not after the previous row's {} s: rows must be sorted by time, one a "
+                      "sample",
+                      f[0], static_cast<double>(last) / 1e6));
     }
     if (options.end_us && *t >= *options.end_us) {
-      lines.fail(fmt::format("time {} s is not before --end ({} s)", f[0], static_cast<double>(*options.end_us) / 1e6));
+      lines.fail(fmt::format("time {} s is not before --end ({} s)", f[0],
+                             static_cast<double>(*options.end_us) / 1e6));
     }
     for (std::size_t i = 0; i < n; ++i) {
       const std::string_view v = f[i + 1];
@@ -64,7 +67,8 @@ ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string
           idle_since[i] = -1;
         }
       } else {
-        lines.fail(fmt::format("value {} in column {} is not 0 (inactive) or 1 (active)", quote_field(v), i + 2));
+        lines.fail(
+            fmt::format("value {} in column {} is not 0 (inactive) or 1 (active)", quote_field(v), i + 2));
       }
     }
     last = *t;
@@ -73,7 +77,8 @@ ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string
   if (result.rows == 0) lines.fail("no activity rows after the header");
   const std::int64_t end = options.end_us ? *options.end_us : last + 1'000'000;
   for (std::size_t i = 0; i < n; ++i) {
-    if (idle_since[i] >= 0) periods.inactivity(static_cast<std::uint32_t>(i), idle_since[i], end, options.threshold_us);
+    if (idle_since[i] >= 0)
+      periods.inactivity(static_cast<std::uint32_t>(i), idle_since[i], end, options.threshold_us);
   }
   periods.write(out);
   result.machines = n;

@@ -29,7 +29,7 @@ struct ImportResult {
 
 // Reads all of `in` (named `name` in errors) before writing anything to `out`; InputError
 // ("file:line: ...") for any bad row.
-ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string& name, const ImportOptions& options,
-                             std::ostream& out);
+ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string& name,
+                             const ImportOptions& options, std::ostream& out);
 
 }  // namespace jettison::traces

@@ -1,10 +1,10 @@
 #include "traces/tool/import_command.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "traces/io/input_stream.hpp"
@@ -35,7 +35,8 @@ void add_importer(CLI::App& import, const char* name, const char* help, Importer
     TraceOutput file(a->out);
     const ImportResult r = importer(open_trace_file(a->file, "FILE"), a->file, options, file.out());
     file.commit();
-    fmt::print(stderr, "{}: {} idle periods of {} machines from {} rows\n", a->out, r.periods, r.machines, r.rows);
+    fmt::print(stderr, "{}: {} idle periods of {} machines from {} rows\n", a->out, r.periods, r.machines,
+               r.rows);
   });
 }
 
@@ -45,7 +46,8 @@ void add_import_command(CLI::App& app) {
   auto* import = app.add_subcommand("import", "idle periods from external activity data");
   import->require_subcommand(1);
   add_importer(*import, "activity",
-               "per-second 0/1 activity columns (time,m1,m2,...; 1 = user active) -> idle periods", import_activity);
+               "per-second 0/1 activity columns (time,m1,m2,...; 1 = user active) -> idle periods",
+               import_activity);
   add_importer(*import, "events", "input-event log (time,machine rows, sorted by time) -> idle periods",
                import_events);
 }

@@ -1,9 +1,9 @@
 #include "traces/tool/import_events.hpp"
 
+#include <fmt/format.h>
+
 #include <unordered_map>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "traces/io/csv_fields.hpp"
 #include "traces/io/idle_trace_reader.hpp"
@@ -11,8 +11,8 @@
 
 namespace jettison::traces {
 
-ImportResult import_events(std::unique_ptr<std::istream> in, const std::string& name, const ImportOptions& options,
-                           std::ostream& out) {
+ImportResult import_events(std::unique_ptr<std::istream> in, const std::string& name,
+                           const ImportOptions& options, std::ostream& out) {
   ImportLines lines(std::move(in), name);
   ImportedPeriods periods;
   ImportResult result;
@@ -32,11 +32,12 @@ ImportResult import_events(std::unique_ptr<std::istream> in, const std::string& 
     const auto t = parse_seconds_us(f[0]);
     if (!t) lines.fail(fmt::format("time {} is not a non-negative number of seconds", quote_field(f[0])));
     if (*t < last) {
-      lines.fail(fmt::format("time {} s is before the previous row's {} s: events must be sorted by time", f[0],
-                             static_cast<double>(last) / 1e6));
+      lines.fail(fmt::format("time {} s is before the previous row's {} s: events must be sorted by time",
+                             f[0], static_cast<double>(last) / 1e6));
     }
     if (options.end_us && *t > *options.end_us) {
-      lines.fail(fmt::format("time {} s is after --end ({} s)", f[0], static_cast<double>(*options.end_us) / 1e6));
+      lines.fail(
+          fmt::format("time {} s is after --end ({} s)", f[0], static_cast<double>(*options.end_us) / 1e6));
     }
     if (!valid_desktop_id(f[1])) {
       lines.fail(fmt::format("machine {} must be 1-64 characters of A-Z a-z 0-9 _ - .", quote_field(f[1])));
@@ -54,7 +55,8 @@ ImportResult import_events(std::unique_ptr<std::istream> in, const std::string& 
   }
   if (result.rows == 0) lines.fail("no events: expected rows time,machine");
   const std::int64_t end = options.end_us ? *options.end_us : last;
-  for (std::uint32_t i = 0; i < last_event.size(); ++i) periods.inactivity(i, last_event[i], end, options.threshold_us);
+  for (std::uint32_t i = 0; i < last_event.size(); ++i)
+    periods.inactivity(i, last_event[i], end, options.threshold_us);
   periods.write(out);
   result.machines = periods.machines();
   result.periods = periods.periods();

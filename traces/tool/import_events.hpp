@@ -21,7 +21,7 @@
 namespace jettison::traces {
 
 // Reads all of `in` before writing anything to `out`; InputError ("file:line: ...") for bad rows.
-ImportResult import_events(std::unique_ptr<std::istream> in, const std::string& name, const ImportOptions& options,
-                           std::ostream& out);
+ImportResult import_events(std::unique_ptr<std::istream> in, const std::string& name,
+                           const ImportOptions& options, std::ostream& out);
 
 }  // namespace jettison::traces

@@ -2,6 +2,8 @@
 // line ends tolerated, blank lines skipped, each line split on commas, errors naming "file:line".
 #pragma once
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <istream>
@@ -10,8 +12,6 @@
 #include <string_view>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "common/input_error.hpp"
 #include "traces/io/csv_fields.hpp"
 
@@ -19,7 +19,8 @@ namespace jettison::traces {
 
 class ImportLines {
  public:
-  ImportLines(std::unique_ptr<std::istream> in, std::string name) : in_(std::move(in)), name_(std::move(name)) {}
+  ImportLines(std::unique_ptr<std::istream> in, std::string name)
+      : in_(std::move(in)), name_(std::move(name)) {}
 
   // The next non-blank line's fields (views into the line, valid until the next call).
   bool next(std::vector<std::string_view>& fields) {

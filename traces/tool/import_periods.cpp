@@ -1,8 +1,8 @@
 #include "traces/tool/import_periods.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "common/input_error.hpp"
 #include "common/units.hpp"
@@ -26,7 +26,8 @@ void ImportedPeriods::write(std::ostream& out) {
     return a.start_us != b.start_us ? a.start_us < b.start_us : a.machine < b.machine;
   });
   IdleCsvWriter writer(out);
-  for (const Period& p : periods_) writer.write(ids_[p.machine], Time::micros(p.start_us), Time::micros(p.end_us));
+  for (const Period& p : periods_)
+    writer.write(ids_[p.machine], Time::micros(p.start_us), Time::micros(p.end_us));
   writer.finish();
 }
 
@@ -37,7 +38,8 @@ ImportOptions parse_import_options(const std::string& threshold, const std::stri
   } catch (const UnitError& e) {
     throw InputError("--threshold", e.what());
   }
-  if (o.threshold_us <= 0) throw InputError("--threshold", fmt::format("'{}' must be longer than 0 s", threshold));
+  if (o.threshold_us <= 0)
+    throw InputError("--threshold", fmt::format("'{}' must be longer than 0 s", threshold));
   if (!end.empty()) {
     o.end_us = parse_seconds_us(end);
     if (!o.end_us) {

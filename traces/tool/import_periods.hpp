@@ -23,7 +23,8 @@ class ImportedPeriods {
   std::size_t machines() const { return ids_.size(); }
 
   // An inactivity from `start` to `end`: kept when it lasts at least the threshold.
-  void inactivity(std::uint32_t machine, std::int64_t start_us, std::int64_t end_us, std::int64_t threshold_us);
+  void inactivity(std::uint32_t machine, std::int64_t start_us, std::int64_t end_us,
+                  std::int64_t threshold_us);
 
   std::uint64_t periods() const { return periods_.size(); }
   // Writes the idle-period trace (header included).

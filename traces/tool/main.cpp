@@ -1,11 +1,11 @@
 // jettison-trace: generate, inspect, convert and import the traces the simulator reads
 // (traces/FORMAT.md, traces/README.md). Bad input of any kind exits with code 2 and an error that
 // names the file and line; outputs are written whole or not at all.
-#include <cstdio>
-#include <exception>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <cstdio>
+#include <exception>
 
 #include "common/input_error.hpp"
 #include "traces/tool/convert_command.hpp"

@@ -1,12 +1,12 @@
 #include "traces/tool/model_params.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "common/units.hpp"
@@ -20,10 +20,14 @@ namespace {
 
 std::string_view scalar_name(Scalar s) {
   switch (s) {
-    case Scalar::kNumber: return "a number (e.g. 0.9)";
-    case Scalar::kCount: return "a whole number (e.g. 3)";
-    case Scalar::kDuration: return "a duration with its unit (e.g. 20min, 1.5h, 90s)";
-    case Scalar::kClock: return "a time of day H:MM (e.g. 8:15)";
+    case Scalar::kNumber:
+      return "a number (e.g. 0.9)";
+    case Scalar::kCount:
+      return "a whole number (e.g. 3)";
+    case Scalar::kDuration:
+      return "a duration with its unit (e.g. 20min, 1.5h, 90s)";
+    case Scalar::kClock:
+      return "a time of day H:MM (e.g. 8:15)";
   }
   return "";
 }
@@ -37,7 +41,8 @@ std::optional<double> parse_number(std::string_view s) {
 
 std::optional<double> parse_clock(std::string_view s) {
   const auto colon = s.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon > 2 || s.size() != colon + 3) return std::nullopt;
+  if (colon == std::string_view::npos || colon == 0 || colon > 2 || s.size() != colon + 3)
+    return std::nullopt;
   int h = 0, m = 0;
   auto [p1, e1] = std::from_chars(s.data(), s.data() + colon, h);
   auto [p2, e2] = std::from_chars(s.data() + colon + 1, s.data() + s.size(), m);
@@ -51,7 +56,9 @@ std::optional<double> parse_clock(std::string_view s) {
 double parse_scalar(const ParamSpec& spec, std::string_view text, std::string_view whole) {
   std::optional<double> v;
   switch (spec.scalar) {
-    case Scalar::kNumber: v = parse_number(text); break;
+    case Scalar::kNumber:
+      v = parse_number(text);
+      break;
     case Scalar::kCount:
       v = parse_number(text);
       if (v && *v != std::floor(*v)) v.reset();
@@ -63,7 +70,9 @@ double parse_scalar(const ParamSpec& spec, std::string_view text, std::string_vi
         bad(spec.name, whole, e.what());
       }
       break;
-    case Scalar::kClock: v = parse_clock(text); break;
+    case Scalar::kClock:
+      v = parse_clock(text);
+      break;
   }
   if (!v) bad(spec.name, whole, fmt::format("'{}' is not {}", text, scalar_name(spec.scalar)));
   if (*v < spec.min || *v > spec.max) {
@@ -90,7 +99,9 @@ Params::Value Params::parse(const ParamSpec& spec, std::string_view text) const 
   Value v;
   v.spec = &spec;
   switch (spec.shape) {
-    case Shape::kSingle: v.number = parse_scalar(spec, text, text); break;
+    case Shape::kSingle:
+      v.number = parse_scalar(spec, text, text);
+      break;
     case Shape::kRange: {
       const auto dots = text.find("..");
       if (dots == std::string_view::npos) {
@@ -116,7 +127,8 @@ Params::Value Params::parse(const ParamSpec& spec, std::string_view text) const 
         const double value = parse_scalar(spec, item.substr(0, colon), text);
         const auto weight = parse_number(item.substr(colon + 1));
         if (!weight || *weight < 0) {
-          bad(spec.name, text, fmt::format("weight '{}' is not a non-negative number", item.substr(colon + 1)));
+          bad(spec.name, text,
+              fmt::format("weight '{}' is not a non-negative number", item.substr(colon + 1)));
         }
         acc += *weight;
         v.choices.values.push_back(value);
@@ -147,7 +159,8 @@ void Params::set(std::string_view assignment) {
 const Params::Value& Params::get(std::string_view name, Shape shape) const {
   auto it = values_.find(name);
   if (it == values_.end() || it->second.spec->shape != shape) {
-    throw std::logic_error(fmt::format("model parameter '{}' read with the wrong shape or not declared", name));
+    throw std::logic_error(
+        fmt::format("model parameter '{}' read with the wrong shape or not declared", name));
   }
   return it->second;
 }
@@ -156,7 +169,8 @@ double Params::number(std::string_view name) const { return get(name, Shape::kSi
 Range Params::range(std::string_view name) const { return get(name, Shape::kRange).range; }
 const Choices& Params::choices(std::string_view name) const { return get(name, Shape::kChoices).choices; }
 
-void print_params(std::FILE* out, std::span<const ParamSpec> specs, std::span<const std::string_view> profiles) {
+void print_params(std::FILE* out, std::span<const ParamSpec> specs,
+                  std::span<const std::string_view> profiles) {
   std::size_t width = 4;
   for (const auto& s : specs) width = std::max(width, s.name.size());
   for (const auto& s : specs) {

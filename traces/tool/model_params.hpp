@@ -25,7 +25,7 @@ struct ParamSpec {
   Shape shape;
   std::vector<std::string_view> defaults;  // one per profile, or one for all
   std::string_view help;
-  double min = 0.0;                                     // bounds of each value
+  double min = 0.0;  // bounds of each value
   double max = std::numeric_limits<double>::infinity();
 };
 
@@ -66,6 +66,7 @@ class Params {
 };
 
 // Prints the table (name, default per profile, meaning) for --list-params.
-void print_params(std::FILE* out, std::span<const ParamSpec> specs, std::span<const std::string_view> profiles);
+void print_params(std::FILE* out, std::span<const ParamSpec> specs,
+                  std::span<const std::string_view> profiles);
 
 }  // namespace jettison::traces

@@ -48,7 +48,10 @@ inline std::size_t pick_cumulative(RandomStream& rng, std::span<const double> cu
   std::size_t lo = 0, hi = cumulative.size() - 1;
   while (lo < hi) {  // first index whose cumulative weight exceeds x
     const std::size_t mid = (lo + hi) / 2;
-    if (cumulative[mid] > x) hi = mid; else lo = mid + 1;
+    if (cumulative[mid] > x)
+      hi = mid;
+    else
+      lo = mid + 1;
   }
   return lo;
 }

@@ -1,11 +1,11 @@
 #include "traces/tool/stats_command.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "common/units.hpp"
@@ -58,12 +58,14 @@ void run_stats(const StatsArgs& a) {
 
 void add_stats_command(CLI::App& app) {
   auto a = std::make_shared<StatsArgs>();
-  auto* cmd = app.add_subcommand("stats", "figures of an idle-period or page-access trace (CSV or binary, "
-                                          "plain, .gz or .zst)");
+  auto* cmd = app.add_subcommand("stats",
+                                 "figures of an idle-period or page-access trace (CSV or binary, "
+                                 "plain, .gz or .zst)");
   cmd->add_option("file", a->file, "the trace")->required();
   cmd->add_flag("--json", a->json, "print one JSON object instead of text");
-  cmd->add_option("--days", a->days, "idle traces: days the per-day figures divide by "
-                                     "(default: the last end rounded up to whole days)");
+  cmd->add_option("--days", a->days,
+                  "idle traces: days the per-day figures divide by "
+                  "(default: the last end rounded up to whole days)");
   cmd->add_option("--bucket", a->bucket, "page traces: width of the unique-pages-over-time buckets")
       ->capture_default_str();
   cmd->add_option("--page-size", a->page_size, "page traces: bytes a page, for the memory figure")

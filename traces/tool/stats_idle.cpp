@@ -1,10 +1,10 @@
 #include "traces/tool/stats_idle.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_set>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "traces/tool/stats_json.hpp"
@@ -15,7 +15,8 @@ namespace {
 constexpr std::int64_t kHourUs = 3'600'000'000;
 constexpr std::int64_t kDayUs = 24 * kHourUs;
 constexpr std::array<const char*, 4> kClassNames = {"under 10 min", "10-30 min", "30-60 min", "1 h and more"};
-constexpr std::array<const char*, 4> kClassKeys = {"under_10min", "10_to_30min", "30_to_60min", "1h_and_more"};
+constexpr std::array<const char*, 4> kClassKeys = {"under_10min", "10_to_30min", "30_to_60min",
+                                                   "1h_and_more"};
 
 }  // namespace
 
@@ -71,7 +72,8 @@ IdleStats idle_stats(IdleTraceReader& reader, std::optional<std::int64_t> days) 
   if (wd_days > 0) s.weekday_idle_h = static_cast<double>(wd_us) / kHourUs / n / static_cast<double>(wd_days);
   if (we_days > 0) s.weekend_idle_h = static_cast<double>(we_us) / kHourUs / n / static_cast<double>(we_days);
   for (std::size_t h = 0; h < 24; ++h) {
-    s.hourly_share[h] = static_cast<double>(hourly[h]) / static_cast<double>(kHourUs) / n / static_cast<double>(s.days);
+    s.hourly_share[h] =
+        static_cast<double>(hourly[h]) / static_cast<double>(kHourUs) / n / static_cast<double>(s.days);
   }
   s.length_s = summarize(lengths);
   return s;
@@ -82,17 +84,23 @@ std::string idle_stats_text(const IdleStats& s, const std::string& file) {
   auto line = [&](std::string_view label, const std::string& value) {
     t += fmt::format("  {:<26} {}\n", label, value);
   };
-  auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{:.2f}", *v) : std::string("n/a"); };
+  auto opt = [](const std::optional<double>& v) {
+    return v ? fmt::format("{:.2f}", *v) : std::string("n/a");
+  };
   t += fmt::format("{}: idle-period trace\n", file);
   line("desktops", fmt::format("{}", s.desktops));
-  line("periods", fmt::format("{} ({:.1f} per desktop)", s.periods, static_cast<double>(s.periods) / static_cast<double>(s.desktops)));
+  line("periods", fmt::format("{} ({:.1f} per desktop)", s.periods,
+                              static_cast<double>(s.periods) / static_cast<double>(s.desktops)));
   line("span", fmt::format("{} days (periods from {} s to {} s)", s.days, s.first_start_s, s.last_end_s));
   line("total idle time", fmt::format("{:.1f} h", s.total_idle_h));
-  line("idle h per desktop-day", fmt::format("{:.2f} (weekdays {}, weekend days {}; day 0 = Monday)",
-                                             s.idle_h_per_desktop_day, opt(s.weekday_idle_h), opt(s.weekend_idle_h)));
+  line("idle h per desktop-day",
+       fmt::format("{:.2f} (weekdays {}, weekend days {}; day 0 = Monday)", s.idle_h_per_desktop_day,
+                   opt(s.weekday_idle_h), opt(s.weekend_idle_h)));
   std::string pct;
-  for (std::size_t i = 0; i < kPercentiles.size(); ++i) pct += fmt::format("p{} {:.1f}  ", kPercentiles[i], s.length_s.p[i]);
-  line("period length (s)", fmt::format("min {:.1f}  {}max {:.1f}  mean {:.1f}", s.length_s.min, pct, s.length_s.max, s.length_s.mean));
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i)
+    pct += fmt::format("p{} {:.1f}  ", kPercentiles[i], s.length_s.p[i]);
+  line("period length (s)", fmt::format("min {:.1f}  {}max {:.1f}  mean {:.1f}", s.length_s.min, pct,
+                                        s.length_s.max, s.length_s.mean));
   std::string cls;
   for (std::size_t i = 0; i < 4; ++i) {
     cls += fmt::format("{}{} {} ({:.1f}%)", i ? ",  " : "", kClassNames[i], s.classes[i],
@@ -101,7 +109,8 @@ std::string idle_stats_text(const IdleStats& s, const std::string& file) {
   line("period length classes", cls);
   for (std::size_t h0 = 0; h0 < 24; h0 += 6) {
     std::string row;
-    for (std::size_t h = h0; h < h0 + 6; ++h) row += fmt::format("{}{:02}h {:.3f}", h > h0 ? "  " : "", h, s.hourly_share[h]);
+    for (std::size_t h = h0; h < h0 + 6; ++h)
+      row += fmt::format("{}{:02}h {:.3f}", h > h0 ? "  " : "", h, s.hourly_share[h]);
     line(h0 == 0 ? "idle share by hour of day" : "", row);
   }
   return t;
@@ -126,7 +135,8 @@ std::string idle_stats_json(const IdleStats& s, const std::string& file) {
   opt(s.weekend_idle_h);
   j.key("period_length_s").begin_object();
   j.key("min").value(s.length_s.min);
-  for (std::size_t i = 0; i < kPercentiles.size(); ++i) j.key(fmt::format("p{}", kPercentiles[i])).value(s.length_s.p[i]);
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i)
+    j.key(fmt::format("p{}", kPercentiles[i])).value(s.length_s.p[i]);
   j.key("max").value(s.length_s.max);
   j.key("mean").value(s.length_s.mean);
   j.end_object();

@@ -16,7 +16,7 @@ namespace jettison::traces {
 struct IdleStats {
   std::uint64_t desktops = 0;  // desktops with at least one period
   std::uint64_t periods = 0;
-  std::int64_t days = 0;       // whole days from t = 0 the per-day figures divide by
+  std::int64_t days = 0;  // whole days from t = 0 the per-day figures divide by
   double first_start_s = 0, last_end_s = 0;
   double total_idle_h = 0;
   double idle_h_per_desktop_day = 0;

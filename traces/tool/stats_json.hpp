@@ -2,13 +2,13 @@
 // Keys are written in the order given; non-finite numbers become null.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace jettison::traces {
 

@@ -1,11 +1,11 @@
 #include "traces/tool/stats_pages.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "common/input_error.hpp"
 #include "traces/tool/stats_json.hpp"
@@ -51,8 +51,10 @@ PageStats page_stats(PageTraceReader& reader, std::int64_t bucket_us) {
     if (fresh) {
       const auto bucket = static_cast<std::size_t>(t / bucket_us);
       if (bucket >= kMaxBuckets) {
-        throw InputError("--bucket", fmt::format("{} s buckets cut this trace into more than {} pieces: pick wider "
-                                                 "ones", s.bucket_s, kMaxBuckets));
+        throw InputError("--bucket",
+                         fmt::format("{} s buckets cut this trace into more than {} pieces: pick wider "
+                                     "ones",
+                                     s.bucket_s, kMaxBuckets));
       }
       if (s.new_pages.size() <= bucket) s.new_pages.resize(bucket + 1, 0);
       ++s.new_pages[bucket];
@@ -71,8 +73,9 @@ PageStats page_stats(PageTraceReader& reader, std::int64_t bucket_us) {
   s.last_s = static_cast<double>(last) / 1e6;
   s.write_share = static_cast<double>(s.writes) / static_cast<double>(s.accesses);
   if (static_cast<std::size_t>(last / bucket_us) >= kMaxBuckets) {
-    throw InputError("--bucket", fmt::format("{} s buckets cut this trace into more than {} pieces: pick wider ones",
-                                             s.bucket_s, kMaxBuckets));
+    throw InputError("--bucket",
+                     fmt::format("{} s buckets cut this trace into more than {} pieces: pick wider ones",
+                                 s.bucket_s, kMaxBuckets));
   }
   s.new_pages.resize(std::max(s.new_pages.size(), static_cast<std::size_t>(last / bucket_us) + 1), 0);
   std::uint64_t acc = 0;
@@ -89,8 +92,8 @@ PageStats page_stats(PageTraceReader& reader, std::int64_t bucket_us) {
   s.per_second_cv = std::sqrt(var / n) / mean;
   s.busy_second_share = static_cast<double>(per_second.size()) / n;
   const auto top = std::min(per_second.size(), static_cast<std::size_t>(std::ceil(n / 10.0)));
-  std::partial_sort(per_second.begin(), per_second.begin() + static_cast<std::ptrdiff_t>(top), per_second.end(),
-                    std::greater<>());
+  std::partial_sort(per_second.begin(), per_second.begin() + static_cast<std::ptrdiff_t>(top),
+                    per_second.end(), std::greater<>());
   std::uint64_t top_sum = 0;  // the busiest seconds beyond the busy ones count 0
   for (std::size_t i = 0; i < top; ++i) top_sum += per_second[i];
   s.top10_second_share = static_cast<double>(top_sum) / static_cast<double>(s.accesses);
@@ -102,7 +105,8 @@ namespace {
 std::string distribution_text(const Distribution& d) {
   if (d.count == 0) return "none";
   std::string pct;
-  for (std::size_t i = 0; i < kPercentiles.size(); ++i) pct += fmt::format("p{} {:.3f}  ", kPercentiles[i], d.p[i]);
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i)
+    pct += fmt::format("p{} {:.3f}  ", kPercentiles[i], d.p[i]);
   return fmt::format("{} gaps: min {:.3f}  {}max {:.3f}  mean {:.3f}", d.count, d.min, pct, d.max, d.mean);
 }
 
@@ -110,7 +114,8 @@ void distribution_json(JsonWriter& j, const Distribution& d) {
   j.begin_object();
   j.key("count").value(d.count);
   j.key("min").value(d.min);
-  for (std::size_t i = 0; i < kPercentiles.size(); ++i) j.key(fmt::format("p{}", kPercentiles[i])).value(d.p[i]);
+  for (std::size_t i = 0; i < kPercentiles.size(); ++i)
+    j.key(fmt::format("p{}", kPercentiles[i])).value(d.p[i]);
   j.key("max").value(d.max);
   j.key("mean").value(d.mean);
   j.end_object();
@@ -126,25 +131,28 @@ std::string page_stats_text(const PageStats& s, const std::string& file, std::ui
   t += fmt::format("{}: page-access trace\n", file);
   line("accesses", fmt::format("{} ({} writes)", s.accesses, s.writes));
   line("write share", fmt::format("{:.1f}%", 100.0 * s.write_share));
-  line("unique pages", fmt::format("{} ({:.1f} MiB at {} B a page; {} written; highest page {})", s.unique_pages,
-                                   static_cast<double>(s.unique_pages * page_bytes) / 1048576.0, page_bytes,
-                                   s.written_pages, s.max_page));
+  line("unique pages",
+       fmt::format("{} ({:.1f} MiB at {} B a page; {} written; highest page {})", s.unique_pages,
+                   static_cast<double>(s.unique_pages * page_bytes) / 1048576.0, page_bytes, s.written_pages,
+                   s.max_page));
   line("first / last access", fmt::format("{:.6f} s / {:.6f} s", s.first_s, s.last_s));
-  line("instants", fmt::format("{} distinct timestamps (at most {} accesses at one)", s.instants, s.max_at_instant));
+  line("instants",
+       fmt::format("{} distinct timestamps (at most {} accesses at one)", s.instants, s.max_at_instant));
   std::string growth;
   for (std::size_t i = 0; i < s.unique_by_end.size(); ++i) {
     growth += fmt::format("{}{}", i ? " " : "", s.unique_by_end[i]);
   }
   line(fmt::format("unique pages per {:g} min", s.bucket_s / 60), fmt::format("(cumulative) {}", growth));
   std::string fresh;
-  for (std::size_t i = 0; i < s.new_pages.size(); ++i) fresh += fmt::format("{}{}", i ? " " : "", s.new_pages[i]);
+  for (std::size_t i = 0; i < s.new_pages.size(); ++i)
+    fresh += fmt::format("{}{}", i ? " " : "", s.new_pages[i]);
   line(fmt::format("new pages per {:g} min", s.bucket_s / 60), fresh);
   line("access gaps (s)", distribution_text(s.access_gap_s));
   line("fetch gaps (s)", distribution_text(s.fetch_gap_s));
-  line("burstiness", fmt::format("per-second CV {:.2f}; busiest 10% of seconds hold {:.1f}% of accesses; "
-                                 "{:.1f}% of {} seconds busy",
-                                 s.per_second_cv, 100.0 * s.top10_second_share, 100.0 * s.busy_second_share,
-                                 s.seconds));
+  line("burstiness",
+       fmt::format("per-second CV {:.2f}; busiest 10% of seconds hold {:.1f}% of accesses; "
+                   "{:.1f}% of {} seconds busy",
+                   s.per_second_cv, 100.0 * s.top10_second_share, 100.0 * s.busy_second_share, s.seconds));
   return t;
 }
 

@@ -35,8 +35,8 @@ struct PageStats {
   // Per bucket [k x bucket, (k+1) x bucket): pages first touched in it, and unique pages by its end.
   std::vector<std::uint64_t> new_pages, unique_by_end;
   Distribution access_gap_s, fetch_gap_s;
-  std::uint64_t seconds = 0;  // seconds the burstiness figures cover
-  double busy_second_share = 0;   // seconds with at least one access
+  std::uint64_t seconds = 0;     // seconds the burstiness figures cover
+  double busy_second_share = 0;  // seconds with at least one access
   double per_second_cv = 0;
   double top10_second_share = 0;
 };

@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "sim/run/run_scenario.hpp"
@@ -31,7 +30,8 @@ const nlohmann::json* resolve(const nlohmann::json& root, const std::string& dot
 
 TEST(PublishedMetrics, EveryPaperRangeNamesAFigureOfARun) {
   std::size_t ranges = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(JETTISON_SOURCE_DIR) + "/scenarios/paper")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(JETTISON_SOURCE_DIR) + "/scenarios/paper")) {
     if (entry.path().extension() != ".yaml") continue;
     const Scenario s = load_scenario(entry.path().string(), {"desktops.count=3"});
     ASSERT_FALSE(s.about.published.empty()) << entry.path();

@@ -1,8 +1,8 @@
+#include "sim/engine/engine.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
-
-#include "sim/engine/engine.hpp"
 
 namespace jettison::sim {
 namespace {

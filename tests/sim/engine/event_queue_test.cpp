@@ -1,12 +1,12 @@
 // One conformance test run against every event queue: the same random pushes and pops give the same
 // order as a sorted reference, and events at equal times come out first-scheduled-first.
+#include "sim/engine/event_queue.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 #include <vector>
-
-#include "sim/engine/event_queue.hpp"
 
 namespace jettison::sim {
 namespace {
@@ -24,7 +24,8 @@ TYPED_TEST(EventQueueConformance, PopsInTimeThenSequenceOrder) {
   std::uint64_t seq = 0;
   // Few distinct times, so ties are common.
   for (int i = 0; i < 5000; ++i) {
-    const Event e{Time::micros(static_cast<std::int64_t>(rng() % 50)), seq++, static_cast<std::uint32_t>(i), 0, 0};
+    const Event e{Time::micros(static_cast<std::int64_t>(rng() % 50)), seq++, static_cast<std::uint32_t>(i),
+                  0, 0};
     q.push(e);
     reference.push_back(e);
   }

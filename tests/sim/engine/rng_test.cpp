@@ -1,8 +1,8 @@
+#include "common/rng.hpp"
+
 #include <gtest/gtest.h>
 
 #include <array>
-
-#include "common/rng.hpp"
 
 namespace jettison {
 namespace {

@@ -1,16 +1,14 @@
 // jettison-sim as a user runs it: exit codes, one-line error messages naming the origin, and
 // outputs written whole or not at all.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "tests/sim/input/input_test_support.hpp"
 
@@ -95,7 +93,8 @@ TEST_F(Cli, ValidateBadScenarioExitsTwoWithOneLineNamingFileAndLine) {
   const std::string path = write_scenario(dir_, yaml);
   const CliResult r = sim("validate " + q(path));
   EXPECT_EQ(r.exit_code, 2);
-  expect_one_error_line(r.err, path + ":" + std::to_string(line_of(yaml, "idle: 102.1")) + ": desktop.power.idle: ");
+  expect_one_error_line(r.err,
+                        path + ":" + std::to_string(line_of(yaml, "idle: 102.1")) + ": desktop.power.idle: ");
   EXPECT_TRUE(Contains(r.err, "has no unit"));
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
@@ -141,13 +140,9 @@ TEST_F(Cli, UnknownSubcommandExitsTwo) {
   EXPECT_FALSE(r.err.empty());
 }
 
-TEST_F(Cli, NoSubcommandExitsTwo) {
-  EXPECT_EQ(sim("").exit_code, 2);
-}
+TEST_F(Cli, NoSubcommandExitsTwo) { EXPECT_EQ(sim("").exit_code, 2); }
 
-TEST_F(Cli, ValidateWithoutScenarioExitsTwo) {
-  EXPECT_EQ(sim("validate").exit_code, 2);
-}
+TEST_F(Cli, ValidateWithoutScenarioExitsTwo) { EXPECT_EQ(sim("validate").exit_code, 2); }
 
 TEST_F(Cli, HelpExitsZero) {
   const CliResult r = sim("--help");
@@ -158,7 +153,8 @@ TEST_F(Cli, HelpExitsZero) {
 TEST_F(Cli, RunWithBadSetExitsTwoAndWritesNothing) {
   const std::string path = write_scenario(dir_, kTinyScenario);
   const fs::path out = dir_.path() / "out";
-  const CliResult r = sim("run " + q(path) + " --quiet --out " + q(out.string()) + " --set migration.full.max_rounds=0");
+  const CliResult r =
+      sim("run " + q(path) + " --quiet --out " + q(out.string()) + " --set migration.full.max_rounds=0");
   EXPECT_EQ(r.exit_code, 2);
   expect_one_error_line(r.err, "--set migration.full.max_rounds: ");
   EXPECT_FALSE(fs::exists(out / "summary.json"));
@@ -192,7 +188,8 @@ TEST_F(Cli, FailedRunKeepsThePreviousOutputs) {
   const fs::path out = dir_.path() / "out";
   ASSERT_EQ(sim("run " + q(path) + " --quiet --out " + q(out.string())).exit_code, 0);
   const std::string before = slurp(out / "summary.json");
-  const CliResult r = sim("run " + q(path) + " --quiet --out " + q(out.string()) + " --set desktop.power.idle=-1W");
+  const CliResult r =
+      sim("run " + q(path) + " --quiet --out " + q(out.string()) + " --set desktop.power.idle=-1W");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(slurp(out / "summary.json"), before);
   EXPECT_FALSE(has_staging(out));

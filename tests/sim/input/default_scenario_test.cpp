@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/scenario/scenario_loader.hpp"
 #include "sim/embedded/embedded_files.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 
 namespace jettison::sim {
 namespace {

@@ -34,10 +34,10 @@ TEST(Extends, MergesMappingsAndReplacesEverythingElse) {
   EXPECT_EQ(s.name, "child");
   EXPECT_EQ(s.seed, 7U);  // from the base
   ASSERT_EQ(s.desktops.size(), 2U);
-  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kAsleep].watts(), 3.0);   // overridden
-  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kIdle].watts(), 102.1);   // merged from the base
-  EXPECT_EQ(s.strategies, std::vector<std::string>{"partial"});              // a list replaces
-  EXPECT_EQ(s.sleep.rule, "timeout");                                        // policy.sleep kept
+  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kAsleep].watts(), 3.0);  // overridden
+  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kIdle].watts(), 102.1);  // merged from the base
+  EXPECT_EQ(s.strategies, std::vector<std::string>{"partial"});             // a list replaces
+  EXPECT_EQ(s.sleep.rule, "timeout");                                       // policy.sleep kept
   EXPECT_EQ(s.prefetch.rule, "spatial");
   EXPECT_EQ(s.prefetch.params.radius, 2U);
   EXPECT_EQ(s.idle_trace.path, (dir.path() / "traces/idle.csv").string());
@@ -45,11 +45,13 @@ TEST(Extends, MergesMappingsAndReplacesEverythingElse) {
 
 TEST(Extends, ErrorsNameTheFileThatWroteTheValue) {
   TempDir dir;
-  const std::string base_yaml = replaced(jettison::testing::kTinyScenario, "    serving: 60W\n", "    serving: 60\n");
+  const std::string base_yaml =
+      replaced(jettison::testing::kTinyScenario, "    serving: 60W\n", "    serving: 60\n");
   const std::string base = write_scenario(dir, base_yaml);
   const std::string child = dir.write("child.yaml", "extends: scenario.yaml\nname: child\n");
   auto e = input_error([&] { load_scenario(child); });
-  EXPECT_EQ(e.origin, base + ":" + std::to_string(line_of(base_yaml, "serving: 60")) + ": desktop.power.serving");
+  EXPECT_EQ(e.origin,
+            base + ":" + std::to_string(line_of(base_yaml, "serving: 60")) + ": desktop.power.serving");
 
   const std::string child2 = dir.write("child2.yaml", "extends: scenario.yaml\nseed: -4\n");
   e = input_error([&] { load_scenario(child2); });
@@ -72,7 +74,8 @@ TEST(Extends, RejectsAMissingBaseAndCycles) {
 TEST(Extends, EveryBundledScenarioLoads) {
   // Every scenario under scenarios/ (the policy families, the paper's experiments) is checked here.
   std::size_t checked = 0;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(std::string(JETTISON_SOURCE_DIR) + "/scenarios")) {
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(std::string(JETTISON_SOURCE_DIR) + "/scenarios")) {
     if (entry.path().extension() != ".yaml") continue;
     EXPECT_NO_THROW(load_scenario(entry.path().string())) << entry.path();
     ++checked;

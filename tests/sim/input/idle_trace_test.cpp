@@ -40,7 +40,9 @@ TEST(IdleTraceReader, ReadsRows) {
 }
 
 TEST(IdleTraceReader, AcceptsCrlfBlankLinesAndByteOrderMark) {
-  const auto rows = read_all("\xEF\xBB\xBF" "desktop,start,end\r\nd00,1,2\r\n\r\n\nd00,3,4\r\n");
+  const auto rows = read_all(
+      "\xEF\xBB\xBF"
+      "desktop,start,end\r\nd00,1,2\r\n\r\n\nd00,3,4\r\n");
   ASSERT_EQ(rows.size(), 2U);
   EXPECT_EQ(rows[0].desktop, "d00");
   EXPECT_EQ(rows[0].end.us(), 2'000'000);

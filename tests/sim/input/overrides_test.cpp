@@ -73,9 +73,7 @@ TEST_F(Overrides, ReplacesOneListItem) {
   EXPECT_EQ(s.strategies, (std::vector<std::string>{"partial", "sleep-only", "full", "always-on"}));
 }
 
-TEST_F(Overrides, ChangesTheNumberOfDesktops) {
-  EXPECT_EQ(load({"desktops.count=3"}).desktops.size(), 3U);
-}
+TEST_F(Overrides, ChangesTheNumberOfDesktops) { EXPECT_EQ(load({"desktops.count=3"}).desktops.size(), 3U); }
 
 TEST_F(Overrides, MissingEqualsSign) {
   const auto e = load_error({"desktop.power.idle"});

@@ -54,7 +54,9 @@ TEST(ReadPageProfile, MaxGfnIsTheLargestPageNotTheLast) {
 }
 
 TEST(ReadPageProfile, AcceptsEqualTimesCrlfBlankLinesAndByteOrderMark) {
-  const PageProfile p = read("\xEF\xBB\xBF" "time,page,op\r\n1,1,r\r\n\r\n1,2,w\r\n");
+  const PageProfile p = read(
+      "\xEF\xBB\xBF"
+      "time,page,op\r\n1,1,r\r\n\r\n1,2,w\r\n");
   ASSERT_EQ(p.accesses.size(), 2U);
   EXPECT_EQ(p.lines, (std::vector<std::uint64_t>{2, 4}));
 }

@@ -11,8 +11,8 @@ namespace {
 using jettison::testing::CaughtInputError;
 using jettison::testing::Contains;
 using jettison::testing::input_error;
-using jettison::testing::kTinyLinux;
 using jettison::testing::kTinyIdle;
+using jettison::testing::kTinyLinux;
 using jettison::testing::kTinyScenario;
 using jettison::testing::kTinyWindows;
 using jettison::testing::line_of;
@@ -232,8 +232,8 @@ TEST_F(ScenarioErrors, MaxRoundsBeyond32BitsIsNotTruncated) {
     const Scenario s = load_scenario(path);
     ADD_FAILURE() << "4294967297 was accepted as " << s.migration.full.max_rounds << " round(s)";
   } catch (const InputError& e) {
-    EXPECT_EQ(e.origin(), path + ":" + std::to_string(line_of(yaml, "max_rounds:")) +
-                              ": migration.full.max_rounds");
+    EXPECT_EQ(e.origin(),
+              path + ":" + std::to_string(line_of(yaml, "max_rounds:")) + ": migration.full.max_rounds");
     EXPECT_TRUE(Contains(e.what(), "must be between 1 and 1000"));
   }
 }
@@ -241,7 +241,8 @@ TEST_F(ScenarioErrors, MaxRoundsBeyond32BitsIsNotTruncated) {
 TEST_F(ScenarioErrors, VmMemoryNotAMultipleOfPageSize) {
   const auto e = load_error(replaced(kTinyScenario, "vm_memory: 1GiB", "vm_memory: 1000000B"));
   EXPECT_EQ(e.origin, at("vm_memory: 1000000B", "desktop"));  // desktop's mapping starts there
-  EXPECT_TRUE(Contains(e.what, "desktop 'd00': vm_memory 1000000 must be a positive multiple of page_size 4096"));
+  EXPECT_TRUE(
+      Contains(e.what, "desktop 'd00': vm_memory 1000000 must be a positive multiple of page_size 4096"));
 }
 
 TEST_F(ScenarioErrors, MetadataLargerThanVmMemory) {
@@ -253,7 +254,8 @@ TEST_F(ScenarioErrors, MetadataLargerThanVmMemory) {
 // --- traces -------------------------------------------------------------------------------------
 
 TEST_F(ScenarioErrors, MissingIdleTraceNamesTheKeyAndLine) {
-  const auto e = load_error(replaced(kTinyScenario, "idle_trace: traces/idle.csv", "idle_trace: traces/gone.csv"));
+  const auto e =
+      load_error(replaced(kTinyScenario, "idle_trace: traces/idle.csv", "idle_trace: traces/gone.csv"));
   EXPECT_EQ(e.origin, at("idle_trace:", "idle_trace"));
   EXPECT_TRUE(Contains(e.what, "cannot open"));
   EXPECT_TRUE(Contains(e.what, file("traces/gone.csv")));
@@ -344,9 +346,11 @@ TEST_F(ScenarioErrors, PageBeyondVmMemoryOfOneListedDesktop) {
 // --- strategies and policy ----------------------------------------------------------------------
 
 TEST_F(ScenarioErrors, UnknownStrategy) {
-  const auto e = load_error(replaced(kTinyScenario, "[always-on, sleep-only, full, partial]", "[always-on, hibernate]"));
+  const auto e =
+      load_error(replaced(kTinyScenario, "[always-on, sleep-only, full, partial]", "[always-on, hibernate]"));
   EXPECT_EQ(e.origin, at("strategies:", "strategies[1]"));
-  EXPECT_TRUE(Contains(e.what, "unknown strategy 'hibernate'; choose from: always-on, sleep-only, full, partial"));
+  EXPECT_TRUE(
+      Contains(e.what, "unknown strategy 'hibernate'; choose from: always-on, sleep-only, full, partial"));
 }
 
 TEST_F(ScenarioErrors, DuplicateStrategy) {
@@ -408,7 +412,8 @@ TEST_F(ScenarioErrors, ListedPowerOverrideIsChecked) {
 }
 
 TEST_F(ScenarioErrors, BothCountAndList) {
-  const auto e = load_error(replaced(with_list(kTinyScenario), "desktops:\n  list:\n", "desktops:\n  count: 2\n  list:\n"));
+  const auto e = load_error(
+      replaced(with_list(kTinyScenario), "desktops:\n  list:\n", "desktops:\n  count: 2\n  list:\n"));
   EXPECT_EQ(e.origin, at("count: 2", "desktops"));
   EXPECT_TRUE(Contains(e.what, "give either 'count' or 'list', not both"));
 }

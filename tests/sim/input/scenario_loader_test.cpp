@@ -80,7 +80,8 @@ TEST(LoadScenario, TinyScenarioHasExactValues) {
 
 TEST(LoadScenario, WithoutCountTakesEveryDesktopOfTheTrace) {
   TempDir dir;
-  const Scenario s = load_scenario(write_scenario(dir, replaced(kTinyScenario, "desktops:\n  count: 2\n", "")));
+  const Scenario s =
+      load_scenario(write_scenario(dir, replaced(kTinyScenario, "desktops:\n  count: 2\n", "")));
   ASSERT_EQ(s.desktops.size(), 3U);
   EXPECT_EQ(s.desktops[2].id, "d02");
   EXPECT_EQ(s.desktops[2].profile, 0U);  // round-robin wraps
@@ -135,8 +136,8 @@ TEST(LoadScenario, RandomAssignmentIsDeterministicPerSeed) {
 
 TEST(LoadScenario, UnsortedTraceIsMarkedForBuffering) {
   TempDir dir;
-  const Scenario s = load_scenario(write_scenario(
-      dir, kTinyScenario, "desktop,start,end\nd01,500,600\nd00,100,200\nd00,300,400\n"));
+  const Scenario s = load_scenario(
+      write_scenario(dir, kTinyScenario, "desktop,start,end\nd01,500,600\nd00,100,200\nd00,300,400\n"));
   EXPECT_FALSE(s.idle_trace.sorted_by_start);
   EXPECT_EQ(s.desktops[0].id, "d01");
 }
@@ -144,7 +145,8 @@ TEST(LoadScenario, UnsortedTraceIsMarkedForBuffering) {
 TEST(LoadScenario, SmallestPageSize) {
   // Page numbers count in page_size units: 1 GiB of 512 B pages holds every page of the profiles.
   TempDir dir;
-  const Scenario s = load_scenario(write_scenario(dir, replaced(kTinyScenario, "page_size: 4KiB", "page_size: 512B")));
+  const Scenario s =
+      load_scenario(write_scenario(dir, replaced(kTinyScenario, "page_size: 4KiB", "page_size: 512B")));
   EXPECT_EQ(s.page_size.count(), 512U);
 }
 

@@ -24,7 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-
 TEST(SweepOracleColumns, PartialRowsCarryTheSameOracleBound) {
   TempDir dir;
   const std::string cmd =

@@ -1,13 +1,13 @@
 // --grid parsing (values with brackets and quotes, errors) and the cartesian product's order.
+#include "sim/sweep/grid.hpp"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "common/input_error.hpp"
-#include "sim/sweep/grid.hpp"
 
 namespace jettison::sim {
 namespace {
@@ -76,18 +76,26 @@ TEST(GridAxis, RejectsMissingEqualsKeyOrValues) {
 }
 
 TEST(Grid, RejectsAKeyGivenTwiceOrAlsoSet) {
-  EXPECT_EQ(error_of([] { parse_grid({"seed=1,2", "desktops.count=3", "seed=3"}); }),
+  EXPECT_EQ(error_of([] {
+              parse_grid({"seed=1,2", "desktops.count=3", "seed=3"});
+            }),
             "--grid seed: the key is given twice; list all its values in one --grid");
-  EXPECT_EQ(error_of([] { parse_grid({"seed=1,2"}, {"desktops.count=3", "seed=7"}); }),
+  EXPECT_EQ(error_of([] {
+              parse_grid({"seed=1,2"}, {"desktops.count=3", "seed=7"});
+            }),
             "--grid seed: the key is also fixed by --set seed=7; drop one of them");
 }
 
 TEST(Grid, RejectsMoreThanTenThousandPoints) {
   const std::string hundred = numbers(100);
   EXPECT_EQ(parse_grid({"a=" + hundred, "b=" + hundred}).size(), 10000U);  // exactly the limit is fine
-  EXPECT_EQ(error_of([&] { parse_grid({"a=" + hundred, "b=" + hundred, "c=x,y"}); }),
+  EXPECT_EQ(error_of([&] {
+              parse_grid({"a=" + hundred, "b=" + hundred, "c=x,y"});
+            }),
             "--grid c: the grid has more than 10000 points (10000 so far, times 2 values here)");
-  EXPECT_EQ(error_of([&] { parse_grid({"a=" + hundred, "b=" + hundred + ",100"}); }),
+  EXPECT_EQ(error_of([&] {
+              parse_grid({"a=" + hundred, "b=" + hundred + ",100"});
+            }),
             "--grid b: the grid has more than 10000 points (100 so far, times 101 values here)");
 }
 

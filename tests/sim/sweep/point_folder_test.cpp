@@ -1,14 +1,14 @@
 // Point folder names: index first, readable key=value pairs, nothing unsafe in a file name.
+#include "sim/sweep/point_folder.hpp"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "sim/sweep/grid.hpp"
-#include "sim/sweep/point_folder.hpp"
 
 namespace jettison::sim {
 namespace {

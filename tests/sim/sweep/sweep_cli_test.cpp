@@ -1,19 +1,17 @@
 // jettison-sim sweep as a user runs it: a 2x2 grid on the embedded default (3 desktops) gives
 // sweep.csv rows equal to each point's summary.json, bad grids exit 2 before anything is written,
 // and the same inputs give a byte-identical sweep.csv.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tests/support/csv_file.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -29,17 +27,18 @@ struct CliResult {
   std::string err;
 };
 
-
 class SweepCli : public ::testing::Test {
  protected:
   // Runs jettison-sim with `args` (shell-quoted where needed) in the temp folder.
-  CliResult sim(const std::string& args) { return shell(std::string("'") + JETTISON_SIM_BINARY + "' " + args); }
+  CliResult sim(const std::string& args) {
+    return shell(std::string("'") + JETTISON_SIM_BINARY + "' " + args);
+  }
   // Runs a shell command in the temp folder.
   CliResult shell(const std::string& command) {
     const fs::path out = dir_.path() / "cli.stdout";
     const fs::path err = dir_.path() / "cli.stderr";
-    const std::string cmd =
-        "cd '" + dir_.path().string() + "' && " + command + " >'" + out.string() + "' 2>'" + err.string() + "'";
+    const std::string cmd = "cd '" + dir_.path().string() + "' && " + command + " >'" + out.string() +
+                            "' 2>'" + err.string() + "'";
     const int status = std::system(cmd.c_str());
     CliResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -58,8 +57,9 @@ class SweepCli : public ::testing::Test {
   TempDir dir_;
 };
 
-const char* kGrid = "--set desktops.count=3 --grid policy.sleep.timeout=10s,2min "
-                    "--grid 'strategies=[sleep-only,partial],[always-on,full,partial]'";
+const char* kGrid =
+    "--set desktops.count=3 --grid policy.sleep.timeout=10s,2min "
+    "--grid 'strategies=[sleep-only,partial],[always-on,full,partial]'";
 
 TEST_F(SweepCli, TwoByTwoGridMatchesEachPointsSummary) {
   const CliResult r = sim(std::string("sweep ") + kGrid + " --out out --threads 2");
@@ -83,8 +83,10 @@ TEST_F(SweepCli, TwoByTwoGridMatchesEachPointsSummary) {
   const auto rows = read_csv(out / "sweep.csv");
   ASSERT_EQ(rows.size(), 2U + 3U + 2U + 3U);  // 4 points x their strategies
   const std::vector<std::pair<std::string, std::string>> point_values = {
-      {"10s", "[sleep-only,partial]"}, {"10s", "[always-on,full,partial]"},
-      {"2min", "[sleep-only,partial]"}, {"2min", "[always-on,full,partial]"}};
+      {"10s", "[sleep-only,partial]"},
+      {"10s", "[always-on,full,partial]"},
+      {"2min", "[sleep-only,partial]"},
+      {"2min", "[always-on,full,partial]"}};
   std::size_t row = 0;
   for (std::size_t p = 0; p < 4; ++p) {
     const auto& point = sweep["points"][p];
@@ -104,11 +106,13 @@ TEST_F(SweepCli, TwoByTwoGridMatchesEachPointsSummary) {
       EXPECT_EQ(csv.at("strategies"), point_values[p].second);
       EXPECT_EQ(csv.at("strategy"), name);
       auto same = [&](const std::string& column, const nlohmann::ordered_json& v) {
-        EXPECT_EQ(std::stod(csv.at(column)), v.get<double>()) << "point " << p << " " << name << " " << column;
+        EXPECT_EQ(std::stod(csv.at(column)), v.get<double>())
+            << "point " << p << " " << name << " " << column;
       };
-      for (const char* k : {"energy_kwh", "baseline_energy_kwh", "savings_pct", "savings_pct_periods_10min_plus",
-                            "network_bytes", "migrated_bytes", "fetched_pages", "reintegrated_bytes", "wakeups",
-                            "sleep_fraction", "server_peak_memory_bytes", "events"}) {
+      for (const char* k :
+           {"energy_kwh", "baseline_energy_kwh", "savings_pct", "savings_pct_periods_10min_plus",
+            "network_bytes", "migrated_bytes", "fetched_pages", "reintegrated_bytes", "wakeups",
+            "sleep_fraction", "server_peak_memory_bytes", "events"}) {
         same(k, s[k]);
       }
       same("migration_latency_p50_s", s["migration_latency_s"]["p50"]);
@@ -136,21 +140,24 @@ TEST_F(SweepCli, SameInputsGiveIdenticalSweepCsv) {
 TEST_F(SweepCli, BadGridKeyExitsTwoAndWritesNothing) {
   const CliResult r = sim("sweep --set desktops.count=3 --grid policy.sleep.timeot=10s,20s --out out");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err.rfind("jettison-sim: error: --grid policy.sleep.timeot: unknown key 'timeot'", 0), 0U) << r.err;
+  EXPECT_EQ(r.err.rfind("jettison-sim: error: --grid policy.sleep.timeot: unknown key 'timeot'", 0), 0U)
+      << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
   EXPECT_FALSE(fs::exists(dir_.path() / "out"));
 }
 
 TEST_F(SweepCli, BadGridValueInALaterPointExitsTwoAndWritesNothing) {
-  const CliResult r = sim("sweep --set desktops.count=3 --grid seed=1,2 --grid policy.sleep.timeout=10s,ten --out out");
+  const CliResult r =
+      sim("sweep --set desktops.count=3 --grid seed=1,2 --grid policy.sleep.timeout=10s,ten --out out");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err.rfind("jettison-sim: error: --grid policy.sleep.timeout: 'ten' is not a duration", 0), 0U) << r.err;
+  EXPECT_EQ(r.err.rfind("jettison-sim: error: --grid policy.sleep.timeout: 'ten' is not a duration", 0), 0U)
+      << r.err;
   EXPECT_FALSE(fs::exists(dir_.path() / "out" / "sweep.csv"));
 }
 
 TEST_F(SweepCli, MalformedGridsExitTwo) {
-  for (const std::string grid : {"--grid seed", "--grid seed=", "--grid seed=1 --grid seed=2", "--grid 'seed=[1,2'",
-                                 "--grid seed=1,,2"}) {
+  for (const std::string grid : {"--grid seed", "--grid seed=", "--grid seed=1 --grid seed=2",
+                                 "--grid 'seed=[1,2'", "--grid seed=1,,2"}) {
     const CliResult r = sim("sweep " + grid + " --out out");
     EXPECT_EQ(r.exit_code, 2) << grid;
     EXPECT_EQ(r.err.rfind("jettison-sim: error: --grid seed", 0), 0U) << grid << ": " << r.err;
@@ -160,9 +167,12 @@ TEST_F(SweepCli, MalformedGridsExitTwo) {
 }
 
 TEST_F(SweepCli, ASecondSweepReplacesTheFirst) {
-  ASSERT_EQ(sim("sweep -q --set desktops.count=2 --grid seed=1,2,3 --grid strategies=[sleep-only] --out out").exit_code,
+  ASSERT_EQ(sim("sweep -q --set desktops.count=2 --grid seed=1,2,3 --grid strategies=[sleep-only] --out out")
+                .exit_code,
             0);
-  ASSERT_EQ(sim("sweep -q --set desktops.count=2 --grid seed=5 --grid strategies=[sleep-only] --out out").exit_code, 0);
+  ASSERT_EQ(
+      sim("sweep -q --set desktops.count=2 --grid seed=5 --grid strategies=[sleep-only] --out out").exit_code,
+      0);
   std::vector<std::string> folders;
   for (const auto& entry : fs::directory_iterator(dir_.path() / "out" / "points"))
     folders.push_back(entry.path().filename().string());
@@ -171,16 +181,20 @@ TEST_F(SweepCli, ASecondSweepReplacesTheFirst) {
 }
 
 TEST_F(SweepCli, AFailingPointLeavesTheEarlierOutputs) {
-  ASSERT_EQ(sim("sweep -q --set desktops.count=2 --grid seed=1 --grid strategies=[sleep-only] --out out").exit_code, 0);
+  ASSERT_EQ(
+      sim("sweep -q --set desktops.count=2 --grid seed=1 --grid strategies=[sleep-only] --out out").exit_code,
+      0);
   const std::string before = slurp(dir_.path() / "out" / "sweep.csv");
   // Points pass the checks, then fail at run time: files may not grow past 8 KiB (and the signal
   // that would kill the process is ignored, so writes fail instead).
-  const CliResult r = shell("(trap '' XFSZ; ulimit -f 8; exec '" JETTISON_SIM_BINARY "' sweep -q --set desktops.count=2 "
-                          "--grid seed=1,2 --out out)");
+  const CliResult r = shell("(trap '' XFSZ; ulimit -f 8; exec '" JETTISON_SIM_BINARY
+                            "' sweep -q --set desktops.count=2 "
+                            "--grid seed=1,2 --out out)");
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.err.rfind("jettison-sim: error: point 0 (seed=1): ", 0), 0U) << r.err;
   EXPECT_EQ(slurp(dir_.path() / "out" / "sweep.csv"), before);
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir_.path() / "out" / "points"), fs::directory_iterator()), 1);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_.path() / "out" / "points"), fs::directory_iterator()),
+            1);
   EXPECT_FALSE(has_hidden(dir_.path() / "out"));
 }
 

@@ -61,23 +61,27 @@ TEST(SweepCheck, GoodGridPasses) {
 }
 
 TEST(SweepCheck, BadGridKeyOrValueNamesTheGridFlag) {
-  EXPECT_EQ(check_error({"policy.sleep.timeot=10s,20s"}).rfind("--grid policy.sleep.timeot: unknown key 'timeot'", 0),
+  EXPECT_EQ(check_error({"policy.sleep.timeot=10s,20s"})
+                .rfind("--grid policy.sleep.timeot: unknown key 'timeot'", 0),
             0U);
   EXPECT_EQ(check_error({"desktops.count=2", "policy.sleep.timeout=10s,abc"})
                 .rfind("--grid policy.sleep.timeout: 'abc' is not a duration", 0),
             0U);
-  EXPECT_EQ(check_error({"strategies=[full],[full,bogus]"}).rfind("--grid strategies[1]: unknown strategy 'bogus'", 0),
+  EXPECT_EQ(check_error({"strategies=[full],[full,bogus]"})
+                .rfind("--grid strategies[1]: unknown strategy 'bogus'", 0),
             0U);
   EXPECT_EQ(check_error({"seed=1,@x"}).rfind("--grid seed=@x: value is not valid YAML", 0), 0U);
 }
 
 TEST(SweepCheck, TheFirstBadPointIsReported) {
-  EXPECT_EQ(check_error({"policy.sleep.timeout=1s,2s,bad1,3s,bad2"}).rfind("--grid policy.sleep.timeout: 'bad1'", 0),
+  EXPECT_EQ(check_error({"policy.sleep.timeout=1s,2s,bad1,3s,bad2"})
+                .rfind("--grid policy.sleep.timeout: 'bad1'", 0),
             0U);
 }
 
 TEST(SweepCheck, BadSetStaysASetError) {
-  EXPECT_EQ(check_error({"seed=1,2"}, {"policy.sleep.timeot=1s"}).rfind("--set policy.sleep.timeot: unknown key", 0),
+  EXPECT_EQ(check_error({"seed=1,2"}, {"policy.sleep.timeot=1s"})
+                .rfind("--set policy.sleep.timeot: unknown key", 0),
             0U);
 }
 
