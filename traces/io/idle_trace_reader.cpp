@@ -121,17 +121,15 @@ class IdleTraceReader::Binary {
 };
 
 IdleTraceReader::IdleTraceReader(std::unique_ptr<std::istream> in, std::string name)
-    : in_(decompressing(std::move(in), name)), name_(std::move(name)) {
+    : in_(decompressing(std::move(in), name)), name_(std::move(name)), lines_(*in_, name_) {
   if (in_->peek() == static_cast<unsigned char>(binary::kMagic[0])) {
     binary_ = std::make_unique<Binary>(*in_, name_);
     return;
   }
-  ++line_no_;
-  if (!std::getline(*in_, line_)) fail("empty file: expected the header 'desktop,start,end'");
-  clean_header_line(line_);
-  if (line_ != "desktop,start,end") {
+  if (!lines_.header()) fail("empty file: expected the header 'desktop,start,end'");
+  if (lines_.text() != "desktop,start,end") {
     fail(fmt::format("missing header: the first line must be 'desktop,start,end', found {}",
-                     quote_field(line_)));
+                     quote_field(lines_.text())));
   }
 }
 
@@ -141,17 +139,12 @@ std::string IdleTraceReader::origin(std::uint64_t line) const {
   return row_origin(name_, line, binary_ != nullptr);
 }
 
-void IdleTraceReader::fail(const std::string& message) const {
-  throw InputError(fmt::format("{}:{}", name_, line_no_), message);
-}
+void IdleTraceReader::fail(const std::string& message) const { lines_.fail(message); }
 
 bool IdleTraceReader::next(IdleRow& row) {
   if (binary_) return binary_->next(row);
   std::vector<std::string_view> f;
-  while (std::getline(*in_, line_)) {
-    ++line_no_;
-    if (line_.empty() || line_ == "\r") continue;
-    split_csv(line_, f);
+  while (lines_.next(f)) {
     if (f.size() != 3) fail(fmt::format("expected 3 fields (desktop,start,end), found {}", f.size()));
     if (!valid_desktop_id(f[0])) {
       fail(fmt::format("desktop id {} must be 1-64 characters of A-Z a-z 0-9 _ - .", quote_field(f[0])));
@@ -164,7 +157,7 @@ bool IdleTraceReader::next(IdleRow& row) {
     row.desktop.assign(f[0]);
     row.start = Time::micros(*start);
     row.end = Time::micros(*end);
-    row.line = line_no_;
+    row.line = lines_.line();
     auto [it, fresh] = last_end_.try_emplace(row.desktop, row.end);
     if (!fresh) {
       if (row.start < it->second) fail(overlap_message(row.desktop, std::string(f[1]), it->second));
@@ -172,7 +165,6 @@ bool IdleTraceReader::next(IdleRow& row) {
     }
     return true;
   }
-  if (in_->bad()) fail("read error");
   return false;
 }
 

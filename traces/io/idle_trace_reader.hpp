@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/time.hpp"
+#include "traces/io/csv_lines.hpp"
 
 namespace jettison::traces {
 
@@ -43,8 +44,7 @@ class IdleTraceReader {
 
   std::unique_ptr<std::istream> in_;
   std::string name_;
-  std::string line_;
-  std::uint64_t line_no_ = 0;
+  CsvLines lines_;  // the CSV rows (unused for a binary trace)
   std::unordered_map<std::string, Time> last_end_;
   std::unique_ptr<Binary> binary_;
 };

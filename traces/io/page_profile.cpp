@@ -60,16 +60,15 @@ class PageTraceReader::Binary {
 };
 
 PageTraceReader::PageTraceReader(std::unique_ptr<std::istream> in, std::string name)
-    : in_(decompressing(std::move(in), name)), name_(std::move(name)) {
+    : in_(decompressing(std::move(in), name)), name_(std::move(name)), lines_(*in_, name_) {
   if (in_->peek() == static_cast<unsigned char>(binary::kMagic[0])) {
     binary_ = std::make_unique<Binary>(*in_, name_);
     return;
   }
-  ++line_no_;
-  if (!std::getline(*in_, line_)) fail("empty file: expected the header 'time,page,op'");
-  clean_header_line(line_);
-  if (line_ != "time,page,op") {
-    fail(fmt::format("missing header: the first line must be 'time,page,op', found {}", quote_field(line_)));
+  if (!lines_.header()) fail("empty file: expected the header 'time,page,op'");
+  if (lines_.text() != "time,page,op") {
+    fail(fmt::format("missing header: the first line must be 'time,page,op', found {}",
+                     quote_field(lines_.text())));
   }
 }
 
@@ -79,17 +78,12 @@ std::string PageTraceReader::origin(std::uint64_t line) const {
   return row_origin(name_, line, binary_ != nullptr);
 }
 
-void PageTraceReader::fail(const std::string& message) const {
-  throw InputError(fmt::format("{}:{}", name_, line_no_), message);
-}
+void PageTraceReader::fail(const std::string& message) const { lines_.fail(message); }
 
 bool PageTraceReader::next(PageRow& row) {
   if (binary_) return binary_->next(row);
   std::vector<std::string_view> f;
-  while (std::getline(*in_, line_)) {
-    ++line_no_;
-    if (line_.empty() || line_ == "\r") continue;
-    split_csv(line_, f);
+  while (lines_.next(f)) {
     if (f.size() != 3) fail(fmt::format("expected 3 fields (time,page,op), found {}", f.size()));
     const auto t = parse_seconds_us(f[0]);
     if (!t) fail(fmt::format("time {} is not a non-negative number of seconds", quote_field(f[0])));
@@ -109,10 +103,9 @@ bool PageTraceReader::next(PageRow& row) {
     row.time_us = *t;
     row.page = *gfn;
     row.write = write;
-    row.line = line_no_;
+    row.line = lines_.line();
     return true;
   }
-  if (in_->bad()) fail("read error");
   return false;
 }
 

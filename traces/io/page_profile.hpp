@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/time.hpp"
+#include "traces/io/csv_lines.hpp"
 
 namespace jettison::traces {
 
@@ -46,8 +47,7 @@ class PageTraceReader {
 
   std::unique_ptr<std::istream> in_;
   std::string name_;
-  std::string line_;
-  std::uint64_t line_no_ = 0;
+  CsvLines lines_;  // the CSV rows (unused for a binary trace)
   std::int64_t last_ = 0;
   std::unique_ptr<Binary> binary_;
 };

@@ -6,14 +6,14 @@
 #include <vector>
 
 #include "traces/io/csv_fields.hpp"
+#include "traces/io/csv_lines.hpp"
 #include "traces/io/idle_trace_reader.hpp"
-#include "traces/tool/import_lines.hpp"
 
 namespace jettison::traces {
 
 ImportResult import_events(std::unique_ptr<std::istream> in, const std::string& name,
                            const ImportOptions& options, std::ostream& out) {
-  ImportLines lines(std::move(in), name);
+  CsvLines lines(*in, name);
   ImportedPeriods periods;
   ImportResult result;
   std::unordered_map<std::string, std::uint32_t> index;

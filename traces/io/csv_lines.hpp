@@ -1,5 +1,6 @@
-// Lines of an importer's input as the trace formats read them: a leading byte-order mark and `\r`
-// line ends tolerated, blank lines skipped, each line split on commas, errors naming "file:line".
+// The lines of a CSV input as the trace formats read them: `\r` line ends and a leading byte-order
+// mark tolerated, blank lines skipped, each line split on commas, errors naming "file:line". The
+// trace readers and the importers share it.
 #pragma once
 
 #include <fmt/format.h>
@@ -7,7 +8,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <istream>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,10 +17,18 @@
 
 namespace jettison::traces {
 
-class ImportLines {
+class CsvLines {
  public:
-  ImportLines(std::unique_ptr<std::istream> in, std::string name)
-      : in_(std::move(in)), name_(std::move(name)) {}
+  // Reads from `in`, which must outlive this object; `name` appears in errors.
+  CsvLines(std::istream& in, std::string name) : in_(&in), name_(std::move(name)) {}
+
+  // The first line, as a header: not skipped when blank. False for an empty input.
+  bool header() {
+    if (!std::getline(*in_, line_)) return false;
+    ++line_no_;
+    clean_header_line(line_);
+    return true;
+  }
 
   // The next non-blank line's fields (views into the line, valid until the next call).
   bool next(std::vector<std::string_view>& fields) {
@@ -39,11 +47,12 @@ class ImportLines {
   [[noreturn]] void fail(const std::string& message) const {
     throw InputError(fmt::format("{}:{}", name_, std::max<std::uint64_t>(line_no_, 1)), message);
   }
+  const std::string& text() const { return line_; }  // the line last read
   std::uint64_t line() const { return line_no_; }
   const std::string& name() const { return name_; }
 
  private:
-  std::unique_ptr<std::istream> in_;
+  std::istream* in_;
   std::string name_;
   std::string line_;
   std::uint64_t line_no_ = 0;
