@@ -11,6 +11,7 @@
 #include "sim/cli/summary_table.hpp"
 #include "sim/cli/sweep_command.hpp"
 #include "sim/embedded/embedded_files.hpp"
+#include "sim/network/sharing_solver.hpp"
 #include "sim/run/run_scenario.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/strategy/strategies.hpp"
@@ -57,6 +58,8 @@ void list_command() {
   fmt::print("sleep rules (policy.sleep.rule):\n");
   for (const auto& e : policy::sleep_schedulers().entries())
     fmt::print("  {:<12} {}\n", e.name, e.description);
+  fmt::print("bandwidth sharing solvers (network.solver):\n");
+  for (const auto& e : net::sharing_solvers().entries()) fmt::print("  {:<12} {}\n", e.name, e.description);
   fmt::print("embedded files:\n");
   for (auto name : embedded_file_names()) fmt::print("  {}\n", name);
 }

@@ -44,6 +44,9 @@ struct PeriodRecord {
   std::uint64_t dirty_pages = 0;
   std::uint64_t wakeups = 0;  // resumes to serve pages
   std::optional<Duration> migration_latency;
+  // The same migration alone on an idle network (route bottleneck, no sharing): what contention cost.
+  std::optional<Duration> migration_latency_uncontended;
+  std::int32_t server = -1;  // index of the server the VM went to (or was admitted to); -1: none
   std::optional<Duration> return_latency;  // user-visible: user back -> VM running on the desktop
   Outcome outcome = Outcome::kStayedOn;
 

@@ -1,5 +1,7 @@
 #include "sim/metrics/strategy_totals.hpp"
 
+#include <cassert>
+
 namespace jettison::sim {
 
 void Totals::add(const PeriodRecord& r) {
@@ -36,7 +38,11 @@ void StrategyTotals::add(const PeriodRecord& r) {
   if (r.idle <= Duration::seconds(1800)) short_periods.add(r);
   by_length[static_cast<std::size_t>(length_class(r.idle))].add(r);
   per_desktop[r.desktop].add(r);
-  if (r.migration_latency) migration_latency_us.push_back(r.migration_latency->us());
+  if (r.migration_latency) {
+    migration_latency_us.push_back(r.migration_latency->us());
+    assert(r.migration_latency_uncontended && "a migration knows its uncontended latency");
+    migration_latency_uncontended_us.push_back(r.migration_latency_uncontended->us());
+  }
   if (r.return_latency) return_latency_us.push_back(r.return_latency->us());
 }
 

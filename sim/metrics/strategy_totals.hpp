@@ -65,6 +65,7 @@ struct StrategyTotals {
   std::array<Totals, 4> by_length;  // by LengthClass
   std::vector<Totals> per_desktop;
   std::vector<std::int64_t> migration_latency_us;
+  std::vector<std::int64_t> migration_latency_uncontended_us;  // the same migrations on an idle network
   std::vector<std::int64_t> return_latency_us;
   std::uint64_t skipped_periods = 0;
 };

@@ -1,14 +1,16 @@
 // Pre-copy full migration: round 1 sends all of memory; each next round re-sends the pages the VM
-// wrote during the previous round (its writes replayed from the page profile), until what is left
-// is below the stop-and-copy threshold or the round limit is hit; then stop-and-copy sends the rest
-// with the VM's CPU and device state.
+// dirtied during the previous round, until what is left is below the stop-and-copy threshold or the
+// round limit is hit; then stop-and-copy sends the rest with the VM's CPU and device state.
+//
+// The simulator runs the rounds as network flows (sim/strategy/full_migration.cpp), so contention
+// stretches them and more gets dirtied; `plan_precopy` is the same procedure on an idle network at
+// the route's bottleneck bandwidth: the uncontended reference reported next to each migration.
 #pragma once
 
 #include <vector>
 
 #include "common/quantity.hpp"
-#include "sim/model/page_set.hpp"
-#include "sim/trace/page_profile.hpp"
+#include "sim/model/dirty_model.hpp"
 
 namespace jettison::sim {
 
@@ -35,11 +37,13 @@ struct PrecopyPlan {
   Bytes bytes;                       // everything sent
 };
 
-// `start_offset_us`: where in the idle period (profile offset) the migration begins.
-PrecopyPlan plan_precopy(const PrecopyInput& in, const PageProfile& profile, std::int64_t start_offset_us,
-                         PageSet& scratch);
+// Whether a round that leaves `dirty_bytes` to re-send is the last before stop-and-copy.
+inline bool precopy_converged(const PrecopyInput& in, Bytes dirty_bytes, std::uint32_t rounds_done) {
+  return dirty_bytes <= in.stop_copy_below || rounds_done >= in.max_rounds;
+}
 
-// Bytes sent by `elapsed` into a migration that follows `plan` (for one cut short).
-Bytes precopy_sent_by(const PrecopyPlan& plan, const PrecopyInput& in, Duration elapsed);
+// `start_offset_us`: where in the idle period (profile offset) the migration begins.
+PrecopyPlan plan_precopy(const PrecopyInput& in, const DirtyModel& dirty, std::int64_t start_offset_us,
+                         PageSet& scratch);
 
 }  // namespace jettison::sim

@@ -1,5 +1,7 @@
 #include "sim/output/strategy_figures.hpp"
 
+#include <algorithm>
+
 #include "sim/metrics/latency_summary.hpp"
 
 namespace jettison::sim {
@@ -35,6 +37,10 @@ StrategyFigures strategy_figures(const StrategyResult& r, const Scenario& s) {
   f.wakeups = t.wakeups;
   f.sleep_fraction = t.sleep_fraction();
   f.migration_latency = latency(r.totals.migration_latency_us);
+  f.migration_latency_uncontended = latency(r.totals.migration_latency_uncontended_us);
+  if (f.migration_latency_uncontended.p50_s > 0) {
+    f.contention_slowdown_p50 = f.migration_latency.p50_s / f.migration_latency_uncontended.p50_s;
+  }
   f.reintegration_latency = latency(r.totals.return_latency_us);
   f.server_peak_memory_bytes = r.server_peak.count();
   f.server_energy_kwh = t.server_energy.kwh();
@@ -42,6 +48,21 @@ StrategyFigures strategy_figures(const StrategyResult& r, const Scenario& s) {
   f.migrations = t.migrations;
   f.aborted_migrations = t.aborted;
   f.server_refusals = r.server_refusals;
+  double busy_s = 0, vm_s = 0;
+  for (const ServerFigures& sv : r.servers) {
+    f.servers_energy_kwh += sv.energy.kwh();
+    f.server_mean_memory_bytes += sv.mean_memory_bytes;
+    f.server_peak_vms = std::max(f.server_peak_vms, sv.peak_vms);
+    f.server_mean_vms += sv.mean_vms;
+    f.server_overcommits += sv.overcommitted;
+    busy_s += sv.busy.seconds_f();
+    vm_s += sv.vm_seconds;
+  }
+  if (busy_s > 0) f.consolidation_ratio = vm_s / busy_s;
+  f.flows = r.flows;
+  f.peak_concurrent_flows = r.peak_concurrent_flows;
+  for (const LinkFigures& l : r.links)
+    f.peak_link_utilisation = std::max(f.peak_link_utilisation, l.peak_utilisation);
   f.skipped_periods = r.totals.skipped_periods;
   f.idle_hours = t.idle.seconds_f() / 3600.0;
   if (t.migrations > 0) {

@@ -34,13 +34,26 @@ struct StrategyFigures {
   std::uint64_t wakeups = 0;
   double sleep_fraction = 0;
   LatencyFigures migration_latency;
-  LatencyFigures reintegration_latency;  // user-visible return latency: resume plus reintegration
+  LatencyFigures migration_latency_uncontended;  // the same migrations alone on an idle network
+  double contention_slowdown_p50 = 0;            // median migration latency over its uncontended median
+  LatencyFigures reintegration_latency;          // user-visible return latency: resume plus reintegration
   std::uint64_t server_peak_memory_bytes = 0;
   double server_energy_kwh = 0;
   std::uint64_t periods = 0;
   std::uint64_t migrations = 0;
   std::uint64_t aborted_migrations = 0;
   std::uint64_t server_refusals = 0;
+  // The servers over the run (always on): their whole draw, and how full they were.
+  double servers_energy_kwh = 0;
+  double server_mean_memory_bytes = 0;   // summed over servers, time-weighted
+  std::uint32_t server_peak_vms = 0;     // the most VMs one server hosted at once
+  double server_mean_vms = 0;            // summed over servers, time-weighted
+  double consolidation_ratio = 0;        // hosted VM-time / time servers hosted anything
+  std::uint64_t server_overcommits = 0;  // hosted partial VMs grew a server past its memory
+  // The network: flows started, their peak concurrency, the busiest link direction.
+  std::uint64_t flows = 0;
+  std::uint64_t peak_concurrent_flows = 0;
+  double peak_link_utilisation = 0;
   std::uint64_t skipped_periods = 0;
   double idle_hours = 0;
   // Bytes that crossed the network per migrated period, and that as a share of the VM's memory.

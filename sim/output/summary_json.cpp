@@ -47,6 +47,8 @@ nlohmann::ordered_json make_summary(const Scenario& s, const std::vector<Strateg
         {"wakeups", f.wakeups},
         {"sleep_fraction", f.sleep_fraction},
         {"migration_latency_s", latency(f.migration_latency)},
+        {"migration_latency_uncontended_s", latency(f.migration_latency_uncontended)},
+        {"contention_slowdown_p50", f.contention_slowdown_p50},
         {"reintegration_latency_s", latency(f.reintegration_latency)},
         {"server_peak_memory_bytes", f.server_peak_memory_bytes},
         {"server_energy_kwh", f.server_energy_kwh},
@@ -54,6 +56,15 @@ nlohmann::ordered_json make_summary(const Scenario& s, const std::vector<Strateg
         {"migrations", f.migrations},
         {"aborted_migrations", f.aborted_migrations},
         {"server_refusals", f.server_refusals},
+        {"servers_energy_kwh", f.servers_energy_kwh},
+        {"server_mean_memory_bytes", f.server_mean_memory_bytes},
+        {"server_peak_vms", f.server_peak_vms},
+        {"server_mean_vms", f.server_mean_vms},
+        {"consolidation_ratio", f.consolidation_ratio},
+        {"server_overcommits", f.server_overcommits},
+        {"flows", f.flows},
+        {"peak_concurrent_flows", f.peak_concurrent_flows},
+        {"peak_link_utilisation", f.peak_link_utilisation},
         {"skipped_periods", f.skipped_periods},
         {"idle_hours", f.idle_hours},
         {"moved_per_migration_bytes", f.moved_per_migration_bytes},
@@ -75,9 +86,14 @@ nlohmann::ordered_json make_summary(const Scenario& s, const std::vector<Strateg
                                         {"network_ratio_pct", c.network_ratio_pct},
                                         {"migration_latency_speedup", c.migration_latency_speedup}};
   }
-  return {{"scenario", s.name},      {"source", s.source},
-          {"seed", s.seed},          {"desktops", s.desktops.size()},
-          {"events", events},        {"wall_seconds", wall_seconds},
+  return {{"scenario", s.name},
+          {"source", s.source},
+          {"seed", s.seed},
+          {"desktops", s.desktops.size()},
+          {"servers", s.servers.list.size()},
+          {"topology", s.network.topology},
+          {"events", events},
+          {"wall_seconds", wall_seconds},
           {"strategies", strategies}};
 }
 

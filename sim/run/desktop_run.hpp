@@ -53,8 +53,21 @@ struct DesktopRun {
   Time queued_arrival = Time::never();  // when the first of the queued pages was asked for
   Time migration_start;
   Time hosted_since;
-  Bytes footprint;  // what this VM holds on the server
+  std::uint32_t server = 0;  // where the VM went (valid while it holds a footprint or is hosted)
+  bool hosted = false;       // runs on the server (from the migration's end)
+  double hosting_mark = 0;   // the server's attribution counter when hosting began
+  Bytes footprint;           // what this VM holds on the server
   Time timer_at = Time::never();
+
+  // The desktop's bulk transfer in flight (at most one: migration, a pre-copy round, reintegration).
+  std::optional<std::uint32_t> flow;
+  std::uint16_t flow_done = 0;  // the EventKind to fire when it is done
+  bool flow_delivered = false;  // fire when the last byte arrived (+ route latency), not when it left
+  // Pre-copy in flight (full migration).
+  std::uint32_t round = 0;  // rounds started
+  Time round_start;
+  Bytes round_bytes;
+  Bytes sent_before;  // bytes of the rounds already finished
 
   // The VM's pages (dense slots of its profile): partial migration's page states; full migration's
   // dirty set. Prefetched pages the profile never touches have no slot: kept by frame number.
@@ -64,7 +77,6 @@ struct DesktopRun {
   std::vector<policy::PageId> prefetch_buffer;
   policy::Future future;  // for offline sleep schedulers
   ProfileCursor cursor;
-  PrecopyPlan precopy;  // full migration in flight
 };
 
 }  // namespace jettison::sim

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "sim/output/desktop_csv.hpp"
+#include "sim/output/network_csv.hpp"
 #include "sim/output/period_csv.hpp"
 #include "sim/output/staged_output.hpp"
 #include "sim/output/summary_json.hpp"
@@ -137,6 +138,16 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   open_or_fail(desktops, staged->staged("desktops.csv"));
   write_desktops_csv(desktops, s, report.results);
   close_or_fail(desktops, staged->staged("desktops.csv"));
+
+  std::ofstream links;
+  open_or_fail(links, staged->staged("links.csv"));
+  write_links_csv(links, report.results);
+  close_or_fail(links, staged->staged("links.csv"));
+
+  std::ofstream servers;
+  open_or_fail(servers, staged->staged("servers.csv"));
+  write_servers_csv(servers, report.results);
+  close_or_fail(servers, staged->staged("servers.csv"));
 
   std::ofstream summary;
   open_or_fail(summary, staged->staged("summary.json"));

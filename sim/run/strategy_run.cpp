@@ -9,7 +9,7 @@
 
 namespace jettison::sim {
 
-policy::SleepCosts sleep_costs(const Scenario& s, const DesktopSpec& d) {
+policy::SleepCosts sleep_costs(const Scenario& s, const DesktopSpec& d, const net::Route& path) {
   const Transitions& tr = d.transitions;
   const bool selective = s.resume_pages == policy::ResumeKind::kSelective;
   policy::SleepCosts c;
@@ -23,15 +23,16 @@ policy::SleepCosts sleep_costs(const Scenario& s, const DesktopSpec& d) {
   c.full_resume_from_sleep = tr.resume_full;
   c.full_resume_from_awake =
       selective && tr.resume_full > tr.resume_selective ? tr.resume_full - tr.resume_selective : Duration{};
-  c.service = d.link.latency * 2 + transfer_time(s.page_size, d.link.bandwidth);
+  c.service = path.latency * 2 + transfer_time(s.page_size, path.bottleneck);
   return c;
 }
 
-policy::TriggerCosts trigger_costs(const Scenario& s, const DesktopSpec& d, Duration migration) {
+policy::TriggerCosts trigger_costs(const Scenario& s, const DesktopSpec& d, const net::Route& path,
+                                   Duration migration) {
   const PowerTable& p = d.power;
   const Power asleep = p[PowerState::kAsleep];
-  const Duration reintegration = s.migration.reintegration_setup + d.link.latency +
-                                 transfer_time(s.migration.partial.metadata, d.link.bandwidth);
+  const Duration reintegration = s.migration.reintegration_setup + path.latency +
+                                 transfer_time(s.migration.partial.metadata, path.bottleneck);
   policy::TriggerCosts c;
   c.overhead = (p[PowerState::kMigrating] - asleep) * (migration + reintegration) +
                (p[PowerState::kSuspending] - asleep) * d.transitions.suspend +
@@ -47,8 +48,10 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
       strategy_(strategies().find(strategy)->make()),
       periods_csv_(periods_csv),
       progress_(std::move(progress)),
-      server_(scenario.server.memory),
-      result_{strategy, StrategyTotals(scenario.desktops.size()), 0, 0, Bytes{}, 0} {
+      servers_(scenario.servers),
+      topology_(*scenario.network.graph),
+      network_(topology_.capacities(), scenario.network.solver),
+      result_{strategy, StrategyTotals(scenario.desktops.size()), 0, 0, Bytes{}, 0, {}, {}, 0, 0, 0} {
   const auto* sleep_rule = policy::sleep_schedulers().find(scenario.sleep.rule);
   assert(sleep_rule);
   desktops_.resize(scenario.desktops.size());
@@ -57,15 +60,17 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
     d.index = i;
     d.spec = &scenario.desktops[i];
     d.profile = &scenario.profiles[d.spec->profile];
-    const policy::SleepCosts costs = sleep_costs(scenario, *d.spec);
+    // Costs are judged on the path to the first server on an idle network.
+    const net::Route& path = topology_.route(i, 0, net::Direction::kToServer);
+    const policy::SleepCosts costs = sleep_costs(scenario, *d.spec, path);
     d.sleep = sleep_rule->make(scenario.sleep.params, costs);
     const policy::VmShape shape{d.spec->vm_memory.count() / scenario.page_size.count(), scenario.page_size};
     d.prefetcher = policy::prefetchers().find(scenario.prefetch.rule)->make(scenario.prefetch.params, shape);
-    d.trigger =
-        policy::migration_triggers()
-            .find(scenario.trigger.rule)
-            ->make(scenario.trigger.params,
-                   trigger_costs(scenario, *d.spec, strategy_->migration_estimate(scenario, *d.spec)));
+    d.trigger = policy::migration_triggers()
+                    .find(scenario.trigger.rule)
+                    ->make(scenario.trigger.params,
+                           trigger_costs(scenario, *d.spec, path,
+                                         strategy_->migration_estimate(scenario, *d.spec, path)));
     d.awake =
         scenario.resume_pages == policy::ResumeKind::kSelective ? PowerState::kServing : PowerState::kIdle;
     desktop_index_.emplace(d.spec->id, i);
@@ -74,6 +79,59 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
 
 void StrategyRun::at(Time t, DesktopRun& d, EventKind kind) {
   engine_.schedule(t, d.index, static_cast<std::uint16_t>(kind), d.epoch);
+}
+
+void StrategyRun::transfer(DesktopRun& d, net::Direction dir, Bytes bytes, EventKind done, bool delivered) {
+  assert(!d.flow && "one transfer per desktop at a time");
+  const net::Route& path = route(d, dir);
+  if (bytes.count() == 0) {  // nothing to send: only the latency, if the arrival counts
+    at(now() + (delivered ? path.latency : Duration{}), d, done);
+    return;
+  }
+  d.flow = network_.start(now(), path.resources, bytes, d.index);
+  d.flow_done = static_cast<std::uint16_t>(done);
+  d.flow_delivered = delivered;
+  ++result_.flows;
+  result_.peak_concurrent_flows = std::max(result_.peak_concurrent_flows, network_.active());
+  schedule_network();
+}
+
+Bytes StrategyRun::cancel_transfer(DesktopRun& d) {
+  if (!d.flow) return Bytes{};
+  const Bytes sent = network_.cancel(now(), *d.flow);
+  d.flow.reset();
+  schedule_network();
+  return sent;
+}
+
+Duration StrategyRun::request_time(const DesktopRun& d, Bytes bytes) const {
+  const net::Route& path = route(d, net::Direction::kToServer);
+  return path.latency * 2 + transfer_time(bytes, network_.share_for(path.resources));
+}
+
+void StrategyRun::schedule_network() {
+  const Time next = network_.next_completion();
+  if (next == network_at_) return;
+  network_at_ = next;
+  ++network_token_;  // the event queued for the old time, if any, is now stale
+  if (next != Time::never()) {
+    engine_.schedule(max(next, now()), kNetworkStream, 0, network_token_);
+  }
+}
+
+// Flows that finished sending: each desktop hears of it when its last byte left, or arrived.
+void StrategyRun::network_step() {
+  network_at_ = Time::never();
+  flows_done_.clear();
+  network_.advance(now(), flows_done_);
+  for (const net::FlowDone& f : flows_done_) {
+    DesktopRun& d = desktops_[static_cast<std::uint32_t>(f.tag)];
+    assert(d.flow && *d.flow == f.id);
+    d.flow.reset();
+    const Duration latency = d.flow_delivered ? route(d, net::Direction::kToServer).latency : Duration{};
+    at(max(f.sent, now()) + latency, d, static_cast<EventKind>(d.flow_done));
+  }
+  schedule_network();
 }
 
 bool StrategyRun::try_inline(Time t) {
@@ -112,14 +170,29 @@ StrategyResult StrategyRun::run() {
     assert(!d.in_window && "every window closes once the queue drains");
     if (d.pending) ++result_.totals.skipped_periods;
   }
+  assert(network_.active() == 0 && "every flow ends before its window closes");
   result_.events = engine_.executed();
   result_.inline_events = engine_.executed_inline();
-  result_.server_peak = server_.peak();
-  result_.server_refusals = server_.refusals();
+  result_.server_peak = servers_.peak_memory();
+  result_.server_refusals = servers_.refusals();
+  result_.servers = servers_.figures(engine_.now());
+  result_.rate_recomputations = network_.recomputations();
+  for (net::ResourceId r = 0; r < topology_.resources(); ++r) {
+    const net::FlowNetwork::ResourceStats st = network_.stats(r, engine_.now());
+    if (st.bytes_carried <= 0) continue;
+    const net::Topology::ResourceInfo& info = topology_.resource(r);
+    result_.links.push_back({info.link, info.from, info.to, info.capacity, st.peak_utilisation,
+                             st.mean_utilisation, Bytes::of(static_cast<std::uint64_t>(st.bytes_carried))});
+  }
   return std::move(result_);
 }
 
 bool StrategyRun::dispatch(const Event& e) {
+  if (e.target == kNetworkStream) {
+    if (e.token != network_token_) return false;
+    network_step();
+    return true;
+  }
   const auto kind = static_cast<EventKind>(e.kind);
   if (kind == EventKind::kIdleArrival) {
     const IdlePeriod p = next_;
@@ -164,6 +237,8 @@ void StrategyRun::open_window(DesktopRun& d, Time start, Time end) {
   d.queued_pages = 0;
   d.queued_arrival = Time::never();
   d.footprint = Bytes{};
+  d.hosted = false;
+  d.server = 0;
   d.timer_at = Time::never();
   d.meter.start(start, PowerState::kIdle);
   engine_.schedule(end, d.index, static_cast<std::uint16_t>(EventKind::kUserReturn), d.epoch);
@@ -184,9 +259,11 @@ void StrategyRun::finish(DesktopRun& d) {
   // Always-on over the same window: idle while the user is away, then the user works.
   r.baseline = power[PowerState::kIdle] * r.idle + power[PowerState::kActive] * (r.window - r.idle);
   if (r.window > r.idle) r.return_latency = r.window - r.idle;
-  if (r.outcome == Outcome::kMigrated) {
-    r.server_energy = scenario_.server.power_per_vm * (t - d.hosted_since);
-    if (scenario_.server.add_to_total) r.energy += r.server_energy;
+  assert(!d.flow && "no transfer outlives its window");
+  if (d.hosted) {
+    r.server_energy = servers_.stop_hosting(d.server, d.hosting_mark, d.hosted_since, t);
+    if (scenario_.servers.add_to_total) r.energy += r.server_energy;
+    d.hosted = false;
   }
   if (r.outcome == Outcome::kMigrated && !d.pages.members().empty()) {
     std::vector<policy::PageId> touched;
@@ -196,7 +273,7 @@ void StrategyRun::finish(DesktopRun& d) {
   }
   d.trigger->on_period_end(r.idle);
   d.sleep->on_period_end(d.user_return);
-  if (d.footprint.count() > 0) server_.release(d.footprint);
+  if (d.footprint.count() > 0) servers_.release(d.server, d.footprint, t);
   d.footprint = Bytes{};
   d.in_window = false;
   ++d.epoch;

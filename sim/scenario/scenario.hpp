@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,8 @@
 #include "policy/resume_planner.hpp"
 #include "policy/sleep_scheduler.hpp"
 #include "sim/model/power_state.hpp"
+#include "sim/model/server_power.hpp"
+#include "sim/network/topology.hpp"
 #include "sim/trace/idle_trace.hpp"
 #include "sim/trace/page_profile.hpp"
 
@@ -38,10 +42,46 @@ struct DesktopSpec {
   std::uint32_t profile = 0;  // index into Scenario::profiles
 };
 
+// Which server takes a VM about to migrate, among those with room for it.
+enum class Placement : std::uint8_t {
+  kFirstFit,     // the first server (in list order) with room
+  kLeastLoaded,  // the server holding the least memory (ties: list order)
+};
+// What a desktop does when no server has room for its VM.
+enum class WhenFull : std::uint8_t { kSleepOnly, kStayOn };
+
+struct ServerPowerSpec {
+  enum class Model : std::uint8_t {
+    kPerVm,   // a fixed draw per hosted VM (the server's own draw is not modelled)
+    kLinear,  // idle + (max - idle) x utilisation
+    kTable,   // 11 points at 0%, 10%, ..., 100% utilisation, interpolated (SPECpower, as CloudSim)
+  };
+  Model model = Model::kPerVm;
+  Power per_vm;
+  ServerPowerModel curve = ServerPowerModel::linear(Power{}, Power{});  // linear and table
+  double vm_load = 0;  // utilisation one hosted VM adds (0..1)
+};
+
 struct ServerSpec {
-  Bytes memory;        // capacity for hosted VMs
-  Power power_per_vm;  // attributed to each hosted VM while it is hosted
-  bool add_to_total = false;
+  std::string id;
+  Bytes memory;  // capacity for hosted VMs
+};
+
+struct ServersSpec {
+  std::vector<ServerSpec> list;  // at least one
+  Placement placement = Placement::kFirstFit;
+  WhenFull when_full = WhenFull::kSleepOnly;
+  ServerPowerSpec power;
+  bool add_to_total = false;  // add each VM's attributed server energy to its desktop's
+};
+
+// The network between desktops and servers: a checked-by-construction topology spec (generators
+// already expanded) and the bandwidth-sharing solver.
+struct NetworkSpec {
+  std::string topology = "dedicated";  // dedicated | star | two-tier | custom (for reports)
+  std::string solver = "max-min";
+  // Built (and so checked) by the loader: desktops in scenario order, servers in list order.
+  std::shared_ptr<const net::Topology> graph;
 };
 
 struct PartialMigrationSpec {
@@ -53,6 +93,9 @@ struct FullMigrationSpec {
   Duration setup;
   std::uint32_t max_rounds = 30;  // pre-copy rounds before stop-and-copy
   Bytes stop_copy_below;          // stop-and-copy once a round's dirty set is this small
+  // How fast the VM dirties memory during pre-copy: unset, the writes of its page profile replayed;
+  // set, this many bytes per second (each byte a page written for the first time in the round).
+  std::optional<Bandwidth> dirty_rate;
 };
 
 struct MigrationSpec {
@@ -103,7 +146,8 @@ struct Scenario {
   IdleTraceIndex idle_trace;
   std::vector<PageProfile> profiles;
   std::vector<DesktopSpec> desktops;
-  ServerSpec server;
+  ServersSpec servers;
+  NetworkSpec network;
   MigrationSpec migration;
   SleepPolicySpec sleep;
   PrefetchPolicySpec prefetch;

@@ -9,9 +9,11 @@
 #include "common/input_error.hpp"
 #include "common/rng.hpp"
 #include "common/units.hpp"
+#include "sim/scenario/network_loader.hpp"
 #include "sim/scenario/output_loader.hpp"
 #include "sim/scenario/overrides.hpp"
 #include "sim/scenario/policy_loader.hpp"
+#include "sim/scenario/server_loader.hpp"
 #include "sim/scenario/yaml_node.hpp"
 #include "sim/strategy/strategies.hpp"
 #include "sim/trace/input_file.hpp"
@@ -259,7 +261,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   const YamlNode top(root, "", &doc);
   if (!top.is_map()) top.fail("a scenario is a mapping of keys to values");
   top.expect_keys({"name", "seed", "page_size", "idle_trace", "page_traces", "desktop", "desktops", "server",
-                   "migration", "policy", "strategies", "about", "output"});
+                   "network", "migration", "policy", "strategies", "about", "output"});
 
   Scenario s;
   s.source = path;
@@ -280,12 +282,18 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   partial.expect_keys({"metadata", "setup"});
   s.migration.partial = {partial.at("metadata").bytes(), partial.at("setup").duration()};
   const YamlNode full = mig.at("full");
-  full.expect_keys({"setup", "max_rounds", "stop_copy_below"});
+  full.expect_keys({"setup", "max_rounds", "stop_copy_below", "dirty_rate"});
   s.migration.full.setup = full.at("setup").duration();
   const std::uint64_t max_rounds = full.at("max_rounds").unsigned_int();
   if (max_rounds == 0 || max_rounds > 1000) full.at("max_rounds").fail("must be between 1 and 1000");
   s.migration.full.max_rounds = static_cast<std::uint32_t>(max_rounds);
   s.migration.full.stop_copy_below = full.at("stop_copy_below").bytes();
+  if (auto rate = full.find("dirty_rate")) {
+    if (rate->text() != "from-trace") {
+      s.migration.full.dirty_rate = rate->bandwidth();
+      if (s.migration.full.dirty_rate->bits_per_second() < 0) rate->fail("must not be negative");
+    }
+  }
   s.migration.reintegration_setup = mig.at("reintegration_setup").duration();
 
   read_policy(top.at("policy"), s);
@@ -303,11 +311,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   }
   if (s.strategies.empty()) strategies_node.fail("needs at least one strategy");
 
-  const YamlNode server = top.at("server");
-  server.expect_keys({"memory", "power_per_vm", "add_to_total"});
-  s.server.memory = server.at("memory").bytes();
-  s.server.power_per_vm = server.at("power_per_vm").power();
-  if (auto a = server.find("add_to_total")) s.server.add_to_total = a->boolean();
+  read_servers(top.at("server"), s);
 
   const YamlNode idle = top.at("idle_trace");
   s.idle_trace = index_idle_trace(resolve_relative(idle.source_file(), idle.text()), idle.origin());
@@ -333,6 +337,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     if (list && desktops->has("count")) desktops->fail("give either 'count' or 'list', not both");
   }
   read_desktops(list ? &*list : nullptr, defaults, top.at("desktop"), assign, profiles_by_name, desktops, s);
+  read_network(top.find("network"), s);
   if (auto about = top.find("about")) read_about(*about, s);
   read_output(top.find("output"), s);
   YAML::Emitter out;

@@ -1,51 +1,83 @@
 #include "sim/strategy/full_migration.hpp"
 
-#include "sim/model/profile_replay.hpp"
-
 namespace jettison::sim {
 
 PrecopyInput FullMigration::input(const Host& host, const DesktopRun& d) {
   const Scenario& s = host.scenario();
-  const DesktopSpec& spec = *d.spec;
-  return {spec.vm_memory,
+  const net::Route& path = host.route(d, net::Direction::kToServer);
+  return {d.spec->vm_memory,
           s.page_size,
           s.migration.partial.metadata,
-          spec.link.bandwidth,
-          spec.link.latency,
+          path.bottleneck,
+          path.latency,
           s.migration.full.setup,
           s.migration.full.max_rounds,
           s.migration.full.stop_copy_below};
 }
 
+DirtyModel FullMigration::dirty_model(const Host& host, const DesktopRun& d) {
+  const Scenario& s = host.scenario();
+  return DirtyModel(*d.profile, s.migration.full.dirty_rate, s.page_size,
+                    d.spec->vm_memory.count() / s.page_size.count());
+}
+
 void FullMigration::act(Host& host, DesktopRun& d) {
   if (!trigger_allows(host, d)) return;
-  const Bytes footprint = d.spec->vm_memory;
-  if (!host.server().admit(footprint)) {
-    d.rec.outcome = Outcome::kRefused;
-    begin_suspend(host, d);
-    return;
-  }
-  d.footprint = footprint;
-  begin_migration(host, d);
+  if (!admit(host, d, d.spec->vm_memory)) return;
+  begin_migration(host, d, host.scenario().migration.full.setup);
   scratch_.resize(d.profile->unique_pages());
-  d.precopy = plan_precopy(input(host, d), *d.profile, (host.now() - d.window_start).us(), scratch_);
-  host.at(host.now() + d.precopy.total, d, EventKind::kMigrationDone);
+  const PrecopyPlan alone =
+      plan_precopy(input(host, d), dirty_model(host, d), (host.now() - d.window_start).us(), scratch_);
+  d.rec.migration_latency_uncontended = alone.total;
+  d.round = 0;
+  d.sent_before = Bytes{};
 }
 
 void FullMigration::abort_migration(Host& host, DesktopRun& d) {
-  d.rec.migrated = precopy_sent_by(d.precopy, input(host, d), host.now() - d.migration_start);
-  host.server().release(d.footprint);
-  d.footprint = Bytes{};
+  d.rec.migrated = d.sent_before + host.cancel_transfer(d);
+}
+
+// A round's last byte left: the pages the VM wrote meanwhile are the next round, or stop-and-copy
+// sends them with the device state.
+void FullMigration::round_done(Host& host, DesktopRun& d) {
+  const Scenario& s = host.scenario();
+  d.sent_before += d.round_bytes;
+  scratch_.resize(d.profile->unique_pages());
+  const std::uint64_t written = dirty_model(host, d).pages_written(
+      (d.round_start - d.window_start).us(), (host.now() - d.window_start).us(), scratch_);
+  const Bytes dirty = s.page_size * written;
+  d.round_start = host.now();
+  if (precopy_converged(input(host, d), dirty, d.round)) {
+    d.round_bytes = dirty + s.migration.partial.metadata;
+    host.transfer(d, net::Direction::kToServer, d.round_bytes, EventKind::kMigrationDone, true);
+    return;
+  }
+  ++d.round;
+  d.round_bytes = dirty;
+  host.transfer(d, net::Direction::kToServer, d.round_bytes, EventKind::kRoundDone, false);
 }
 
 bool FullMigration::on_own_event(Host& host, DesktopRun& d, EventKind kind, const Event&) {
-  if (kind != EventKind::kMigrationDone) return false;
-  d.rec.outcome = Outcome::kMigrated;
-  d.rec.migrated = d.precopy.bytes;
-  d.rec.migration_latency = host.now() - d.migration_start;
-  d.hosted_since = host.now();
-  begin_suspend(host, d);
-  return true;
+  switch (kind) {
+    case EventKind::kSetupDone:  // round 1: all of memory
+      d.round = 1;
+      d.round_start = host.now();
+      d.round_bytes = d.spec->vm_memory;
+      host.transfer(d, net::Direction::kToServer, d.round_bytes, EventKind::kRoundDone, false);
+      return true;
+    case EventKind::kRoundDone:
+      round_done(host, d);
+      return true;
+    case EventKind::kMigrationDone:
+      d.rec.outcome = Outcome::kMigrated;
+      d.rec.migrated = d.sent_before + d.round_bytes;
+      d.rec.migration_latency = host.now() - d.migration_start;
+      start_hosting(host, d);
+      begin_suspend(host, d);
+      return true;
+    default:
+      return false;
+  }
 }
 
 void FullMigration::after_full_resume(Host& host, DesktopRun& d) {
@@ -54,12 +86,11 @@ void FullMigration::after_full_resume(Host& host, DesktopRun& d) {
     return;
   }
   // The VM ran on the server from hosted_since until the user's return; what it wrote comes back.
-  d.dirty.resize(d.profile->unique_pages());
-  collect_writes(*d.profile, (d.hosted_since - d.window_start).us(), (d.user_return - d.window_start).us(),
-                 d.dirty);
-  d.rec.dirty_pages = d.dirty.size();
+  scratch_.resize(d.profile->unique_pages());
+  d.rec.dirty_pages = dirty_model(host, d).pages_written((d.hosted_since - d.window_start).us(),
+                                                         (d.user_return - d.window_start).us(), scratch_);
   reintegrate(host, d,
-              host.scenario().page_size * d.dirty.size() + host.scenario().migration.partial.metadata);
+              host.scenario().page_size * d.rec.dirty_pages + host.scenario().migration.partial.metadata);
 }
 
 }  // namespace jettison::sim

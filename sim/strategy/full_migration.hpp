@@ -1,8 +1,10 @@
 // `full` (LiteGreen-style): after migrate_after the whole VM moves to the server by pre-copy; the
 // desktop sleeps until the user returns; then it resumes fully and the pages the VM dirtied on the
-// server come back with its device state.
+// server come back with its device state. Each pre-copy round is a network flow: under contention
+// the rounds stretch and the VM dirties more meanwhile.
 #pragma once
 
+#include "sim/model/page_set.hpp"
 #include "sim/model/precopy.hpp"
 #include "sim/strategy/sleeping_strategy.hpp"
 
@@ -10,8 +12,10 @@ namespace jettison::sim {
 
 class FullMigration final : public SleepingStrategy {
  public:
-  Duration migration_estimate(const Scenario& s, const DesktopSpec& d) const override {
-    return s.migration.full.setup + d.link.latency + transfer_time(d.vm_memory, d.link.bandwidth);
+  // Setup, then the whole memory at the path's bottleneck, then its latency (no dirty rounds).
+  Duration migration_estimate(const Scenario& s, const DesktopSpec& d,
+                              const net::Route& path) const override {
+    return s.migration.full.setup + path.latency + transfer_time(d.vm_memory, path.bottleneck);
   }
 
  protected:
@@ -22,6 +26,8 @@ class FullMigration final : public SleepingStrategy {
 
  private:
   static PrecopyInput input(const Host& host, const DesktopRun& d);
+  static DirtyModel dirty_model(const Host& host, const DesktopRun& d);
+  void round_done(Host& host, DesktopRun& d);
   PageSet scratch_;  // reused between desktops: used only inside one call
 };
 

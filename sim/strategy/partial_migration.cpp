@@ -4,44 +4,36 @@
 
 namespace jettison::sim {
 
-Duration PartialMigration::migration_estimate(const Scenario& s, const DesktopSpec& d) const {
-  return s.migration.partial.setup + d.link.latency +
-         transfer_time(s.migration.partial.metadata, d.link.bandwidth);
+Duration PartialMigration::migration_estimate(const Scenario& s, const DesktopSpec&,
+                                              const net::Route& path) const {
+  return s.migration.partial.setup + path.latency +
+         transfer_time(s.migration.partial.metadata, path.bottleneck);
 }
 
 void PartialMigration::act(Host& host, DesktopRun& d) {
   if (!trigger_allows(host, d)) return;
   const Scenario& s = host.scenario();
-  if (!host.server().admit(s.migration.partial.metadata)) {
-    d.rec.outcome = Outcome::kRefused;
-    begin_suspend(host, d);
-    return;
-  }
-  d.footprint = s.migration.partial.metadata;
-  begin_migration(host, d);
+  if (!admit(host, d, s.migration.partial.metadata)) return;
+  begin_migration(host, d, s.migration.partial.setup);
   d.pages.reset(d.profile->unique_pages());
   d.unprofiled_prefetched.clear();
   // The prefetcher's pick travels with the metadata.
   d.prefetch_buffer.clear();
   d.prefetcher->on_migration(host.now(), d.prefetch_buffer);
   const std::uint64_t extra = send_prefetched(host, d);
-  const DesktopSpec& spec = *d.spec;
-  const Duration took =
-      s.migration.partial.setup + spec.link.latency +
-      transfer_time(s.migration.partial.metadata + s.page_size * extra, spec.link.bandwidth);
-  host.at(host.now() + took, d, EventKind::kMigrationDone);
+  d.round_bytes = s.migration.partial.metadata + s.page_size * extra;
+  const net::Route& path = host.route(d, net::Direction::kToServer);
+  d.rec.migration_latency_uncontended =
+      s.migration.partial.setup + path.latency + transfer_time(d.round_bytes, path.bottleneck);
 }
 
 void PartialMigration::abort_migration(Host& host, DesktopRun& d) {
-  const Duration sending = host.now() - d.migration_start - host.scenario().migration.partial.setup;
-  const Bytes sent = bytes_in(sending, d.spec->link.bandwidth);
+  const Bytes sent = host.cancel_transfer(d);
   const Bytes metadata = host.scenario().migration.partial.metadata;
   d.rec.migrated = sent < metadata ? sent : metadata;
-  // Prefetched pages go after the metadata: only what fits in the time counts.
+  // Prefetched pages go after the metadata: only what was sent counts.
   const Bytes rest = sent < metadata ? Bytes{} : sent - metadata;
   if (rest < d.rec.prefetched) d.rec.prefetched = rest;
-  host.server().release(d.footprint);
-  d.footprint = Bytes{};
 }
 
 std::uint64_t PartialMigration::send_prefetched(Host& host, DesktopRun& d) {
@@ -61,7 +53,7 @@ std::uint64_t PartialMigration::send_prefetched(Host& host, DesktopRun& d) {
   d.rec.prefetched_pages += sent;
   d.rec.prefetched += s.page_size * sent;
   d.footprint += s.page_size * sent;
-  host.server().grow(s.page_size * sent);
+  host.servers().grow(d.server, s.page_size * sent, host.now());
   return sent;
 }
 
@@ -69,7 +61,7 @@ void PartialMigration::migration_done(Host& host, DesktopRun& d) {
   d.rec.outcome = Outcome::kMigrated;
   d.rec.migrated = host.scenario().migration.partial.metadata;
   d.rec.migration_latency = host.now() - d.migration_start;
-  d.hosted_since = host.now();
+  start_hosting(host, d);
   // The VM resumes on the server and faults in its working set at once: the desktop stays up
   // serving, and the sleep scheduler counts from here.
   d.meter.change(host.now(), d.awake);
@@ -151,7 +143,7 @@ void PartialMigration::access(Host& host, DesktopRun& d, const PageAccess& a, Ti
   ++d.rec.fetched_pages;
   d.rec.fetched += page;
   d.footprint += page;
-  host.server().grow(page);
+  host.servers().grow(d.server, page, host.now());
   d.prefetch_buffer.clear();
   d.prefetcher->on_fault(t, d.profile->gfns[a.slot], d.prefetch_buffer);
   const std::uint64_t extra = d.prefetch_buffer.empty() ? 0 : send_prefetched(host, d);
@@ -193,9 +185,7 @@ void PartialMigration::wake_for_pages(Host& host, DesktopRun& d) {
 
 // The request travels to the desktop and the pages come back; the desktop is done at arrival.
 void PartialMigration::serve(Host& host, DesktopRun& d, Time arrival, Time ready, std::uint64_t pages) {
-  const Link& link = d.spec->link;
-  const Time done =
-      ready + link.latency * 2 + transfer_time(host.scenario().page_size * pages, link.bandwidth);
+  const Time done = ready + host.request_time(d, host.scenario().page_size * pages);
   d.sleep->on_request(arrival, done);
   arm_sleep_timer(host, d);
 }
@@ -246,6 +236,9 @@ void PartialMigration::return_while_awake(Host& host, DesktopRun& d) {
 
 bool PartialMigration::on_own_event(Host& host, DesktopRun& d, EventKind kind, const Event& e) {
   switch (kind) {
+    case EventKind::kSetupDone:
+      host.transfer(d, net::Direction::kToServer, d.round_bytes, EventKind::kMigrationDone, true);
+      return true;
     case EventKind::kMigrationDone:
       migration_done(host, d);
       return true;

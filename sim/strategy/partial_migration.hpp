@@ -13,7 +13,8 @@ namespace jettison::sim {
 
 class PartialMigration final : public SleepingStrategy {
  public:
-  Duration migration_estimate(const Scenario& s, const DesktopSpec& d) const override;
+  // Setup, then the metadata at the path's bottleneck, then its latency.
+  Duration migration_estimate(const Scenario& s, const DesktopSpec& d, const net::Route& path) const override;
 
  protected:
   void act(Host& host, DesktopRun& d) override;

@@ -23,10 +23,30 @@ bool SleepingStrategy::trigger_allows(Host& host, DesktopRun& d) {
   return false;
 }
 
-void SleepingStrategy::begin_migration(Host& host, DesktopRun& d) {
+bool SleepingStrategy::admit(Host& host, DesktopRun& d, Bytes footprint) {
+  const auto server = host.servers().admit(footprint, host.now());
+  if (!server) {
+    d.rec.outcome = Outcome::kRefused;
+    if (host.scenario().servers.when_full == WhenFull::kSleepOnly) begin_suspend(host, d);
+    return false;
+  }
+  d.server = *server;
+  d.rec.server = static_cast<std::int32_t>(*server);
+  d.footprint = footprint;
+  return true;
+}
+
+void SleepingStrategy::begin_migration(Host& host, DesktopRun& d, Duration setup) {
   d.acted = true;
   d.migration_start = host.now();
   d.meter.change(host.now(), PowerState::kMigrating);
+  host.at(host.now() + setup, d, EventKind::kSetupDone);
+}
+
+void SleepingStrategy::start_hosting(Host& host, DesktopRun& d) {
+  d.hosted = true;
+  d.hosted_since = host.now();
+  d.hosting_mark = host.servers().start_hosting(d.server, host.now());
 }
 
 void SleepingStrategy::begin_suspend(Host& host, DesktopRun& d) {
@@ -41,13 +61,11 @@ void SleepingStrategy::begin_full_resume(Host& host, DesktopRun& d, Duration how
   host.at(host.now() + how_long, d, EventKind::kFullResumeDone);
 }
 
+// The dirty pages and the state flow back first; then the desktop restores the VM.
 void SleepingStrategy::reintegrate(Host& host, DesktopRun& d, Bytes bytes) {
-  const DesktopSpec& spec = *d.spec;
   d.meter.change(host.now(), PowerState::kMigrating);
   d.rec.reintegrated = bytes;
-  const Duration took = host.scenario().migration.reintegration_setup + spec.link.latency +
-                        transfer_time(bytes, spec.link.bandwidth);
-  host.at(host.now() + took, d, EventKind::kReintegrationDone);
+  host.transfer(d, net::Direction::kToDesktop, bytes, EventKind::kReintegrationSent, true);
 }
 
 void SleepingStrategy::return_while_awake(Host&, DesktopRun&) {
@@ -106,6 +124,9 @@ bool SleepingStrategy::on_event(Host& host, DesktopRun& d, EventKind kind, const
       return true;
     case EventKind::kFullResumeDone:
       after_full_resume(host, d);
+      return true;
+    case EventKind::kReintegrationSent:
+      host.at(host.now() + host.scenario().migration.reintegration_setup, d, EventKind::kReintegrationDone);
       return true;
     case EventKind::kReintegrationDone:
       host.finish(d);

@@ -30,8 +30,13 @@ class SleepingStrategy : public Strategy {
   // Asks the migration trigger. On "no" it applies the fallback (sleep without migrating, or stay
   // on) and returns false.
   bool trigger_allows(Host& host, DesktopRun& d);
-  // The VM starts moving: the desktop is `migrating`.
-  void begin_migration(Host& host, DesktopRun& d);
+  // Reserves `footprint` on a server chosen by the placement policy (d.server). When no server has
+  // room: outcome `refused`, and the desktop sleeps or stays on (server.when_full); false.
+  bool admit(Host& host, DesktopRun& d, Bytes footprint);
+  // The VM starts moving: the desktop is `migrating`; after `setup` (kSetupDone) the state flows.
+  void begin_migration(Host& host, DesktopRun& d, Duration setup);
+  // The VM runs on the server from now.
+  void start_hosting(Host& host, DesktopRun& d);
   void begin_suspend(Host& host, DesktopRun& d);
   void begin_full_resume(Host& host, DesktopRun& d, Duration how_long);
   // Sends the dirty pages and the VM's state back; the window closes when they arrive.

@@ -9,7 +9,8 @@
 
 #include "common/registry.hpp"
 #include "sim/engine/event.hpp"
-#include "sim/model/server.hpp"
+#include "sim/model/server_pool.hpp"
+#include "sim/network/topology.hpp"
 #include "sim/run/desktop_run.hpp"
 
 namespace jettison::sim {
@@ -25,6 +26,9 @@ enum class EventKind : std::uint16_t {
   kReintegrationDone,  // the VM runs on the desktop again
   kSleepTimer,         // the sleep scheduler's deadline
   kPageAccess,         // the VM's next page access (the page stream)
+  kSetupDone,          // migration setup done on the desktop: the state starts to move
+  kRoundDone,          // a pre-copy round's last byte left the desktop
+  kReintegrationSent,  // the state sent back has arrived; the desktop restores the VM
 };
 
 // What a strategy may ask of the run.
@@ -36,8 +40,20 @@ class Host {
   // Executes the page stream's next access inline when it comes before everything queued.
   virtual bool try_inline(Time t) = 0;
   virtual void finish(DesktopRun& d) = 0;
-  virtual Server& server() = 0;
+  virtual ServerPool& servers() = 0;
   virtual const Scenario& scenario() const = 0;
+
+  // The network path between the desktop and its server (d.server), in one direction.
+  virtual const net::Route& route(const DesktopRun& d, net::Direction dir) const = 0;
+  // Starts a bulk transfer of `bytes` on that path, as a flow sharing the links with every other
+  // transfer; `done` fires at the desktop when its last byte has left (`delivered` false) or arrived
+  // (`delivered` true: the route's latency later). A desktop has at most one transfer at a time.
+  virtual void transfer(DesktopRun& d, net::Direction dir, Bytes bytes, EventKind done, bool delivered) = 0;
+  // Stops the desktop's transfer in flight; the bytes it had sent (0 when none is in flight).
+  virtual Bytes cancel_transfer(DesktopRun& d) = 0;
+  // A page request answered now (not a flow): the round trip plus `bytes` at the share of the path
+  // such a request would get now.
+  virtual Duration request_time(const DesktopRun& d, Bytes bytes) const = 0;
 };
 
 class Strategy {
@@ -49,8 +65,11 @@ class Strategy {
   virtual void on_user_return(Host& host, DesktopRun& d) = 0;
   // An event this strategy scheduled; false when it turned out to be cancelled.
   virtual bool on_event(Host& host, DesktopRun& d, EventKind kind, const Event& e) = 0;
-  // How long moving the VM to the server takes (for the migration trigger's costs); 0 if it never moves.
-  virtual Duration migration_estimate(const Scenario&, const DesktopSpec&) const { return Duration{}; }
+  // How long moving the VM to the server takes on an idle network along `path` (for the migration
+  // trigger's costs); 0 if it never moves.
+  virtual Duration migration_estimate(const Scenario&, const DesktopSpec&, const net::Route& /*path*/) const {
+    return Duration{};
+  }
 };
 
 using StrategyRegistry = Registry<std::unique_ptr<Strategy>>;

@@ -125,7 +125,7 @@ desktops:
   count: 2
 server:
   memory: 64GiB
-  power_per_vm: 5W
+  power: {model: per-vm, per_vm: 5W}
   add_to_total: false
 migration:
   migrate_after: 5min

@@ -61,9 +61,14 @@ TEST(LoadScenario, TinyScenarioHasExactValues) {
   EXPECT_EQ(s.desktops[1].id, "d01");
   EXPECT_EQ(s.desktops[1].profile, 1U);
 
-  EXPECT_EQ(s.server.memory.count(), 64ULL << 30);
-  EXPECT_DOUBLE_EQ(s.server.power_per_vm.watts(), 5.0);
-  EXPECT_FALSE(s.server.add_to_total);
+  ASSERT_EQ(s.servers.list.size(), 1U);
+  EXPECT_EQ(s.servers.list[0].id, "s0");
+  EXPECT_EQ(s.servers.list[0].memory.count(), 64ULL << 30);
+  EXPECT_EQ(s.servers.power.model, sim::ServerPowerSpec::Model::kPerVm);
+  EXPECT_DOUBLE_EQ(s.servers.power.per_vm.watts(), 5.0);
+  EXPECT_FALSE(s.servers.add_to_total);
+  EXPECT_EQ(s.servers.placement, sim::Placement::kFirstFit);
+  EXPECT_EQ(s.network.topology, "dedicated");
 
   EXPECT_EQ(s.migration.migrate_after.us(), 300'000'000);
   EXPECT_EQ(s.migration.partial.metadata.count(), 40U << 20);
@@ -115,7 +120,7 @@ TEST(LoadScenario, OptionalKeysTakeTheirDefaults) {
   yaml = replaced(yaml, "      when_shorter: repeat\n", "");
   const Scenario s = load_scenario(write_scenario(dir, yaml));
   EXPECT_EQ(s.page_size.count(), 4096U);
-  EXPECT_FALSE(s.server.add_to_total);
+  EXPECT_FALSE(s.servers.add_to_total);
   EXPECT_EQ(s.sleep.params.timeout.us(), 30'000'000);
   EXPECT_TRUE(s.profiles[0].repeat);
   EXPECT_EQ(s.desktops[1].profile, 1U);
@@ -164,7 +169,7 @@ TEST(LoadScenario, ServerShareCanBeAddedToTotals) {
   TempDir dir;
   const Scenario s = load_scenario(
       write_scenario(dir, replaced(kTinyScenario, "add_to_total: false", "add_to_total: true")));
-  EXPECT_TRUE(s.server.add_to_total);
+  EXPECT_TRUE(s.servers.add_to_total);
 }
 
 TEST(LoadScenario, AbsoluteTracePaths) {

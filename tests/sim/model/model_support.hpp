@@ -34,6 +34,11 @@ struct Knobs {
   std::string server_memory = "256GiB";
   bool add_to_total = false;
   std::string when_shorter = "stop";
+  // Network and servers (empty: the dedicated per-desktop links, one server with power per VM).
+  std::string network;       // the value of `network:` in flow style, e.g. "{topology: star, ...}"
+  std::string server_extra;  // more keys of `server:`, e.g. ", count: 2, placement: least-loaded"
+  std::string server_power = "{model: per-vm, per_vm: 5W}";
+  std::string dirty_rate;  // migration.full.dirty_rate (empty: from the trace)
 };
 
 inline std::string hand_scenario_yaml(const Knobs& k) {
@@ -54,13 +59,15 @@ inline std::string hand_scenario_yaml(const Knobs& k) {
   y += "  transitions: {suspend: 2s, resume_full: 4s, resume_selective: 1s, wake_on_lan: " + k.wake_on_lan +
        "}\n";
   y += "  link: {bandwidth: 1Gbps, latency: " + k.latency + "}\n";
-  y += "server: {memory: " + k.server_memory +
-       ", power_per_vm: 5W, add_to_total: " + std::string(k.add_to_total ? "true" : "false") + "}\n";
+  y += "server: {memory: " + k.server_memory + ", power: " + k.server_power +
+       ", add_to_total: " + std::string(k.add_to_total ? "true" : "false") + k.server_extra + "}\n";
+  if (!k.network.empty()) y += "network: " + k.network + "\n";
   y += "migration:\n";
   y += "  migrate_after: " + k.migrate_after + "\n";
   y += "  partial: {metadata: 8MiB, setup: 3s}\n";
   y += "  full: {setup: 1s, max_rounds: " + std::to_string(k.max_rounds) +
-       ", stop_copy_below: " + k.stop_copy_below + "}\n";
+       ", stop_copy_below: " + k.stop_copy_below +
+       (k.dirty_rate.empty() ? std::string() : ", dirty_rate: " + k.dirty_rate) + "}\n";
   y += "  reintegration_setup: 1s\n";
   y += "policy:\n";
   y += "  sleep: {rule: timeout, timeout: " + k.timeout + "}\n";

@@ -65,7 +65,7 @@ class RandomScenario {
          ", latency: " + std::to_string(uniform_int(0, 5000)) + "us}\n";
     head_ = y;
     y.clear();
-    y += "server: {memory: 256GiB, power_per_vm: 5W, add_to_total: false}\n";
+    y += "server: {memory: 256GiB, power: {model: per-vm, per_vm: 5W}, add_to_total: false}\n";
     y += "migration:\n";
     y += "  migrate_after: " + std::to_string(log_uniform(1, 1800)) + "s\n";
     // partial.setup >= full.setup + 1 s (as in the default scenario): the user returning early

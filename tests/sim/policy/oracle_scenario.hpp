@@ -61,7 +61,7 @@ class OracleScenario {
          "ms, wake_on_lan: " + std::to_string(uniform_int(0, 50)) + "ms}\n";
     y += std::string("  link: {bandwidth: ") + (coin(0.5) ? "1Gbps" : "100Mbps") +
          ", latency: " + std::to_string(uniform_int(0, 5000)) + "us}\n";
-    y += "server: {memory: 256GiB, power_per_vm: 5W, add_to_total: false}\n";
+    y += "server: {memory: 256GiB, power: {model: per-vm, per_vm: 5W}, add_to_total: false}\n";
     y += "migration:\n";
     y += "  migrate_after: " + std::to_string(uniform_int(5, 600)) + "s\n";
     y += "  partial: {metadata: " + std::to_string(uniform_int(8, 40)) +

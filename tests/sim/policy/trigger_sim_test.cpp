@@ -76,10 +76,11 @@ TEST(PredictedTriggerInSim, PaysAfterFromThePowersAndTimes) {
   const sim::DesktopSpec& d = s.desktops.at(0);
   const auto partial = sim::strategies().find("partial")->make();
   const auto full = sim::strategies().find("full")->make();
-  EXPECT_EQ(partial->migration_estimate(s, d).us(), 3'068'109);
-  EXPECT_EQ(full->migration_estimate(s, d).us(), 9'590'935);
-  const policy::TriggerCosts pc = sim::trigger_costs(s, d, partial->migration_estimate(s, d));
-  const policy::TriggerCosts fc = sim::trigger_costs(s, d, full->migration_estimate(s, d));
+  const sim::net::Route& path = s.network.graph->route(0, 0, sim::net::Direction::kToServer);
+  EXPECT_EQ(partial->migration_estimate(s, d, path).us(), 3'068'109);
+  EXPECT_EQ(full->migration_estimate(s, d, path).us(), 9'590'935);
+  const policy::TriggerCosts pc = sim::trigger_costs(s, d, path, partial->migration_estimate(s, d, path));
+  const policy::TriggerCosts fc = sim::trigger_costs(s, d, path, full->migration_estimate(s, d, path));
   EXPECT_NEAR(pc.overhead.joules(), 854.711544, 1e-6);
   EXPECT_NEAR(fc.overhead.joules(), 1'559.176752, 1e-6);
   EXPECT_NEAR(pc.saving.watts(), 98.0, 1e-12);

@@ -1,0 +1,249 @@
+#include "sim/network/topology.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/dijkstra_shortest_paths.hpp>
+#include <boost/graph/filtered_graph.hpp>
+#include <cassert>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <utility>
+
+namespace jettison::sim::net {
+namespace {
+
+// The length of a route: latency first, then hops. Integer, so equal routes compare exactly equal.
+struct Cost {
+  std::int64_t latency_us = 0;
+  std::uint32_t hops = 0;
+  auto operator<=>(const Cost&) const = default;
+};
+
+constexpr Cost kInfinite{std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::uint32_t>::max()};
+
+// Saturating: anything plus infinity stays infinity (and never wraps).
+struct CombineCost {
+  Cost operator()(const Cost& a, const Cost& b) const {
+    if (a == kInfinite || b == kInfinite) return kInfinite;
+    if (a.latency_us > kInfinite.latency_us - b.latency_us) return kInfinite;
+    return {a.latency_us + b.latency_us, a.hops + b.hops};
+  }
+};
+
+// One arc per direction of each link; both arcs of a link have the same cost.
+struct Arc {
+  std::uint32_t link = 0;
+  Cost cost;
+};
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property, Arc>;
+using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
+using ArcDesc = boost::graph_traits<Graph>::edge_descriptor;
+
+// Dijkstra from a server may leave the server itself and switches/routers, never another end host:
+// a route does not pass through a desktop or a second server.
+struct ForwardingArcs {
+  const Graph* graph = nullptr;
+  const std::vector<bool>* forwards = nullptr;
+  Vertex root = 0;
+  bool operator()(const ArcDesc& e) const {
+    const Vertex from = boost::source(e, *graph);
+    return from == root || (*forwards)[from];
+  }
+};
+
+std::string link_name(const LinkSpec& l) { return l.a + "-" + l.b; }
+
+[[noreturn]] void fail_link(const LinkSpec& l, const std::string& what) {
+  throw TopologyError(l.origin, fmt::format("link {}: {}", link_name(l), what));
+}
+
+}  // namespace
+
+Topology Topology::build(const TopologySpec& spec) {
+  Topology t;
+
+  // Nodes: unique, non-empty names; desktops and servers numbered in spec order.
+  std::unordered_map<std::string, std::uint32_t> node_by_name;
+  std::vector<bool> forwards;
+  std::vector<Vertex> desktop_vertex, server_vertex;
+  for (const NodeSpec& n : spec.nodes) {
+    if (n.name.empty()) throw TopologyError("", fmt::format("a {} node has an empty name", name_of(n.kind)));
+    const auto v = static_cast<std::uint32_t>(forwards.size());
+    if (!node_by_name.emplace(n.name, v).second) {
+      throw TopologyError("", fmt::format("node '{}' is declared twice", n.name));
+    }
+    forwards.push_back(n.kind == NodeKind::kSwitch || n.kind == NodeKind::kRouter);
+    if (n.kind == NodeKind::kDesktop) {
+      t.desktop_by_name_.emplace(n.name, static_cast<std::uint32_t>(t.desktops_.size()));
+      t.desktops_.push_back(n.name);
+      desktop_vertex.push_back(v);
+    } else if (n.kind == NodeKind::kServer) {
+      t.server_by_name_.emplace(n.name, static_cast<std::uint32_t>(t.servers_.size()));
+      t.servers_.push_back(n.name);
+      server_vertex.push_back(v);
+    }
+  }
+
+  // Links: checked, then one or two resources each, and two arcs in the graph.
+  Graph g(forwards.size());
+  struct LinkEnds {
+    Vertex a, b;
+    ResourceId a_to_b, b_to_a;  // the same resource for a half-duplex link
+  };
+  std::vector<LinkEnds> ends;
+  ends.reserve(spec.links.size());
+  for (std::size_t i = 0; i < spec.links.size(); ++i) {
+    const LinkSpec& l = spec.links[i];
+    const auto a = node_by_name.find(l.a);
+    if (a == node_by_name.end()) fail_link(l, fmt::format("unknown node '{}'", l.a));
+    const auto b = node_by_name.find(l.b);
+    if (b == node_by_name.end()) fail_link(l, fmt::format("unknown node '{}'", l.b));
+    if (a->second == b->second) fail_link(l, fmt::format("connects node '{}' to itself", l.a));
+    const double bps = l.bandwidth.bits_per_second();
+    if (!std::isfinite(bps) || bps <= 0.0) {
+      fail_link(l, fmt::format("bandwidth must be positive, got {} bit/s", bps));
+    }
+    if (l.latency.us() < 0) {
+      fail_link(l, fmt::format("latency must not be negative, got {} us", l.latency.us()));
+    }
+
+    const bool half = l.duplex == Duplex::kHalf;
+    LinkEnds e{a->second, b->second, static_cast<ResourceId>(t.resources_.size()), 0};
+    t.resources_.push_back({link_name(l), l.a, l.b, l.bandwidth, half});
+    if (half) {
+      e.b_to_a = e.a_to_b;
+    } else {
+      e.b_to_a = static_cast<ResourceId>(t.resources_.size());
+      t.resources_.push_back({link_name(l), l.b, l.a, l.bandwidth, false});
+    }
+    ends.push_back(e);
+    const Arc arc{static_cast<std::uint32_t>(i), Cost{l.latency.us(), 1}};
+    boost::add_edge(e.a, e.b, arc, g);
+    boost::add_edge(e.b, e.a, arc, g);
+  }
+
+  if (t.desktops_.empty()) throw TopologyError("", "the topology has no desktops");
+  if (t.servers_.empty()) throw TopologyError("", "the topology has no servers");
+
+  // Routes: one Dijkstra per server, then a deterministic walk from each desktop back to it.
+  const std::size_t n_desktops = t.desktops_.size();
+  t.routes_.resize(n_desktops * t.servers_.size() * 2);
+  std::vector<Cost> dist(boost::num_vertices(g));
+  const auto index = boost::get(boost::vertex_index, g);
+  for (std::uint32_t s = 0; s < t.servers_.size(); ++s) {
+    const Vertex root = server_vertex[s];
+    const ForwardingArcs usable{&g, &forwards, root};
+    const boost::filtered_graph<Graph, ForwardingArcs> fg(g, usable);
+    boost::dijkstra_shortest_paths(fg, root,
+                                   boost::weight_map(boost::get(&Arc::cost, g))
+                                       .distance_map(boost::make_iterator_property_map(dist.begin(), index))
+                                       .distance_compare(std::less<Cost>())
+                                       .distance_combine(CombineCost{})
+                                       .distance_inf(kInfinite)
+                                       .distance_zero(Cost{}));
+
+    // Next hop toward the root from each vertex: the first-declared link whose far end is a usable
+    // arc source on a shortest route. Worked out once per vertex (a star's switch has many links).
+    constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::uint32_t> next_link(boost::num_vertices(g), kNone);
+    std::vector<Vertex> next_vertex(boost::num_vertices(g));
+    const auto next_hop = [&](Vertex v) {
+      if (next_link[v] == kNone) {
+        for (const ArcDesc& e : boost::make_iterator_range(boost::out_edges(v, g))) {
+          const Vertex u = boost::target(e, g);
+          const Arc& arc = g[e];
+          if (!(u == root || forwards[u]) || dist[u] == kInfinite) continue;  // as ForwardingArcs
+          if (CombineCost{}(dist[u], arc.cost) != dist[v] || arc.link >= next_link[v]) continue;
+          next_link[v] = arc.link;
+          next_vertex[v] = u;
+        }
+        assert(next_link[v] != kNone && "a reached vertex has a shortest-path predecessor");
+      }
+      return std::pair{next_link[v], next_vertex[v]};
+    };
+
+    for (std::uint32_t d = 0; d < n_desktops; ++d) {
+      Vertex v = desktop_vertex[d];
+      if (dist[v] == kInfinite) {
+        throw TopologyError("", fmt::format("desktop {} cannot reach server {} (routes pass only through "
+                                            "switches and routers)",
+                                            t.desktops_[d], t.servers_[s]));
+      }
+      Route to_server;
+      to_server.bottleneck = Bandwidth::bits_per_second(std::numeric_limits<double>::infinity());
+      std::vector<std::pair<std::uint32_t, bool>> steps;  // link, crossed a -> b
+      while (v != root) {
+        const auto [best_link, best_next] = next_hop(v);
+        const LinkEnds& le = ends[best_link];
+        const bool forward = le.a == v;
+        steps.emplace_back(best_link, forward);
+        to_server.resources.push_back(forward ? le.a_to_b : le.b_to_a);
+        to_server.latency += spec.links[best_link].latency;
+        to_server.bottleneck = std::min(to_server.bottleneck, spec.links[best_link].bandwidth);
+        ++to_server.hops;
+        v = best_next;
+      }
+      assert(to_server.latency.us() == dist[desktop_vertex[d]].latency_us);
+      assert(to_server.hops == dist[desktop_vertex[d]].hops);
+
+      Route to_desktop = to_server;
+      to_desktop.resources.clear();
+      for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+        const LinkEnds& le = ends[it->first];
+        to_desktop.resources.push_back(it->second ? le.b_to_a : le.a_to_b);
+      }
+      t.routes_[t.route_slot(d, s, Direction::kToServer)] = std::move(to_server);
+      t.routes_[t.route_slot(d, s, Direction::kToDesktop)] = std::move(to_desktop);
+    }
+  }
+  return t;
+}
+
+std::size_t Topology::route_slot(std::uint32_t desktop, std::uint32_t server, Direction dir) const {
+  return (static_cast<std::size_t>(desktop) * servers_.size() + server) * 2 +
+         (dir == Direction::kToServer ? 0 : 1);
+}
+
+const Route& Topology::route(std::uint32_t desktop, std::uint32_t server, Direction dir) const& {
+  assert(desktop < desktops_.size() && server < servers_.size());
+  return routes_[route_slot(desktop, server, dir)];
+}
+
+std::vector<Bandwidth> Topology::capacities() const {
+  std::vector<Bandwidth> out;
+  out.reserve(resources_.size());
+  for (const ResourceInfo& r : resources_) out.push_back(r.capacity);
+  return out;
+}
+
+const Topology::ResourceInfo& Topology::resource(ResourceId id) const& {
+  assert(id < resources_.size());
+  return resources_[id];
+}
+
+const std::string& Topology::desktop_name(std::uint32_t desktop) const {
+  assert(desktop < desktops_.size());
+  return desktops_[desktop];
+}
+
+const std::string& Topology::server_name(std::uint32_t server) const {
+  assert(server < servers_.size());
+  return servers_[server];
+}
+
+std::uint32_t Topology::desktop_index(std::string_view name) const {
+  const auto it = desktop_by_name_.find(std::string(name));
+  if (it == desktop_by_name_.end()) throw TopologyError("", fmt::format("no desktop named '{}'", name));
+  return it->second;
+}
+
+std::uint32_t Topology::server_index(std::string_view name) const {
+  const auto it = server_by_name_.find(std::string(name));
+  if (it == server_by_name_.end()) throw TopologyError("", fmt::format("no server named '{}'", name));
+  return it->second;
+}
+
+}  // namespace jettison::sim::net

@@ -1,0 +1,15 @@
+// links.csv (one row per strategy x link direction that carried traffic) and servers.csv (one row per
+// strategy x server): the network and consolidation figures of a run.
+#pragma once
+
+#include <ostream>
+#include <vector>
+
+#include "sim/run/strategy_run.hpp"
+
+namespace jettison::sim {
+
+void write_links_csv(std::ostream& out, const std::vector<StrategyResult>& results);
+void write_servers_csv(std::ostream& out, const std::vector<StrategyResult>& results);
+
+}  // namespace jettison::sim

@@ -1,0 +1,123 @@
+#include "sim/scenario/network_loader.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/network/sharing_solver.hpp"
+#include "sim/network/topology_generators.hpp"
+
+namespace jettison::sim {
+namespace {
+
+// bandwidth, latency and duplex of a link entry (the caller checks the keys).
+net::LinkParams link_params(const YamlNode& n) {
+  net::LinkParams p;
+  p.bandwidth = n.at("bandwidth").bandwidth();
+  p.latency = n.at("latency").duration();
+  if (auto d = n.find("duplex")) {
+    const std::string v = d->text();
+    if (v == "full")
+      p.duplex = net::Duplex::kFull;
+    else if (v == "half")
+      p.duplex = net::Duplex::kHalf;
+    else
+      d->fail(fmt::format("'{}' is not one of: full, half", v));
+  }
+  p.origin = n.origin();
+  return p;
+}
+
+net::LinkParams read_link_params(const YamlNode& n) {
+  n.expect_keys({"bandwidth", "latency", "duplex"});
+  return link_params(n);
+}
+
+net::NodeKind read_kind(const YamlNode& n) {
+  const std::string v = n.text();
+  if (v == "switch") return net::NodeKind::kSwitch;
+  if (v == "router") return net::NodeKind::kRouter;
+  if (v == "desktop" || v == "server") {
+    n.fail(fmt::format("{}s are nodes already (named by their ids); list only switches and routers", v));
+  }
+  n.fail(fmt::format("'{}' is not one of: switch, router", v));
+}
+
+// Keys that only some topologies take.
+void allow_only(const YamlNode& n, const std::string& topology,
+                std::initializer_list<std::string_view> keys) {
+  for (std::string_view k :
+       {"uplink", "desktops_per_switch", "access_uplink", "server_link", "nodes", "links"}) {
+    if (!n.has(k)) continue;
+    bool ok = false;
+    for (std::string_view a : keys) ok = ok || a == k;
+    if (!ok) n.at(k).fail(fmt::format("does not apply to the '{}' topology", topology));
+  }
+}
+
+}  // namespace
+
+void read_network(const std::optional<YamlNode>& n, Scenario& s) {
+  std::vector<std::string> desktops;
+  std::vector<net::LinkParams> desktop_links;
+  for (const DesktopSpec& d : s.desktops) {
+    desktops.push_back(d.id);
+    desktop_links.push_back({d.link.bandwidth, d.link.latency, net::Duplex::kFull, ""});
+  }
+  std::vector<std::string> servers;
+  for (const ServerSpec& sv : s.servers.list) servers.push_back(sv.id);
+
+  NetworkSpec& out = s.network;
+  net::TopologySpec spec;
+  if (!n) {
+    out.topology = "dedicated";
+    spec = net::dedicated(desktops, desktop_links, servers);
+  } else {
+    n->expect_keys({"topology", "solver", "uplink", "desktops_per_switch", "access_uplink", "server_link",
+                    "nodes", "links"});
+    if (auto solver = n->find("solver")) {
+      out.solver = solver->text();
+      if (!net::sharing_solvers().find(out.solver)) {
+        solver->fail(fmt::format("unknown sharing solver '{}'; choose one of: {}", out.solver,
+                                 net::sharing_solvers().names()));
+      }
+    }
+    const YamlNode kind = n->at("topology");
+    out.topology = kind.text();
+    if (out.topology == "dedicated") {
+      allow_only(*n, out.topology, {});
+      spec = net::dedicated(desktops, desktop_links, servers);
+    } else if (out.topology == "star") {
+      allow_only(*n, out.topology, {"uplink"});
+      spec = net::star(desktops, desktop_links, servers, read_link_params(n->at("uplink")));
+    } else if (out.topology == "two-tier") {
+      allow_only(*n, out.topology, {"desktops_per_switch", "access_uplink", "server_link"});
+      const YamlNode per = n->at("desktops_per_switch");
+      const std::uint64_t k = per.unsigned_int();
+      if (k == 0 || k > 100000) per.fail("must be between 1 and 100000");
+      spec = net::two_tier(desktops, desktop_links, static_cast<std::uint32_t>(k),
+                           read_link_params(n->at("access_uplink")), servers,
+                           read_link_params(n->at("server_link")));
+    } else if (out.topology == "custom") {
+      allow_only(*n, out.topology, {"nodes", "links"});
+      for (const std::string& d : desktops) spec.nodes.push_back({d, net::NodeKind::kDesktop});
+      for (const std::string& sv : servers) spec.nodes.push_back({sv, net::NodeKind::kServer});
+      if (auto nodes = n->find("nodes")) {
+        for (const YamlNode& e : nodes->items()) {
+          e.expect_keys({"name", "kind"});
+          spec.nodes.push_back({e.at("name").text(), read_kind(e.at("kind"))});
+        }
+      }
+      for (const YamlNode& e : n->at("links").items()) {
+        e.expect_keys({"a", "b", "bandwidth", "latency", "duplex"});
+        const net::LinkParams p = link_params(e);
+        spec.links.push_back(
+            {e.at("a").text(), e.at("b").text(), p.bandwidth, p.latency, p.duplex, p.origin});
+      }
+    } else {
+      kind.fail(fmt::format("unknown topology '{}'; choose one of: dedicated, star, two-tier, custom",
+                            out.topology));
+    }
+  }
+  out.graph = std::make_shared<const net::Topology>(net::Topology::build(spec));
+}
+
+}  // namespace jettison::sim

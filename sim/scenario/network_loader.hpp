@@ -1,0 +1,16 @@
+// Reads `network:` (after the desktops and servers are known): a generated topology (dedicated, star,
+// two-tier) or a custom one of nodes and links, and the bandwidth-sharing solver. Builds the topology,
+// so an unknown node, a bad bandwidth or an unreachable server is reported here, with its origin.
+#pragma once
+
+#include <optional>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/yaml_node.hpp"
+
+namespace jettison::sim {
+
+// `n` absent: every desktop on its own dedicated link to each server (desktop.link), nothing shared.
+void read_network(const std::optional<YamlNode>& n, Scenario& s);
+
+}  // namespace jettison::sim
