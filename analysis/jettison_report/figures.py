@@ -48,12 +48,13 @@ def _figure(height, ncols=1, nrows=1, **kw):
 LEGEND_ROW = 0.45   # inches under the panels for a figure-wide legend
 
 
-def _panels_with_legend(row_heights, ncols=1, width_ratios=None, sharex=False):
+def _panels_with_legend(row_heights, ncols=1, width_ratios=None, sharex=False, legend_lines=1):
     """Panels in rows of the given heights (inches), and under them an axes-less row holding a
-    figure-wide legend (matplotlib 3.6 has no 'outside' legend placement)."""
-    fig = plt.figure(figsize=(WIDTH, sum(row_heights) + LEGEND_ROW), layout="constrained")
+    figure-wide legend of legend_lines lines (matplotlib 3.6 has no 'outside' legend placement)."""
+    legend_h = LEGEND_ROW + 0.18 * (max(1, legend_lines) - 1)
+    fig = plt.figure(figsize=(WIDTH, sum(row_heights) + legend_h), layout="constrained")
     gs = fig.add_gridspec(len(row_heights) + 1, ncols, width_ratios=width_ratios,
-                          height_ratios=[*row_heights, LEGEND_ROW])
+                          height_ratios=[*row_heights, legend_h])
     axes, first = [], None
     for r in range(len(row_heights)):
         row = []
@@ -310,6 +311,122 @@ def timeline_zoom(rows, desktop, period, path, first_minutes=20.0, tail_seconds=
         a2.set_xlabel("seconds, relative to the last strategy's window close")
         a2.set_title("the user's return", loc="left")
         _state_legend(legend_ax, present)
+        _save(fig, path)
+
+
+def _wide(values, ratio=20.0):
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    return len(v) > 0 and v.max() / v.min() > ratio
+
+
+def contention(pairs, path):
+    """Per-migration latency with and without contention: CDF pairs per strategy (solid: as run,
+    dashed: alone on an idle network), and each migration as a point (uncontended, contended)
+    against the diagonal (no slowdown)."""
+    with _rc():
+        fig, (ax, ax2) = _figure(3.8, ncols=2)
+        every = np.concatenate([np.concatenate(v) for v in pairs.values()]) if pairs else np.array([])
+        for i, (s, (cont, unc)) in enumerate(pairs.items()):
+            c = strategy_color(s, i)
+            for v, style, what in ((np.sort(cont), "-", "contended"), (np.sort(unc), "--", "uncontended")):
+                y = np.arange(1, len(v) + 1) / len(v)
+                ax.step(np.concatenate([[v[0]], v]), np.concatenate([[0.0], y]), where="post",
+                        color=c, linestyle=style, linewidth=1.5,
+                        label=f"{s} {what}: p50 {np.percentile(v, 50, method='inverted_cdf'):.2f} s")
+            ax2.scatter(unc, cont, s=10, color=c, alpha=0.6, edgecolors="none",
+                        label=f"{s}: n={len(cont):,}")
+        if len(every):
+            positive = every[every > 0]
+            lo, hi = (positive.min(), positive.max()) if len(positive) else (0.0, 1.0)
+            if _wide(every):
+                ax.set_xscale("log")
+                ax2.set_xscale("log")
+                ax2.set_yscale("log")
+                lims = (lo / 1.5, hi * 1.5)
+            else:
+                lims = (0.0, hi * 1.08 if hi > 0 else 1.0)
+            ax2.plot(lims, lims, color="#333333", linewidth=0.8, linestyle=":",
+                     label="no slowdown")
+            ax2.set_xlim(*lims)
+            ax2.set_ylim(*lims)
+            ax.legend(loc="lower right")
+            ax2.legend(loc="upper left")
+        else:
+            for a in (ax, ax2):
+                a.text(0.5, 0.5, "no migrations in this run", ha="center", va="center",
+                       transform=a.transAxes)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("migration latency (s)")
+        ax.set_ylabel("share of migrations")
+        ax.set_title("Migration latency: contended (solid) vs uncontended (dashed)")
+        ax2.set_xlabel("uncontended latency (s): alone on an idle network")
+        ax2.set_ylabel("contended latency (s): as run")
+        ax2.set_title("Each migration")
+        _save(fig, path)
+
+
+_LINESTYLES = ("-", "--", ":", "-.")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+
+def sweep_migration_latency(table, xkey, xvalues, others, path):
+    """p50 migration latency against xkey (its values in sweep order, evenly spaced): one line per
+    strategy and value of the other swept keys (marker and line style); contended on the left,
+    uncontended (alone on an idle network) on the right when the table has it. Log y when the
+    values span more than 20x."""
+    panels = [("contended", "p50 migration latency, as run")]
+    if table["uncontended"].notna().any():
+        panels.append(("uncontended", "p50 migration latency, uncontended"))
+    both = np.concatenate([table[c].to_numpy(dtype=float) for c, _ in panels])
+    log = _wide(both)
+    groups = [()]
+    if others:
+        groups = list(dict.fromkeys(tuple(str(v) for v in r) for r in table[others].itertuples(index=False)))
+    pos = {v: i for i, v in enumerate(xvalues)}
+    migrating = [s for s in dict.fromkeys(table["strategy"])
+                 if table.loc[table["strategy"] == s, ["contended", "uncontended"]].notna().any().any()]
+    entries = len(migrating) * len(groups)
+    with _rc():
+        fig, axes, legend_ax = _panels_with_legend([3.2], ncols=len(panels),
+                                                   legend_lines=math.ceil(entries / 4) + 1)
+        axes = axes[0]
+        for ax, (col, title) in zip(axes, panels):
+            for i, s in enumerate(dict.fromkeys(table["strategy"])):
+                rows = table[table["strategy"] == s]
+                if not rows[["contended", "uncontended"]].notna().any().any():
+                    continue   # never migrated (always-on, sleep-only)
+                for g, key in enumerate(groups):
+                    sel = rows
+                    for k, v in zip(others, key):
+                        sel = sel[sel[k].astype(str) == v]
+                    xs = sel[xkey].astype(str).map(pos).to_numpy(dtype=float)
+                    label = ", ".join((s, *key))
+                    ax.plot(xs, sel[col].to_numpy(dtype=float), color=strategy_color(s, i),
+                            linestyle=_LINESTYLES[g % len(_LINESTYLES)],
+                            marker=_MARKERS[g % len(_MARKERS)], markersize=4, label=label)
+            ax.set_xticks(range(len(xvalues)), xvalues)
+            ax.set_xlim(-0.3, len(xvalues) - 0.7)
+            ax.set_xlabel(xkey)
+            ax.set_ylabel("seconds")
+            if log:
+                ax.set_yscale("log")
+            else:
+                ax.set_ylim(bottom=0)
+            ax.set_title(title)
+        if len(axes) == 2:
+            lo = min(a.get_ylim()[0] for a in axes)
+            hi = max(a.get_ylim()[1] for a in axes)
+            for a in axes:
+                a.set_ylim(lo, hi)
+        handles, names = axes[0].get_legend_handles_labels()
+        if handles:
+            legend_ax.legend(handles, names, loc="center", ncols=max(1, min(4, len(names))),
+                             frameon=False, title=", ".join(["strategy", *others]),
+                             title_fontsize=8)
+        else:
+            axes[0].text(0.5, 0.5, "no migrations at any point", ha="center", va="center",
+                         transform=axes[0].transAxes)
         _save(fig, path)
 
 

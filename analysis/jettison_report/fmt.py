@@ -22,6 +22,22 @@ def bytes_h(n):
     return f"{n:.1f} {_IEC[unit]}"
 
 
+def gib(n, digits=2):
+    """Bytes as GiB: 4294967296 -> '4.00'."""
+    return "-" if missing(n) else f"{float(n) / 1024 ** 3:,.{digits}f}"
+
+
+def bandwidth(bps):
+    """Bits per second, decimal as scenarios write them: 1e9 -> '1 Gbps', 2.5e8 -> '250 Mbps'."""
+    if missing(bps):
+        return "-"
+    bps = float(bps)
+    for div, unit in ((1e12, "Tbps"), (1e9, "Gbps"), (1e6, "Mbps"), (1e3, "kbps")):
+        if bps >= div:
+            return f"{bps / div:.4g} {unit}"
+    return f"{bps:.4g} bps"
+
+
 def fixed(x, digits):
     return "-" if missing(x) else f"{x:.{digits}f}"
 

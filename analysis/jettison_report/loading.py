@@ -1,7 +1,8 @@
 """Reads jettison-sim output folders, validating every file it uses.
 
-A run folder holds summary.json (required), periods.csv, desktops.csv, scenario.yaml and
-timeline.csv (each optional: the report leaves out what needs a missing one and says so).
+A run folder holds summary.json (required), periods.csv, desktops.csv, scenario.yaml,
+timeline.csv, links.csv and servers.csv (each optional: the report leaves out what needs a
+missing one and says so).
 A sweep folder holds sweep.csv (required), sweep.json and points/NNN-.../ run folders, of which
 only the first point's scenario.yaml is read (the parameters every point shares).
 
@@ -28,6 +29,18 @@ PERIOD_COLUMNS = {
     "window_s": "float", "outcome": "str", "energy_j": "float", "baseline_j": "float",
     "fetched_bytes": "float", "migration_latency_s": "float?", "return_latency_s": "float?",
 }
+# Converted when present (written by simulators with the network model).
+PERIOD_OPTIONAL_NUMERIC = ("migration_latency_uncontended_s",)
+LINK_COLUMNS = {
+    "strategy": "str", "link": "str", "from": "str", "to": "str", "capacity_bps": "float",
+    "peak_utilisation": "float", "mean_utilisation": "float", "bytes": "float",
+}
+SERVER_COLUMNS = {
+    "strategy": "str", "server": "str", "capacity_bytes": "float", "peak_memory_bytes": "float",
+    "mean_memory_bytes": "float", "peak_vms": "float", "mean_vms": "float", "busy_s": "float",
+    "vm_seconds": "float", "energy_j": "float", "attributed_j": "float", "admitted": "int",
+    "overcommitted": "int",
+}
 DESKTOP_COLUMNS = {
     "strategy": "str", "desktop": "str", "periods": "int", "energy_kwh": "float",
     "baseline_kwh": "float", "savings_pct": "float",
@@ -43,6 +56,8 @@ SWEEP_OPTIONAL_NUMERIC = (
     "migration_latency_p95_s", "reintegration_latency_p50_s", "reintegration_latency_p95_s",
     "server_peak_memory_bytes", "prefetched_pages", "prefetch_precision", "prefetch_coverage",
     "events", "oracle_energy_kwh", "oracle_savings_pct", "oracle_wakeups",
+    "migration_latency_uncontended_p50_s", "contention_slowdown_p50", "peak_link_utilisation", "flows",
+    "server_peak_vms", "consolidation_ratio", "server_refusals", "servers_energy_kwh",
 )
 
 # summary.json: strategies.<name> must have these; the others default (older simulators lack them).
@@ -62,6 +77,8 @@ class RunData:
     desktops: pd.DataFrame | None = None
     scenario: dict | None = None
     timeline: pd.DataFrame | None = None
+    links: pd.DataFrame | None = None
+    servers: pd.DataFrame | None = None
     missing: list = field(default_factory=list)   # optional files not in the folder
 
     kind = "run"
@@ -110,10 +127,12 @@ def load_run(path, label):
     path = Path(path)
     run = RunData(path=path, label=label, summary=read_summary(path / "summary.json"))
     optional = {
-        "periods.csv": lambda f: read_csv(f, PERIOD_COLUMNS),
+        "periods.csv": read_periods,
         "desktops.csv": lambda f: read_csv(f, DESKTOP_COLUMNS),
         "scenario.yaml": read_scenario,
         "timeline.csv": read_timeline,
+        "links.csv": lambda f: read_csv(f, LINK_COLUMNS),
+        "servers.csv": lambda f: read_csv(f, SERVER_COLUMNS),
     }
     for name, reader in optional.items():
         f = path / name
@@ -273,6 +292,13 @@ def _check_about(file, about):
         for key in ("strategy", "unit", "source"):
             if key in p and p[key] is not None and not isinstance(p[key], str):
                 raise InputError(file, f"{where}.{key}: expected text")
+
+
+def read_periods(file):
+    spec = dict(PERIOD_COLUMNS)
+    header = _csv_header(file)
+    spec.update({c: "float?" for c in PERIOD_OPTIONAL_NUMERIC if c in header})
+    return read_csv(file, spec)
 
 
 def read_timeline(file):

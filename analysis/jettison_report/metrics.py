@@ -140,3 +140,152 @@ def period_rows(timeline, desktop, period, order=()):
         if len(idx):
             out[strategy] = d.iloc[idx[0]:min(idx[-1] + 2, len(d))]
     return out
+
+
+# ---- network and servers -------------------------------------------------------------------
+
+def network_rows(summary):
+    """Per strategy of summary.json: migration latency contended vs uncontended, flows, links and
+    the servers' figures; None where an older summary.json lacks a figure."""
+    rows = []
+    for name, st in summary["strategies"].items():
+        unc = st.get("migration_latency_uncontended_s")
+        rows.append({
+            "strategy": name,
+            "migrations": st.get("migrations"),
+            "p50": _q(st, "migration_latency_s", "p50"),
+            "p95": _q(st, "migration_latency_s", "p95"),
+            "unc_p50": _q(st, "migration_latency_uncontended_s", "p50") if isinstance(unc, dict) else None,
+            "unc_p95": _q(st, "migration_latency_uncontended_s", "p95") if isinstance(unc, dict) else None,
+            "slowdown_p50": st.get("contention_slowdown_p50") if (st.get("migration_latency_s") or {}).get("count") else None,
+            "flows": st.get("flows"),
+            "peak_flows": st.get("peak_concurrent_flows"),
+            "peak_link_utilisation": st.get("peak_link_utilisation"),
+            "servers_energy_kwh": st.get("servers_energy_kwh"),
+            "refusals": st.get("server_refusals"),
+            "overcommits": st.get("server_overcommits"),
+            "consolidation_ratio": st.get("consolidation_ratio"),
+        })
+    return rows
+
+
+def has_network_figures(summary):
+    return any("migration_latency_uncontended_s" in st or "flows" in st
+               for st in summary["strategies"].values())
+
+
+def busiest_links(links, n=10, order=()):
+    """Per strategy, its n busiest link directions: by peak utilisation, then mean utilisation,
+    then bytes (descending), then link and direction; and how many directions it used."""
+    out = []
+    for strategy in _order(links["strategy"], order):
+        l = links[links["strategy"] == strategy]
+        l = l.sort_values(["peak_utilisation", "mean_utilisation", "bytes", "link", "from"],
+                          ascending=[False, False, False, True, True], kind="stable")
+        out.append((strategy, len(l), l.head(n)))
+    return out
+
+
+def server_rows(servers, order=()):
+    """One dict per row of servers.csv (strategies in order): memory as shares of capacity and the
+    consolidation ratio (hosted VM-time / time the server hosted anything)."""
+    rows = []
+    for strategy in _order(servers["strategy"], order):
+        for _, r in servers[servers["strategy"] == strategy].iterrows():
+            cap = float(r["capacity_bytes"])
+            share = (lambda b: 100.0 * float(b) / cap) if cap > 0 else (lambda b: None)
+            rows.append({
+                "strategy": strategy, "server": r["server"], "capacity_bytes": cap,
+                "peak_memory_bytes": float(r["peak_memory_bytes"]),
+                "peak_memory_pct": share(r["peak_memory_bytes"]),
+                "mean_memory_bytes": float(r["mean_memory_bytes"]),
+                "mean_memory_pct": share(r["mean_memory_bytes"]),
+                "peak_vms": float(r["peak_vms"]), "mean_vms": float(r["mean_vms"]),
+                "busy_s": float(r["busy_s"]),
+                "consolidation_ratio": (float(r["vm_seconds"]) / float(r["busy_s"])
+                                        if r["busy_s"] > 0 else None),
+                "energy_kwh": float(r["energy_j"]) / 3.6e6,
+                "attributed_kwh": float(r["attributed_j"]) / 3.6e6,
+                "admitted": int(r["admitted"]), "overcommitted": int(r["overcommitted"]),
+            })
+    return rows
+
+
+def migration_pairs(periods, order=()):
+    """{strategy: (contended seconds, uncontended seconds)} over the periods that have both (the
+    same migrations, in periods.csv order); strategies without any left out. {} when periods.csv
+    has no migration_latency_uncontended_s column."""
+    col = "migration_latency_uncontended_s"
+    if col not in periods.columns:
+        return {}
+    out = {}
+    for strategy in _order(periods["strategy"], order):
+        p = periods[periods["strategy"] == strategy]
+        p = p[p["migration_latency_s"].notna() & p[col].notna()]
+        if len(p):
+            out[strategy] = (p["migration_latency_s"].to_numpy(dtype=float),
+                             p[col].to_numpy(dtype=float))
+    return out
+
+
+SWEEP_NETWORK_AXIS = "desktops.count"
+
+
+def is_bandwidth_key(key):
+    return key.split(".")[-1] == "bandwidth"
+
+
+def sweep_latency_axes(grid_keys):
+    """(x key, other keys) for the sweep's migration-latency figure: desktops.count if swept, else
+    the first swept bandwidth; None when neither is swept."""
+    if SWEEP_NETWORK_AXIS in grid_keys:
+        x = SWEEP_NETWORK_AXIS
+    else:
+        x = next((k for k in grid_keys if is_bandwidth_key(k)), None)
+        if x is None:
+            return None
+    return x, [k for k in grid_keys if k != x]
+
+
+def _point_summaries(sweep):
+    """{point: summary.json of its folder} for the points sweep.json names (read leniently: a
+    point without a readable summary.json is left out)."""
+    import json
+    out = {}
+    for p in (sweep.meta or {}).get("points") or []:
+        folder = p.get("folder") if isinstance(p, dict) else None
+        if not isinstance(folder, str):
+            continue
+        try:
+            with open(sweep.path / folder / "summary.json", encoding="utf-8") as f:
+                out[p.get("point")] = json.load(f)
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def sweep_latency(sweep):
+    """sweep.csv's rows with 'contended' and 'uncontended' p50 migration latency (seconds; NaN where
+    the point's strategy migrated nothing). The uncontended one comes from sweep.csv, or for older
+    sweep.csv files from each point's summary.json; 'uncontended_from' says which (None: neither)."""
+    t = sweep.table.copy()
+    lat = t["migration_latency_p50_s"] if "migration_latency_p50_s" in t.columns else \
+        pd.Series(np.nan, index=t.index)
+    t["contended"] = lat.where(lat > 0)
+    source = None
+    col = "migration_latency_uncontended_p50_s"
+    if col in t.columns and t[col].notna().any():
+        unc, source = t[col], "sweep.csv"
+    else:
+        sums = _point_summaries(sweep)
+
+        def pick(r):
+            st = ((sums.get(int(r["point"])) or {}).get("strategies") or {}).get(r["strategy"]) or {}
+            q = st.get("migration_latency_uncontended_s")
+            return q.get("p50") if isinstance(q, dict) and isinstance(q.get("p50"), (int, float)) \
+                else np.nan
+        unc = t.apply(pick, axis=1).astype(float) if len(t) else pd.Series(dtype=float)
+        if unc.notna().any():
+            source = "points/*/summary.json"
+    t["uncontended"] = unc.where(unc > 0) if source else np.nan
+    return t, source

@@ -226,6 +226,8 @@ def _run_section(run, sid, title, slug, figures_dir, combined):
                      "Bytes moved per strategy, stacked by kind: in total (left), and each "
                      "strategy's mix as shares with its bytes per migrated period (right)."))
 
+    b += _network_blocks(run, sid, slug, figures_dir)
+
     # timeline
     b.append(Heading(3, "Power-state timeline", f"{sid}-timeline"))
     if run.timeline is None or run.timeline.empty:
@@ -258,6 +260,119 @@ def _run_section(run, sid, title, slug, figures_dir, combined):
         b.append(_published_table(comps, with_folder=False))
     b += _params_blocks(run.scenario, f"{sid}-params")
     return sec
+
+
+BUSIEST_LINKS = 10
+
+
+def _pct_of(value_bytes, pct):
+    return f"{fmt.gib(value_bytes)} ({fmt.fixed(pct, 1)}%)" if pct is not None else fmt.gib(value_bytes)
+
+
+def _network_blocks(run, sid, slug, figures_dir):
+    """Network and servers: migration latency under contention per strategy, the busiest link
+    directions (links.csv), the servers (servers.csv) and the per-migration latency figure."""
+    s = run.summary
+    strategies = run.strategies
+    b = [Heading(3, "Network and servers", f"{sid}-network")]
+    facts = [("topology", str(s.get("topology", "-"))), ("servers", fmt.integer(s.get("servers")))]
+    missing = [f for f in ("links.csv", "servers.csv") if f in run.missing]
+    if missing:
+        facts.append(("not in the folder", ", ".join(missing)))
+    b.append(Facts(facts))
+
+    if not metrics.has_network_figures(s):
+        b.append(Note("summary.json has no network figures (written by simulators with the "
+                      "network model): no contended vs uncontended latency, flows or links."))
+    else:
+        nrows = metrics.network_rows(s)
+        b.append(Table(
+            ["strategy", "migrations", "p50 s", "uncontended p50 s", "p95 s", "uncontended p95 s",
+             "slowdown p50", "flows", "peak concurrent flows", "peak link utilisation %"],
+            [[r["strategy"], fmt.integer(r["migrations"]), fmt.fixed(r["p50"], 3),
+              fmt.fixed(r["unc_p50"], 3), fmt.fixed(r["p95"], 3), fmt.fixed(r["unc_p95"], 3),
+              f"{r['slowdown_p50']:.2f}x" if r["slowdown_p50"] is not None else "-",
+              fmt.integer(r["flows"]), fmt.integer(r["peak_flows"]),
+              fmt.fixed(100 * r["peak_link_utilisation"], 1)
+              if r["peak_link_utilisation"] is not None else "-"] for r in nrows],
+            numeric=tuple(range(1, 10)),
+            caption="From summary.json. Migration latency as run (flows sharing links by max-min "
+                    "fairness) and uncontended: the same migration alone on an idle network. "
+                    "Slowdown: the median of contended / uncontended per migration. Flows: bulk "
+                    "transfers (migrations, pre-copy rounds, reintegrations); page requests are "
+                    "not flows."))
+
+    # the busiest link directions
+    if run.links is None:
+        b.append(Note("No links.csv in this folder (written by simulators with the network "
+                      "model): the link table needs it."))
+    elif run.links.empty:
+        b.append(Note("links.csv has no rows: no link carried any traffic."))
+    else:
+        rows, used = [], []
+        for strategy, n, top in metrics.busiest_links(run.links, BUSIEST_LINKS, strategies):
+            used.append(f"{strategy} {n:,}")
+            for _, r in top.iterrows():
+                rows.append([strategy, r["link"], f"{r['from']} → {r['to']}",
+                             fmt.bandwidth(r["capacity_bps"]),
+                             fmt.fixed(100 * r["peak_utilisation"], 1),
+                             fmt.fixed(100 * r["mean_utilisation"], 3), fmt.bytes_h(r["bytes"])])
+        b.append(Table(["strategy", "link", "direction", "capacity", "peak utilisation %",
+                        "mean utilisation %", "bytes"], rows, numeric=(3, 4, 5, 6),
+                       caption=f"From links.csv: each strategy's {BUSIEST_LINKS} busiest link "
+                               "directions by peak utilisation (the largest sum of flow rates "
+                               "over capacity at any time); mean utilisation over the run. Link "
+                               "directions that carried traffic: " + ", ".join(used) + "."))
+
+    # servers
+    refusals = [(r["strategy"], r["refusals"]) for r in metrics.network_rows(s)
+                if r["refusals"] is not None]
+    refused = ("Refused VMs (no server had room; per strategy): "
+               + ", ".join(f"{n} {fmt.integer(v)}" for n, v in refusals) + ".") if refusals else ""
+    if run.servers is None:
+        b.append(Note("No servers.csv in this folder (written by simulators with the server "
+                      "model): the per-server table needs it." + (" " + refused if refused else "")))
+    elif run.servers.empty:
+        b.append(Note("servers.csv has no rows." + (" " + refused if refused else "")))
+    else:
+        srows = metrics.server_rows(run.servers, strategies)
+        b.append(Table(
+            ["strategy", "server", "memory GiB", "peak memory GiB", "mean memory GiB", "peak VMs",
+             "mean VMs", "consolidation", "energy kWh", "attributed kWh", "admitted",
+             "overcommits"],
+            [[r["strategy"], r["server"], fmt.gib(r["capacity_bytes"]),
+              _pct_of(r["peak_memory_bytes"], r["peak_memory_pct"]),
+              _pct_of(r["mean_memory_bytes"], r["mean_memory_pct"]), fmt.integer(r["peak_vms"]),
+              fmt.fixed(r["mean_vms"], 2), fmt.fixed(r["consolidation_ratio"], 2),
+              fmt.fixed(r["energy_kwh"], 3), fmt.fixed(r["attributed_kwh"], 3),
+              fmt.integer(r["admitted"]), fmt.integer(r["overcommitted"])] for r in srows],
+            numeric=tuple(range(2, 12)),
+            caption="From servers.csv, per strategy and server. Memory: peak and time-weighted "
+                    "mean, with the share of the server's memory. Consolidation: hosted VM-time / "
+                    "time the server hosted anything. Energy: the server's whole draw over the run "
+                    "(always on); attributed: the part shared out to the VMs it hosted. "
+                    "Overcommits: partial VMs' page growth taking the server past its memory."
+                    + (" " + refused if refused else "")))
+
+    # per-migration latency
+    if run.periods is None:
+        b.append(Note("No periods.csv in this folder: the per-migration latency figure needs it."))
+    elif "migration_latency_uncontended_s" not in run.periods.columns:
+        b.append(Note("periods.csv has no migration_latency_uncontended_s column (written by "
+                      "simulators with the network model): no per-migration contention figure."))
+    else:
+        pairs = metrics.migration_pairs(run.periods, strategies)
+        if pairs:
+            name = f"{slug}-contention.png"
+            figures.contention(pairs, Path(figures_dir) / name)
+            b.append(_figure(figures_dir, name, f"{run.label}: migration latency under contention",
+                             "From periods.csv, every migration: empirical CDFs of its latency as "
+                             "run (solid) and alone on an idle network (dashed), per strategy "
+                             "(left); each migration's contended against uncontended latency, "
+                             "above the dotted diagonal when contention slowed it (right)."))
+        else:
+            b.append(Note("No strategy of this run migrated: no per-migration latencies."))
+    return b
 
 
 # ---- a sweep ---------------------------------------------------------------------------------
@@ -316,14 +431,16 @@ def _sweep_section(sweep, sid, title, slug, figures_dir, combined):
     cols = [("energy_kwh", "energy kWh", 3), ("savings_pct", "savings %", 2),
             ("savings_pct_periods_10min_plus", "savings ≥10 min %", 2), ("network_bytes", "network", None),
             ("wakeups", "wake-ups", 0), ("migration_latency_p50_s", "migrate p50 s", 2),
+            ("migration_latency_uncontended_p50_s", "uncontended p50 s", 2),
+            ("contention_slowdown_p50", "slowdown p50", 2), ("server_refusals", "refused", 0),
             ("reintegration_latency_p50_s", "return p50 s", 2),
             ("oracle_energy_kwh", "oracle energy kWh", 3), ("oracle_savings_pct", "oracle savings %", 2),
             ("oracle_wakeups", "oracle wake-ups", 0)]
     cols = [c for c in cols if c[0] in t.columns]
 
     def cell(v, digits, col):
-        if col.endswith("_s") and not fmt.missing(v) and v == 0:
-            return "-"     # a latency of 0: nothing migrated or slept at that point
+        if (col.endswith("_s") or col == "contention_slowdown_p50") and not fmt.missing(v) and v == 0:
+            return "-"     # a latency (or slowdown) of 0: nothing migrated or slept at that point
         if digits is None:
             return fmt.bytes_h(v)
         return fmt.integer(v) if digits == 0 else fmt.fixed(v, digits)
@@ -337,6 +454,7 @@ def _sweep_section(sweep, sid, title, slug, figures_dir, combined):
         caption += f" The first {SWEEP_TABLE_ROWS} of {len(t):,} rows; sweep.csv has them all."
     b.append(Table(["point"] + sweep.grid_keys + ["strategy"] + [c[1] for c in cols], rows,
                    numeric=(0,) + tuple(range(n0, n0 + len(cols))), caption=caption))
+    b += _sweep_latency_blocks(sweep, sid, slug, figures_dir)
 
     comps = published.compare_sweep(sweep)
     if comps:
@@ -348,6 +466,34 @@ def _sweep_section(sweep, sid, title, slug, figures_dir, combined):
         b.append(Note(f"Parameters read from {sweep.scenario_file.relative_to(sweep.path)}; "
                       "swept keys show their values."))
     return sec
+
+
+def _sweep_latency_blocks(sweep, sid, slug, figures_dir):
+    """With desktops.count or a bandwidth among the swept keys: p50 migration latency (and its
+    uncontended reference) against it, one line per strategy and value of the other keys."""
+    axes = metrics.sweep_latency_axes(sweep.grid_keys)
+    if axes is None or "migration_latency_p50_s" not in sweep.table.columns:
+        return []
+    xkey, others = axes
+    table, source = metrics.sweep_latency(sweep)
+    b = [Heading(3, "Migration latency over the sweep", f"{sid}-latency")]
+    if not table["contended"].notna().any():
+        b.append(Note("No strategy migrated at any point of the sweep: no migration latencies."))
+        return b
+    name = f"{slug}-sweep-migration-latency.png"
+    figures.sweep_migration_latency(table, xkey, sweep.grid_values[xkey], others,
+                                    Path(figures_dir) / name)
+    caption = (f"p50 migration latency per strategy against {xkey}"
+               + (", one line per value of " + ", ".join(others) if others else "")
+               + " (strategies that never migrate left out): as run")
+    if source:
+        caption += (" (left) and uncontended, the same migrations alone on an idle network "
+                    f"(right, from {source}).")
+    else:
+        caption += ("; the uncontended latency is not in sweep.csv nor in the points' "
+                    "summary.json (written by simulators with the network model).")
+    b.append(_figure(figures_dir, name, f"{sweep.label}: migration latency over {xkey}", caption))
+    return b
 
 
 # ---- several folders -------------------------------------------------------------------------

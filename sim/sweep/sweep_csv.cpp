@@ -23,6 +23,8 @@ void write_sweep_csv(std::ostream& out, const Grid& grid, const std::vector<Swee
          "migrated_bytes,fetched_pages,reintegrated_bytes,wakeups,sleep_fraction,migration_latency_p50_s,"
          "migration_latency_p95_s,reintegration_latency_p50_s,reintegration_latency_p95_s,"
          "server_peak_memory_bytes,prefetched_pages,prefetch_precision,prefetch_coverage,events,"
+         "migration_latency_uncontended_p50_s,contention_slowdown_p50,peak_link_utilisation,flows,"
+         "server_peak_vms,consolidation_ratio,server_refusals,servers_energy_kwh,"
          "oracle_energy_kwh,oracle_savings_pct,oracle_wakeups\n";
   for (std::size_t p = 0; p < points.size(); ++p) {
     std::string values;
@@ -36,6 +38,9 @@ void write_sweep_csv(std::ostream& out, const Grid& grid, const std::vector<Swee
                  f.migration_latency.p95_s, f.reintegration_latency.p50_s, f.reintegration_latency.p95_s,
                  f.server_peak_memory_bytes, f.prefetched_pages, f.prefetch_precision, f.prefetch_coverage,
                  f.events);
+      fmt::print(out, ",{},{},{},{},{},{},{},{}", f.migration_latency_uncontended.p50_s, f.contention_slowdown_p50,
+                 f.peak_link_utilisation, f.flows, f.server_peak_vms, f.consolidation_ratio, f.server_refusals,
+                 f.servers_energy_kwh);
       // The offline optimum for partial rows: the same point with the oracle sleep scheduler (the
       // point's own figures when it already is the oracle).
       const StrategyFigures* oracle = nullptr;

@@ -165,11 +165,22 @@ def expected_figures(folder, slug):
         tl = folder / "timeline.csv"
         if tl.exists() and len(tl.read_text().splitlines()) > 1:
             names += ["timeline", "timeline-zoom"]
+        if (folder / "periods.csv").exists():
+            with open(folder / "periods.csv", newline="") as f:
+                rows = list(csv.DictReader(f))
+            if any(r.get("migration_latency_uncontended_s") and r["migration_latency_s"]
+                   for r in rows):
+                names.append("contention")   # the network section's per-migration latencies
         return {f"{slug}-{n}.png" for n in names}
     meta = json.loads((folder / "sweep.json").read_text())
-    if len(meta["grid"]) == 2:
-        return {f"{slug}-sweep-heatmap-energy.png", f"{slug}-sweep-heatmap-savings.png"}
-    return {f"{slug}-sweep-lines.png"}
+    keys = [g["key"] for g in meta["grid"]]
+    out = ({f"{slug}-sweep-heatmap-energy.png", f"{slug}-sweep-heatmap-savings.png"}
+           if len(keys) == 2 else {f"{slug}-sweep-lines.png"})
+    if "desktops.count" in keys or any(k.split(".")[-1] == "bandwidth" for k in keys):
+        with open(folder / "sweep.csv", newline="") as f:
+            if any(float(r.get("migration_latency_p50_s") or 0) > 0 for r in csv.DictReader(f)):
+                out.add(f"{slug}-sweep-migration-latency.png")
+    return out
 
 
 class _Links(html.parser.HTMLParser):

@@ -1,0 +1,56 @@
+// The desktop agent's configuration file (YAML) and the value syntaxes it shares with the CLI flags.
+// Every error is an InputError naming "file:line: key". Unknown keys are errors, never ignored.
+//
+//   image: vm.ram                  # relative paths resolve from the config file's folder
+//   page_size: 4096
+//   listen: 10.0.0.1:7000          # ADDR:PORT, [v6]:PORT
+//   tls:                           # one of: psk_file + psk_identity, ca + cert + key, insecure_plain_tcp
+//     psk_file: psk.hex
+//     psk_identity: desktop-1
+//   power:
+//     backend: emulated            # emulated | real
+//     interface: eth0              # emulated: listens for magic packets; real: enables WoL on it
+//     mac: 52:54:00:12:34:56       # the MAC packets must name (default: the interface's)
+//     password: aa:bb:cc:dd:ee:ff  # SecureOn, optional
+//     udp_port: 9                  # magic packets over UDP (0: none)
+//     raw: true                    # and as EtherType 0x0842 frames
+//     suspend_delay: 100ms
+//     resume_selective: 0.7s
+//     resume_full: 3s
+//     packet_resume: selective     # selective | full
+//     max_sleep: 10min             # emulated RTC alarm (optional)
+//     initial_state: idle          # emulated: the state the clock starts in
+//     dry_run: true                # real: record the plan, suspend nothing
+//     allow_suspend: false         # real: without it the machine is never suspended
+//     method: mem                  # real: mem | freeze | logind | logind-busctl
+//     rtc_wake_after: 30min        # real: arm the RTC alarm
+//   watts:                         # per power state, for the energy report (all optional)
+//     idle: 50W
+//     asleep: 2W
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "emu/agent/desktop_agent.hpp"
+#include "emu/wire/tcp_socket.hpp"
+
+namespace jettison::emu {
+
+DesktopAgentConfig load_agent_config(const std::filesystem::path& path);
+// The same from text; `origin` names it in errors, relative paths resolve from `base_dir`.
+DesktopAgentConfig parse_agent_config(const std::string& text, const std::string& origin,
+                                      const std::filesystem::path& base_dir);
+
+// Checks what a runnable agent needs (image, TLS, interface for the emulated backend); InputError
+// naming `origin` otherwise.
+void validate_agent_config(const DesktopAgentConfig& config, const std::string& origin);
+
+// Value syntaxes; each throws std::invalid_argument with what was expected (callers add the origin).
+Endpoint parse_endpoint(std::string_view text);  // "10.0.0.1:7000", "[::1]:7000"
+PowerBackendKind parse_power_backend(std::string_view text);
+PowerState parse_power_state(std::string_view text);
+ResumeKind parse_resume_kind(std::string_view text);
+
+}  // namespace jettison::emu

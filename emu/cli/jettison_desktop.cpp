@@ -1,0 +1,232 @@
+// jettison-desktop: the desktop agent. Serves a memory image over the wire protocol and sleeps when
+// the consolidation server says so (emulated power for tests and labs; real power only with
+// --allow-suspend, dry-run otherwise). On SIGINT/SIGTERM it stops cleanly and prints the time in
+// each power state (and the energy, when watts are configured).
+//
+//   jettison-desktop --image vm.ram --listen 10.0.0.1:7000 --psk-file psk.hex --psk-identity desk-1
+//                    --interface eth0 --power emulated --resume-selective 0.7s
+//   jettison-desktop --config agent.yaml [flags that override it]
+#include <fmt/format.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/input_error.hpp"
+#include "common/units.hpp"
+#include "emu/agent/agent_config.hpp"
+#include "emu/agent/desktop_agent.hpp"
+
+namespace {
+
+using namespace jettison;
+using namespace jettison::emu;
+
+constexpr int kInputErrorExit = 2;
+
+// `parse(text)` for flag `flag`, or InputError("--flag", what was wrong).
+template <class F>
+auto flag_value(const std::string& flag, const std::string& text, F&& parse) {
+  try {
+    return parse(text);
+  } catch (const std::exception& e) {
+    throw InputError(flag, e.what());
+  }
+}
+
+struct Flags {
+  std::string config, image, listen, psk_file, psk_identity, ca, cert, key, interface, mac, password, power;
+  std::string suspend_delay, resume_selective, resume_full, packet_resume, max_sleep, initial_state, method,
+      rtc_wake_after, log_level = "info", run_for;
+  std::vector<std::string> watts;
+  std::uint32_t page_size = 0;
+  int udp_port = -1;
+  bool insecure = false, no_raw = false, dry_run = false, allow_suspend = false;
+};
+
+DesktopAgentConfig build_config(const Flags& f, const CLI::App& app) {
+  DesktopAgentConfig c;
+  c.emulated.initial_state = PowerState::kIdle;
+  if (!f.config.empty()) c = load_agent_config(f.config);
+  auto given = [&](const char* name) { return app.count(name) > 0; };
+  if (given("--image")) c.server.image_path = f.image;
+  if (given("--page-size")) c.server.page_size = f.page_size;
+  if (given("--listen")) {
+    const Endpoint ep = flag_value("--listen", f.listen, parse_endpoint);
+    c.server.listen_host = ep.host;
+    c.server.port = ep.port;
+  } else if (f.config.empty()) {
+    throw InputError("--listen", "required (ADDRESS:PORT), or give --config");
+  }
+  if (given("--psk-file") || given("--psk-identity")) {
+    if (f.psk_file.empty() || f.psk_identity.empty())
+      throw InputError("--psk-file", "--psk-file and --psk-identity go together");
+    c.server.tls = flag_value("--psk-file", f.psk_file, [&](const std::string& p) {
+      return TlsConfig::psk_from_file(f.psk_identity, p);
+    });
+  } else if (given("--ca") || given("--cert") || given("--key")) {
+    if (f.ca.empty() || f.cert.empty() || f.key.empty())
+      throw InputError("--ca", "certificates need --ca, --cert and --key");
+    c.server.tls = TlsConfig::certificates(f.ca, f.cert, f.key);
+  } else if (f.insecure) {
+    c.server.tls = TlsConfig::insecure_plain_tcp();
+  }
+  if (given("--power")) c.power = flag_value("--power", f.power, parse_power_backend);
+  if (given("--interface")) {
+    c.emulated.listener.interface = f.interface;
+    c.real.wol_interface = f.interface;
+  }
+  if (given("--mac")) {
+    auto mac = MacAddress::parse(f.mac);
+    if (!mac)
+      throw InputError("--mac", fmt::format("'{}' is not a MAC address (like 52:54:00:12:34:56)", f.mac));
+    c.emulated.listener.mac = *mac;
+  }
+  if (given("--wol-password")) {
+    auto pw = SecureOnPassword::parse(f.password);
+    if (!pw) throw InputError("--wol-password", fmt::format("'{}' is not a SecureOn password", f.password));
+    c.emulated.listener.password = pw;
+    c.real.wol_password = pw;
+  }
+  if (given("--wol-udp-port")) {
+    if (f.udp_port < 0 || f.udp_port > 65535)
+      throw InputError("--wol-udp-port", "expected 0..65535 (0: no UDP)");
+    c.emulated.listener.udp_port =
+        f.udp_port == 0 ? std::nullopt : std::optional<std::uint16_t>(static_cast<std::uint16_t>(f.udp_port));
+  }
+  if (f.no_raw) c.emulated.listener.raw = false;
+  auto duration = [&](const char* flag, const std::string& text) {
+    return flag_value(flag, text, [](const std::string& t) { return parse_duration(t); });
+  };
+  if (given("--suspend-delay")) c.emulated.suspend_delay = duration("--suspend-delay", f.suspend_delay);
+  if (given("--resume-selective"))
+    c.emulated.resume_selective_delay = duration("--resume-selective", f.resume_selective);
+  if (given("--resume-full")) c.emulated.resume_full_delay = duration("--resume-full", f.resume_full);
+  if (given("--max-sleep")) c.emulated.max_sleep = duration("--max-sleep", f.max_sleep);
+  if (given("--packet-resume"))
+    c.emulated.packet_resume = flag_value("--packet-resume", f.packet_resume, parse_resume_kind);
+  if (given("--initial-state"))
+    c.emulated.initial_state = flag_value("--initial-state", f.initial_state, parse_power_state);
+  if (f.dry_run) c.real.dry_run = true;
+  if (f.allow_suspend) c.real.allow_suspend = true;
+  if (given("--suspend-method")) {
+    auto m = parse_suspend_method(f.method);
+    if (!m)
+      throw InputError("--suspend-method",
+                       fmt::format("'{}' is not mem, freeze, logind or logind-busctl", f.method));
+    c.real.method = *m;
+  }
+  if (given("--rtc-wake-after")) c.real.rtc_wake_after = duration("--rtc-wake-after", f.rtc_wake_after);
+  for (const std::string& w : f.watts) {
+    const auto eq = w.find('=');
+    if (eq == std::string::npos)
+      throw InputError("--watts", fmt::format("'{}' is not STATE=POWER (like asleep=2W)", w));
+    if (!c.watts) c.watts = PowerTable{};
+    const PowerState s = flag_value("--watts", w.substr(0, eq), parse_power_state);
+    (*c.watts)[s] =
+        flag_value("--watts", w.substr(eq + 1), [](const std::string& t) { return parse_power(t); });
+  }
+  validate_agent_config(c, f.config.empty() ? "flags" : f.config);
+  return c;
+}
+
+int run(const Flags& f, const CLI::App& app) {
+  const DesktopAgentConfig config = build_config(f, app);
+  std::optional<Duration> run_for;
+  if (!f.run_for.empty())
+    run_for = flag_value("--run-for", f.run_for, [](const std::string& t) { return parse_duration(t); });
+
+  // Every thread the agent starts inherits this mask, so the signals reach sigtimedwait() below only.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  DesktopAgent agent(config);
+  agent.start();
+  spdlog::info("jettison-desktop: serving {} on {}:{} ({} power); SIGINT/SIGTERM to stop",
+               config.server.image_path.string(), config.server.listen_host, agent.port(),
+               agent.backend_name());
+  const auto started = std::chrono::steady_clock::now();
+  while (true) {
+    timespec tick{0, 200'000'000};
+    const int sig = sigtimedwait(&signals, nullptr, &tick);
+    if (sig == SIGINT || sig == SIGTERM) {
+      spdlog::info("jettison-desktop: {} received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      break;
+    }
+    if (run_for && std::chrono::steady_clock::now() - started >= std::chrono::microseconds(run_for->us()))
+      break;
+  }
+  agent.stop();
+  const DesktopAgentStats s = agent.stats();
+  fmt::print(
+      "jettison-desktop: {} sleeps, {} woken by magic packets, {} pages served ({} zero), {} refused\n",
+      s.sleeps, s.wakeups, s.server.pages_served, s.server.zero_pages_served, s.server.refused);
+  fmt::print("time per power state:\n{}", agent.report());
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "jettison-desktop: serve a VM's memory image to the consolidation server and sleep on request"};
+  Flags f;
+  app.add_option("--config", f.config, "agent configuration (YAML); flags override it");
+  app.add_option("--image", f.image, "memory image file to serve");
+  app.add_option("--page-size", f.page_size, "page size in bytes (default 4096)");
+  app.add_option("--listen", f.listen, "ADDRESS:PORT to serve on");
+  app.add_option("--psk-file", f.psk_file, "TLS pre-shared key (hex)");
+  app.add_option("--psk-identity", f.psk_identity, "TLS pre-shared key identity");
+  app.add_option("--ca", f.ca, "TLS certificates: CA file (PEM)");
+  app.add_option("--cert", f.cert, "TLS certificates: own certificate chain (PEM)");
+  app.add_option("--key", f.key, "TLS certificates: own private key (PEM)");
+  app.add_flag("--insecure-plain-tcp", f.insecure, "no TLS (benchmarks only)");
+  app.add_option("--power", f.power, "power backend: emulated or real")
+      ->check(CLI::IsMember({"emulated", "real"}));
+  app.add_option("--interface", f.interface, "network interface for magic packets");
+  app.add_option("--mac", f.mac, "MAC a magic packet must name (default: the interface's)");
+  app.add_option("--wol-password", f.password, "SecureOn password a magic packet must carry");
+  app.add_option("--wol-udp-port", f.udp_port, "UDP port for magic packets (default 9; 0: none)");
+  app.add_flag("--no-raw", f.no_raw, "do not listen for EtherType 0x0842 frames");
+  app.add_option("--suspend-delay", f.suspend_delay, "emulated: time to enter sleep (e.g. 100ms)");
+  app.add_option("--resume-selective", f.resume_selective, "emulated: selective resume time (e.g. 0.7s)");
+  app.add_option("--resume-full", f.resume_full, "emulated: full resume time (e.g. 3s)");
+  app.add_option("--packet-resume", f.packet_resume,
+                 "emulated: how a magic packet resumes: selective or full");
+  app.add_option("--max-sleep", f.max_sleep, "emulated: wake by alarm after this long asleep");
+  app.add_option("--initial-state", f.initial_state, "emulated: state at start (default idle)");
+  app.add_flag("--dry-run", f.dry_run, "real: record the suspend plan, suspend nothing");
+  app.add_flag("--allow-suspend", f.allow_suspend, "real: really suspend this machine (else dry-run)");
+  app.add_option("--suspend-method", f.method, "real: mem, freeze, logind or logind-busctl");
+  app.add_option("--rtc-wake-after", f.rtc_wake_after, "real: arm the RTC alarm");
+  app.add_option("--watts", f.watts, "power in a state for the energy report, STATE=POWER (repeatable)");
+  app.add_option("--run-for", f.run_for, "stop by itself after this long (tests)");
+  app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kInputErrorExit;
+  }
+  spdlog::set_level(spdlog::level::from_str(f.log_level));
+  try {
+    return run(f, app);
+  } catch (const InputError& e) {
+    fmt::print(stderr, "jettison-desktop: error: {}\n", e.what());
+    return kInputErrorExit;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "jettison-desktop: error: {}\n", e.what());
+    return 1;
+  }
+}

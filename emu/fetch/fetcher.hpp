@@ -1,0 +1,205 @@
+// The server-side page fetcher: one thread serving the faults of a userfaultfd region from a
+// PageSource, the way QEMU's post-copy fault thread and CRIU's lazy-pages daemon do.
+//
+// The loop polls the uffd and a stop eventfd, reads fault messages in batches, drops pages already in
+// flight or resident (waking their waiters), asks the prefetcher (policy::Prefetcher::on_fault) what
+// else to fetch, fetches the lot with one PageSource::fetch() (the faulting pages first, then the
+// prefetched ones in ascending order) and places pages as they arrive: UFFDIO_COPY, or
+// UFFDIO_ZEROPAGE for all-zero pages. A faulting page is placed (and its thread woken) the moment it
+// arrives. Prefetched pages that arrive one after the other for consecutive addresses are gathered
+// into a run (copied into a staging buffer) and placed with ONE ioctl over the run: a syscall costs
+// about as much as copying a dozen pages here. A run is placed when the next page does not extend it,
+// when it reaches FetcherOptions::max_run_pages, when the source reports a status change (it is about
+// to wait for the network: no page waits with it) and when the fetch ends. A run that meets a page
+// already mapped (EEXIST) is finished page by page. With dirty tracking (the region registered
+// MISSING|WP) pages are placed write-protected (zero pages too, as a copy of a zero buffer with
+// UFFDIO_COPY_MODE_WP, since ZEROPAGE has no WP mode); a later write raises a WP fault, which marks the
+// page dirty and unprotects it. A missing fault that is itself a write (UFFD_PAGEFAULT_FLAG_WRITE) has
+// its page placed writable and marked dirty at once, saving the second fault.
+//
+// A fault is never answered with data the fetcher is not sure of: while the source is unreachable the
+// faulting threads stay blocked; on a permanent source error the fetcher stops with the error and
+// leaves them blocked (the owner of the memory decides what to do with them).
+#pragma once
+
+#include <linux/userfaultfd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/time.hpp"
+#include "emu/fetch/page_source.hpp"
+#include "emu/fetch/uffd_region.hpp"
+#include "emu/power/unique_fd.hpp"
+#include "policy/prefetcher.hpp"
+#include "policy/sleep_scheduler.hpp"
+
+namespace jettison::emu {
+
+// A policy from the registries by name, or InputError listing the valid names.
+std::unique_ptr<policy::Prefetcher> make_prefetcher(std::string_view name,
+                                                    const policy::PrefetchParams& params,
+                                                    const policy::VmShape& vm);
+// Offline schedulers (`oracle`) need the future and are refused here.
+std::unique_ptr<policy::SleepScheduler> make_sleep_scheduler(std::string_view name,
+                                                             const policy::SleepParams& params,
+                                                             const policy::SleepCosts& costs);
+
+struct FetcherOptions {
+  std::size_t read_batch = 64;  // fault messages read per read(2)
+  // Prefetched pages placed with one UFFDIO_COPY / UFFDIO_ZEROPAGE at most (1: every page on its
+  // own, as before runs); the staging buffer holds this many pages.
+  std::size_t max_run_pages = 64;
+  std::size_t max_latency_samples = 1u << 20;  // further samples are counted, not kept
+  // Status reports of the source (pauses, reconnects) and of the fetcher (stopped, failed), after
+  // they are logged. Called from the fetcher's or the source's thread.
+  std::function<void(std::string_view)> on_status;
+};
+
+struct FetchStats {
+  std::uint64_t faults = 0;            // missing-page fault messages read
+  std::uint64_t duplicate_faults = 0;  // ... for a page already in flight or resident (not fetched again)
+  std::uint64_t wp_faults = 0;         // write-protect fault messages read
+  std::uint64_t requests = 0;          // PageSource::fetch() calls
+  std::uint64_t demand_pages = 0;      // pages placed because a fault asked for them
+  std::uint64_t prefetched_pages = 0;  // pages placed because the prefetcher asked for them
+  std::uint64_t zero_pages = 0;        // of those, all-zero pages (no data crossed)
+  std::uint64_t bytes = 0;             // page data received (zero pages count 0)
+  std::uint64_t dirty_pages = 0;       // pages recorded dirty so far
+  std::uint64_t already_mapped = 0;    // EEXIST placements (counted dirty under dirty tracking)
+  std::uint64_t retries = 0;           // EAGAIN placements retried
+  std::uint64_t placements = 0;        // copy / zero-page ioctls that placed pages (runs count once)
+  std::uint64_t latency_samples = 0;   // demand pages timed (kept or not)
+  std::uint64_t pages_fetched() const { return demand_pages + prefetched_pages; }
+};
+
+// The q-quantile (0..1, nearest rank) of `samples`; zero for none.
+std::chrono::nanoseconds percentile(std::vector<std::chrono::nanoseconds> samples, double q);
+
+class Fetcher {
+ public:
+  enum class State {
+    kIdle,       // constructed, not started
+    kRunning,    // serving faults
+    kStopped,    // stop() was called
+    kOwnerGone,  // the process owning the memory exited (seen through a pidfd) or the mapping went away
+    kFailed,     // a permanent error: error() says which; faulting threads stay blocked
+  };
+
+  // `region` and `source` must outlive the fetcher; page sizes must match and the source must cover
+  // the region. `sleep` may be null (no sleep decisions). The fetcher installs the source's status
+  // callback.
+  Fetcher(UffdRegion& region, PageSource& source, std::unique_ptr<policy::Prefetcher> prefetcher,
+          std::unique_ptr<policy::SleepScheduler> sleep = nullptr, FetcherOptions options = {});
+  ~Fetcher();  // stop()
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  // Starts the loop: Time 0 of the fetcher's clock; the sleep scheduler's period starts, and the
+  // prefetcher's on_migration pages are fetched before the first fault is served.
+  void start();
+  // Stops the loop (cancelling a fetch blocked on an unreachable source) and joins it. Faults that
+  // come later stay blocked until the region is torn down. Idempotent.
+  void stop();
+  // Waits until the loop has ended on its own (owner gone, failure) or was stopped.
+  bool wait_stopped(std::chrono::milliseconds timeout) const;
+
+  State state() const;
+  std::string error() const;        // why it failed; empty otherwise
+  std::string last_status() const;  // the source's last status report
+
+  FetchStats stats() const;
+  // Service latency of each demand page: from reading its first fault message to its placement.
+  std::vector<std::chrono::nanoseconds> latency_samples() const;
+
+  // Dirty set for reintegration: sorted pages written since their placement (WP faults, write
+  // faults, EEXIST placements). Without dirty tracking it is every resident page (a safe superset).
+  bool dirty_tracking() const { return region_.write_protect(); }
+  std::vector<std::uint64_t> dirty_pages() const;
+  // Pages demand-faulted so far (not prefetched ones: reads of those do not fault), sorted.
+  std::vector<std::uint64_t> faulted_pages() const;
+  bool resident(std::uint64_t page) const;
+  // The current content of a resident page (page_size bytes into `out`); UffdError if not resident.
+  void read_page(std::uint64_t page, std::span<std::byte> out) const;
+
+  // The fetcher's clock: jettison Time, microseconds of steady time since start().
+  Time now() const;
+  // The sleep scheduler's decision: when the desktop should start suspending if no further request
+  // arrives (Time::never() without a scheduler or when it says stay up).
+  Time sleep_at() const;
+  // What the desktop control reports back, passed on to the sleep scheduler.
+  void desktop_woke(Time t);
+  void desktop_slept(Time t);
+  // After stop(): the idle period is over. Tells the prefetcher the pages the VM touched as far as
+  // the fetcher saw them (faulted and dirty pages) and the sleep scheduler the period's end (now()).
+  void end_period();
+
+ private:
+  void run();
+  void read_messages(std::vector<uffd_msg>& out);
+  void serve_batch(const std::vector<uffd_msg>& msgs);
+  void handle_wp_fault(std::uint64_t page);
+  void place(std::uint64_t page, const std::byte* data);
+  void place_demand(std::uint64_t page, const std::byte* data, std::uint8_t kind);
+  void stage(std::uint64_t page, const std::byte* data);
+  void flush_run();
+  void fetch_pages(std::vector<std::uint64_t>& pages, std::chrono::steady_clock::time_point arrival);
+  void drain_messages();
+  template <class Op>
+  PlaceOutcome with_retries(std::uint64_t page, Op op);
+  void mark_dirty(std::uint64_t page);
+  void finish(State state, std::string message);
+  void report(std::string_view status);
+
+  UffdRegion& region_;
+  PageSource& source_;
+  std::unique_ptr<policy::Prefetcher> prefetcher_;
+  std::unique_ptr<policy::SleepScheduler> sleep_;
+  FetcherOptions options_;
+  std::uint64_t pages_;
+
+  // Per page, written by the loop thread, read by any: 0 missing, 1 in flight, 2 resident.
+  std::unique_ptr<std::atomic<std::uint8_t>[]> page_state_;
+  std::unique_ptr<std::atomic<std::uint8_t>[]> dirty_;
+  std::unique_ptr<std::atomic<std::uint8_t>[]> faulted_;
+
+  // Loop-thread state of the request being fetched.
+  std::vector<std::uint8_t> demand_write_;  // per page: 1 demand read, 2 demand write, 0 prefetch
+  std::vector<std::chrono::steady_clock::time_point> fault_time_;  // per page in flight: first fault read
+  std::vector<uffd_msg> backlog_;                                  // messages read while retrying
+  std::vector<std::byte> zeros_;                                   // a zero page, for write-protected zeros
+
+  // The run of prefetched pages waiting to be placed with one ioctl (loop thread only): pages
+  // run_first_ .. run_first_ + run_count_ - 1, their bytes in staging_ for a copy run (zero pages as
+  // zeros: under dirty tracking every prefetched page is a write-protected copy), none for a zero run
+  // (UFFDIO_ZEROPAGE, without dirty tracking).
+  std::vector<std::byte> staging_;
+  std::uint64_t run_first_ = 0, run_count_ = 0, run_zero_pages_ = 0;
+  bool run_is_zero_ = false;
+  std::exception_ptr deferred_error_;  // a placement failure met inside a status report
+
+  UniqueFd stop_fd_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::chrono::steady_clock::rep> epoch_{0};  // steady_clock ticks at start()
+
+  mutable std::mutex mu_;  // guards everything below
+  mutable std::condition_variable ended_;
+  State state_ = State::kIdle;
+  std::string error_;
+  std::string last_status_;
+  FetchStats stats_;
+  std::vector<std::chrono::nanoseconds> latencies_;
+};
+
+}  // namespace jettison::emu

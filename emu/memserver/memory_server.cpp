@@ -1,0 +1,136 @@
+#include "emu/memserver/memory_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "emu/memserver/server_session.hpp"
+#include "emu/wire/channel.hpp"
+#include "emu/wire/errors.hpp"
+#include "emu/wire/tcp_socket.hpp"
+#include "emu/wire/tls_context.hpp"
+
+namespace jettison::emu {
+
+struct MemoryServer::Conn {
+  std::thread thread;
+  std::atomic<bool> done{false};
+};
+
+MemoryServer::MemoryServer(MemoryServerConfig config)
+    : config_(std::move(config)),
+      image_(std::make_unique<MemoryImage>(config_.image_path, config_.page_size)),
+      tls_(std::make_unique<TlsContext>(config_.tls, TlsRole::kServer)),
+      journal_(std::make_unique<Journal>(*image_, config_.journal_crash_hook)) {
+  recovery_ = journal_->recover();
+  switch (recovery_.outcome) {
+    case RecoveryResult::Outcome::kReplayed:
+      spdlog::warn("memserver: {}: replayed an interrupted write-back of {} pages", image_->path().string(),
+                   recovery_.pages);
+      break;
+    case RecoveryResult::Outcome::kDiscarded:
+      spdlog::warn("memserver: {}: discarded an uncommitted write-back journal ({})", image_->path().string(),
+                   recovery_.reason);
+      break;
+    case RecoveryResult::Outcome::kNothing:
+      break;
+  }
+  if (tls_->insecure()) {
+    spdlog::warn("memserver: INSECURE plain-TCP mode (benchmarks only): no authentication, no encryption");
+  }
+}
+
+MemoryServer::~MemoryServer() {
+  stop();
+  std::lock_guard lock(sleep_mutex_);
+  if (sleeper_.joinable()) sleeper_.join();
+}
+
+std::uint64_t MemoryServer::generation() const {
+  std::lock_guard lock(journal_mutex_);
+  return journal_->generation();
+}
+
+MemoryServerStats MemoryServer::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
+}
+
+void MemoryServer::start() {
+  if (running_) return;
+  {
+    // A previous on_sleep thread has finished its job by the time the agent starts us again.
+    std::lock_guard lock(sleep_mutex_);
+    if (sleeper_.joinable() && sleeper_.get_id() != std::this_thread::get_id()) sleeper_.join();
+  }
+  listener_ = std::make_unique<TcpListener>(config_.listen_host, port_ != 0 ? port_ : config_.port);
+  port_ = listener_->port();
+  stopping_ = false;
+  running_ = true;
+  acceptor_ = std::thread([this] { accept_loop(); });
+  spdlog::info("memserver: serving {} ({} pages of {} bytes) on {}:{} ({})", image_->path().string(),
+               image_->pages(), image_->page_size(), config_.listen_host, port_,
+               security_name(config_.tls.security));
+}
+
+void MemoryServer::stop() {
+  if (!running_) return;
+  stopping_ = true;
+  if (acceptor_.joinable()) acceptor_.join();
+  listener_.reset();
+  std::list<std::unique_ptr<Conn>> conns;
+  {
+    std::lock_guard lock(conns_mutex_);
+    conns.swap(conns_);
+  }
+  for (auto& c : conns) c->thread.join();
+  running_ = false;
+  spdlog::info("memserver: stopped (port {} closed)", port_);
+}
+
+void MemoryServer::reap_finished() {
+  std::lock_guard lock(conns_mutex_);
+  for (auto it = conns_.begin(); it != conns_.end();) {
+    if ((*it)->done) {
+      (*it)->thread.join();
+      it = conns_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void MemoryServer::accept_loop() {
+  while (!stopping_) {
+    std::optional<Accepted> accepted;
+    try {
+      accepted = listener_->accept(deadline_after(Duration::millis(50)));
+    } catch (const WireError& e) {
+      spdlog::error("memserver: {}", e.what());
+      continue;
+    }
+    reap_finished();
+    if (!accepted) continue;
+    auto conn = std::make_unique<Conn>();
+    Conn* raw = conn.get();
+    raw->thread = std::thread([this, raw, a = std::make_shared<Accepted>(std::move(*accepted))]() mutable {
+      const std::string peer = a->peer;
+      try {
+        auto stream = tls_->establish(std::move(a->fd), peer, deadline_after(config_.handshake_timeout));
+        StreamChannel channel(std::move(stream), config_.send_timeout);
+        ServerSession(*this, channel, stopping_).run();
+      } catch (const AuthError& e) {
+        spdlog::warn("memserver: refused {}: {}", peer, e.what());
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.refused;
+      } catch (const std::exception& e) {
+        spdlog::warn("memserver: connection from {} failed before the protocol started: {}", peer, e.what());
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.refused;
+      }
+      raw->done = true;
+    });
+    std::lock_guard lock(conns_mutex_);
+    conns_.push_back(std::move(conn));
+  }
+}
+
+}  // namespace jettison::emu

@@ -1,0 +1,101 @@
+// The desktop's memory server: serves a memory image over the wire protocol to several clients at
+// once, one thread per connection (plus one accept thread); accepts dirty pages back through the
+// journal. stop() closes the listener and every connection (emulated sleep); start() serves again
+// on the same port.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+
+#include "common/time.hpp"
+#include "emu/memserver/journal.hpp"
+#include "emu/memserver/memory_image.hpp"
+#include "emu/wire/frame.hpp"
+#include "emu/wire/tls_config.hpp"
+
+namespace jettison::emu {
+
+class Channel;
+class TcpListener;
+class TlsContext;
+
+struct MemoryServerConfig {
+  std::filesystem::path image_path;
+  std::uint32_t page_size = 4096;
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0: any free port (see MemoryServer::port())
+  TlsConfig tls;
+  std::uint64_t capabilities = kCapAll;               // what this server offers
+  Duration handshake_timeout = Duration::seconds(5);  // TLS handshake + HELLO
+  Duration idle_timeout = Duration::seconds(300);     // no frame for this long: close
+  Duration send_timeout = Duration::seconds(10);
+  // Called (on a separate thread) after SLEEP_ACK went out; the power agent suspends here.
+  std::function<void(std::uint32_t after_ms)> on_sleep;
+  JournalCrashHook journal_crash_hook;  // tests only
+};
+
+struct MemoryServerStats {
+  std::uint64_t connections = 0;      // accepted and past TLS + HELLO
+  std::uint64_t refused = 0;          // TLS or handshake refused
+  std::uint64_t protocol_errors = 0;  // connections closed for malformed input
+  std::uint64_t pages_served = 0, zero_pages_served = 0;
+  std::uint64_t pages_written_back = 0;
+};
+
+class MemoryServer {
+ public:
+  // Opens the image and recovers an interrupted write-back (see recovery()).
+  explicit MemoryServer(MemoryServerConfig config);
+  ~MemoryServer();
+  MemoryServer(const MemoryServer&) = delete;
+  MemoryServer& operator=(const MemoryServer&) = delete;
+
+  void start();
+  void stop();
+  bool running() const { return running_; }
+  std::uint16_t port() const { return port_; }
+  MemoryServerStats stats() const;
+  const RecoveryResult& recovery() const { return recovery_; }
+  const MemoryImage& image() const { return *image_; }
+  std::uint64_t generation() const;
+
+ private:
+  struct Conn;
+  void accept_loop();
+  void serve(Conn& conn);
+  void reap_finished();
+
+  MemoryServerConfig config_;
+  std::unique_ptr<MemoryImage> image_;
+  std::unique_ptr<TlsContext> tls_;
+  std::unique_ptr<TcpListener> listener_;
+  std::uint16_t port_ = 0;
+
+  // Write-back: one session at a time, owned by one connection; exclusive image lock while applying.
+  mutable std::mutex journal_mutex_;
+  std::unique_ptr<Journal> journal_;
+  const void* journal_owner_ = nullptr;
+  std::shared_mutex image_lock_;
+  RecoveryResult recovery_;
+
+  std::atomic<bool> running_{false}, stopping_{false};
+  std::thread acceptor_;
+  std::mutex conns_mutex_;
+  std::list<std::unique_ptr<Conn>> conns_;
+  std::mutex sleep_mutex_;
+  std::thread sleeper_;
+
+  mutable std::mutex stats_mutex_;
+  MemoryServerStats stats_;
+
+  friend class ServerSession;
+};
+
+}  // namespace jettison::emu

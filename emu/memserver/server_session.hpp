@@ -1,0 +1,40 @@
+// One client connection on the memory server, after TLS: the HELLO handshake, then requests
+// until BYE, a protocol error (logged, ERROR sent, connection closed), the peer leaving, or stop().
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "emu/wire/channel.hpp"
+#include "emu/wire/messages.hpp"
+
+namespace jettison::emu {
+
+class MemoryServer;
+
+class ServerSession {
+ public:
+  ServerSession(MemoryServer& server, Channel& channel, const std::atomic<bool>& stopping)
+      : server_(server), channel_(channel), stopping_(stopping) {}
+  ~ServerSession();
+  // Returns normally when the session ends for any reason; never throws.
+  void run() noexcept;
+
+ private:
+  // The next frame, or nullopt if the server is stopping. Enforces the idle timeout.
+  std::optional<Frame> next_frame(Duration timeout);
+  bool handshake();
+  void serve_get(const GetPages& m);
+  void put_pages(const PutPages& m);
+  void commit(const Commit& m);
+  void send(const Message& m) { channel_.send_frame(encode(m, limits_.page_size)); }
+
+  MemoryServer& server_;
+  Channel& channel_;
+  const std::atomic<bool>& stopping_;
+  DecodeLimits limits_;
+  std::uint64_t caps_ = 0;
+  bool owns_journal_ = false;
+};
+
+}  // namespace jettison::emu

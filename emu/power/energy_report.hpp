@@ -1,0 +1,29 @@
+// Energy = power x time in each state, from a table of watts per state (the scenario's figures).
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "common/quantity.hpp"
+#include "emu/power/power_state.hpp"
+
+namespace jettison::emu {
+
+struct PowerTable {
+  std::array<Power, kPowerStateCount> watts{};
+  Power operator[](PowerState s) const { return watts[index_of(s)]; }
+  Power& operator[](PowerState s) { return watts[index_of(s)]; }
+};
+
+struct EnergyReport {
+  StateTimes time{};
+  std::array<Energy, kPowerStateCount> energy{};
+  Duration total_time;
+  Energy total;
+  // One line per state with time, power and energy, for logs.
+  std::string to_string(const PowerTable& power) const;
+};
+
+EnergyReport make_energy_report(const StateTimes& times, const PowerTable& power);
+
+}  // namespace jettison::emu
