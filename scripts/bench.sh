@@ -17,6 +17,12 @@ if [ ! -f "$data/office-idle.csv" ]; then
 fi
 echo "== event queue (hold model)"
 "$root/build/bin/jettison-bench" --benchmark_filter='BM_QueueHold' --benchmark_min_time=0.2
+echo "== network model: max-min sharing (10,000 flows 1 ms apart through one uplink; naive re-solve as baseline)"
+"$root/build/bin/jettison-bench" --benchmark_filter='BM_Star|BM_TwoTier' --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true
+echo "== 1,000 and 10,000 desktops migrating at once (star uplink 1 / 10 Gbps; 0 = dedicated links, the baseline)"
+"$root/build/bin/jettison-bench" --benchmark_filter='BM_Concurrent' --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true
 echo "== default scenario scaled to $desktops desktops x $days days, one strategy per run, one core"
 JETTISON_BENCH_TRACE="$data/office-idle.csv" JETTISON_BENCH_DESKTOPS="$desktops" \
   "$root/build/bin/jettison-bench" --benchmark_filter='BM_Scenario' --benchmark_min_time=0

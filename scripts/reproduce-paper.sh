@@ -14,6 +14,11 @@ for scenario in "$root"/scenarios/paper/*.yaml; do
   "$root/build/bin/jettison-sim" run "$scenario" --out "$out/$name"
   runs+=("$out/$name")
 done
+# Concurrent migrations: 1, 10 and 50 desktops at once through a 1 and a 10 Gbps uplink.
+echo "== concurrent-migrations sweep"
+"$root/build/bin/jettison-sim" sweep "$root/scenarios/paper/concurrent-migrations.yaml" \
+  --grid desktops.count=1,10,50 --grid network.uplink.bandwidth=1Gbps,10Gbps --out "$out/concurrent-sweep" -q
+runs+=("$out/concurrent-sweep")
 python3 "$root/analysis/jettison_report.py" "${runs[@]}" --out "$out/report" \
   --title "Jettison: the TOCS 2015 experiments on synthetic office traces" >/dev/null
 echo

@@ -33,7 +33,7 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, c
   const RunReport report = run_scenario(s, options);
   if (!quiet) {
     print_summary_table(stdout, s, report);
-    fmt::print("outputs in {}/: summary.json, periods.csv, desktops.csv, timeline.csv, scenario.yaml\n",
+    fmt::print("outputs in {}/: summary.json, periods.csv, desktops.csv, timeline.csv, links.csv, servers.csv, scenario.yaml\n",
                report.out.string());
   }
   return 0;
