@@ -58,8 +58,9 @@ std::unique_ptr<policy::SleepScheduler> make_sleep_scheduler(std::string_view na
 struct FetcherOptions {
   std::size_t read_batch = 64;  // fault messages read per read(2)
   // Prefetched pages placed with one UFFDIO_COPY / UFFDIO_ZEROPAGE at most (1: every page on its
-  // own, as before runs); the staging buffer holds this many pages.
-  std::size_t max_run_pages = 64;
+  // own); the staging buffer holds this many pages. 256 pages of 4 KiB is what one PAGES frame
+  // carries (1 MiB), so a run is rarely cut inside a frame.
+  std::size_t max_run_pages = 256;
   std::size_t max_latency_samples = 1u << 20;  // further samples are counted, not kept
   // Status reports of the source (pauses, reconnects) and of the fetcher (stopped, failed), after
   // they are logged. Called from the fetcher's or the source's thread.

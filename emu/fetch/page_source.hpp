@@ -26,12 +26,16 @@ class PageSource {
   virtual std::uint64_t page_size() const = 0;
   virtual std::uint64_t pages() const = 0;  // image size in pages
 
-  // Fetches `pages` (sorted, unique, each < pages()) and calls `place(page, data)` once for each as it
+  // Fetches `pages` (unique, each < pages()) and calls `place(page, data)` once for each as it
   // arrives, in any order; data == nullptr means an all-zero page, else page_size() bytes valid for
-  // the duration of the call. Blocks until all arrived. While the source cannot be reached it keeps
-  // trying (the faults stay paused: it never answers with zeros in place of real content) and
-  // reports why through the status callback. Throws SourceFailed only on a permanent error or after
-  // cancel(). Exceptions thrown by `place` propagate out of fetch() unchanged.
+  // the duration of the call. The fetcher lists the faulting pages first and the prefetched ones
+  // after them in ascending order: a source should ask for (and deliver) them in that order, so that
+  // a faulting thread does not wait behind its neighbours (PageClient keeps the order). Blocks until
+  // all arrived. While the source cannot be reached it keeps trying (the faults stay paused: it
+  // never answers with zeros in place of real content) and reports why through the status callback
+  // (the fetcher places what already arrived when it hears one). Throws SourceFailed only on a
+  // permanent error or after cancel(). Exceptions thrown by `place` propagate out of fetch()
+  // unchanged.
   virtual void fetch(std::span<const std::uint64_t> pages, const Place& place) = 0;
 
   // Optional: `cb` receives human-readable status changes ("desktop asleep: waking it", "reconnected"),

@@ -9,12 +9,6 @@
 
 namespace jettison::emu {
 
-struct PowerTable {
-  std::array<Power, kPowerStateCount> watts{};
-  Power operator[](PowerState s) const { return watts[index_of(s)]; }
-  Power& operator[](PowerState s) { return watts[index_of(s)]; }
-};
-
 struct EnergyReport {
   StateTimes time{};
   std::array<Energy, kPowerStateCount> energy{};

@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
+#include <unordered_map>
 
 #include "emu/power/power_error.hpp"
 #include "emu/wire/errors.hpp"
@@ -291,17 +293,21 @@ void RemoteSource::fetch(std::span<const std::uint64_t> pages, const Place& plac
   std::lock_guard lock(mutex_);
   op_epoch_ = 0;  // any cancel() so far counts: the fetcher is stopping
   check_cancelled();
-  std::vector<std::uint64_t> pending(pages.begin(), pages.end());
-  if (!std::is_sorted(pending.begin(), pending.end())) std::sort(pending.begin(), pending.end());
-  pending.erase(std::unique(pending.begin(), pending.end()), pending.end());
+  // The caller's order is kept (the fetcher puts the faulting pages first); duplicates dropped.
+  std::vector<std::uint64_t> pending;
+  std::unordered_map<std::uint64_t, std::size_t> index;
+  pending.reserve(pages.size());
+  for (std::uint64_t p : pages)
+    if (index.emplace(p, pending.size()).second) pending.push_back(p);
   while (!pending.empty()) {
     ensure_connected();
     std::vector<char> got(pending.size(), 0);
     std::exception_ptr place_error;
     try {
       client_->get_pages(pending, [&](std::uint64_t page, const std::byte* data) {
-        const auto it = std::lower_bound(pending.begin(), pending.end(), page);
-        got[static_cast<std::size_t>(it - pending.begin())] = 1;
+        const auto it = index.find(page);
+        assert(it != index.end() && "the client checks every page against the request");
+        got[it->second] = 1;
         {
           std::lock_guard s(stats_mutex_);
           ++stats_.pages;
@@ -338,6 +344,8 @@ void RemoteSource::fetch(std::span<const std::uint64_t> pages, const Place& plac
       for (std::size_t i = 0; i < pending.size(); ++i)
         if (!got[i]) still.push_back(pending[i]);
       pending.swap(still);
+      index.clear();
+      for (std::size_t i = 0; i < pending.size(); ++i) index.emplace(pending[i], i);
       status(fmt::format("connection lost ({}); {} pages pending, fault paused", why, pending.size()));
     }
   }
