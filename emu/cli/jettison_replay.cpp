@@ -2,6 +2,15 @@
 // local image or a desktop's memory server, and writes the period as a row of the simulator's
 // periods.csv (emu/replay/period_csv.hpp says which columns are measured). Exit 2 on bad input
 // (flags, trace: the message names file:line), 1 on a runtime failure; nothing is written then.
+//
+// With --connect the pages come from a desktop agent through RemoteSource (TLS, reconnects, and with
+// --wol-interface/--desktop-mac Wake-on-LAN); --sleep RULE lets that rule put the desktop to sleep
+// during the replay (SleepController), the next fault waking it; --write-back reintegrates the dirty
+// pages at the end.
+//
+//   jettison-replay --trace traces/samples/pages-linux.csv --connect 10.0.0.1:7000 --psk-file psk.hex
+//       --psk-identity desk-1 --wol-interface eth0 --desktop-mac 52:54:00:12:34:56 --sleep timeout
+//       --sleep-timeout 2s --speed 60 --period 600s --verify --image vm.ram --write-back --out p.csv
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -19,8 +28,10 @@
 #include "common/input_error.hpp"
 #include "common/units.hpp"
 #include "emu/fetch/image_source.hpp"
-#include "emu/replay/client_source.hpp"
+#include "emu/remote/remote_source.hpp"
 #include "emu/replay/replay_run.hpp"
+#include "emu/server/remote_flags.hpp"
+#include "emu/server/sleep_controller.hpp"
 #include "traces/io/input_stream.hpp"
 
 namespace {
@@ -31,30 +42,14 @@ using namespace jettison::emu;
 constexpr int kInputErrorExit = 2;
 
 struct Args {
-  std::string trace, image, source = "local", connect, psk_file, psk_identity, period = "600s",
-                            prefetch = "none", out, desktop;
+  std::string trace, image, source = "local", period = "600s", prefetch = "none", out, desktop,
+                            log_level = "info";
+  RemoteFlags remote;
+  SleepFlags sleep;
   double speed = 1.0;
   std::uint32_t radius = 16;
-  bool dirty_tracking = false, verify = false, insecure = false;
+  bool dirty_tracking = false, verify = false, write_back = false;
 };
-
-Endpoint parse_endpoint(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    throw InputError("--connect", fmt::format("expected HOST:PORT, got '{}'", text));
-  std::string host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  unsigned long port = 0;
-  try {
-    std::size_t used = 0;
-    port = std::stoul(text.substr(colon + 1), &used);
-    if (used != text.size() - colon - 1) port = 0;
-  } catch (const std::exception&) {
-    port = 0;
-  }
-  if (port == 0 || port > 65535) throw InputError("--connect", fmt::format("bad port in '{}'", text));
-  return {host, static_cast<std::uint16_t>(port)};
-}
 
 // Writes `text` to `path` through a temporary file in the same folder and a rename.
 void write_atomically(const std::filesystem::path& path, const std::string& text) {
@@ -78,11 +73,18 @@ int run(const Args& a) {
   // Everything about the input is checked before anything is mapped or connected.
   if (a.source != "local" && a.source != "remote")
     throw InputError("--source", fmt::format("expected local, got '{}'", a.source));
-  const bool remote = !a.connect.empty();
+  const bool remote = !a.remote.connect.empty();
   if (!remote && a.image.empty()) throw InputError("--image", "required with --source local");
   if (a.verify && a.image.empty()) throw InputError("--verify", "needs --image (the file to compare with)");
-  if (remote && !a.insecure && (a.psk_file.empty() || a.psk_identity.empty()))
-    throw InputError("--connect", "needs --psk-file and --psk-identity (or --insecure-plain-tcp)");
+  if (!remote && !a.sleep.rule.empty())
+    throw InputError("--sleep", "needs --connect (a desktop to put to sleep)");
+  if (!remote && a.write_back)
+    throw InputError("--write-back", "needs --connect (a desktop to write back to)");
+  if (!remote && !a.remote.wol_interface.empty()) throw InputError("--wol-interface", "needs --connect");
+  const auto page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  std::optional<RemoteSourceConfig> remote_config;
+  if (remote) remote_config = remote_source_config(a.remote, static_cast<std::uint32_t>(page_size));
+  const policy::SleepParams sleep_tunables = sleep_params(a.sleep);
   Duration period;
   try {
     period = parse_duration(a.period);
@@ -114,18 +116,27 @@ int run(const Args& a) {
   }
 
   std::unique_ptr<PageSource> source;
-  ClientSource* client = nullptr;
-  const auto page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  std::unique_ptr<RemoteDesktop> desktop;
   if (remote) {
-    const TlsConfig tls =
-        a.insecure ? TlsConfig::insecure_plain_tcp() : TlsConfig::psk_from_file(a.psk_identity, a.psk_file);
-    ClientOptions copts;
-    copts.page_size = static_cast<std::uint32_t>(page_size);
-    auto c = std::make_unique<ClientSource>(parse_endpoint(a.connect), tls, copts);
-    client = c.get();
-    options.wakeups = [client] { return client->wakeups(); };
-    options.wire_bytes = [client] { return client->wire_bytes(); };
-    source = std::move(c);
+    // Connects now (waking the desktop if needed); a refused key fails here, before anything is mapped.
+    auto r = std::make_unique<RemoteSource>(*remote_config);
+    RemoteSource* rs = r.get();
+    options.wakeups = [rs] { return rs->stats().wakeups; };
+    options.wire_bytes = [rs] {
+      const RemoteSourceStats s = rs->stats();
+      return s.bytes_sent.count() + s.bytes_received.count();
+    };
+    if (!a.sleep.rule.empty()) {
+      desktop = std::make_unique<RemoteDesktop>(*rs);
+      ReplaySleepOptions so;
+      so.desktop = desktop.get();
+      so.rule = a.sleep.rule;
+      so.params = sleep_tunables;
+      options.sleep = so;
+    }
+    if (a.write_back)
+      options.write_back = [rs](std::span<const DirtyPage> pages) { return rs->write_back(pages); };
+    source = std::move(r);
   } else {
     source = std::make_unique<ImageSource>(a.image, page_size);
   }
@@ -159,6 +170,18 @@ int run(const Args& a) {
       micros(percentile(r.latencies, 0.5)), micros(percentile(r.latencies, 0.99)),
       static_cast<double>(r.stats.pages_fetched()) / wall_s, r.dirty.size(),
       static_cast<double>(r.replay.max_lateness.us()) / 1000.0);
+  if (r.sleep)
+    fmt::print(
+        "sleep rule {}: {} decisions, {} sleeps, {} followed by a fault, {} wakes; {} magic packets, "
+        "{} wake-ups counted by the source\n",
+        a.sleep.rule, r.sleep->decisions, r.sleep->sleeps, r.sleep->sleeps_then_fault, r.sleep->wakes,
+        r.sleep->magic_packets, r.sleep->source_wakeups);
+  if (r.sleep_mismatch) fmt::print("note: wake-ups vs sleep decisions: {}\n", *r.sleep_mismatch);
+  if (r.write_back)
+    fmt::print("write-back: {} pages, {} bytes in {:.1f} ms ({} attempts, image generation {})\n",
+               r.write_back->pages, r.write_back->bytes.count(),
+               static_cast<double>(r.write_back->elapsed.us()) / 1000.0, r.write_back->attempts,
+               r.write_back->generation);
   if (r.verify) fmt::print("verified {} pages: all equal the image\n", r.verify->checked);
   fmt::print("wrote {}\n", out_path.string());
   return 0;
@@ -174,11 +197,29 @@ int main(int argc, char** argv) {
   app.add_option("--image", a.image,
                  "memory image file (the pages' content; needed for --source local and --verify)");
   app.add_option("--source", a.source, "where pages come from: local (the image file)");
-  app.add_option("--connect", a.connect,
-                 "HOST:PORT of a memory server (jettison-desktop) instead of --source local");
-  app.add_option("--psk-file", a.psk_file, "TLS pre-shared key file (hex)");
-  app.add_option("--psk-identity", a.psk_identity, "TLS pre-shared key identity");
-  app.add_flag("--insecure-plain-tcp", a.insecure, "no TLS (benchmarks on loopback only)");
+  app.add_option("--connect", a.remote.connect,
+                 "HOST:PORT of a desktop agent (jettison-desktop) instead of --source local");
+  app.add_option("--psk-file", a.remote.psk_file, "TLS pre-shared key file (hex)");
+  app.add_option("--psk-identity", a.remote.psk_identity, "TLS pre-shared key identity");
+  app.add_flag("--insecure-plain-tcp", a.remote.insecure, "no TLS (benchmarks on loopback only)");
+  app.add_option("--wol-interface", a.remote.wol_interface,
+                 "send Wake-on-LAN magic packets out of this interface to wake the desktop");
+  app.add_option("--desktop-mac", a.remote.desktop_mac, "the desktop NIC's MAC (for the magic packets)");
+  app.add_option("--wol-password", a.remote.wol_password, "SecureOn password for the magic packets");
+  app.add_flag("--wol-raw", a.remote.wol_raw, "magic packets as raw EtherType 0x0842 frames (default UDP)");
+  app.add_option("--connect-timeout", a.remote.connect_timeout, "one connection attempt (default 2s)");
+  app.add_option("--give-up-after", a.remote.give_up_after,
+                 "fail when the desktop stays unreachable this long (default: keep trying)");
+  app.add_option(
+      "--sleep", a.sleep.rule,
+      "sleep rule that puts the desktop to sleep: timeout, break-even, adaptive, learning-augmented");
+  app.add_option("--sleep-timeout", a.sleep.timeout,
+                 "timeout rule: wall-clock time awake after the last request (default 30s)");
+  app.add_option("--sleep-trust", a.sleep.trust, "learning-augmented rule: trust in (0, 1] (default 0.5)");
+  app.add_option("--sleep-history", a.sleep.history, "adaptive rules: gaps remembered (default 8)");
+  app.add_flag("--write-back", a.write_back, "send the dirty pages back to the desktop at the end");
+  app.add_option("--log-level", a.log_level, "trace, debug, info, warn, error, off (default info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.add_option("--speed", a.speed, "time scale: 60 replays 60 s of trace in 1 s (default 1)")
       ->check(CLI::PositiveNumber);
   app.add_option("--period", a.period, "idle period length in trace time, with unit (default 600s)");
@@ -195,6 +236,7 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kInputErrorExit;
   }
+  spdlog::set_level(spdlog::level::from_str(a.log_level));
   try {
     return run(a);
   } catch (const InputError& e) {

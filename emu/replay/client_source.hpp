@@ -1,5 +1,6 @@
-// A minimal PageSource over PageClient, for the replay CLI and the fault benchmark while the full
-// RemoteSource (emu/remote/: Wake-on-LAN, reconnect with backoff) is being written. It connects on
+// A minimal PageSource over PageClient, kept only for the fault benchmark (bench/emu_fault_bench.cpp);
+// jettison-replay and jettison-server use RemoteSource (emu/remote/: Wake-on-LAN, reconnect with
+// backoff, sleep, write-back), which supersedes it: remove this once the benchmark moves over. It connects on
 // construction, fetches each request with one pipelined get_pages(), and on a lost connection
 // reconnects a bounded number of times (re-sending the pages still missing); it never wakes a
 // sleeping desktop, so wakeups() is always 0. Authentication and protocol errors are permanent

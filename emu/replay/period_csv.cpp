@@ -31,10 +31,13 @@ void write_period_row(std::ostream& out, const EmulatedPeriod& p) {
   fmt::format_to(std::back_inserter(b), "emulated,{},{},{},{},{},migrated,{},,,,,", p.desktop, p.period,
                  seconds(Duration{}), seconds(p.idle), seconds(p.idle),
                  p.energy ? fmt::format("{:.3f}", p.energy->joules()) : std::string());
-  // fetched_pages..network_bytes (reintegrated_bytes empty), dirty_pages, wakeups, latencies, server.
-  fmt::format_to(std::back_inserter(b), "{},{},{},{},,{},{},{},{},{},,", p.fetched_pages, p.fetched.count(),
-                 p.prefetched_pages, p.prefetch_used, p.network.count(), p.dirty_pages, p.wakeups,
-                 optional_seconds(p.migration_latency), optional_seconds(p.return_latency));
+  // fetched_pages..network_bytes (reintegrated_bytes when written back), dirty_pages, wakeups,
+  // latencies, server.
+  fmt::format_to(std::back_inserter(b), "{},{},{},{},{},{},{},{},{},{},,", p.fetched_pages, p.fetched.count(),
+                 p.prefetched_pages, p.prefetch_used,
+                 p.reintegrated ? std::to_string(p.reintegrated->count()) : std::string(), p.network.count(),
+                 p.dirty_pages, p.wakeups, optional_seconds(p.migration_latency),
+                 optional_seconds(p.return_latency));
   for (std::size_t i = 0; i < kPowerStateCount; ++i)
     fmt::format_to(std::back_inserter(b), ",{}", p.state_time ? seconds((*p.state_time)[i]) : std::string());
   b.push_back('\n');

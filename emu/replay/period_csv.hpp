@@ -14,7 +14,7 @@
 //   fetched_pages, fetched_bytes    measured: demand-fetched pages, x page size (the simulator's unit)
 //   prefetched_pages, prefetch_used measured: pages the prefetcher placed; of those, pages the replay
 //                                   then touched
-//   reintegrated_bytes              empty (the replay does not write back)
+//   reintegrated_bytes              measured with --write-back: the write-back's frame bytes; else empty
 //   network_bytes                   measured: page data that crossed (all-zero pages carry none), plus
 //                                   protocol overhead when the source reports its wire bytes
 //   dirty_pages                     measured: the fetcher's dirty set (a superset without dirty tracking)
@@ -46,6 +46,7 @@ struct EmulatedPeriod {
   std::uint64_t prefetched_pages = 0;
   std::uint64_t prefetch_used = 0;
   Bytes network;
+  std::optional<Bytes> reintegrated;  // write-back bytes, when the period was written back
   std::uint64_t dirty_pages = 0;
   std::uint64_t wakeups = 0;
   std::optional<Energy> energy;

@@ -8,6 +8,8 @@
 #include <exception>
 #include <thread>
 
+#include "common/input_error.hpp"
+
 namespace jettison::emu {
 namespace {
 
@@ -28,11 +30,29 @@ ReplayRun run_replay(const traces::PageProfile& profile, PageSource& source,
   run.schedule = make_schedule(profile, schedule_options);
 
   const std::uint64_t page_size = source.page_size();
+  std::unique_ptr<policy::SleepScheduler> scheduler;
+  if (options.sleep) {
+    if (options.sleep->desktop == nullptr) throw InputError("--sleep", "needs a desktop to put to sleep");
+    scheduler = make_sleep_scheduler(options.sleep->rule, options.sleep->params, options.sleep->costs);
+  }
+  auto prefetcher =
+      make_prefetcher(options.prefetch, options.prefetch_params, {source.pages(), Bytes::of(page_size)});
   UffdRegion region = UffdRegion::create(source.pages(), options.dirty_tracking);
-  Fetcher fetcher(
-      region, source,
-      make_prefetcher(options.prefetch, options.prefetch_params, {source.pages(), Bytes::of(page_size)}));
+  Fetcher fetcher(region, source, std::move(prefetcher), std::move(scheduler));
   fetcher.start();
+  FetcherClock clock(fetcher);
+  std::unique_ptr<SleepController> controller;
+  if (options.sleep) {
+    controller = std::make_unique<SleepController>(clock, *options.sleep->desktop, options.sleep->controller);
+    controller->start();
+  }
+  auto finish_sleep = [&] {
+    if (!controller) return;
+    controller->stop();
+    run.sleep_events = controller->events();
+    run.sleep = controller->summary();
+    run.sleep_mismatch = controller->check_wakeups();
+  };
 
   // The replay runs on its own thread so a failing fetcher (whose faults stay blocked) cannot hang us.
   std::atomic<bool> abandon{false}, done{false};
@@ -48,14 +68,20 @@ ReplayRun run_replay(const traces::PageProfile& profile, PageSource& source,
   while (!done) {
     if (fetcher.wait_stopped(std::chrono::milliseconds(20)) && !done) {
       abandon = true;
+      finish_sleep();  // the fetcher has stopped already
       release_blocked_faults(region);
       player.join();
       throw SourceFailed(fetcher.error().empty() ? "the fetcher stopped during the replay" : fetcher.error());
     }
   }
   player.join();
-  if (replay_error) std::rethrow_exception(replay_error);
+  // The replay is over: no more decisions (nothing is left for the desktop to serve but the
+  // write-back, which wakes it if it sleeps). The fetcher stops before the controller is joined: a
+  // decision waiting for a paused prefetch is released by the fetcher's cancel.
+  if (controller) controller->request_stop();
   fetcher.stop();
+  finish_sleep();
+  if (replay_error) std::rethrow_exception(replay_error);
   fetcher.end_period();
 
   run.stats = fetcher.stats();
@@ -68,6 +94,17 @@ ReplayRun run_replay(const traces::PageProfile& profile, PageSource& source,
   if (options.verify_image)
     run.verify =
         verify_pages(region.local_data(), page_size, *options.verify_image, run.schedule, run.replay);
+  if (options.write_back) {
+    // Dirty pages are resident: their current content is read straight from the mapping.
+    std::vector<DirtyPage> pages;
+    pages.reserve(run.dirty.size());
+    for (std::uint64_t page : run.dirty)
+      pages.push_back(DirtyPage{page, std::span<const std::byte>(region.local_data() + page * page_size,
+                                                                 static_cast<std::size_t>(page_size))});
+    run.write_back = options.write_back(pages);
+    run.period.reintegrated = run.write_back->bytes;
+  }
+  if (options.inspect) options.inspect(region, fetcher);
 
   EmulatedPeriod& p = run.period;
   p.desktop = options.desktop;

@@ -10,7 +10,7 @@
 #include "common/input_error.hpp"
 #include "emu/fetch/image_source.hpp"
 #include "emu/memserver/memory_server.hpp"
-#include "emu/replay/client_source.hpp"
+#include "emu/remote/remote_source.hpp"
 #include "emu/replay/replay_run.hpp"
 #include "tests/emu/fetch/fetch_test_support.hpp"
 
@@ -156,7 +156,7 @@ TEST(Replay, WritesAreDirtyReadsAreNot) {
   EXPECT_TRUE(r.verify->ok());  // the written pages hold the image plus the last write mark
 }
 
-TEST(Replay, OverPageClientWithTlsPskOnLoopback) {
+TEST(Replay, OverRemoteSourceWithTlsPskOnLoopback) {
   JETTISON_REQUIRE_UFFD();
   constexpr std::uint64_t kPages = 256;
   TempImage image(kPages);
@@ -167,15 +167,22 @@ TEST(Replay, OverPageClientWithTlsPskOnLoopback) {
   config.tls = tls;
   MemoryServer server(config);
   server.start();
-  ClientOptions copts;
-  copts.page_size = static_cast<std::uint32_t>(page_size());
-  ClientSource source(Endpoint{"127.0.0.1", server.port()}, tls, copts);
+  RemoteSourceConfig rc;
+  rc.endpoint = Endpoint{"127.0.0.1", server.port()};
+  rc.tls = tls;
+  rc.client.page_size = static_cast<std::uint32_t>(page_size());
+  rc.give_up_after = Duration::seconds(10);
+  RemoteSource source(rc);
   // Faults at 20 and 200 with radius 4: 2 demand + 2 x 8 prefetched; 22 was prefetched with 20.
   const auto p = profile_of("time,page,op\n0,20,r\n0.1,22,w\n0.2,200,r\n");
   auto o = fast("spatial", 4);
   o.schedule.repeat = false;
   o.verify_image = image.path();
-  o.wire_bytes = [&] { return source.wire_bytes(); };
+  o.wire_bytes = [&] {
+    const RemoteSourceStats s = source.stats();
+    return s.bytes_sent.count() + s.bytes_received.count();
+  };
+  o.wakeups = [&] { return source.stats().wakeups; };
   const ReplayRun r = run_replay(p, source, o);
   EXPECT_EQ(r.stats.demand_pages, 2u);
   EXPECT_EQ(r.stats.prefetched_pages, 16u);
