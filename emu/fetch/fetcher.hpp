@@ -40,7 +40,7 @@
 #include "common/time.hpp"
 #include "emu/fetch/page_source.hpp"
 #include "emu/fetch/uffd_region.hpp"
-#include "emu/power/unique_fd.hpp"
+#include "emu/sys/unique_fd.hpp"
 #include "policy/prefetcher.hpp"
 #include "policy/sleep_scheduler.hpp"
 

@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "emu/power/unique_fd.hpp"
+#include "emu/sys/unique_fd.hpp"
 
 namespace jettison::emu {
 

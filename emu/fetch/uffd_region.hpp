@@ -24,7 +24,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "emu/power/unique_fd.hpp"
+#include "emu/sys/unique_fd.hpp"
 
 namespace jettison::emu {
 

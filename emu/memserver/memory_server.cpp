@@ -1,6 +1,11 @@
 #include "emu/memserver/memory_server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "emu/memserver/server_session.hpp"
 #include "emu/wire/channel.hpp"
@@ -13,6 +18,9 @@ namespace jettison::emu {
 struct MemoryServer::Conn {
   std::thread thread;
   std::atomic<bool> done{false};
+  // A duplicate of the connection's socket, kept open until the connection is reaped, so stop()
+  // can shut the socket down under a peer stalled mid-frame (its number is never reused meanwhile).
+  Fd control;
 };
 
 MemoryServer::MemoryServer(MemoryServerConfig config)
@@ -81,6 +89,9 @@ void MemoryServer::stop() {
     std::lock_guard lock(conns_mutex_);
     conns.swap(conns_);
   }
+  // Wake sessions blocked on a peer that stalled mid-frame: they see the socket closed at once.
+  for (auto& c : conns)
+    if (!c->done && c->control.get() >= 0) ::shutdown(c->control.get(), SHUT_RDWR);
   for (auto& c : conns) c->thread.join();
   running_ = false;
   spdlog::info("memserver: stopped (port {} closed)", port_);
@@ -110,6 +121,10 @@ void MemoryServer::accept_loop() {
     reap_finished();
     if (!accepted) continue;
     auto conn = std::make_unique<Conn>();
+    const int control = ::dup(accepted->fd.get());
+    if (control < 0)
+      spdlog::warn("memserver: dup of {}'s socket failed: {}", accepted->peer, std::strerror(errno));
+    conn->control = Fd(control);
     Conn* raw = conn.get();
     raw->thread = std::thread([this, raw, a = std::make_shared<Accepted>(std::move(*accepted))]() mutable {
       const std::string peer = a->peer;

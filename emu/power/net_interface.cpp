@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "emu/power/power_error.hpp"
-#include "emu/power/unique_fd.hpp"
+#include "emu/sys/unique_fd.hpp"
 
 namespace jettison::emu {
 

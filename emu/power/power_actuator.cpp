@@ -10,7 +10,7 @@
 
 #include "emu/power/ethtool_wol.hpp"
 #include "emu/power/power_error.hpp"
-#include "emu/power/unique_fd.hpp"
+#include "emu/sys/unique_fd.hpp"
 
 extern char** environ;
 

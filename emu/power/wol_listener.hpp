@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "emu/power/magic_packet.hpp"
-#include "emu/power/unique_fd.hpp"
 #include "emu/power/wol_transport.hpp"
+#include "emu/sys/unique_fd.hpp"
 
 namespace jettison::emu {
 

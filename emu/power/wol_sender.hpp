@@ -10,8 +10,8 @@
 
 #include "emu/power/mac_address.hpp"
 #include "emu/power/magic_packet.hpp"
-#include "emu/power/unique_fd.hpp"
 #include "emu/power/wol_transport.hpp"
+#include "emu/sys/unique_fd.hpp"
 
 namespace jettison::emu {
 

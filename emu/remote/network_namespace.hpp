@@ -8,7 +8,7 @@
 #include <optional>
 #include <thread>
 
-#include "emu/power/unique_fd.hpp"
+#include "emu/sys/unique_fd.hpp"
 
 namespace jettison::emu {
 

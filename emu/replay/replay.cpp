@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "common/input_error.hpp"
-#include "emu/power/unique_fd.hpp"
+#include "emu/sys/unique_fd.hpp"
 
 namespace jettison::emu {
 namespace {

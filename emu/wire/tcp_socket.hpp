@@ -9,26 +9,13 @@
 #include <utility>
 
 #include "common/time.hpp"
+#include "emu/sys/unique_fd.hpp"
 #include "emu/wire/stream.hpp"
 
 namespace jettison::emu {
 
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd();
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  void reset() noexcept;
-
- private:
-  int fd_ = -1;
-};
+// A socket's descriptor, closed once.
+using Fd = UniqueFd;
 
 struct Endpoint {
   std::string host;  // numeric IPv4/IPv6 address or a name

@@ -18,15 +18,10 @@ using namespace std::chrono_literals;
 using testing::Gate;
 using testing::page_content;
 using testing::page_size;
+using testing::spatial;
 using testing::TempImage;
 using testing::touch_read;
 using testing::touch_write;
-
-std::unique_ptr<policy::Prefetcher> spatial(std::uint32_t radius, std::uint64_t pages) {
-  policy::PrefetchParams params;
-  params.radius = radius;
-  return make_prefetcher("spatial", params, {pages, Bytes::of(page_size())});
-}
 
 // Pages of the image served from memory: page_content(p), except that pages in [zero_begin, zero_end)
 // are all zero too. Delivers in the order asked, records each fetch() call's order, and can stop

@@ -12,11 +12,13 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "emu/fetch/fetcher.hpp"
 #include "emu/fetch/image_source.hpp"
 #include "emu/fetch/uffd_region.hpp"
 
@@ -149,6 +151,13 @@ inline std::vector<std::byte> touch_read(std::byte* region, std::uint64_t page) 
 inline void touch_write(std::byte* region, std::uint64_t page, std::uint64_t value) {
   auto* word = reinterpret_cast<volatile std::uint64_t*>(region + page * page_size());
   *word = value;
+}
+
+// The spatial prefetcher (policy/) with `radius` pages on each side, over a VM of `pages` pages.
+inline std::unique_ptr<policy::Prefetcher> spatial(std::uint32_t radius, std::uint64_t pages) {
+  policy::PrefetchParams params;
+  params.radius = radius;
+  return make_prefetcher("spatial", params, {pages, Bytes::of(page_size())});
 }
 
 }  // namespace jettison::emu::testing

@@ -22,15 +22,10 @@ using testing::Gate;
 using testing::is_zero_page;
 using testing::page_content;
 using testing::page_size;
+using testing::spatial;
 using testing::TempImage;
 using testing::touch_read;
 using testing::touch_write;
-
-std::unique_ptr<policy::Prefetcher> spatial(std::uint32_t radius, std::uint64_t pages) {
-  policy::PrefetchParams params;
-  params.radius = radius;
-  return make_prefetcher("spatial", params, {pages, Bytes::of(page_size())});
-}
 
 TEST(Fetcher, ThreadsTouchingPagesSeeExactlyTheImage) {
   JETTISON_REQUIRE_UFFD();

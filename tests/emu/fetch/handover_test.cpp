@@ -23,15 +23,10 @@ using testing::CountingSource;
 using testing::Gate;
 using testing::page_content;
 using testing::page_size;
+using testing::spatial;
 using testing::TempImage;
 using testing::touch_read;
 using testing::touch_write;
-
-std::unique_ptr<policy::Prefetcher> spatial(std::uint32_t radius, std::uint64_t pages) {
-  policy::PrefetchParams params;
-  params.radius = radius;
-  return make_prefetcher("spatial", params, {pages, Bytes::of(page_size())});
-}
 
 // A forked "VM": maps `pages` pages (a memfd, or private anonymous memory), registers them, hands the
 // uffd (and memfd) over on `sock`, keeps its own copy of the uffd, and exits with body's result

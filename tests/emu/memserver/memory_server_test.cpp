@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <future>
 #include <map>
 
 #include "emu/wire/byte_codec.hpp"
@@ -303,6 +304,36 @@ TEST(MemoryServer, StopClosesConnectionsAndStartServesAgain) {
   EXPECT_EQ(f.server->port(), port);
   PageClient after(f.endpoint(), psk(), quick());
   fetch_and_check(after, {2, 5, 8});
+}
+
+// stop() does not wait for peers that stalled: one connected without starting the TLS handshake,
+// one sent half a frame header. Their timeouts are a minute and more; stop() shuts their sockets down.
+TEST(MemoryServer, StopDoesNotWaitForStalledPeers) {
+  test::TempDir dir;
+  const auto image = test::write_image(dir.path(), kPages);
+  auto make = [&](TlsConfig tls) {
+    MemoryServerConfig c;
+    c.image_path = image;
+    c.tls = std::move(tls);
+    c.handshake_timeout = Duration::seconds(60);
+    c.idle_timeout = Duration::seconds(300);
+    auto server = std::make_unique<MemoryServer>(std::move(c));
+    server->start();
+    return server;
+  };
+  auto tls_server = make(psk());
+  const Fd silent =
+      tcp_connect(Endpoint{"127.0.0.1", tls_server->port()}, deadline_after(Duration::seconds(2)));
+  auto plain_server = make(TlsConfig::insecure_plain_tcp());
+  RawPeer half(Endpoint{"127.0.0.1", plain_server->port()});
+  half.hello();
+  half.send_raw({std::byte{0}, std::byte{0}});                  // 2 of the 8 header bytes, then nothing
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both sessions are blocked by now
+  for (MemoryServer* server : {tls_server.get(), plain_server.get()}) {
+    auto stopped = std::async(std::launch::async, [server] { server->stop(); });
+    ASSERT_EQ(stopped.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_FALSE(server->running());
+  }
 }
 
 TEST(MemoryServer, SleepCommandReachesThePowerAgent) {

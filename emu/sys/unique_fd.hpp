@@ -25,7 +25,7 @@ class UniqueFd {
 
   int get() const { return fd_; }
   explicit operator bool() const { return fd_ >= 0; }
-  void reset() {
+  void reset() noexcept {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
