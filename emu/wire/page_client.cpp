@@ -21,14 +21,16 @@ std::unique_ptr<Channel> connect_channel(const Endpoint& endpoint, const TlsCont
 }
 
 // Coalesces pages (in the caller's order, duplicates dropped) into GET_PAGES requests of at most
-// max_pages pages each.
+// max_pages pages each; with `first_alone` the first page gets a request of its own.
 std::vector<GetPages> plan_requests(std::span<const std::uint64_t> pages, std::uint32_t max_pages,
-                                    std::uint32_t& next_id, std::unordered_set<std::uint64_t>& wanted) {
+                                    bool first_alone, std::uint32_t& next_id,
+                                    std::unordered_set<std::uint64_t>& wanted) {
   std::vector<GetPages> out;
   std::uint32_t in_current = 0;
   for (std::uint64_t p : pages) {
     if (!wanted.insert(p).second) continue;
-    if (out.empty() || in_current == max_pages || out.back().ranges.size() == kMaxRangesPerGet) {
+    if (out.empty() || in_current == max_pages || out.back().ranges.size() == kMaxRangesPerGet ||
+        (first_alone && out.size() == 1 && in_current == 1)) {
       out.push_back(GetPages{next_id++, {}});
       in_current = 0;
     }
@@ -126,7 +128,8 @@ void PageClient::get_pages(std::span<const std::uint64_t> pages, const PageSink&
   }
   try {
     std::unordered_set<std::uint64_t> wanted;
-    const auto requests = plan_requests(pages, options_.max_pages_per_request, next_request_, wanted);
+    const auto requests = plan_requests(pages, options_.max_pages_per_request, options_.first_page_alone,
+                                        next_request_, wanted);
     std::size_t next_to_send = 0;
     struct InFlight {
       std::uint32_t id, remaining;

@@ -27,7 +27,10 @@ struct ClientOptions {
   std::uint64_t capabilities = kCapAll;
   std::uint32_t max_pages_per_request = 256;  // pages in one GET_PAGES
   std::uint32_t max_requests_in_flight = 4;   // pipelined GET_PAGES
-  std::uint32_t max_puts_in_flight = 4;       // PUT_PAGES sent before their PUT_ACK came
+  // The first page of a get_pages call travels in a GET_PAGES of its own, so its answer does not
+  // wait behind a batch (the fetcher puts the faulting page first, its prefetches after).
+  bool first_page_alone = true;
+  std::uint32_t max_puts_in_flight = 4;  // PUT_PAGES sent before their PUT_ACK came
 };
 
 struct SessionInfo {

@@ -103,6 +103,21 @@ TEST(MemoryServer, TlsPskServesTheImageBytes) {
   EXPECT_EQ(f.server->stats().pages_served, kPages);
 }
 
+// The first page of a call (the faulting one) goes alone; the rest follow in one request: two
+// GET_PAGES frames for 4 contiguous pages, one when the option is off.
+TEST(MemoryServer, FirstPageTravelsInARequestOfItsOwn) {
+  Fixture f;
+  for (const bool alone : {true, false}) {
+    SCOPED_TRACE(alone);
+    ClientOptions o = quick();
+    o.first_page_alone = alone;
+    PageClient client(f.endpoint(), psk(), o);
+    const std::uint64_t before = client.stats().frames_sent;
+    fetch_and_check(client, {1, 2, 3, 4});
+    EXPECT_EQ(client.stats().frames_sent - before, alone ? 2U : 1U);
+  }
+}
+
 TEST(MemoryServer, ZeroPagesTravelAsRunsNotBytes) {
   Fixture f(TlsConfig::insecure_plain_tcp());
   ClientOptions o = quick();
@@ -112,9 +127,10 @@ TEST(MemoryServer, ZeroPagesTravelAsRunsNotBytes) {
   // Pages 0..5: 0 and 3 zero, 1-2 and 4-5 data -> runs [0 zero][1-2 data][3 zero][4-5 data].
   const std::uint64_t zeros = fetch_and_check(client, {0, 1, 2, 3, 4, 5});
   EXPECT_EQ(zeros, 2u);
-  // One PAGES frame: 8 header + 8 PAGES fields + 4 runs * 16 + 4 data pages * 4096 = 16464 bytes;
-  // with zeros as data it would be 8 + 8 + 1 * 16 + 6 * 4096 = 24608.
-  EXPECT_EQ(client.stats().bytes_received - before, 8u + 8u + 4u * 16u + 4u * kPage);
+  // Two PAGES frames (the first page travels alone): [0 zero] = 8 header + 8 PAGES fields + 1 run
+  // * 16; [1-2 data][3 zero][4-5 data] = 8 + 8 + 3 runs * 16 + 4 data pages * 4096; 16480 bytes in
+  // all. With zeros as data it would be (8 + 8 + 16 + 4096) + (8 + 8 + 16 + 5 * 4096) = 24624.
+  EXPECT_EQ(client.stats().bytes_received - before, (8u + 8u + 16u) + (8u + 8u + 3u * 16u + 4u * kPage));
   EXPECT_EQ(f.server->stats().zero_pages_served, 2u);
 }
 
