@@ -113,7 +113,8 @@ Fetcher::Fetcher(UffdRegion& region, PageSource& source, std::unique_ptr<policy:
   stop_fd_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!stop_fd_) throw UffdError(fmt::format("eventfd: {}", std::strerror(errno)));
   epoch_ = Clock::now().time_since_epoch().count();
-  source_.on_status([this](std::string_view s) { report(s); });
+  // The source logs its own status lines; the fetcher only passes them on.
+  source_.on_status([this](std::string_view s) { report(s, false); });
 }
 
 Fetcher::~Fetcher() {
@@ -232,7 +233,7 @@ void Fetcher::end_period() {
   if (sleep_) sleep_->on_period_end(t);
 }
 
-void Fetcher::report(std::string_view status) {
+void Fetcher::report(std::string_view status, bool log) {
   if (t_fetching == this) {
     // The source is about to wait (reconnect, wake the desktop): what arrived goes in now. A failure
     // here is raised in the loop, at the next placement or when the fetch returns.
@@ -246,7 +247,7 @@ void Fetcher::report(std::string_view status) {
     std::lock_guard lock(mu_);
     last_status_ = std::string(status);
   }
-  spdlog::info("fetcher: {}", status);
+  if (log) spdlog::info("fetcher: {}", status);
   if (options_.on_status) options_.on_status(status);
 }
 

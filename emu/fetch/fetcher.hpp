@@ -160,7 +160,9 @@ class Fetcher {
   PlaceOutcome with_retries(std::uint64_t page, Op op);
   void mark_dirty(std::uint64_t page);
   void finish(State state, std::string message);
-  void report(std::string_view status);
+  // Records a status line and hands it to options_.on_status; logs it too unless it came from the
+  // source (which logs its own).
+  void report(std::string_view status, bool log = true);
 
   UffdRegion& region_;
   PageSource& source_;
