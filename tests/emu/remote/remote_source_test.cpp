@@ -110,6 +110,9 @@ TEST(RemoteSource, DesktopStoppedMidRunPausesThenCompletes) {
       std::this_thread::sleep_for(milliseconds(300));
       d.server->start();
     });
+    // Hold this fetch until the desktop is gone: the pages not yet asked for (at most 1 + 4 x 256
+    // requested so far) then meet a closed connection, whatever the two threads' timing.
+    for (int i = 0; i < 5000 && d.server->running(); ++i) std::this_thread::sleep_for(milliseconds(1));
   });
   outage.get();
   EXPECT_EQ(seen, kPages);
