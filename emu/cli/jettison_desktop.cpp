@@ -22,13 +22,12 @@
 #include "common/units.hpp"
 #include "emu/agent/agent_config.hpp"
 #include "emu/agent/desktop_agent.hpp"
+#include "emu/tool/cli_main.hpp"
 
 namespace {
 
 using namespace jettison;
 using namespace jettison::emu;
-
-constexpr int kInputErrorExit = 2;
 
 // `parse(text)` for flag `flag`, or InputError("--flag", what was wrong).
 template <class F>
@@ -211,22 +210,6 @@ int main(int argc, char** argv) {
   app.add_option("--rtc-wake-after", f.rtc_wake_after, "real: arm the RTC alarm");
   app.add_option("--watts", f.watts, "power in a state for the energy report, STATE=POWER (repeatable)");
   app.add_option("--run-for", f.run_for, "stop by itself after this long (tests)");
-  app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kInputErrorExit;
-  }
-  spdlog::set_level(spdlog::level::from_str(f.log_level));
-  try {
-    return run(f, app);
-  } catch (const InputError& e) {
-    fmt::print(stderr, "jettison-desktop: error: {}\n", e.what());
-    return kInputErrorExit;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "jettison-desktop: error: {}\n", e.what());
-    return 1;
-  }
+  add_log_level(app, f.log_level);
+  return run_cli("jettison-desktop", app, argc, argv, f.log_level, [&] { return run(f, app); });
 }

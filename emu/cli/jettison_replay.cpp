@@ -32,14 +32,13 @@
 #include "emu/replay/replay_run.hpp"
 #include "emu/server/remote_flags.hpp"
 #include "emu/server/sleep_controller.hpp"
+#include "emu/tool/cli_main.hpp"
 #include "traces/io/input_stream.hpp"
 
 namespace {
 
 using namespace jettison;
 using namespace jettison::emu;
-
-constexpr int kInputErrorExit = 2;
 
 struct Args {
   std::string trace, image, source = "local", period = "600s", prefetch = "none", out, desktop,
@@ -218,8 +217,7 @@ int main(int argc, char** argv) {
   app.add_option("--sleep-trust", a.sleep.trust, "learning-augmented rule: trust in (0, 1] (default 0.5)");
   app.add_option("--sleep-history", a.sleep.history, "adaptive rules: gaps remembered (default 8)");
   app.add_flag("--write-back", a.write_back, "send the dirty pages back to the desktop at the end");
-  app.add_option("--log-level", a.log_level, "trace, debug, info, warn, error, off (default info)")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  add_log_level(app, a.log_level);
   app.add_option("--speed", a.speed, "time scale: 60 replays 60 s of trace in 1 s (default 1)")
       ->check(CLI::PositiveNumber);
   app.add_option("--period", a.period, "idle period length in trace time, with unit (default 600s)");
@@ -230,20 +228,5 @@ int main(int argc, char** argv) {
   app.add_option("--desktop", a.desktop, "the record's desktop column (default: the trace's file stem)");
   app.add_option("--out", a.out, "periods.csv to write (atomically)")->required();
   app.get_option("--source")->excludes(app.get_option("--connect"));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kInputErrorExit;
-  }
-  spdlog::set_level(spdlog::level::from_str(a.log_level));
-  try {
-    return run(a);
-  } catch (const InputError& e) {
-    fmt::print(stderr, "jettison-replay: error: {}\n", e.what());
-    return kInputErrorExit;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "jettison-replay: error: {}\n", e.what());
-    return 1;
-  }
+  return run_cli("jettison-replay", app, argc, argv, a.log_level, [&] { return run(a); });
 }

@@ -47,14 +47,13 @@
 #include "emu/remote/remote_source.hpp"
 #include "emu/server/remote_flags.hpp"
 #include "emu/server/sleep_controller.hpp"
+#include "emu/tool/cli_main.hpp"
 
 namespace {
 
 using namespace jettison;
 using namespace jettison::emu;
 using Clock = std::chrono::steady_clock;
-
-constexpr int kInputErrorExit = 2;
 
 struct Flags {
   RemoteFlags remote;
@@ -310,22 +309,6 @@ int main(int argc, char** argv) {
   app.add_option("--sleep-history", f.sleep.history, "adaptive rules: gaps remembered (default 8)");
   app.add_flag("--no-write-back", f.no_write_back, "do not reintegrate the dirty pages at the end");
   app.add_option("--run-for", f.run_for, "reintegrate and exit after this long (tests)");
-  app.add_option("--log-level", f.log_level, "trace, debug, info, warn, error, off (default info)")
-      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kInputErrorExit;
-  }
-  spdlog::set_level(spdlog::level::from_str(f.log_level));
-  try {
-    return run(f);
-  } catch (const InputError& e) {
-    fmt::print(stderr, "jettison-server: error: {}\n", e.what());
-    return kInputErrorExit;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "jettison-server: error: {}\n", e.what());
-    return 1;
-  }
+  add_log_level(app, f.log_level);
+  return run_cli("jettison-server", app, argc, argv, f.log_level, [&] { return run(f); });
 }
