@@ -63,8 +63,8 @@ struct DesktopRun {
   std::optional<std::uint32_t> flow;
   std::uint16_t flow_done = 0;  // the EventKind to fire when it is done
   bool flow_delivered = false;  // fire when the last byte arrived (+ route latency), not when it left
-  // Pre-copy in flight (full migration).
-  std::uint32_t round = 0;  // rounds started
+  // The migration's transfers: partial's one (metadata and prefetched pages), full's pre-copy rounds.
+  std::uint32_t round = 0;  // rounds started (0: still in the setup)
   Time round_start;
   Bytes round_bytes;
   Bytes sent_before;  // bytes of the rounds already finished

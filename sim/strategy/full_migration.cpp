@@ -33,8 +33,11 @@ void FullMigration::act(Host& host, DesktopRun& d) {
   d.sent_before = Bytes{};
 }
 
+// What left the desktop: the finished rounds, and of the current one what its flow sent (all of it
+// when its last byte already left and only its arrival or the next round's start is pending).
 void FullMigration::abort_migration(Host& host, DesktopRun& d) {
-  d.rec.migrated = d.sent_before + host.cancel_transfer(d);
+  const Bytes current = d.flow ? host.cancel_transfer(d) : (d.round > 0 ? d.round_bytes : Bytes{});
+  d.rec.migrated = d.sent_before + current;
 }
 
 // A round's last byte left: the pages the VM wrote meanwhile are the next round, or stop-and-copy

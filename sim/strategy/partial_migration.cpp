@@ -21,6 +21,7 @@ void PartialMigration::act(Host& host, DesktopRun& d) {
   d.prefetch_buffer.clear();
   d.prefetcher->on_migration(host.now(), d.prefetch_buffer);
   const std::uint64_t extra = send_prefetched(host, d);
+  d.round = 0;
   d.round_bytes = s.migration.partial.metadata + s.page_size * extra;
   const net::Route& path = host.route(d, net::Direction::kToServer);
   d.rec.migration_latency_uncontended =
@@ -28,7 +29,8 @@ void PartialMigration::act(Host& host, DesktopRun& d) {
 }
 
 void PartialMigration::abort_migration(Host& host, DesktopRun& d) {
-  const Bytes sent = host.cancel_transfer(d);
+  // During the setup nothing was sent; once the flow's last byte left (arrival pending), all of it.
+  const Bytes sent = d.flow ? host.cancel_transfer(d) : (d.round > 0 ? d.round_bytes : Bytes{});
   const Bytes metadata = host.scenario().migration.partial.metadata;
   d.rec.migrated = sent < metadata ? sent : metadata;
   // Prefetched pages go after the metadata: only what was sent counts.
@@ -237,6 +239,7 @@ void PartialMigration::return_while_awake(Host& host, DesktopRun& d) {
 bool PartialMigration::on_own_event(Host& host, DesktopRun& d, EventKind kind, const Event& e) {
   switch (kind) {
     case EventKind::kSetupDone:
+      d.round = 1;  // the state is on its way
       host.transfer(d, net::Direction::kToServer, d.round_bytes, EventKind::kMigrationDone, true);
       return true;
     case EventKind::kMigrationDone:

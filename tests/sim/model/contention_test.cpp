@@ -144,5 +144,27 @@ TEST(Contention, AbortedFlowsCountWhatTheySent) {
   EXPECT_EQ(out.result.servers.at(0).peak_memory.count(), 4 * 8'388'608U);
 }
 
+// The user returns after the migration's last byte left but before it arrived (dedicated 1 Gbps link,
+// latency 1 ms): the metadata left at 1063.067109 s and arrives at 1063.068109 s; back at 1063.0675 s.
+// Everything was sent: migrated = 8 MiB. Full: round 1 (1 GiB) leaves at 1061 + 8.589935 s; the
+// stop-and-copy (8 MiB, nothing dirty) leaves 67 109 us later, at 1069.657044 s, and would arrive at
+// 1069.658044 s; back at 1069.6575 s: migrated = 1 GiB + 8 MiB.
+TEST(Contention, AbortAfterTheLastByteLeftCountsEverything) {
+  TempDir dir;
+  Knobs k;
+  k.dirty_rate = "0bps";
+  const sim::Scenario partial =
+      load_hand_scenario(dir, "desktop,start,end\nd0,1000,1063.0675\n", kQuietProfile, k);
+  const sim::PeriodRecord p = run_strategy(partial, "partial").records.at(0).second;
+  EXPECT_EQ(p.outcome, sim::Outcome::kAborted);
+  EXPECT_EQ(p.migrated.count(), 8'388'608U);
+  TempDir dir2;
+  const sim::Scenario full =
+      load_hand_scenario(dir2, "desktop,start,end\nd0,1000,1069.6575\n", kQuietProfile, k);
+  const sim::PeriodRecord f = run_strategy(full, "full").records.at(0).second;
+  EXPECT_EQ(f.outcome, sim::Outcome::kAborted);
+  EXPECT_EQ(f.migrated.count(), 1'073'741'824U + 8'388'608U);
+}
+
 }  // namespace
 }  // namespace jettison::testing::model
