@@ -35,7 +35,7 @@ need=(jettison-sim jettison-desktop jettison-replay)
 for b in "${need[@]}"; do
   if [[ ! -x $bin/$b ]]; then
     source "$root/scripts/lib/deps.sh"
-    jettison_install_deps
+    jettison_install_deps iproute2
     jettison_build OFF
     bin="$root/build/bin"
     break

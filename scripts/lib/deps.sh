@@ -9,8 +9,10 @@ JETTISON_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-matplotlib python3-pandas python3-yaml
 )
-# Only the tests need a browser: the report is checked in headless Chromium.
-JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium)
+# Only the tests need these: a browser (the report is checked in headless Chromium), iproute2 (the
+# emulator's end-to-end tests build network namespaces and veth pairs), openssl (TLS certificates
+# for the certificate tests).
+JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium iproute2 openssl)
 
 jettison_install_deps() {
   local missing=()
