@@ -1,4 +1,5 @@
-// periods.csv: one row per desktop x idle period x strategy.
+// periods.csv: one row per desktop x idle period x strategy, in the columns of common/period_csv.hpp
+// (shared with the emulator).
 #pragma once
 
 #include <ostream>

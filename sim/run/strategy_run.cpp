@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "common/config/desktop_sleep_costs.hpp"
 #include "policy/migration_triggers.hpp"
 #include "policy/prefetchers.hpp"
 #include "policy/sleep_schedulers.hpp"
@@ -10,21 +11,7 @@
 namespace jettison::sim {
 
 policy::SleepCosts sleep_costs(const Scenario& s, const DesktopSpec& d, const net::Route& path) {
-  const Transitions& tr = d.transitions;
-  const bool selective = s.resume_pages == policy::ResumeKind::kSelective;
-  policy::SleepCosts c;
-  c.serving = d.power[selective ? PowerState::kServing : PowerState::kIdle];
-  c.asleep = d.power[PowerState::kAsleep];
-  c.suspending = d.power[PowerState::kSuspending];
-  c.resuming = d.power[selective ? PowerState::kResumingSelective : PowerState::kResumingFull];
-  c.resuming_full = d.power[PowerState::kResumingFull];
-  c.suspend = tr.suspend;
-  c.wake = tr.wake_on_lan + (selective ? tr.resume_selective : tr.resume_full);
-  c.full_resume_from_sleep = tr.resume_full;
-  c.full_resume_from_awake =
-      selective && tr.resume_full > tr.resume_selective ? tr.resume_full - tr.resume_selective : Duration{};
-  c.service = path.latency * 2 + transfer_time(s.page_size, path.bottleneck);
-  return c;
+  return config::sleep_costs(figures_of(s, d), s.resume_pages, {path.latency, path.bottleneck});
 }
 
 policy::TriggerCosts trigger_costs(const Scenario& s, const DesktopSpec& d, const net::Route& path,

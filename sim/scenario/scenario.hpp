@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/config/desktop_figures.hpp"
 #include "common/quantity.hpp"
 #include "policy/migration_trigger.hpp"
 #include "policy/prefetcher.hpp"
@@ -21,17 +22,8 @@
 
 namespace jettison::sim {
 
-struct Transitions {
-  Duration suspend;           // entering sleep
-  Duration resume_full;       // from sleep to fully on (user returns)
-  Duration resume_selective;  // from sleep to the selective page-serving context
-  Duration wake_on_lan;       // magic packet to the NIC's wake logic reacting
-};
-
-struct Link {
-  Bandwidth bandwidth;
-  Duration latency;  // one way
-};
+using config::Link;
+using config::Transitions;
 
 struct DesktopSpec {
   std::string id;
@@ -158,5 +150,10 @@ struct Scenario {
   std::vector<std::uint32_t> timeline_desktops;  // desktops whose state changes go to timeline.csv
   std::string resolved_yaml;                     // the scenario as run (extends and --set applied)
 };
+
+// A desktop's figures as the emulator and the shared cost functions see them.
+inline config::DesktopFigures figures_of(const Scenario& s, const DesktopSpec& d) {
+  return {d.vm_memory, d.power, d.transitions, d.link, s.page_size};
+}
 
 }  // namespace jettison::sim

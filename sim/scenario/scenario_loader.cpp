@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <sstream>
 #include <unordered_map>
 
+#include "common/config/desktop_loader.hpp"
+#include "common/config/yaml_layers.hpp"
 #include "common/input_error.hpp"
 #include "common/rng.hpp"
 #include "common/units.hpp"
@@ -21,121 +22,14 @@
 namespace jettison::sim {
 namespace {
 
-YAML::Node parse_yaml(const std::string& path) {
-  auto in = open_input(path, path);
-  std::stringstream text;
-  text << in->rdbuf();
-  try {
-    return YAML::Load(text.str());
-  } catch (const YAML::Exception& e) {
-    throw InputError(fmt::format("{}:{}", path, e.mark.line + 1), fmt::format("not valid YAML: {}", e.msg));
-  }
-}
-
-// Lays `top` over `base`: mappings merge key by key, anything else replaces. Records which file set
-// each replaced path, for error origins.
-void overlay(YAML::Node base, const YAML::Node& top, const std::string& prefix, const std::string& file,
-             YamlDocument& doc) {
-  for (const auto& kv : top) {
-    const std::string key = kv.first.as<std::string>();
-    const std::string path = prefix.empty() ? key : prefix + "." + key;
-    const YAML::Node existing = static_cast<const YAML::Node&>(base)[key];
-    if (existing.IsDefined() && existing.IsMap() && kv.second.IsMap()) {
-      overlay(base[key], kv.second, path, file, doc);
-      continue;
-    }
-    base[key] = kv.second;
-    for (auto it = doc.from.begin(); it != doc.from.end();) {
-      it = it->first.rfind(path, 0) == 0 ? doc.from.erase(it) : std::next(it);
-    }
-    doc.from[path] = file;
-  }
-}
-
-// Reads `path`; a top-level `extends: BASE.yaml` (relative to `path`) reads BASE first and lays this
-// file over it, so a scenario can state only what differs from another.
-YAML::Node read_layers(const std::string& path, YamlDocument& doc, int depth) {
-  YAML::Node root = parse_yaml(path);
-  if (!root.IsMap()) {  // reported by the checks that follow
-    doc.base_file = path;
-    return root;
-  }
-  const YAML::Node ext = static_cast<const YAML::Node&>(root)["extends"];
-  if (!ext.IsDefined()) {
-    doc.base_file = path;
-    return root;
-  }
-  const std::string origin = fmt::format("{}:{}: extends", path, ext.Mark().line + 1);
-  if (!ext.IsScalar()) throw InputError(origin, "expected the path of a scenario file");
-  if (depth >= 8) throw InputError(origin, "more than 8 levels of extends (a cycle?)");
-  const std::string base_path = resolve_relative(path, ext.Scalar());
-  if (!input_exists(base_path)) throw InputError(origin, fmt::format("cannot open '{}'", base_path));
-  YAML::Node merged = read_layers(base_path, doc, depth + 1);
-  if (!merged.IsMap()) throw InputError(base_path, "a scenario is a mapping of keys to values");
-  root.remove("extends");
-  overlay(merged, root, "", path, doc);
-  return merged;
-}
-
-PowerTable read_power(const YamlNode& n, const PowerTable* base) {
-  n.expect_keys({"active", "idle", "migrating", "suspending", "asleep", "resuming_full", "resuming_selective",
-                 "serving"});
-  PowerTable t = base ? *base : PowerTable{};
-  for (std::size_t i = 0; i < kPowerStateCount; ++i) {
-    if (auto v = n.find(kPowerStateNames[i])) {
-      t.watts[i] = v->power();
-    } else if (!base) {
-      n.fail(fmt::format("missing required key '{}' (every power state needs a power)", kPowerStateNames[i]));
-    }
-  }
-  return t;
-}
-
-Transitions read_transitions(const YamlNode& n, const Transitions* base) {
-  n.expect_keys({"suspend", "resume_full", "resume_selective", "wake_on_lan"});
-  Transitions t = base ? *base : Transitions{};
-  auto get = [&](std::string_view key, Duration& out) {
-    if (auto v = n.find(key))
-      out = v->duration();
-    else if (!base)
-      n.at(key);  // reports the missing key
-  };
-  get("suspend", t.suspend);
-  get("resume_full", t.resume_full);
-  get("resume_selective", t.resume_selective);
-  get("wake_on_lan", t.wake_on_lan);
-  return t;
-}
-
-Link read_link(const YamlNode& n, const Link* base) {
-  n.expect_keys({"bandwidth", "latency"});
-  Link l = base ? *base : Link{};
-  if (auto v = n.find("bandwidth")) {
-    l.bandwidth = v->bandwidth();
-    if (l.bandwidth.bits_per_second() <= 0) v->fail("bandwidth must be positive");
-  } else if (!base) {
-    n.at("bandwidth");
-  }
-  if (auto v = n.find("latency"))
-    l.latency = v->duration();
-  else if (!base)
-    n.at("latency");
-  return l;
-}
+using config::read_desktop;
+using config::read_link;
+using config::read_page_size;
+using config::read_power;
+using config::read_transitions;
 
 // Settings every desktop shares unless its own entry in desktops.list overrides them.
-struct DesktopDefaults {
-  Bytes vm_memory;
-  PowerTable power;
-  Transitions transitions;
-  Link link;
-};
-
-DesktopDefaults read_desktop_defaults(const YamlNode& n) {
-  n.expect_keys({"vm_memory", "power", "transitions", "link"});
-  return {n.at("vm_memory").bytes(), read_power(n.at("power"), nullptr),
-          read_transitions(n.at("transitions"), nullptr), read_link(n.at("link"), nullptr)};
-}
+using DesktopDefaults = config::DesktopFigures;
 
 void read_profiles(const YamlNode& traces, Scenario& s,
                    std::unordered_map<std::string, std::uint32_t>& by_name) {
@@ -256,7 +150,7 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   YamlDocument doc;
   doc.file = path;
-  YAML::Node root = read_layers(path, doc, 0);
+  YAML::Node root = config::read_yaml_layers(path, doc);
   for (const std::string& o : overrides) doc.overridden.insert(apply_override(root, o));
   const YamlNode top(root, "", &doc);
   if (!top.is_map()) top.fail("a scenario is a mapping of keys to values");
@@ -267,12 +161,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   s.source = path;
   s.name = top.at("name").text();
   s.seed = top.at("seed").unsigned_int();
-  s.page_size = Bytes::of(4096);
-  if (auto ps = top.find("page_size")) {
-    s.page_size = ps->bytes();
-    const std::uint64_t b = s.page_size.count();
-    if (b < 512 || (b & (b - 1)) != 0) ps->fail("page_size must be a power of two of at least 512B");
-  }
+  s.page_size = read_page_size(top.find("page_size"));
 
   // Migration and policy first: desktop checks refer to them.
   const YamlNode mig = top.at("migration");
@@ -328,7 +217,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     }
   }
 
-  const DesktopDefaults defaults = read_desktop_defaults(top.at("desktop"));
+  const DesktopDefaults defaults = read_desktop(top.at("desktop"), s.page_size);
   std::optional<YamlNode> desktops = top.find("desktops");
   std::optional<YamlNode> list;
   if (desktops) {

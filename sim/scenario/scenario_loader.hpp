@@ -6,12 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "common/config/desktop_loader.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace jettison::sim {
 
 // The name under which the compiled-in default scenario is found.
-inline constexpr const char* kDefaultScenario = "embedded:scenarios/default.yaml";
+using config::kDefaultScenario;
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/config/desktop_loader.hpp"
+#include "common/config/desktop_sleep_costs.hpp"
 #include "policy/sleep_scheduler.hpp"
 
 namespace jettison::policy::testing {
@@ -22,22 +24,15 @@ namespace jettison::policy::testing {
 inline Time sec(std::int64_t s) { return Time::micros(s * 1'000'000); }
 inline Time ms(std::int64_t m) { return Time::micros(m * 1'000); }
 
-// The default scenario's desktop: serving 60 W, asleep 1.2 W, suspending 90 W for 3.09 s, waking
-// (Wake-on-LAN + selective resume) 60 W for 0.71 s; full resume 100 W for 2.27 s from sleep, 1.57 s
-// from serving; one request served in 533 us. cycle 316.14 J, break-even 5.376531 s.
+// The default scenario's desktop, loaded from the embedded scenarios/default.yaml through the one
+// loader and cost function the simulator and the emulator use (selective resume, the path to its
+// server): serving 60 W, asleep 1.2 W, suspending 90 W for 3.09 s, waking (Wake-on-LAN +
+// selective resume) 60 W for 0.71 s; full resume 100 W for 2.27 s from sleep, 1.57 s from serving;
+// one request served in 533 us (a 0.25 ms one-way path, 4 KiB at 1 Gbps). cycle 316.14 J,
+// break-even 5.376531 s.
 inline SleepCosts example_costs() {
-  SleepCosts c;
-  c.serving = Power::watts(60);
-  c.asleep = Power::watts(1.2);
-  c.suspending = Power::watts(90);
-  c.resuming = Power::watts(60);
-  c.resuming_full = Power::watts(100);
-  c.suspend = Duration::millis(3090);
-  c.wake = Duration::millis(710);
-  c.full_resume_from_sleep = Duration::millis(2270);
-  c.full_resume_from_awake = Duration::millis(1570);
-  c.service = Duration::micros(533);
-  return c;
+  const config::ScenarioFigures& f = config::default_scenario_figures();
+  return config::sleep_costs(f.desktop, ResumeKind::kSelective, f.server_path);
 }
 
 // Round figures for hand derivations: serving 10 W, asleep 0 W, suspending 20 W for 2 s, waking

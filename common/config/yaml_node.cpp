@@ -1,4 +1,4 @@
-#include "sim/scenario/yaml_node.hpp"
+#include "common/config/yaml_node.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "common/input_error.hpp"
 #include "common/units.hpp"
 
-namespace jettison::sim {
+namespace jettison::config {
 namespace {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -186,4 +186,4 @@ Bandwidth YamlNode::bandwidth() const {
   return with_origin(*this, [](const std::string& s) { return parse_bandwidth(s); });
 }
 
-}  // namespace jettison::sim
+}  // namespace jettison::config

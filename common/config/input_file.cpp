@@ -1,14 +1,14 @@
-#include "sim/trace/input_file.hpp"
+#include "common/config/input_file.hpp"
 
 #include <fmt/format.h>
 
 #include <sstream>
 
+#include "common/config/embedded_files.hpp"
 #include "common/input_error.hpp"
-#include "sim/embedded/embedded_files.hpp"
 #include "traces/io/input_stream.hpp"
 
-namespace jettison::sim {
+namespace jettison::config {
 namespace {
 
 bool is_embedded(const std::string& path) { return path.rfind(kEmbeddedPrefix, 0) == 0; }
@@ -62,4 +62,4 @@ std::unique_ptr<std::istream> open_input(const std::string& path, const std::str
   return traces::open_trace_file(path, origin);
 }
 
-}  // namespace jettison::sim
+}  // namespace jettison::config

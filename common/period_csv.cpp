@@ -1,0 +1,143 @@
+#include "common/period_csv.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <iterator>
+
+namespace jettison {
+namespace {
+
+using Buffer = fmt::memory_buffer;
+
+void put_seconds(Buffer& b, Duration d) {
+  fmt::format_to(std::back_inserter(b), "{}.{:06}", d.us() / 1'000'000, d.us() % 1'000'000);
+}
+void put(Buffer& b, const std::optional<Duration>& d) {
+  if (d) put_seconds(b, *d);
+}
+void put(Buffer& b, const std::optional<std::uint64_t>& v) {
+  if (v) fmt::format_to(std::back_inserter(b), "{}", *v);
+}
+void put(Buffer& b, const std::optional<Bytes>& v) {
+  if (v) fmt::format_to(std::back_inserter(b), "{}", v->count());
+}
+void put(Buffer& b, const std::optional<Energy>& e) {
+  if (e) fmt::format_to(std::back_inserter(b), "{:.3f}", e->joules());
+}
+void put(Buffer& b, std::string_view s) { b.append(s.data(), s.data() + s.size()); }
+
+// A column: its name and how a row's cell is written.
+struct Column {
+  std::string_view name;
+  void (*write)(Buffer&, const PeriodRow&);
+};
+
+// The fixed columns, in file order; the state-time columns follow.
+const std::array kColumns{
+    Column{"strategy", [](Buffer& b, const PeriodRow& r) { put(b, r.strategy); }},
+    Column{"desktop", [](Buffer& b, const PeriodRow& r) { put(b, r.desktop); }},
+    Column{"period",
+           [](Buffer& b, const PeriodRow& r) { fmt::format_to(std::back_inserter(b), "{}", r.period); }},
+    Column{"start_s", [](Buffer& b, const PeriodRow& r) { put(b, r.start); }},
+    Column{"idle_s", [](Buffer& b, const PeriodRow& r) { put(b, r.idle); }},
+    Column{"window_s", [](Buffer& b, const PeriodRow& r) { put(b, r.window); }},
+    Column{"outcome",
+           [](Buffer& b, const PeriodRow& r) {
+             if (r.outcome) put(b, name_of(*r.outcome));
+           }},
+    Column{"energy_j", [](Buffer& b, const PeriodRow& r) { put(b, r.energy); }},
+    Column{"baseline_j", [](Buffer& b, const PeriodRow& r) { put(b, r.baseline); }},
+    Column{"savings_pct",
+           [](Buffer& b, const PeriodRow& r) {
+             if (!r.energy || !r.baseline) return;
+             const double savings = r.baseline->joules() > 0 ? 100.0 * (1.0 - *r.energy / *r.baseline) : 0.0;
+             fmt::format_to(std::back_inserter(b), "{:.4f}", savings);
+           }},
+    Column{"server_energy_j", [](Buffer& b, const PeriodRow& r) { put(b, r.server_energy); }},
+    Column{"migrated_bytes", [](Buffer& b, const PeriodRow& r) { put(b, r.migrated); }},
+    Column{"fetched_pages", [](Buffer& b, const PeriodRow& r) { put(b, r.fetched_pages); }},
+    Column{"fetched_bytes", [](Buffer& b, const PeriodRow& r) { put(b, r.fetched); }},
+    Column{"prefetched_pages", [](Buffer& b, const PeriodRow& r) { put(b, r.prefetched_pages); }},
+    Column{"prefetch_used", [](Buffer& b, const PeriodRow& r) { put(b, r.prefetch_used); }},
+    Column{"reintegrated_bytes", [](Buffer& b, const PeriodRow& r) { put(b, r.reintegrated); }},
+    Column{"network_bytes", [](Buffer& b, const PeriodRow& r) { put(b, r.network); }},
+    Column{"dirty_pages", [](Buffer& b, const PeriodRow& r) { put(b, r.dirty_pages); }},
+    Column{"wakeups", [](Buffer& b, const PeriodRow& r) { put(b, r.wakeups); }},
+    Column{"migration_latency_s", [](Buffer& b, const PeriodRow& r) { put(b, r.migration_latency); }},
+    Column{"return_latency_s", [](Buffer& b, const PeriodRow& r) { put(b, r.return_latency); }},
+    Column{"migration_latency_uncontended_s",
+           [](Buffer& b, const PeriodRow& r) { put(b, r.migration_latency_uncontended); }},
+    Column{"server",
+           [](Buffer& b, const PeriodRow& r) {
+             if (r.server) fmt::format_to(std::back_inserter(b), "{}", *r.server);
+           }},
+};
+
+}  // namespace
+
+PeriodRow period_row(std::string_view strategy, std::string_view desktop, const PeriodRecord& r) {
+  PeriodRow row;
+  row.strategy = strategy;
+  row.desktop = desktop;
+  row.period = r.period;
+  row.start = r.start - Time{};
+  row.idle = r.idle;
+  row.window = r.window;
+  row.outcome = r.outcome;
+  row.energy = r.energy;
+  row.baseline = r.baseline;
+  row.server_energy = r.server_energy;
+  row.migrated = r.migrated;
+  row.fetched_pages = r.fetched_pages;
+  row.fetched = r.fetched;
+  row.prefetched_pages = r.prefetched_pages;
+  row.prefetch_used = r.prefetch_used;
+  row.reintegrated = r.reintegrated;
+  row.network = r.network();
+  row.dirty_pages = r.dirty_pages;
+  row.wakeups = r.wakeups;
+  row.migration_latency = r.migration_latency;
+  row.return_latency = r.return_latency;
+  row.migration_latency_uncontended = r.migration_latency_uncontended;
+  if (r.server >= 0) row.server = static_cast<std::uint32_t>(r.server);
+  row.state_time = r.state_time;
+  return row;
+}
+
+const std::vector<std::string>& period_columns() {
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> out;
+    for (const Column& c : kColumns) out.emplace_back(c.name);
+    for (std::string_view s : kPowerStateNames) out.push_back(fmt::format("t_{}_s", s));
+    return out;
+  }();
+  return columns;
+}
+
+const std::string& period_csv_header() {
+  static const std::string header = [] {
+    std::string h;
+    for (const std::string& c : period_columns()) h += (h.empty() ? "" : ",") + c;
+    return h + '\n';
+  }();
+  return header;
+}
+
+void write_period_header(std::ostream& out) { out << period_csv_header(); }
+
+void write_period_row(std::ostream& out, const PeriodRow& row) {
+  Buffer b;
+  for (std::size_t i = 0; i < kColumns.size(); ++i) {
+    if (i > 0) b.push_back(',');
+    kColumns[i].write(b, row);
+  }
+  for (std::size_t i = 0; i < kPowerStateCount; ++i) {
+    b.push_back(',');
+    if (row.state_time) put_seconds(b, (*row.state_time)[i]);
+  }
+  b.push_back('\n');
+  out.write(b.data(), static_cast<std::streamsize>(b.size()));
+}
+
+}  // namespace jettison
