@@ -122,6 +122,22 @@ Fetcher::~Fetcher() {
   source_.on_status({});
 }
 
+void Fetcher::preload_dirty(std::span<const std::uint64_t> pages) {
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != State::kIdle) throw std::logic_error("Fetcher::preload_dirty: after start()");
+  }
+  std::uint64_t added = 0;
+  for (const std::uint64_t p : pages) {
+    if (p >= pages_)
+      throw UffdError(fmt::format("preload_dirty: page {} beyond the region ({} pages)", p, pages_));
+    page_state_[p] = kResident;
+    if (dirty_[p].exchange(1) == 0) ++added;
+  }
+  std::lock_guard lock(mu_);
+  stats_.dirty_pages += added;
+}
+
 void Fetcher::start() {
   {
     std::lock_guard lock(mu_);
@@ -266,6 +282,9 @@ void Fetcher::finish(State state, std::string message) {
 
 void Fetcher::run() {
   try {
+    // Threads blocked on fault messages an earlier fetcher of this uffd read and never answered fault
+    // again; for a fresh region this wakes nobody.
+    region_.wake_range(0, pages_);
     std::vector<policy::PageId> initial;
     prefetcher_->on_migration(now(), initial);
     std::vector<std::uint64_t> wanted;
@@ -479,6 +498,7 @@ void Fetcher::place_demand(std::uint64_t page, const std::byte* data, std::uint8
   // A page whose first access is a write goes in writable and dirty; every other page goes in
   // write-protected under dirty tracking, so that its first write is seen.
   const bool protect = region_.write_protect() && kind != kDemandWrite;
+  if (kind == kDemandWrite) mark_dirty(page);  // before it goes in writable
   const PlaceOutcome outcome = with_retries(page, [&] {
     if (data != nullptr) return region_.copy(page, data, protect);
     if (protect) return region_.copy(page, zeros_.data(), true);
@@ -489,7 +509,7 @@ void Fetcher::place_demand(std::uint64_t page, const std::byte* data, std::uint8
   const bool exists = outcome == PlaceOutcome::kExists;
   if (exists) spdlog::debug("fetcher: page {} was already mapped (EEXIST)", page);
   // EEXIST under dirty tracking: someone else's page, not write-protected, content unknown: dirty.
-  if (kind == kDemandWrite || (exists && region_.write_protect())) mark_dirty(page);
+  if (exists && region_.write_protect()) mark_dirty(page);
   std::lock_guard lock(mu_);
   ++stats_.demand_pages;
   ++stats_.latency_samples;
@@ -581,12 +601,17 @@ void Fetcher::handle_wp_fault(std::uint64_t page) {
     std::lock_guard lock(mu_);
     ++stats_.wp_faults;
   }
-  mark_dirty(page);
+  // A write-protect fault proves the page is mapped: placed by an earlier fetcher of this uffd when
+  // this one does not know it (re-adoption).
+  if (page_state_[page].load() == kMissing) page_state_[page] = kResident;
+  mark_dirty(page);  // before the unprotect lets the write land
   with_retries(page, [&] { return region_.set_write_protect(page, false); });
 }
 
 void Fetcher::mark_dirty(std::uint64_t page) {
-  if (dirty_[page].exchange(1) != 0) return;
+  if (dirty_[page].load() != 0) return;
+  if (options_.on_dirty) options_.on_dirty(page);
+  dirty_[page] = 1;  // only this thread (or preload_dirty() before start) writes it
   std::lock_guard lock(mu_);
   ++stats_.dirty_pages;
 }

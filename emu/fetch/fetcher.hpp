@@ -20,6 +20,25 @@
 // A fault is never answered with data the fetcher is not sure of: while the source is unreachable the
 // faulting threads stay blocked; on a permanent source error the fetcher stops with the error and
 // leaves them blocked (the owner of the memory decides what to do with them).
+//
+// Re-adoption (a restarted server taking over a VM whose previous fetcher died): the VM's process keeps
+// its own copy of the uffd, so the guest froze rather than read zero pages, and the new fetcher
+// receives the same uffd (receive_handoff(), UffdRegion::adopt()). Some pages are then already
+// placed, and some faulting threads may be blocked on fault messages the dead fetcher had read. So:
+//   - FetcherOptions::on_dirty is called for every page the moment it becomes dirty and BEFORE it is
+//     made writable (a write-protect fault's unprotect, a write fault's writable placement) or, for a
+//     placement that met EEXIST, when that is seen: the caller persists it (a write-ahead record), so
+//     the dirty set survives the fetcher.
+//   - Fetcher::preload_dirty() feeds the recorded pages to the new fetcher before start(): they count
+//     dirty (and resident) without being fetched.
+//   - start() issues one UFFDIO_WAKE over every range, so threads blocked on already-read messages
+//     fault again and their faults reach the new fetcher.
+//   - A placement that meets EEXIST (a page the dead fetcher placed) counts as resident, not as an
+//     error, and as dirty under dirty tracking (its content is not known for sure); a write-protect
+//     fault on a page this fetcher never placed marks it resident too.
+// Pages the dead fetcher placed write-protected and that were never written are not known to the new
+// one; with dirty tracking that only costs a refetch that meets EEXIST. Without dirty tracking
+// dirty_pages() (every resident page) cannot see them: re-adopt with dirty tracking.
 #pragma once
 
 #include <linux/userfaultfd.h>
@@ -32,6 +51,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -65,6 +85,11 @@ struct FetcherOptions {
   // Status reports of the source (pauses, reconnects) and of the fetcher (stopped, failed), after
   // they are logged. Called from the fetcher's or the source's thread.
   std::function<void(std::string_view)> on_status;
+  // Called on the fetcher's thread once per page that becomes dirty, before the page is made
+  // writable (see Re-adoption above); the page is recorded dirty after it returns. An exception it
+  // throws stops the fetcher (kFailed) with the page still write-protected or missing, its faulting
+  // thread blocked.
+  std::function<void(std::uint64_t page)> on_dirty;
 };
 
 struct FetchStats {
@@ -106,8 +131,14 @@ class Fetcher {
   Fetcher(const Fetcher&) = delete;
   Fetcher& operator=(const Fetcher&) = delete;
 
-  // Starts the loop: Time 0 of the fetcher's clock; the sleep scheduler's period starts, and the
-  // prefetcher's on_migration pages are fetched before the first fault is served.
+  // Before start(): pages known dirty from an earlier fetcher's record (FetcherOptions::on_dirty) of
+  // this region. They are counted dirty and resident (a dirtied page is mapped) and never fetched;
+  // on_dirty is not called for them again. Throws std::logic_error after start(), UffdError for a page
+  // beyond the region.
+  void preload_dirty(std::span<const std::uint64_t> pages);
+  // Starts the loop: Time 0 of the fetcher's clock; the sleep scheduler's period starts, every range
+  // is woken once (UFFDIO_WAKE: see Re-adoption above), and the prefetcher's on_migration pages are
+  // fetched before the first fault is served.
   void start();
   // Stops the loop (cancelling a fetch blocked on an unreachable source) and joins it. Faults that
   // come later stay blocked until the region is torn down. Idempotent.
