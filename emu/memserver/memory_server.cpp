@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "emu/memserver/server_session.hpp"
 #include "emu/wire/channel.hpp"
@@ -40,6 +41,16 @@ MemoryServer::MemoryServer(MemoryServerConfig config)
       break;
     case RecoveryResult::Outcome::kNothing:
       break;
+  }
+  if (config_.vm) {
+    const VmHooks& h = *config_.vm;
+    const char* missing = !h.status            ? "status"
+                          : !h.device_state    ? "device_state"
+                          : !h.accept_state    ? "accept_state"
+                          : !h.may_serve_pages ? "may_serve_pages"
+                                               : nullptr;
+    if (missing)
+      throw std::invalid_argument(std::string("MemoryServerConfig::vm: hook ") + missing + " is not set");
   }
   if (tls_->insecure()) {
     spdlog::warn("memserver: INSECURE plain-TCP mode (benchmarks only): no authentication, no encryption");

@@ -11,12 +11,14 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <thread>
 
 #include "common/time.hpp"
 #include "emu/memserver/journal.hpp"
 #include "emu/memserver/memory_image.hpp"
+#include "emu/memserver/vm_hooks.hpp"
 #include "emu/wire/frame.hpp"
 #include "emu/wire/tls_config.hpp"
 
@@ -39,6 +41,9 @@ struct MemoryServerConfig {
   // Called (on a separate thread) after SLEEP_ACK went out; the power agent suspends here.
   std::function<void(std::uint32_t after_ms)> on_sleep;
   JournalCrashHook journal_crash_hook;  // tests only
+  // The desktop's VM (protocol version 2). Without it the VM capability is not offered and the
+  // server serves a plain image; with it every hook must be set.
+  std::optional<VmHooks> vm;
 };
 
 struct MemoryServerStats {
@@ -47,6 +52,7 @@ struct MemoryServerStats {
   std::uint64_t protocol_errors = 0;  // connections closed for malformed input
   std::uint64_t pages_served = 0, zero_pages_served = 0;
   std::uint64_t pages_written_back = 0;
+  std::uint64_t device_states_sent = 0, device_states_accepted = 0;
 };
 
 class MemoryServer {
@@ -89,6 +95,7 @@ class MemoryServer {
   std::thread acceptor_;
   std::mutex conns_mutex_;
   std::list<std::unique_ptr<Conn>> conns_;
+  std::mutex vm_accept_mutex_;  // one accept_state at a time
   std::mutex sleep_mutex_;
   std::thread sleeper_;
 

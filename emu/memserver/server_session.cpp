@@ -1,5 +1,6 @@
 #include "emu/memserver/server_session.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,7 +13,22 @@
 namespace jettison::emu {
 namespace {
 constexpr Duration kPollInterval = Duration::millis(50);
+
+// Runs a VM hook; its failure becomes a VM_ERROR carrying its text.
+template <typename F>
+auto call_hook(const char* hook, F&& f) {
+  try {
+    return f();
+  } catch (const VmHookError& e) {
+    throw ProtocolError(ErrorCode::kVmError, fmt::format("VM hook {}: {}", hook, e.what()));
+  } catch (const WireError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw ProtocolError(ErrorCode::kVmError, fmt::format("VM hook {} failed: {}", hook, e.what()));
+  }
 }
+
+}  // namespace
 
 ServerSession::~ServerSession() {
   if (owns_journal_) {
@@ -58,7 +74,8 @@ bool ServerSession::handshake() {
                                                           std::to_string(image.page_size()));
   }
   caps_ = hello.capabilities & server_.config_.capabilities & kCapAll;
-  limits_ = DecodeLimits{image.page_size(), image.pages()};
+  if (!server_.config_.vm || hi < kProtocolVersionVm) caps_ &= ~kCapVm;
+  limits_ = DecodeLimits{image.page_size(), image.pages(), hi};
   send(HelloAck{hi, image.page_size(), image.bytes(), image.image_id(), server_.generation(), caps_});
   return true;
 }
@@ -71,9 +88,14 @@ void ServerSession::run() noexcept {
       std::lock_guard lock(server_.stats_mutex_);
       ++server_.stats_.connections;
     }
-    spdlog::info("memserver: {} connected (capabilities {:#x})", peer, caps_);
+    spdlog::info("memserver: {} connected (version {}, capabilities {:#x})", peer, limits_.version, caps_);
     while (auto frame = next_frame(server_.config_.idle_timeout)) {
       Message m = decode(*frame, limits_);
+      if (put_state_ && !std::holds_alternative<PutDeviceState>(m) && !std::holds_alternative<Keepalive>(m) &&
+          !std::holds_alternative<Bye>(m) && !std::holds_alternative<ErrorMsg>(m)) {
+        throw ProtocolError(ErrorCode::kUnexpected,
+                            fmt::format("{} in the middle of a PUT_DEVICE_STATE stream", message_name(m)));
+      }
       if (auto* get = std::get_if<GetPages>(&m)) {
         serve_get(*get);
       } else if (auto* put = std::get_if<PutPages>(&m)) {
@@ -91,6 +113,13 @@ void ServerSession::run() noexcept {
         if (server_.config_.on_sleep && !server_.sleeper_.joinable()) {
           server_.sleeper_ = std::thread(server_.config_.on_sleep, s->after_ms);
         }
+      } else if (std::holds_alternative<VmStatusQuery>(m)) {
+        require_vm("VM_STATUS");
+        send(VmStatusAck{vm_status()});
+      } else if (auto* gs = std::get_if<GetDeviceState>(&m)) {
+        get_device_state(*gs);
+      } else if (auto* ps = std::get_if<PutDeviceState>(&m)) {
+        put_device_state(*ps);
       } else if (std::holds_alternative<Bye>(m)) {
         spdlog::info("memserver: {} said BYE", peer);
         break;
@@ -128,6 +157,9 @@ void ServerSession::run() noexcept {
 }
 
 void ServerSession::serve_get(const GetPages& m) {
+  if (server_.config_.vm && !call_hook("may_serve_pages", server_.config_.vm->may_serve_pages)) {
+    throw ProtocolError(ErrorCode::kVmLocal, "the VM runs on the desktop: its pages are not served");
+  }
   const MemoryImage& image = *server_.image_;
   RunBuilder builder(image.page_size(), (caps_ & kCapZeroRuns) != 0);
   std::uint64_t served = 0, zeros = 0;
@@ -203,6 +235,79 @@ void ServerSession::commit(const Commit& m) {
   spdlog::info("memserver: {} wrote back {} pages (generation {})", channel_.peer(), result.pages,
                result.generation);
   send(CommitAck{m.session_id, result.pages, result.generation});
+}
+
+void ServerSession::require_vm(const char* what) const {
+  if ((caps_ & kCapVm) == 0)
+    throw ProtocolError(ErrorCode::kUnexpected, fmt::format("{} without the VM capability", what));
+}
+
+VmStatus ServerSession::vm_status() const { return call_hook("status", server_.config_.vm->status); }
+
+void ServerSession::get_device_state(const GetDeviceState& m) {
+  require_vm("GET_DEVICE_STATE");
+  const VmStatus status = vm_status();
+  if (m.epoch != status.epoch) {
+    throw ProtocolError(ErrorCode::kUnexpected,
+                        fmt::format("GET_DEVICE_STATE for epoch {}, but the VM is in epoch {} ({})", m.epoch,
+                                    status.epoch, vm_state_name(status.state)));
+  }
+  const auto state = call_hook("device_state", [&] { return server_.config_.vm->device_state(m.epoch); });
+  if (!state) throw ProtocolError(ErrorCode::kVmError, fmt::format("no device state for epoch {}", m.epoch));
+  if (state->size() > kMaxDeviceState) {
+    throw ProtocolError(ErrorCode::kTooLarge,
+                        fmt::format("the device state of epoch {} has {} bytes, above {}", m.epoch,
+                                    state->size(), kMaxDeviceState));
+  }
+  const auto chunks = split_device_state(m.epoch, *state);
+  for (const auto& c : chunks) send(DeviceState{c});
+  {
+    std::lock_guard lock(server_.stats_mutex_);
+    ++server_.stats_.device_states_sent;
+  }
+  spdlog::info("memserver: sent the device state of epoch {} ({} bytes in {} frames) to {}", m.epoch,
+               state->size(), chunks.size(), channel_.peer());
+}
+
+void ServerSession::put_device_state(const PutDeviceState& m) {
+  require_vm("PUT_DEVICE_STATE");
+  if (!put_state_) {
+    {
+      std::lock_guard lock(server_.journal_mutex_);
+      if (server_.journal_owner_ != nullptr) {
+        throw ProtocolError(owns_journal_ ? ErrorCode::kUnexpected : ErrorCode::kBusy,
+                            "PUT_DEVICE_STATE while a write-back session is open (COMMIT the pages first)");
+      }
+    }
+    const VmStatus status = vm_status();
+    if (m.epoch != status.epoch) {
+      throw ProtocolError(ErrorCode::kUnexpected,
+                          fmt::format("PUT_DEVICE_STATE for epoch {}, but the VM is in epoch {} ({})",
+                                      m.epoch, status.epoch, vm_state_name(status.state)));
+    }
+    put_state_.emplace(m.epoch, "PUT_DEVICE_STATE");
+  }
+  put_state_->add(m);
+  if (!put_state_->complete()) return;
+  std::vector<std::byte> state = put_state_->take();
+  put_state_.reset();
+  const std::size_t bytes = state.size();
+  spdlog::info("memserver: {} sent the device state of epoch {} back ({} bytes); loading it", channel_.peer(),
+               m.epoch, bytes);
+  DeviceStateAck ack{m.epoch, 0, {}};
+  try {
+    std::lock_guard lock(server_.vm_accept_mutex_);
+    call_hook("accept_state", [&] { server_.config_.vm->accept_state(m.epoch, std::move(state)); });
+    std::lock_guard stats_lock(server_.stats_mutex_);
+    ++server_.stats_.device_states_accepted;
+  } catch (const ProtocolError& e) {
+    // The hook failed: the client hears why in the ack; the connection stays open.
+    spdlog::error("memserver: the device state of epoch {} from {} was not loaded: {}", m.epoch,
+                  channel_.peer(), e.what());
+    ack.result = static_cast<std::uint32_t>(e.code());
+    ack.text = e.what();
+  }
+  send(ack);
 }
 
 }  // namespace jettison::emu

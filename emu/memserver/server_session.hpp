@@ -1,11 +1,14 @@
 // One client connection on the memory server, after TLS: the HELLO handshake, then requests
 // until BYE, a protocol error (logged, ERROR sent, connection closed), the peer leaving, or stop().
+// With VM hooks (version 2) it also answers VM_STATUS and the device state messages.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 
 #include "emu/wire/channel.hpp"
+#include "emu/wire/device_state_stream.hpp"
 #include "emu/wire/messages.hpp"
 
 namespace jettison::emu {
@@ -27,6 +30,10 @@ class ServerSession {
   void serve_get(const GetPages& m);
   void put_pages(const PutPages& m);
   void commit(const Commit& m);
+  void require_vm(const char* what) const;
+  VmStatus vm_status() const;
+  void get_device_state(const GetDeviceState& m);
+  void put_device_state(const PutDeviceState& m);
   void send(const Message& m) { channel_.send_frame(encode(m, limits_.page_size)); }
 
   MemoryServer& server_;
@@ -35,6 +42,7 @@ class ServerSession {
   DecodeLimits limits_;
   std::uint64_t caps_ = 0;
   bool owns_journal_ = false;
+  std::optional<DeviceStateAssembler> put_state_;  // a PUT_DEVICE_STATE stream in progress
 };
 
 }  // namespace jettison::emu

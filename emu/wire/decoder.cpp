@@ -48,12 +48,46 @@ std::vector<PageRun> read_runs(ByteReader& r, std::size_t n, const char* what, c
   return runs;
 }
 
+// DEVICE_STATE / PUT_DEVICE_STATE: one chunk, checked on its own (contiguity across frames is the
+// DeviceStateAssembler's job).
+StateChunk read_chunk(ByteReader& r, const char* what) {
+  StateChunk c;
+  c.epoch = r.u64();
+  c.offset = r.u64();
+  c.total = r.u64();
+  const std::uint32_t flags = r.u32();
+  const std::uint32_t length = r.u32();
+  if ((flags & ~kDeviceStateLast) != 0) r.fail("reserved flags set");
+  c.last = (flags & kDeviceStateLast) != 0;
+  if (length > kMaxDeviceStateChunk)
+    fail(ErrorCode::kTooLarge, what, "chunk of " + std::to_string(length) + " bytes");
+  if (c.total > kMaxDeviceState)
+    fail(ErrorCode::kTooLarge, what,
+         "device state of " + std::to_string(c.total) + " bytes exceeds " + std::to_string(kMaxDeviceState));
+  if (length != r.remaining())
+    r.fail("chunk length " + std::to_string(length) + " but " + std::to_string(r.remaining()) +
+           " bytes follow");
+  if (c.offset > c.total || length > c.total - c.offset)
+    r.fail("chunk " + std::to_string(c.offset) + "+" + std::to_string(length) + " beyond the total of " +
+           std::to_string(c.total));
+  const bool ends = c.offset + length == c.total;
+  if (c.last != ends) r.fail(c.last ? "LAST set before the end of the state" : "final chunk without LAST");
+  if (length == 0 && !c.last) r.fail("empty chunk");
+  c.data = r.bytes(length);
+  return c;
+}
+
 }  // namespace
 
 Message decode(const Frame& frame, const DecodeLimits& limits) {
   const char* what = frame_type_name(frame.type);
   ByteReader r(frame.payload(), what);
   Message out;
+  const std::uint16_t since = frame_type_version(frame.type);
+  if (since == 0 || since > limits.version) {
+    fail(ErrorCode::kUnknownType, "frame",
+         "unknown type " + std::to_string(frame.type) + " in version " + std::to_string(limits.version));
+  }
   switch (static_cast<FrameType>(frame.type)) {
     case FrameType::kHello: {
       Hello m;
@@ -175,6 +209,46 @@ Message decode(const Frame& frame, const DecodeLimits& limits) {
     case FrameType::kBye:
       out = Bye{};
       break;
+    case FrameType::kVmStatus:
+      out = VmStatusQuery{};
+      break;
+    case FrameType::kVmStatusAck: {
+      VmStatusAck m;
+      const std::uint32_t state = r.u32();
+      const std::uint32_t flags = r.u32();
+      if (state > kMaxVmState) r.fail("unknown VM state " + std::to_string(state));
+      if ((flags & ~kVmUserReturned) != 0) r.fail("reserved flags set");
+      m.status.state = static_cast<VmState>(state);
+      m.status.user_returned = (flags & kVmUserReturned) != 0;
+      m.status.epoch = r.u64();
+      m.status.state_bytes = r.u64();
+      m.status.guest_ram_bytes = r.u64();
+      if (m.status.state_bytes > kMaxDeviceState)
+        fail(ErrorCode::kTooLarge, what,
+             "device state of " + std::to_string(m.status.state_bytes) + " bytes");
+      out = m;
+      break;
+    }
+    case FrameType::kGetDeviceState:
+      out = GetDeviceState{r.u64()};
+      break;
+    case FrameType::kDeviceState:
+      out = DeviceState{read_chunk(r, what)};
+      break;
+    case FrameType::kPutDeviceState:
+      out = PutDeviceState{read_chunk(r, what)};
+      break;
+    case FrameType::kDeviceStateAck: {
+      DeviceStateAck m;
+      m.epoch = r.u64();
+      m.result = r.u32();
+      const std::uint32_t len = r.u32();
+      if (len > kMaxErrorText) fail(ErrorCode::kTooLarge, what, "text of " + std::to_string(len) + " bytes");
+      auto text = r.bytes(len);
+      m.text.assign(reinterpret_cast<const char*>(text.data()), text.size());
+      out = std::move(m);
+      break;
+    }
     default:
       fail(ErrorCode::kUnknownType, "frame", "unknown type " + std::to_string(frame.type));
   }

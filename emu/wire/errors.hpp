@@ -22,6 +22,8 @@ enum class ErrorCode : std::uint16_t {
   kIoError = 8,           // the server failed to read or write its image or journal
   kBusy = 9,              // another write-back session is open
   kShuttingDown = 10,     // the server is stopping (going to sleep)
+  kVmError = 11,          // version 2: a VM hook on the desktop failed (the text says why)
+  kVmLocal = 12,          // version 2: the VM runs on the desktop, its pages are not served
 };
 
 const char* error_code_name(ErrorCode code);

@@ -37,8 +37,30 @@ const char* frame_type_name(std::uint16_t type) {
       return "ERROR";
     case FrameType::kBye:
       return "BYE";
+    case FrameType::kVmStatus:
+      return "VM_STATUS";
+    case FrameType::kVmStatusAck:
+      return "VM_STATUS_ACK";
+    case FrameType::kGetDeviceState:
+      return "GET_DEVICE_STATE";
+    case FrameType::kDeviceState:
+      return "DEVICE_STATE";
+    case FrameType::kPutDeviceState:
+      return "PUT_DEVICE_STATE";
+    case FrameType::kDeviceStateAck:
+      return "DEVICE_STATE_ACK";
   }
   return "UNKNOWN";
+}
+
+std::uint16_t frame_type_version(std::uint16_t type) {
+  if (type >= static_cast<std::uint16_t>(FrameType::kHello) &&
+      type <= static_cast<std::uint16_t>(FrameType::kBye))
+    return 1;
+  if (type >= static_cast<std::uint16_t>(FrameType::kVmStatus) &&
+      type <= static_cast<std::uint16_t>(FrameType::kDeviceStateAck))
+    return kProtocolVersionVm;
+  return 0;
 }
 
 const char* error_code_name(ErrorCode code) {
@@ -63,6 +85,10 @@ const char* error_code_name(ErrorCode code) {
       return "BUSY";
     case ErrorCode::kShuttingDown:
       return "SHUTTING_DOWN";
+    case ErrorCode::kVmError:
+      return "VM_ERROR";
+    case ErrorCode::kVmLocal:
+      return "VM_LOCAL";
   }
   return "UNKNOWN_ERROR";
 }
@@ -104,7 +130,7 @@ FrameHeader parse_frame_header(std::span<const std::byte, kFrameHeaderBytes> hea
                                                   std::to_string(h.payload_length) + " exceeds " +
                                                   std::to_string(kMaxPayload));
   }
-  if (flags != 0) r.fail("flags must be zero in version 1");
+  if (flags != 0) r.fail("flags must be zero (versions 1 and 2)");
   return h;
 }
 

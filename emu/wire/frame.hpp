@@ -1,5 +1,6 @@
 // Framing (PROTOCOL.md, "Framing"): an 8-byte big-endian header {u32 payload length, u16 type,
-// u16 flags = 0} followed by the payload. A payload above kMaxPayload is a protocol error.
+// u16 flags = 0} followed by the payload. A payload above kMaxPayload is a protocol error. Also the
+// protocol's constants: versions, limits, capability bits and frame types.
 #pragma once
 
 #include <array>
@@ -12,7 +13,8 @@ namespace jettison::emu {
 
 inline constexpr std::uint32_t kMagic = 0x4A54534E;  // "JTSN"
 inline constexpr std::uint16_t kProtocolVersionMin = 1;
-inline constexpr std::uint16_t kProtocolVersionMax = 1;
+inline constexpr std::uint16_t kProtocolVersionMax = 2;
+inline constexpr std::uint16_t kProtocolVersionVm = 2;  // first version with the VM messages (15..20)
 inline constexpr std::size_t kFrameHeaderBytes = 8;
 inline constexpr std::size_t kMaxPageData = 1u << 20;                   // page bytes in one frame
 inline constexpr std::size_t kMaxPayload = kMaxPageData + (64u << 10);  // plus room for run entries
@@ -21,14 +23,17 @@ inline constexpr std::uint32_t kMaxPageSize = 65536;
 inline constexpr std::size_t kMaxRangesPerGet = 4096;
 inline constexpr std::uint64_t kMaxPagesPerGet = 65536;
 inline constexpr std::size_t kMaxRunsPerFrame = 4096;
-inline constexpr std::size_t kMaxErrorText = 1024;
+inline constexpr std::size_t kMaxErrorText = 1024;             // ERROR and DEVICE_STATE_ACK texts
+inline constexpr std::size_t kMaxDeviceStateChunk = 1u << 20;  // state bytes in one DEVICE_STATE frame
+inline constexpr std::uint64_t kMaxDeviceState = 256u << 20;   // a VM's whole device state
 
 // Capability bits (HELLO / HELLO_ACK). Unknown bits are ignored: the server answers with the
 // intersection of what both sides know.
 inline constexpr std::uint64_t kCapZeroRuns = 1u << 0;   // all-zero pages travel as ZERO runs
 inline constexpr std::uint64_t kCapWriteBack = 1u << 1;  // PUT_PAGES / COMMIT allowed
 inline constexpr std::uint64_t kCapSleep = 1u << 2;      // SLEEP allowed
-inline constexpr std::uint64_t kCapAll = kCapZeroRuns | kCapWriteBack | kCapSleep;
+inline constexpr std::uint64_t kCapVm = 1u << 3;  // version 2: VM status and device state (types 15..20)
+inline constexpr std::uint64_t kCapAll = kCapZeroRuns | kCapWriteBack | kCapSleep | kCapVm;
 
 enum class FrameType : std::uint16_t {
   kHello = 1,
@@ -45,7 +50,17 @@ enum class FrameType : std::uint16_t {
   kSleepAck = 12,
   kError = 13,
   kBye = 14,
+  // Version 2, capability VM.
+  kVmStatus = 15,
+  kVmStatusAck = 16,
+  kGetDeviceState = 17,
+  kDeviceState = 18,
+  kPutDeviceState = 19,
+  kDeviceStateAck = 20,
 };
+
+// The first protocol version that defines frame `type` (0 for a type no version defines).
+std::uint16_t frame_type_version(std::uint16_t type);
 
 const char* frame_type_name(std::uint16_t type);
 

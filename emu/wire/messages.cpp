@@ -24,6 +24,15 @@ void write_runs(ByteWriter& w, const std::vector<PageRun>& runs, std::uint32_t p
   }
 }
 
+void write_chunk(ByteWriter& w, const StateChunk& c) {
+  w.u64(c.epoch);
+  w.u64(c.offset);
+  w.u64(c.total);
+  w.u32(c.last ? kDeviceStateLast : 0);
+  w.u32(static_cast<std::uint32_t>(c.data.size()));
+  w.bytes(c.data);
+}
+
 std::size_t runs_size(const std::vector<PageRun>& runs) {
   std::size_t n = 0;
   for (const auto& run : runs) n += 16 + run.data.size();
@@ -125,9 +134,41 @@ Frame encode(const Message& message, std::uint32_t page_size) {
           w.u16(static_cast<std::uint16_t>(text.size()));
           w.bytes(std::as_bytes(std::span(text)));
           return f;
-        } else {
-          static_assert(std::is_same_v<T, Bye>);
+        } else if constexpr (std::is_same_v<T, Bye>) {
           return start_frame(FrameType::kBye);
+        } else if constexpr (std::is_same_v<T, VmStatusQuery>) {
+          return start_frame(FrameType::kVmStatus);
+        } else if constexpr (std::is_same_v<T, VmStatusAck>) {
+          Frame f = start_frame(FrameType::kVmStatusAck, 32);
+          ByteWriter w(f.wire);
+          w.u32(static_cast<std::uint32_t>(m.status.state));
+          w.u32(m.status.user_returned ? kVmUserReturned : 0);
+          w.u64(m.status.epoch);
+          w.u64(m.status.state_bytes);
+          w.u64(m.status.guest_ram_bytes);
+          return f;
+        } else if constexpr (std::is_same_v<T, GetDeviceState>) {
+          Frame f = start_frame(FrameType::kGetDeviceState, 8);
+          ByteWriter(f.wire).u64(m.epoch);
+          return f;
+        } else if constexpr (std::is_same_v<T, DeviceState> || std::is_same_v<T, PutDeviceState>) {
+          assert(m.data.size() <= kMaxDeviceStateChunk);
+          Frame f = start_frame(
+              std::is_same_v<T, DeviceState> ? FrameType::kDeviceState : FrameType::kPutDeviceState,
+              32 + m.data.size());
+          ByteWriter w(f.wire);
+          write_chunk(w, m);
+          return f;
+        } else {
+          static_assert(std::is_same_v<T, DeviceStateAck>);
+          const std::string text = m.text.substr(0, kMaxErrorText);
+          Frame f = start_frame(FrameType::kDeviceStateAck, 16 + text.size());
+          ByteWriter w(f.wire);
+          w.u64(m.epoch);
+          w.u32(m.result);
+          w.u32(static_cast<std::uint32_t>(text.size()));
+          w.bytes(std::as_bytes(std::span(text)));
+          return f;
         }
       },
       message);
@@ -136,11 +177,16 @@ Frame encode(const Message& message, std::uint32_t page_size) {
 }
 
 const char* message_name(const Message& message) {
-  static constexpr FrameType kTypes[] = {
-      FrameType::kHello,     FrameType::kHelloAck,     FrameType::kGetPages, FrameType::kPages,
-      FrameType::kPutPages,  FrameType::kPutAck,       FrameType::kCommit,   FrameType::kCommitAck,
-      FrameType::kKeepalive, FrameType::kKeepaliveAck, FrameType::kSleep,    FrameType::kSleepAck,
-      FrameType::kError,     FrameType::kBye};
+  static constexpr FrameType kTypes[] = {FrameType::kHello,          FrameType::kHelloAck,
+                                         FrameType::kGetPages,       FrameType::kPages,
+                                         FrameType::kPutPages,       FrameType::kPutAck,
+                                         FrameType::kCommit,         FrameType::kCommitAck,
+                                         FrameType::kKeepalive,      FrameType::kKeepaliveAck,
+                                         FrameType::kSleep,          FrameType::kSleepAck,
+                                         FrameType::kError,          FrameType::kBye,
+                                         FrameType::kVmStatus,       FrameType::kVmStatusAck,
+                                         FrameType::kGetDeviceState, FrameType::kDeviceState,
+                                         FrameType::kPutDeviceState, FrameType::kDeviceStateAck};
   static_assert(std::size(kTypes) == std::variant_size_v<Message>);
   return frame_type_name(static_cast<std::uint16_t>(kTypes[message.index()]));
 }

@@ -10,6 +10,7 @@
 
 #include "emu/wire/errors.hpp"
 #include "emu/wire/frame.hpp"
+#include "emu/wire/vm_status.hpp"
 
 namespace jettison::emu {
 
@@ -96,14 +97,44 @@ struct ErrorMsg {
 };
 struct Bye {};
 
+// Version 2, capability VM (PROTOCOL.md, "VM messages").
+struct VmStatusQuery {};  // VM_STATUS
+inline constexpr std::uint32_t kVmUserReturned = 1u << 0;
+struct VmStatusAck {
+  VmStatus status;
+};
+struct GetDeviceState {
+  std::uint64_t epoch = 0;
+};
+inline constexpr std::uint32_t kDeviceStateLast = 1u << 0;
+// One chunk of a device state stream: `data` holds bytes offset .. offset + data.size() - 1 of
+// `total`; `last` exactly when it ends the stream (a view into the received frame).
+struct StateChunk {
+  std::uint64_t epoch = 0;
+  std::uint64_t offset = 0;
+  std::uint64_t total = 0;
+  bool last = false;
+  std::span<const std::byte> data;
+};
+struct DeviceState : StateChunk {};     // S->C, answering GET_DEVICE_STATE
+struct PutDeviceState : StateChunk {};  // C->S, the state sent back on reintegration
+struct DeviceStateAck {
+  std::uint64_t epoch = 0;
+  std::uint32_t result = 0;  // 0 ok, else an ErrorCode (VM_ERROR)
+  std::string text;
+};
+
 using Message = std::variant<Hello, HelloAck, GetPages, Pages, PutPages, PutAck, Commit, CommitAck, Keepalive,
-                             KeepaliveAck, Sleep, SleepAck, ErrorMsg, Bye>;
+                             KeepaliveAck, Sleep, SleepAck, ErrorMsg, Bye, VmStatusQuery, VmStatusAck,
+                             GetDeviceState, DeviceState, PutDeviceState, DeviceStateAck>;
 
 // What the decoder checks page numbers and data sizes against. Before the handshake
-// page_size is 0 and image_pages is 0: page-carrying messages are then refused.
+// page_size is 0 and image_pages is 0: page-carrying messages are then refused. Frame types that
+// `version` does not define are UNKNOWN_TYPE (set it to the negotiated version).
 struct DecodeLimits {
   std::uint32_t page_size = 0;
   std::uint64_t image_pages = 0;
+  std::uint16_t version = kProtocolVersionMax;
 };
 
 Frame encode(const Message& message, std::uint32_t page_size = 0);

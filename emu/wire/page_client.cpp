@@ -6,6 +6,7 @@
 #include <random>
 #include <unordered_set>
 
+#include "emu/wire/device_state_stream.hpp"
 #include "emu/wire/page_runs.hpp"
 #include "emu/wire/tls_context.hpp"
 
@@ -74,10 +75,17 @@ void PageClient::check_usable() const {
   if (broken_) throw PeerGone(peer() + ": connection already failed; reconnect");
 }
 
-Message PageClient::await(Frame& holder) {
-  auto frame = channel_->recv_frame(options_.io_timeout);
+void PageClient::check_vm(const char* what) const {
+  check_usable();
+  if (!vm_capable())
+    throw ProtocolError(ErrorCode::kUnexpected,
+                        fmt::format("{}: {}: the VM capability was not negotiated", peer(), what));
+}
+
+Message PageClient::await(Frame& holder, Duration timeout) {
+  auto frame = channel_->recv_frame(timeout);
   if (!frame) {
-    throw PeerGone(fmt::format("{}: no answer within {} s", peer(), options_.io_timeout.seconds_f()));
+    throw PeerGone(fmt::format("{}: no answer within {} s", peer(), timeout.seconds_f()));
   }
   holder = std::move(*frame);
   Message m = decode(holder, limits_);
@@ -90,7 +98,12 @@ Message PageClient::await(Frame& holder) {
 
 template <typename T>
 T PageClient::expect(Frame& holder, const char* waiting_for) {
-  Message m = await(holder);
+  return expect<T>(holder, waiting_for, options_.io_timeout);
+}
+
+template <typename T>
+T PageClient::expect(Frame& holder, const char* waiting_for, Duration timeout) {
+  Message m = await(holder, timeout);
   if (auto* t = std::get_if<T>(&m)) return std::move(*t);
   throw ProtocolError(ErrorCode::kUnexpected,
                       fmt::format("{}: got {} while waiting for {}", peer(), message_name(m), waiting_for));
@@ -98,12 +111,17 @@ T PageClient::expect(Frame& holder, const char* waiting_for) {
 
 void PageClient::handshake(const ClientOptions& options) {
   try {
+    if (options.max_version < kProtocolVersionMin || options.max_version > kProtocolVersionMax)
+      throw std::invalid_argument(
+          fmt::format("PageClient: cannot speak protocol version {}", options.max_version));
     channel_->send_frame(encode(
-        Hello{kMagic, kProtocolVersionMin, kProtocolVersionMax, options.page_size, options.capabilities}));
+        Hello{kMagic, kProtocolVersionMin, options.max_version, options.page_size, options.capabilities}));
+    limits_.version = options.max_version;
     Frame holder;
     const HelloAck ack = expect<HelloAck>(holder, "HELLO_ACK");
-    if (ack.version < kProtocolVersionMin || ack.version > kProtocolVersionMax ||
-        ack.page_size != options.page_size || (ack.capabilities & ~options.capabilities) != 0) {
+    if (ack.version < kProtocolVersionMin || ack.version > options.max_version ||
+        ack.page_size != options.page_size || (ack.capabilities & ~options.capabilities) != 0 ||
+        (ack.version < kProtocolVersionVm && (ack.capabilities & kCapVm) != 0)) {
       throw ProtocolError(
           ErrorCode::kBadVersion,
           fmt::format("{}: HELLO_ACK chose version {}, page size {}, capabilities {:#x}: not offered", peer(),
@@ -111,7 +129,7 @@ void PageClient::handshake(const ClientOptions& options) {
     }
     session_ = SessionInfo{ack.version,  ack.page_size,  ack.image_bytes, ack.image_bytes / ack.page_size,
                            ack.image_id, ack.generation, ack.capabilities};
-    limits_ = DecodeLimits{ack.page_size, session_.image_pages};
+    limits_ = DecodeLimits{ack.page_size, session_.image_pages, ack.version};
   } catch (...) {
     fail();
     channel_->close();
@@ -263,6 +281,57 @@ void PageClient::sleep(std::uint32_t after_ms) {
   } catch (const WireError&) {
     fail();
     throw;
+  }
+}
+
+VmStatus PageClient::vm_status() {
+  check_vm("VM_STATUS");
+  try {
+    channel_->send_frame(encode(VmStatusQuery{}));
+    Frame holder;
+    return expect<VmStatusAck>(holder, "VM_STATUS_ACK").status;
+  } catch (const WireError&) {
+    fail();
+    throw;
+  }
+}
+
+std::vector<std::byte> PageClient::get_device_state(std::uint64_t epoch) {
+  check_vm("GET_DEVICE_STATE");
+  try {
+    channel_->send_frame(encode(GetDeviceState{epoch}));
+    DeviceStateAssembler state(epoch, fmt::format("{}: DEVICE_STATE", peer()));
+    Frame holder;
+    while (!state.complete()) state.add(expect<DeviceState>(holder, "DEVICE_STATE"));
+    return state.take();
+  } catch (const WireError&) {
+    fail();
+    throw;
+  }
+}
+
+void PageClient::put_device_state(std::uint64_t epoch, std::span<const std::byte> state, Duration timeout) {
+  check_vm("PUT_DEVICE_STATE");
+  const auto chunks = split_device_state(epoch, state);  // std::invalid_argument above the bound
+  DeviceStateAck ack;
+  try {
+    for (const auto& c : chunks) channel_->send_frame(encode(PutDeviceState{c}));
+    Frame holder;
+    ack = expect<DeviceStateAck>(holder, "DEVICE_STATE_ACK", timeout);
+    if (ack.epoch != epoch) {
+      throw ProtocolError(
+          ErrorCode::kUnexpected,
+          fmt::format("{}: DEVICE_STATE_ACK for epoch {}, sent epoch {}", peer(), ack.epoch, epoch));
+    }
+  } catch (const WireError&) {
+    fail();
+    throw;
+  }
+  if (ack.result != 0) {
+    const auto code = static_cast<ErrorCode>(ack.result);
+    throw RemoteError(
+        code, fmt::format("{}: the desktop could not take the device state of epoch {}: {} ({})", peer(),
+                          epoch, ack.text, error_code_name(code)));
   }
 }
 

@@ -1,5 +1,6 @@
 // The client side of the protocol (used by the server-side fetcher): connect + handshake, then
-// batched, pipelined page fetches, write-back, keep-alive and the sleep command. Any failure
+// batched, pipelined page fetches, write-back, keep-alive, the sleep command and (version 2,
+// capability VM) the VM's status and device state. Any failure
 // throws PeerGone (reconnect and re-send), ProtocolError/RemoteError, or AuthError; after that the
 // client is unusable and every call throws PeerGone. One thread at a time.
 #pragma once
@@ -25,8 +26,9 @@ struct ClientOptions {
   Duration io_timeout = Duration::seconds(10);      // an answer must start within this
   std::uint32_t page_size = 4096;
   std::uint64_t capabilities = kCapAll;
-  std::uint32_t max_pages_per_request = 256;  // pages in one GET_PAGES
-  std::uint32_t max_requests_in_flight = 4;   // pipelined GET_PAGES
+  std::uint16_t max_version = kProtocolVersionMax;  // lower it to speak as an older peer (tests)
+  std::uint32_t max_pages_per_request = 256;        // pages in one GET_PAGES
+  std::uint32_t max_requests_in_flight = 4;         // pipelined GET_PAGES
   // The first page of a get_pages call travels in a GET_PAGES of its own, so its answer does not
   // wait behind a batch (the fetcher puts the faulting page first, its prefetches after).
   bool first_page_alone = true;
@@ -76,6 +78,18 @@ class PageClient {
   WriteBackResult commit();
   // Tells the desktop to sleep after `after_ms`; returns when it acknowledged.
   void sleep(std::uint32_t after_ms = 0);
+  // Version 2, capability VM (PROTOCOL.md, "VM messages"). Without the capability these throw
+  // ProtocolError(UNEXPECTED) and the client stays usable.
+  bool vm_capable() const { return (session_.capabilities & kCapVm) != 0; }
+  VmStatus vm_status();
+  // The device state of migration `epoch` (RemoteError UNEXPECTED for another epoch, VM_ERROR when
+  // the desktop has none).
+  std::vector<std::byte> get_device_state(std::uint64_t epoch);
+  // Sends the VM's device state back to the desktop (after the dirty pages were committed) and waits
+  // up to `timeout` for DEVICE_STATE_ACK, i.e. until the desktop's VM runs again. A non-zero result
+  // throws RemoteError with the desktop's text; the connection stays usable then.
+  void put_device_state(std::uint64_t epoch, std::span<const std::byte> state,
+                        Duration timeout = Duration::seconds(60));
   // Round-trip time of one KEEPALIVE.
   Duration keepalive();
   // Sends BYE and closes (best effort, never throws).
@@ -83,10 +97,13 @@ class PageClient {
 
  private:
   void handshake(const ClientOptions& options);
-  Message await(Frame& holder);  // next frame within io_timeout, decoded; RemoteError for ERROR
+  Message await(Frame& holder, Duration timeout);  // next frame, decoded; RemoteError for ERROR
   void check_usable() const;
+  void check_vm(const char* what) const;
   template <typename T>
   T expect(Frame& holder, const char* waiting_for);
+  template <typename T>
+  T expect(Frame& holder, const char* waiting_for, Duration timeout);
   void fail() { broken_ = true; }
 
   std::unique_ptr<Channel> channel_;

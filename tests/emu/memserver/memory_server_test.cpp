@@ -80,7 +80,7 @@ TEST(MemoryServer, TlsPskServesTheImageBytes) {
   o.max_pages_per_request = 16;  // 300 pages -> 19 pipelined requests
   PageClient client(f.endpoint(), psk(), o);
   EXPECT_EQ(client.session().image_pages, kPages);
-  EXPECT_EQ(client.session().capabilities, kCapAll);
+  EXPECT_EQ(client.session().capabilities, kCapAll & ~kCapVm);  // no VM hooks: no VM capability
   // Out of order, with duplicates, as a fetcher would ask (faulting page first).
   std::vector<std::uint64_t> pages = {250, 3, 4, 5, 250, 17};
   for (auto p : all_pages()) pages.push_back(p);
@@ -147,16 +147,16 @@ TEST(MemoryServer, CapabilityAndVersionNegotiation) {
   Fixture f(TlsConfig::insecure_plain_tcp(), kCapZeroRuns | kCapSleep);
   PageClient client(f.endpoint(), TlsConfig::insecure_plain_tcp(), quick());
   EXPECT_EQ(client.session().capabilities, kCapZeroRuns | kCapSleep);
-  EXPECT_EQ(client.session().version, 1);
+  EXPECT_EQ(client.session().version, 2);
   const auto data = test::page_content(1);
   EXPECT_THROW(client.put_pages(std::vector<DirtyPage>{{1, data}}), ProtocolError);  // not negotiated
 
-  // A client speaking only versions 2..3 is refused with BAD_VERSION.
+  // A client speaking only versions 3..4 is refused with BAD_VERSION.
   auto tls = TlsContext(TlsConfig::insecure_plain_tcp(), TlsRole::kClient);
   auto stream = tls.establish(tcp_connect(f.endpoint(), deadline_after(Duration::seconds(2))), "server",
                               deadline_after(Duration::seconds(2)));
   StreamChannel ch(std::move(stream), Duration::seconds(2));
-  ch.send_frame(encode(Hello{kMagic, 2, 3, kPage, kCapAll}));
+  ch.send_frame(encode(Hello{kMagic, 3, 4, kPage, kCapAll}));
   auto reply = ch.recv_frame(Duration::seconds(2));
   ASSERT_TRUE(reply);
   const auto err = std::get<ErrorMsg>(decode(*reply, {}));
