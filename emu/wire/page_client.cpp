@@ -88,6 +88,10 @@ Message PageClient::await(Frame& holder, Duration timeout) {
     throw PeerGone(fmt::format("{}: no answer within {} s", peer(), timeout.seconds_f()));
   }
   holder = std::move(*frame);
+  return interpret(holder);
+}
+
+Message PageClient::interpret(const Frame& holder) {
   Message m = decode(holder, limits_);
   if (auto* e = std::get_if<ErrorMsg>(&m)) {
     throw RemoteError(e->code,
@@ -315,8 +319,32 @@ void PageClient::put_device_state(std::uint64_t epoch, std::span<const std::byte
   const auto chunks = split_device_state(epoch, state);  // std::invalid_argument above the bound
   DeviceStateAck ack;
   try {
-    for (const auto& c : chunks) channel_->send_frame(encode(PutDeviceState{c}));
     Frame holder;
+    // The desktop may refuse the stream at its first chunk (wrong epoch, write-back still open) and
+    // close: look for its ERROR between chunks, and after a failed send, so the reason is not lost.
+    auto refused_early = [&] {
+      auto early = channel_->recv_frame(Duration{});
+      if (!early) return;
+      holder = std::move(*early);
+      const Message m = interpret(holder);  // RemoteError for ERROR
+      throw ProtocolError(ErrorCode::kUnexpected,
+                          fmt::format("{}: {} in the middle of PUT_DEVICE_STATE", peer(), message_name(m)));
+    };
+    for (const auto& c : chunks) {
+      try {
+        channel_->send_frame(encode(PutDeviceState{c}));
+      } catch (const PeerGone&) {
+        try {
+          refused_early();
+        } catch (const RemoteError&) {
+          throw;
+        } catch (const WireError&) {
+          // Nothing readable: the connection loss itself is the error.
+        }
+        throw;
+      }
+      if (!c.last) refused_early();
+    }
     ack = expect<DeviceStateAck>(holder, "DEVICE_STATE_ACK", timeout);
     if (ack.epoch != epoch) {
       throw ProtocolError(

@@ -98,6 +98,7 @@ class PageClient {
  private:
   void handshake(const ClientOptions& options);
   Message await(Frame& holder, Duration timeout);  // next frame, decoded; RemoteError for ERROR
+  Message interpret(const Frame& holder);          // decoded; RemoteError for ERROR
   void check_usable() const;
   void check_vm(const char* what) const;
   template <typename T>

@@ -155,6 +155,11 @@ TEST(MemoryServerVm, WrongEpochIsRefusedNamingIt) {
   const RemoteError put = remote_error([&] { again.put_device_state(6, pattern(10, 2)); });
   EXPECT_EQ(put.code(), ErrorCode::kUnexpected);
   EXPECT_TRUE(contains(put.what(), "epoch 6")) << put.what();
+  // A state of many chunks, refused at its first: the client still hears why (not just a reset).
+  PageClient third(f.endpoint(), psk(), quick());
+  const RemoteError big = remote_error([&] { third.put_device_state(6, pattern(20u << 20, 3)); });
+  EXPECT_EQ(big.code(), ErrorCode::kUnexpected);
+  EXPECT_TRUE(contains(big.what(), "epoch 6")) << big.what();
   EXPECT_EQ(f.vm.accept_calls, 0);
 }
 
