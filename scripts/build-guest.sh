@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     --out=*) out="${1#--out=}" ;;
     --force) force=1 ;;
     -h | --help)
-      sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) jettison_guest_die "unknown argument '$1' (see --help)" ;;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Sourced by scripts/build-guest.sh: builds the test guests (a tiny busybox initramfs guest and a
 # Debian 12 guest with systemd) from Debian packages only, into a cache folder per guest.
 # Every function logs to stderr; only build-guest.sh prints on stdout.
@@ -58,8 +59,8 @@ jettison_guest_fetch_kernel() {
   fi
   dpkg-deb -x "$work"/"$package"_*.deb "$work/root" ||
     jettison_guest_die "dpkg-deb -x of $package failed"
-  local vmlinuz
-  vmlinuz="$(ls "$work"/root/boot/vmlinuz-* | head -n1)"
+  local kernels=("$work"/root/boot/vmlinuz-*) vmlinuz
+  vmlinuz="${kernels[0]}"
   [ -f "$vmlinuz" ] || jettison_guest_die "$package holds no boot/vmlinuz-*"
   cp "$vmlinuz" "$out/vmlinuz"
   basename "$vmlinuz" | sed 's/^vmlinuz-//' >"$out/kernel-version"
@@ -127,12 +128,12 @@ jettison_guest_build_debian() {
   echo "jettison-guest" >"$root/etc/hostname"
   echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$root/etc/fstab"
   : >"$root/etc/machine-id"
-  cp -L "$root/boot/vmlinuz" "$out/vmlinuz" 2>/dev/null || cp "$(ls "$root"/boot/vmlinuz-* | head -n1)" "$out/vmlinuz"
-  cp -L "$root/boot/initrd.img" "$out/initrd.img" 2>/dev/null ||
-    cp "$(ls "$root"/boot/initrd.img-* | head -n1)" "$out/initrd.img" ||
-    jettison_guest_die "no initrd in the chroot's /boot"
-  ls "$root"/boot/vmlinuz-* | head -n1 | sed 's/.*vmlinuz-//' >"$out/kernel-version"
-  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/boot/*
+  local kernels=("$root"/boot/vmlinuz-*) version
+  version="${kernels[0]##*/vmlinuz-}"
+  cp "$root/boot/vmlinuz-$version" "$out/vmlinuz" || jettison_guest_die "no kernel in the chroot's /boot"
+  cp "$root/boot/initrd.img-$version" "$out/initrd.img" || jettison_guest_die "no initrd in the chroot's /boot"
+  echo "$version" >"$out/kernel-version"
+  rm -rf "${root:?}"/var/cache/apt/archives/*.deb "${root:?}"/var/lib/apt/lists/* "${root:?}"/boot/*
   # The image: what the tree holds, plus a quarter and 64 MiB of room.
   local used_mb size_mb
   used_mb="$(du -sm "$root" | cut -f1)"

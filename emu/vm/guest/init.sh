@@ -11,6 +11,7 @@ exec </dev/console >/dev/console 2>&1
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 args=""
+# shellcheck disable=SC2013 # the command line is one line of words
 for word in $(cat /proc/cmdline); do
   case "$word" in
     jettison.*=*) args="$args ${word#jettison.}" ;;
