@@ -9,11 +9,16 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/config/desktop_loader.hpp"
+#include "common/config/input_file.hpp"
+#include "common/config/yaml_node.hpp"
 #include "common/input_error.hpp"
 #include "common/units.hpp"
 
 namespace jettison::emu {
 namespace {
+
+using config::YamlDocument;
 
 // A YAML value with its origin ("file:line: key.path") for error messages.
 class Field {
@@ -81,6 +86,11 @@ class Field {
 
   Duration duration() const { return with_unit(parse_duration); }
   Power power() const { return with_unit(parse_power); }
+
+  // The same value as the shared loaders see it (common/config/yaml_node.hpp), with the same origin.
+  config::YamlNode yaml(const config::YamlDocument& doc) const {
+    return config::YamlNode(node_, path_, &doc, mark_);
+  }
 
  private:
   YAML::Node node_;
@@ -189,12 +199,29 @@ void read_power(const Field& f, DesktopAgentConfig& c) {
 }
 
 void read_watts(const Field& f, DesktopAgentConfig& c) {
-  PowerTable table;
+  PowerTable table = c.watts.value_or(PowerTable{});
   for (const auto& [k, v] : f.entries({"active", "idle", "migrating", "suspending", "asleep", "resuming_full",
                                        "resuming_selective", "serving"})) {
     table[parse_power_state(k)] = v.power();
   }
   c.watts = table;
+}
+
+// The desktop's figures (a `desktop:` section, or a scenario's) as the agent's starting point: its
+// watts, and the emulated backend's transition times as the simulator counts them (a wake lasts
+// wake_on_lan + the resume). Keys under `power:` and `watts:` then override single values.
+void apply_desktop(const config::DesktopFigures& d, DesktopAgentConfig& c) {
+  c.watts = d.power;
+  c.emulated.suspend_delay = d.transitions.suspend;
+  c.emulated.resume_selective_delay = d.transitions.wake_on_lan + d.transitions.resume_selective;
+  c.emulated.resume_full_delay = d.transitions.wake_on_lan + d.transitions.resume_full;
+}
+
+config::DesktopFigures read_scenario(const Field& f, const std::filesystem::path& base) {
+  const std::string text = f.text();
+  const std::string path = text.rfind(config::kEmbeddedPrefix, 0) == 0 ? text : resolve(base, text).string();
+  if (!config::input_exists(path)) f.fail(fmt::format("cannot open scenario '{}'", path));
+  return config::load_scenario_figures(path).desktop;
 }
 
 }  // namespace
@@ -252,7 +279,28 @@ DesktopAgentConfig parse_agent_config(const std::string& text, const std::string
   DesktopAgentConfig c;
   c.emulated.initial_state = PowerState::kIdle;
   bool have_image = false, have_listen = false, have_tls = false, have_power = false;
-  for (const auto& [k, v] : top.entries({"image", "page_size", "listen", "tls", "power", "watts"})) {
+  const auto entries =
+      top.entries({"image", "page_size", "listen", "tls", "power", "watts", "desktop", "scenario"});
+  // The desktop's figures first: the keys below may override them.
+  const YamlDocument doc{origin, origin, {}, {}};
+  std::optional<std::string> figures_from;
+  for (const auto& [k, v] : entries) {
+    if (k != "desktop" && k != "scenario") continue;
+    if (figures_from)
+      v.fail(fmt::format("give either 'desktop' or 'scenario', not both ('{}' is given)", *figures_from));
+    figures_from = k;
+    if (k == "desktop") {
+      // A scenario's desktop section; its page size is the agent's page_size.
+      apply_desktop(config::read_desktop(v.yaml(doc), Bytes::of(c.server.page_size)), c);
+    } else {
+      const config::DesktopFigures d = read_scenario(v, base_dir);
+      apply_desktop(d, c);
+      if (d.page_size.count() > 65536)
+        v.fail(fmt::format("the scenario's page_size {} B is above 64 KiB", d.page_size.count()));
+      c.server.page_size = static_cast<std::uint32_t>(d.page_size.count());
+    }
+  }
+  for (const auto& [k, v] : entries) {
     if (k == "image") {
       c.server.image_path = resolve(base_dir, v.text());
       have_image = true;

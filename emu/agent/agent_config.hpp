@@ -27,6 +27,23 @@
 //   watts:                         # per power state, for the energy report (all optional)
 //     idle: 50W
 //     asleep: 2W
+//
+// The desktop's measured figures may come from the simulator's schema instead, so a lab machine's
+// figures are the ones the simulator uses for it (one loader: common/config/desktop_loader.hpp):
+//
+//   desktop:                       # a scenario's `desktop:` section, every key as in scenarios
+//     vm_memory: 4GiB
+//     power: {active: 110W, idle: 102.1W, migrating: 105W, suspending: 90W, asleep: 1.2W,
+//             resuming_full: 100W, resuming_selective: 60W, serving: 60W}
+//     transitions: {suspend: 3.09s, resume_full: 2.27s, resume_selective: 0.7s, wake_on_lan: 10ms}
+//     link: {bandwidth: 1Gbps, latency: 0.2ms}
+//   scenario: office.yaml          # or: take that section (and page_size) from a scenario file
+//                                  # (relative to this file; embedded:scenarios/default.yaml works)
+//
+// Either gives the watts (every state) and the emulated transition times: suspend_delay = suspend,
+// resume_selective = wake_on_lan + resume_selective, resume_full = wake_on_lan + resume_full (a wake
+// lasts that long in the simulator too). `scenario:` also gives page_size. Keys under `power:`,
+// `watts:` and `page_size` override single values.
 #pragma once
 
 #include <filesystem>

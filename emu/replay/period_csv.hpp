@@ -1,7 +1,6 @@
-// One row of the simulator's periods.csv for an emulated idle period, with the simulator's columns
-// in the simulator's order (sim/output/period_csv.cpp, write_period_header; sim and emu never include
-// each other, so the header is repeated here and a test pins it). Columns the emulator cannot know
-// are left empty, never guessed:
+// One row of periods.csv for an emulated idle period, in the columns defined once for the simulator
+// and the emulator (common/period_csv.hpp). Columns the emulator cannot know are left empty, never
+// guessed:
 //
 //   column                          emulated value
 //   strategy                        "emulated"
@@ -31,6 +30,7 @@
 #include <ostream>
 #include <string>
 
+#include "common/period_csv.hpp"
 #include "common/quantity.hpp"
 #include "common/time.hpp"
 #include "emu/power/power_state.hpp"
@@ -54,9 +54,11 @@ struct EmulatedPeriod {
   std::optional<StateTimes> state_time;
 };
 
-// The simulator's header line, with its trailing newline.
-std::string period_csv_header();
-void write_period_header(std::ostream& out);
+// The emulated period as a periods.csv row (the columns above).
+PeriodRow period_row(const EmulatedPeriod& p);
+// The header line (with its trailing newline) and its writer: common/period_csv.hpp's.
+using jettison::period_csv_header;
+using jettison::write_period_header;
 void write_period_row(std::ostream& out, const EmulatedPeriod& p);
 
 }  // namespace jettison::emu

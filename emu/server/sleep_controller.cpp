@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/config/desktop_loader.hpp"
+#include "common/config/desktop_sleep_costs.hpp"
 #include "emu/fetch/fetcher.hpp"
 #include "emu/remote/remote_source.hpp"
 
@@ -20,18 +22,8 @@ std::uint64_t RemoteDesktop::magic_packets() const { return source_.stats().magi
 std::uint64_t RemoteDesktop::wakeups() const { return source_.stats().wakeups; }
 
 policy::SleepCosts default_sleep_costs() {
-  policy::SleepCosts c;
-  c.serving = Power::watts(60);
-  c.asleep = Power::watts(1.2);
-  c.suspending = Power::watts(90);
-  c.resuming = Power::watts(60);
-  c.resuming_full = Power::watts(100);
-  c.suspend = Duration::millis(3090);
-  c.wake = Duration::millis(710);
-  c.full_resume_from_sleep = Duration::millis(2270);
-  c.full_resume_from_awake = Duration::millis(1570);
-  c.service = Duration::micros(433);
-  return c;
+  const config::ScenarioFigures& f = config::default_scenario_figures();
+  return config::sleep_costs(f.desktop, policy::ResumeKind::kSelective, f.server_path);
 }
 
 std::string_view to_string(SleepEvent::Kind kind) {

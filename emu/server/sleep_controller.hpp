@@ -81,11 +81,10 @@ class RemoteDesktop final : public DesktopPower {
   RemoteSource& source_;
 };
 
-// The desktop's power figures as the sleep rules see them, equal to scenarios/default.yaml's desktop
-// (selective resume, the default link): serving 60 W, asleep 1.2 W, suspending 90 W, resuming 60 W
-// (selective), resuming_full 100 W; suspend 3.09 s; wake = wake_on_lan 10 ms + resume_selective
-// 0.7 s = 0.71 s; full resume from sleep 2.27 s, from serving 2.27 - 0.7 = 1.57 s; service = two
-// 0.2 ms one-way latencies + 4096 B at 1 Gb/s (32.768 us) = 433 us (rounded down to whole us).
+// The desktop's power figures as the sleep rules see them: the default scenario's desktop (the
+// embedded scenarios/default.yaml, through the one loader both the simulator and the emulator use)
+// with selective resume, on the default scenario's path to its server; the same costs the simulator
+// derives for it (common/config/desktop_sleep_costs.hpp).
 policy::SleepCosts default_sleep_costs();
 
 struct SleepEvent {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "common/input_error.hpp"
@@ -109,6 +110,89 @@ TEST(AgentConfig, ErrorsNameFileLineAndKey) {
                 .find("agent.yaml:4: tls.psk_file:"),
             std::string::npos);
   EXPECT_NE(d.error("image: [unclosed\n").find("not valid YAML"), std::string::npos);
+}
+
+const std::string kDesktop =
+    "desktop:\n"                                                                                  // line 8
+    "  vm_memory: 2GiB\n"                                                                         // 9
+    "  power: {active: 70W, idle: 50W, migrating: 55W, suspending: 40W, asleep: 2W,\n"            // 10
+    "          resuming_full: 45W, resuming_selective: 30W, serving: 25W}\n"                      // 11
+    "  transitions: {suspend: 2s, resume_full: 3s, resume_selective: 0.5s, wake_on_lan: 20ms}\n"  // 12
+    "  link: {bandwidth: 1Gbps, latency: 0.1ms}\n";                                               // 13
+
+TEST(AgentConfig, DesktopSectionGivesWattsAndTransitions) {
+  ConfigDir d;
+  const std::string head = "image: vm.ram\nlisten: 10.0.0.1:7000\n" + kTls;  // lines 1-5
+  const auto c = d.parse(head + "power:\n  backend: emulated\n  interface: jtd0\n" + kDesktop);
+  ASSERT_TRUE(c.watts.has_value());
+  EXPECT_EQ((*c.watts)[PowerState::kIdle], Power::watts(50));
+  EXPECT_EQ((*c.watts)[PowerState::kServing], Power::watts(25));
+  EXPECT_EQ((*c.watts)[PowerState::kAsleep], Power::watts(2));
+  EXPECT_EQ(c.emulated.suspend_delay, Duration::seconds(2));
+  // A wake lasts wake_on_lan + the resume, as in the simulator: 20 ms + 0.5 s, 20 ms + 3 s.
+  EXPECT_EQ(c.emulated.resume_selective_delay, Duration::millis(520));
+  EXPECT_EQ(c.emulated.resume_full_delay, Duration::millis(3020));
+
+  // Keys under power: and watts: override single values, wherever they are in the file.
+  const auto o =
+      d.parse(head + "watts:\n  idle: 51W\npower:\n  backend: emulated\n  suspend_delay: 10ms\n" + kDesktop);
+  EXPECT_EQ((*o.watts)[PowerState::kIdle], Power::watts(51));
+  EXPECT_EQ((*o.watts)[PowerState::kServing], Power::watts(25));
+  EXPECT_EQ(o.emulated.suspend_delay, Duration::millis(10));
+  EXPECT_EQ(o.emulated.resume_selective_delay, Duration::millis(520));
+}
+
+TEST(AgentConfig, ScenarioGivesTheSimulatorsDesktop) {
+  ConfigDir d;
+  const std::string head = "image: vm.ram\nlisten: 10.0.0.1:7000\n" + kTls + "power:\n  backend: real\n";
+  // The default scenario (embedded, and the same file on disk by a relative path).
+  const std::string on_disk =
+      std::filesystem::relative(std::filesystem::path(JETTISON_SOURCE_DIR) / "scenarios/default.yaml",
+                                d.dir.path())
+          .string();
+  for (const std::string& path : {std::string("embedded:scenarios/default.yaml"), on_disk}) {
+    const auto c = d.parse(head + "scenario: " + path + "\n");
+    ASSERT_TRUE(c.watts.has_value()) << path;
+    // scenarios/default.yaml: idle 102.1 W, asleep 1.2 W, serving 60 W; suspend 3.09 s; a selective
+    // wake 10 ms + 0.7 s, a full one 10 ms + 2.27 s; page_size 4 KiB.
+    EXPECT_EQ((*c.watts)[PowerState::kIdle], Power::watts(102.1)) << path;
+    EXPECT_EQ((*c.watts)[PowerState::kAsleep], Power::watts(1.2)) << path;
+    EXPECT_EQ((*c.watts)[PowerState::kServing], Power::watts(60)) << path;
+    EXPECT_EQ(c.emulated.suspend_delay, Duration::millis(3090)) << path;
+    EXPECT_EQ(c.emulated.resume_selective_delay, Duration::millis(710)) << path;
+    EXPECT_EQ(c.emulated.resume_full_delay, Duration::millis(2280)) << path;
+    EXPECT_EQ(c.server.page_size, 4096u) << path;
+  }
+}
+
+TEST(AgentConfig, DesktopErrorsNameFileLineAndKey) {
+  ConfigDir d;
+  const std::string head = "image: vm.ram\nlisten: 10.0.0.1:7000\n" + kTls + "power:\n  backend: real\n";
+  // Lines 1-7 are the head; the desktop section starts on line 8.
+  std::string typo = kDesktop;
+  typo.replace(typo.find("  link:"), 7, "  lnk:");
+  EXPECT_NE(d.error(head + typo).find("agent.yaml:13: desktop.lnk: unknown key 'lnk'"), std::string::npos)
+      << d.error(head + typo);
+  std::string unitless = kDesktop;
+  unitless.replace(unitless.find("suspend: 2s"), 11, "suspend: 2");
+  EXPECT_NE(d.error(head + unitless).find("agent.yaml:12: desktop.transitions.suspend: '2' has no unit"),
+            std::string::npos)
+      << d.error(head + unitless);
+  EXPECT_NE(
+      d.error(head + "desktop:\n  vm_memory: 1GiB\n").find("agent.yaml:9: desktop: missing required key"),
+      std::string::npos)
+      << d.error(head + "desktop:\n  vm_memory: 1GiB\n");
+  EXPECT_NE(d.error(head + "scenario: nowhere.yaml\n").find("agent.yaml:8: scenario: cannot open scenario"),
+            std::string::npos);
+  EXPECT_NE(d.error(head + kDesktop + "scenario: embedded:scenarios/default.yaml\n")
+                .find("agent.yaml:14: scenario: give either 'desktop' or 'scenario', not both"),
+            std::string::npos)
+      << d.error(head + kDesktop + "scenario: embedded:scenarios/default.yaml\n");
+  // An error inside the scenario file names that file.
+  const std::string bad = (d.dir.path() / "bad.yaml").string();
+  std::ofstream(bad) << "desktop:\n  vm_memory: 4GiB\n  power: {idle: 50}\n";
+  EXPECT_NE(d.error(head + "scenario: bad.yaml\n").find(bad + ":3: desktop.power"), std::string::npos)
+      << d.error(head + "scenario: bad.yaml\n");
 }
 
 TEST(AgentConfig, EmulatedNeedsAnInterface) {

@@ -195,7 +195,7 @@ TEST(Replay, OverRemoteSourceWithTlsPskOnLoopback) {
 }
 
 TEST(PeriodCsv, HeaderIsTheSimulatorsAndRowsHaveItsColumns) {
-  // Copied from sim/output/period_csv.cpp (write_period_header) with the state names expanded.
+  // common/period_csv.hpp's columns (the simulator's periods.csv), written out to pin them.
   const std::string expected =
       "strategy,desktop,period,start_s,idle_s,window_s,outcome,energy_j,baseline_j,savings_pct,"
       "server_energy_j,migrated_bytes,fetched_pages,fetched_bytes,prefetched_pages,prefetch_used,"

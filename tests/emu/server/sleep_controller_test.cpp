@@ -149,6 +149,9 @@ TEST(SleepController, DefaultCostsAreTheDefaultScenariosDesktop) {
   // wake = wake_on_lan 10 ms + resume_selective 700 ms.
   EXPECT_EQ(c.wake, Duration::millis(710));
   EXPECT_EQ(c.suspend, Duration::millis(3090));
+  // Round trip on the default star path (2 x (0.2 ms desktop link + 0.05 ms uplink)) + 4 KiB at
+  // 1 Gbps (32.768 us, rounded up) = 533 us.
+  EXPECT_EQ(c.service, Duration::micros(533));
 }
 
 TEST(RemoteFlags, NameTheFlagAtFault) {
