@@ -23,6 +23,7 @@ namespace jettison::emu {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr Duration kExitGrace = Duration::seconds(2);
 
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return fmt::format("exit status {}", WEXITSTATUS(status));
@@ -141,7 +142,10 @@ QmpClient& QemuProcess::wait_for_qmp(Duration timeout) {
   try {
     qmp_.emplace(QmpClient::connect(launch_.qmp_socket, timeout, exited_check));
   } catch (const QmpError& e) {
-    if (!running()) throw failed(fmt::format("exited during start ({})", describe_status(*status_)));
+    // QEMU opens its QMP socket before it checks devices: a refused start can close a connection
+    // just made. Give an exiting QEMU a moment to be reaped so the error says what happened.
+    if (wait_exit(kExitGrace))
+      throw failed(fmt::format("exited during start ({})", describe_status(*status_)));
     throw failed(e.what());
   }
   return *qmp_;
