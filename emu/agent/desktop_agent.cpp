@@ -72,6 +72,20 @@ void DesktopAgent::request_sleep(std::uint32_t after_ms) {
   cv_.notify_all();
 }
 
+void DesktopAgent::user_wake() {
+  if (emulated_ != nullptr) emulated_->user_wake();
+}
+
+void DesktopAgent::set_power_state(PowerState s) {
+  if (emulated_ == nullptr) return;
+  const PowerState now = emulated_->state();
+  // Inside a suspend the backend owns the state; the VM's moves only label the awake time.
+  if (now == PowerState::kAsleep || now == PowerState::kSuspending || now == PowerState::kResumingFull ||
+      now == PowerState::kResumingSelective)
+    return;
+  emulated_->set_state(s);
+}
+
 void DesktopAgent::stop_serving() { server_->stop(); }
 
 void DesktopAgent::resume_serving() {

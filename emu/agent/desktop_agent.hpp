@@ -66,6 +66,12 @@ class DesktopAgent {
   void stop();
   // As if a SLEEP(after_ms) had arrived.
   void request_sleep(std::uint32_t after_ms = 0);
+  // The user is back at the desktop: a sleeping emulated desktop resumes fully (a real one has been
+  // woken by the user already).
+  void user_wake();
+  // The state the desktop is in outside a suspend, as its VM moves (active, migrating, serving);
+  // recorded by the emulated backend's clock (the real backend measures only its own suspends).
+  void set_power_state(PowerState s);
 
   std::uint16_t port() const { return server_->port(); }
   bool serving() const { return server_->running(); }

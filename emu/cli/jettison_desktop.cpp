@@ -22,6 +22,8 @@
 #include "common/units.hpp"
 #include "emu/agent/agent_config.hpp"
 #include "emu/agent/desktop_agent.hpp"
+#include "emu/agent/desktop_session.hpp"
+#include "emu/vm/qemu_desktop_vm.hpp"
 #include "emu/tool/cli_main.hpp"
 
 namespace {
@@ -43,11 +45,20 @@ struct Flags {
   std::string config, image, listen, psk_file, psk_identity, ca, cert, key, interface, mac, password, power;
   std::string suspend_delay, resume_selective, resume_full, packet_resume, max_sleep, initial_state, method,
       rtc_wake_after, log_level = "info", run_for;
+  // The desktop's VM (QEMU), when it runs one; the control socket; automatic moves.
+  std::string vm_kernel, vm_initrd, vm_append, vm_ram = "512MiB", vm_name = "desktop", vm_dir, vm_ram_file,
+                         accel = "auto", control, take_back_after, go_idle_after;
+  unsigned vm_cpus = 1;
   std::vector<std::string> watts;
   std::uint32_t page_size = 0;
   int udp_port = -1;
   bool insecure = false, no_raw = false, dry_run = false, allow_suspend = false;
 };
+
+std::filesystem::path vm_ram_file(const Flags& f) {
+  return f.vm_ram_file.empty() ? std::filesystem::path("/dev/shm") / fmt::format("jettison-{}.ram", f.vm_name)
+                               : std::filesystem::path(f.vm_ram_file);
+}
 
 DesktopAgentConfig build_config(const Flags& f, const CLI::App& app) {
   DesktopAgentConfig c;
@@ -131,15 +142,55 @@ DesktopAgentConfig build_config(const Flags& f, const CLI::App& app) {
     (*c.watts)[s] =
         flag_value("--watts", w.substr(eq + 1), [](const std::string& t) { return parse_power(t); });
   }
+  // With a VM, the image served is its RAM file (created when the VM starts).
+  if (!f.vm_kernel.empty()) c.server.image_path = vm_ram_file(f);
   validate_agent_config(c, f.config.empty() ? "flags" : f.config);
   return c;
 }
 
+std::unique_ptr<DesktopVm> build_vm(const Flags& f, const CLI::App& app) {
+  if (f.vm_kernel.empty()) {
+    for (const char* flag : {"--vm-initrd", "--vm-append", "--vm-ram", "--vm-dir", "--vm-ram-file", "--vm-cpus"})
+      if (app.count(flag) > 0) throw InputError(flag, "only with --vm-kernel (a VM to run)");
+    return nullptr;
+  }
+  if (app.count("--image") > 0)
+    throw InputError("--image", "not with --vm-kernel: the VM's RAM file is the image served");
+  QemuDesktopVmConfig c;
+  c.guest.name = f.vm_name;
+  c.guest.kernel = f.vm_kernel;
+  c.guest.initrd = f.vm_initrd;
+  c.guest.append = f.vm_append;
+  c.guest.vcpus = f.vm_cpus;
+  c.guest.ram_bytes = flag_value("--vm-ram", f.vm_ram, [](const std::string& t) { return parse_bytes(t).count(); });
+  if (c.guest.ram_bytes == 0 || c.guest.ram_bytes % (std::uint64_t{1} << 20) != 0)
+    throw InputError("--vm-ram", fmt::format("'{}' must be a positive whole number of MiB", f.vm_ram));
+  if (f.accel == "kvm") c.guest.accel = Accel::kKvm;
+  else if (f.accel == "tcg") c.guest.accel = Accel::kTcg;
+  else if (f.accel != "auto") throw InputError("--accel", fmt::format("'{}' is not auto, kvm or tcg", f.accel));
+  c.guest.serial_log = (f.vm_dir.empty() ? std::filesystem::path("/run/jettison") / f.vm_name
+                                         : std::filesystem::path(f.vm_dir)) / "serial.log";
+  c.run_dir = c.guest.serial_log.parent_path();
+  c.guest.ram_file = vm_ram_file(f);
+  for (const auto& file : {c.guest.kernel, c.guest.initrd})
+    if (!file.empty() && !std::filesystem::exists(file))
+      throw InputError(file == c.guest.kernel ? "--vm-kernel" : "--vm-initrd",
+                       fmt::format("'{}' does not exist (scripts/build-guest.sh builds a test guest)", file.string()));
+  (void)find_qemu();  // before anything starts: a clear error when QEMU is missing
+  return std::make_unique<QemuDesktopVm>(std::move(c));
+}
+
 int run(const Flags& f, const CLI::App& app) {
-  const DesktopAgentConfig config = build_config(f, app);
-  std::optional<Duration> run_for;
-  if (!f.run_for.empty())
-    run_for = flag_value("--run-for", f.run_for, [](const std::string& t) { return parse_duration(t); });
+  DesktopSessionConfig config;
+  config.agent = build_config(f, app);
+  config.control_socket = f.control;
+  auto duration = [](const char* flag, const std::string& text) -> std::optional<Duration> {
+    if (text.empty()) return std::nullopt;
+    return flag_value(flag, text, [](const std::string& t) { return parse_duration(t); });
+  };
+  const std::optional<Duration> run_for = duration("--run-for", f.run_for);
+  config.take_back_after = duration("--take-back-after", f.take_back_after);
+  config.go_idle_after = duration("--go-idle-after", f.go_idle_after);
 
   // Every thread the agent starts inherits this mask, so the signals reach sigtimedwait() below only.
   sigset_t signals;
@@ -148,22 +199,22 @@ int run(const Flags& f, const CLI::App& app) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  DesktopAgent agent(config);
-  agent.start();
-  spdlog::info("jettison-desktop: serving {} on {}:{} ({} power); SIGINT/SIGTERM to stop",
-               config.server.image_path.string(), config.server.listen_host, agent.port(),
-               agent.backend_name());
+  DesktopSession session(std::move(config), build_vm(f, app));
+  DesktopAgent& agent = session.agent();
+  spdlog::info("jettison-desktop: serving {} on {}:{} ({} power{}){}; SIGINT/SIGTERM to stop",
+               agent.config().server.image_path.string(), agent.config().server.listen_host, agent.port(),
+               agent.backend_name(), session.vm() ? ", with its VM" : "",
+               f.control.empty() ? "" : fmt::format("; control socket {}", f.control));
   const auto started = std::chrono::steady_clock::now();
-  while (true) {
-    timespec tick{0, 200'000'000};
-    const int sig = sigtimedwait(&signals, nullptr, &tick);
-    if (sig == SIGINT || sig == SIGTERM) {
-      spdlog::info("jettison-desktop: {} received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
-      break;
-    }
+  const std::string why = session.run([&]() -> std::string {
+    const timespec zero{0, 0};
+    const int sig = sigtimedwait(&signals, nullptr, &zero);
+    if (sig == SIGINT || sig == SIGTERM) return sig == SIGINT ? "SIGINT received" : "SIGTERM received";
     if (run_for && std::chrono::steady_clock::now() - started >= std::chrono::microseconds(run_for->us()))
-      break;
-  }
+      return "--run-for elapsed";
+    return {};
+  });
+  spdlog::info("jettison-desktop: {}, stopping", why);
   agent.stop();
   const DesktopAgentStats s = agent.stats();
   fmt::print(
@@ -210,6 +261,19 @@ int main(int argc, char** argv) {
   app.add_option("--rtc-wake-after", f.rtc_wake_after, "real: arm the RTC alarm");
   app.add_option("--watts", f.watts, "power in a state for the energy report, STATE=POWER (repeatable)");
   app.add_option("--run-for", f.run_for, "stop by itself after this long (tests)");
+  app.add_option("--vm-kernel", f.vm_kernel, "run the desktop's VM under QEMU with this guest kernel");
+  app.add_option("--vm-initrd", f.vm_initrd, "the VM's initrd");
+  app.add_option("--vm-append", f.vm_append, "the VM's kernel command line");
+  app.add_option("--vm-ram", f.vm_ram, "the VM's RAM (default 512MiB)");
+  app.add_option("--vm-cpus", f.vm_cpus, "the VM's vCPUs (default 1)");
+  app.add_option("--vm-name", f.vm_name, "the VM's name (default desktop)");
+  app.add_option("--vm-dir", f.vm_dir, "folder for the VM's QMP socket and logs (default /run/jettison/NAME)");
+  app.add_option("--vm-ram-file", f.vm_ram_file, "the VM's RAM file, on tmpfs (default /dev/shm/jettison-NAME.ram)");
+  app.add_option("--accel", f.accel, "auto (KVM when /dev/kvm works, else TCG), kvm or tcg");
+  app.add_option("--control", f.control, "control socket for jettison-ctl (go-idle, return, take-back, status)");
+  app.add_option("--take-back-after", f.take_back_after,
+                 "take the VM back without the server when it has not returned it this long after the user");
+  app.add_option("--go-idle-after", f.go_idle_after, "migrate the VM out this long after it runs here");
   add_log_level(app, f.log_level);
   return run_cli("jettison-desktop", app, argc, argv, f.log_level, [&] { return run(f, app); });
 }

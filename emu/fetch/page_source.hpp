@@ -45,6 +45,9 @@ class PageSource {
   // Optional: makes a fetch() blocked on an unreachable source give up soon with SourceFailed, so the
   // fetcher can stop. Callable from any thread; a no-op for sources that never block for long.
   virtual void cancel() {}
+  // Optional: a new fetcher is about to use the source (the next hosted period): cancel() calls made
+  // so far no longer fail its fetches.
+  virtual void rearm() {}
 };
 
 }  // namespace jettison::emu

@@ -291,7 +291,7 @@ void RemoteSource::ensure_connected() {
 
 void RemoteSource::fetch(std::span<const std::uint64_t> pages, const Place& place) {
   std::lock_guard lock(mutex_);
-  op_epoch_ = 0;  // any cancel() so far counts: the fetcher is stopping
+  op_epoch_ = fetch_floor_.load();  // any cancel() since rearm() counts: the fetcher is stopping
   check_cancelled();
   // The caller's order is kept (the fetcher puts the faulting pages first); duplicates dropped.
   std::vector<std::uint64_t> pending;

@@ -102,6 +102,7 @@ class RemoteSource final : public PageSource {
   // fetcher is stopping); later sleep_desktop() and write_back() calls work (reintegration comes
   // after the fetcher stopped).
   void cancel() override;
+  void rearm() override { fetch_floor_ = cancel_epoch_.load(); }
 
   // Tells the desktop to sleep (SLEEP after `after_ms`) and closes the connection; the next fetch
   // wakes it. Returns false (and does nothing) when the desktop cannot be reached right now.
@@ -144,6 +145,7 @@ class RemoteSource final : public PageSource {
   std::mutex wait_mutex_;
   std::condition_variable cancelled_cv_;
   std::atomic<std::uint64_t> cancel_epoch_{0}, op_epoch_{0};  // cancel() calls; the op's start
+  std::atomic<std::uint64_t> fetch_floor_{0};                 // cancel() calls before the last rearm()
   std::atomic<bool> asleep_{false}, connected_{false};
   std::atomic<std::uint64_t> pages_{0}, page_size_{0};
 

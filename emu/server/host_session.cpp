@@ -155,6 +155,7 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
     if (config_.max_guest_ram != 0 && incoming.guest_ram_bytes > config_.max_guest_ram)
       throw VmError(fmt::format("the guest's {} MiB of RAM exceed this server's limit of {} MiB",
                                 incoming.guest_ram_bytes >> 20, config_.max_guest_ram >> 20));
+    pages_from.rearm();  // the last period's fetcher cancelled the source as it stopped
     vm = factory_(incoming);
     UffdRegion& region = vm->region();
     if (region.page_size() != page_size)

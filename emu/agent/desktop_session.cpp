@@ -1,0 +1,129 @@
+#include "emu/agent/desktop_session.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+namespace jettison::emu {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool elapsed(std::optional<Clock::time_point> since, std::optional<Duration> limit) {
+  return since && limit && Clock::now() - *since >= std::chrono::microseconds(limit->us());
+}
+
+}  // namespace
+
+DesktopSession::DesktopSession(DesktopSessionConfig config, std::unique_ptr<DesktopVm> vm)
+    : config_(std::move(config)) {
+  if (vm) {
+    config_.agent.server.image_path = vm->ram_file();
+    VmControllerOptions options;
+    options.set_power_state = [this](PowerState s) {
+      if (agent_) agent_->set_power_state(s);
+    };
+    options.wake_for_user = [this] {
+      if (agent_) agent_->user_wake();
+    };
+    controller_ = std::make_unique<VmController>(std::move(vm), std::move(options));
+    config_.agent.server.vm = controller_->hooks();
+    running_since_ = Clock::now();
+  }
+  agent_ = std::make_unique<DesktopAgent>(config_.agent);
+  if (controller_) agent_->set_power_state(PowerState::kActive);
+  agent_->start();
+  if (!config_.control_socket.empty())
+    control_ = std::make_unique<ControlServer>(config_.control_socket,
+                                               [this](const nlohmann::json& r) { return handle(r); });
+}
+
+DesktopSession::~DesktopSession() {
+  control_.reset();
+  if (agent_) agent_->stop();
+  if (controller_) controller_->vm().shutdown();
+}
+
+nlohmann::json DesktopSession::status() const {
+  const DesktopAgentStats s = agent_->stats();
+  nlohmann::json j{{"side", "desktop"},
+                   {"power_state", std::string(name_of(agent_->state()))},
+                   {"serving", agent_->serving()},
+                   {"pages_served", s.server.pages_served},
+                   {"zero_pages_served", s.server.zero_pages_served},
+                   {"pages_written_back", s.server.pages_written_back},
+                   {"sleeps", s.sleeps},
+                   {"wakeups", s.wakeups},
+                   {"image", config_.agent.server.image_path.string()}};
+  if (s.last_wake)
+    j["last_wake"] = {{"cause", std::string(name_of(s.last_wake->cause))},
+                      {"resume", std::string(name_of(s.last_wake->resume))},
+                      {"asleep_s", s.last_wake->asleep.seconds_f()}};
+  if (controller_) j.update(controller_->status_json());
+  return j;
+}
+
+nlohmann::json DesktopSession::handle(const nlohmann::json& request) {
+  const std::string cmd = request.at("cmd").get<std::string>();
+  if (cmd == "status") return status();
+  if (!controller_) throw std::runtime_error(fmt::format("'{}': this agent serves a plain image, no VM", cmd));
+  if (cmd == "go-idle") {
+    const std::uint64_t bytes = controller_->go_idle();
+    running_since_.reset();
+    return {{"epoch", controller_->status().epoch}, {"state_bytes", bytes}};
+  }
+  if (cmd == "return") {
+    controller_->user_returned();
+    if (!user_back_since_) user_back_since_ = Clock::now();
+    return {{"epoch", controller_->status().epoch}, {"vm", vm_state_name(controller_->phase())}};
+  }
+  if (cmd == "take-back") {
+    const std::string lost = controller_->take_back("take-back command");
+    user_back_since_.reset();
+    running_since_ = Clock::now();
+    return {{"lost", lost}};
+  }
+  throw std::runtime_error(fmt::format("unknown command '{}' (go-idle, return, take-back, status)", cmd));
+}
+
+void DesktopSession::tick() {
+  if (!controller_) return;
+  const VmState phase = controller_->phase();
+  if (phase == VmState::kRunningLocal) {
+    user_back_since_.reset();
+    if (!running_since_) running_since_ = Clock::now();
+    if (elapsed(running_since_, config_.go_idle_after)) {
+      running_since_.reset();
+      try {
+        controller_->go_idle();
+      } catch (const std::exception& e) {
+        spdlog::error("desktop: going idle by itself: {}", e.what());
+        running_since_ = Clock::now();
+      }
+    }
+    return;
+  }
+  if (phase == VmState::kRemote && elapsed(user_back_since_, config_.take_back_after)) {
+    try {
+      const std::string lost = controller_->take_back(
+          fmt::format("the server did not return the VM within {:.1f} s of the user's return",
+                      config_.take_back_after->seconds_f()));
+      spdlog::warn("desktop: took the VM back without the server: {}", lost);
+      running_since_ = Clock::now();
+    } catch (const std::exception& e) {
+      spdlog::error("desktop: take-back failed: {}", e.what());
+    }
+    user_back_since_.reset();
+  }
+}
+
+std::string DesktopSession::run(const std::function<std::string()>& stop) {
+  while (true) {
+    if (std::string why = stop(); !why.empty()) return why;
+    tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace jettison::emu

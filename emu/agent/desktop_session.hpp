@@ -1,0 +1,59 @@
+// The desktop's side of Jettison as one object: the agent (memory server + power backend) over the
+// VM's RAM file, the VM controller (where the VM is, migrating it out and back), and the local control
+// socket a person or a script drives it with (jettison-ctl):
+//
+//   go-idle    the VM migrates out (device state only); the server picks it up
+//   return     the user is back: the desktop wakes fully and the server reintegrates the VM
+//   take-back  the server is gone: the VM resumes here from its state at migration (what is lost is said)
+//   status     where the VM is, the power state, pages served, sleeps and wake-ups, the last wake
+//
+// With `take_back_after`, a user who is back but whose VM the server has not returned within that
+// time gets it back by take-back automatically. Without a VM (a plain image), only status works.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "emu/agent/desktop_agent.hpp"
+#include "emu/agent/vm_controller.hpp"
+#include "emu/control/control_server.hpp"
+#include "emu/vm/desktop_vm.hpp"
+
+namespace jettison::emu {
+
+struct DesktopSessionConfig {
+  DesktopAgentConfig agent;  // with a VM, server.image_path is set to the VM's RAM file
+  std::filesystem::path control_socket;  // empty: no control socket
+  std::optional<Duration> take_back_after;
+  // Go idle by itself this long after the VM (re)started running here: the migration trigger of a
+  // user who is away; none: only on the go-idle command.
+  std::optional<Duration> go_idle_after;
+};
+
+class DesktopSession {
+ public:
+  // `vm` may be null (a plain image). Starts serving.
+  DesktopSession(DesktopSessionConfig config, std::unique_ptr<DesktopVm> vm);
+  ~DesktopSession();
+
+  // Runs until `stop()` returns a reason (polled every 200 ms); returns it.
+  std::string run(const std::function<std::string()>& stop);
+  nlohmann::json status() const;
+  DesktopAgent& agent() { return *agent_; }
+  VmController* vm() { return controller_.get(); }
+
+ private:
+  nlohmann::json handle(const nlohmann::json& request);
+  void tick();
+
+  DesktopSessionConfig config_;
+  std::unique_ptr<VmController> controller_;
+  std::unique_ptr<DesktopAgent> agent_;
+  std::unique_ptr<ControlServer> control_;
+  std::optional<std::chrono::steady_clock::time_point> user_back_since_, running_since_;
+};
+
+}  // namespace jettison::emu

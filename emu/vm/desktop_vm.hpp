@@ -1,0 +1,42 @@
+// The VM backend seam, desktop side: the desktop's own VM, whose RAM lives in a shared-memory file
+// that the desktop agent serves page by page while the VM runs on the server.
+//
+//   migrate_out()   device state only (the RAM stays in its file); the guest is paused here after it
+//   resume_here()   the server never took the VM (or is gone): the paused guest runs on here
+//   migrate_in()    the server's device state is loaded into a fresh instance over the same RAM file
+//                   (every page the server dirtied is already written back into it) and the guest runs
+//
+// Backends: QEMU (qemu_desktop_vm.hpp), later libvirt domains.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/time.hpp"
+#include "emu/vm/hosted_vm.hpp"
+
+namespace jettison::emu {
+
+class DesktopVm {
+ public:
+  virtual ~DesktopVm() = default;
+  virtual std::string_view backend() const = 0;
+  virtual std::uint64_t ram_bytes() const = 0;
+  virtual const std::filesystem::path& ram_file() const = 0;
+  // What the server needs to build the same virtual machine (its description travels with the
+  // device state): opaque to the agent.
+  virtual std::string description() const = 0;
+  virtual std::vector<std::byte> migrate_out(Duration timeout) = 0;
+  virtual void resume_here(Duration timeout) = 0;
+  virtual void migrate_in(std::span<const std::byte> state, Duration timeout) = 0;
+  virtual bool running() const = 0;
+  // Stops the VM for good (the agent is exiting). Idempotent.
+  virtual void shutdown() = 0;
+};
+
+}  // namespace jettison::emu
