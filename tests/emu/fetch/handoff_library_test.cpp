@@ -223,7 +223,8 @@ UniqueFd connect_to(const std::filesystem::path& path) {
 // Files in /dev/shm (RAM files must be shared memory) and a socket path, removed at the end.
 struct ShmFiles {
   ShmFiles() {
-    const std::string stem = "/dev/shm/jettison-handoff-test-" + std::to_string(::getpid()) + "-";
+    // Short names: a region's name in the message holds 31 bytes.
+    const std::string stem = "/dev/shm/jho-" + std::to_string(::getpid()) + "-";
     a = stem + "a.ram";
     b = stem + "b.ram";
     decoy = stem + "decoy.ram";
