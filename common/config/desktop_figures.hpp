@@ -3,6 +3,8 @@
 // simulator and the emulator, so a lab machine's measured figures are the ones the simulator uses.
 #pragma once
 
+#include <optional>
+
 #include "common/power_state.hpp"
 #include "common/quantity.hpp"
 #include "common/time.hpp"
@@ -35,10 +37,11 @@ struct ServerPath {
   Bandwidth bottleneck;  // the smallest capacity crossed
 };
 
-// A desktop's figures and its path to the (first) server, as a scenario gives them.
+// A desktop's figures and its path to the (first) server, as a scenario gives them (no path for a
+// custom topology: its routes are the simulator's to compute).
 struct ScenarioFigures {
   DesktopFigures desktop;
-  ServerPath server_path;
+  std::optional<ServerPath> server_path;
 };
 
 }  // namespace jettison::config

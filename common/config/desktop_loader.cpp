@@ -74,7 +74,7 @@ DesktopFigures read_desktop(const YamlNode& n, Bytes page_size) {
   return d;
 }
 
-ServerPath read_server_path(const std::optional<YamlNode>& network, const Link& link) {
+std::optional<ServerPath> read_server_path(const std::optional<YamlNode>& network, const Link& link) {
   ServerPath path{link.latency, link.bandwidth};
   if (!network) return path;
   auto cross = [&](const YamlNode& l) {
@@ -88,11 +88,11 @@ ServerPath read_server_path(const std::optional<YamlNode>& network, const Link& 
   } else if (topology == "two-tier") {
     cross(network->at("access_uplink"));
     cross(network->at("server_link"));
+  } else if (topology == "custom") {
+    return std::nullopt;
   } else if (topology != "dedicated") {
     kind.fail(
-        fmt::format("the path to the server is derived here only for the dedicated, star and "
-                    "two-tier topologies, not '{}'",
-                    topology));
+        fmt::format("unknown topology '{}'; choose one of: dedicated, star, two-tier, custom", topology));
   }
   return path;
 }

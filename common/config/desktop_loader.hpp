@@ -28,9 +28,9 @@ DesktopFigures read_desktop(const YamlNode& n, Bytes page_size);
 
 // The path from a desktop on `link` to its first server on an idle network, for the `network:`
 // section (absent: dedicated) of the generated topologies: dedicated (the desktop's link), star
-// (+ uplink), two-tier (+ access_uplink + server_link). A custom topology is an error here: its
-// routes are the simulator's to compute. Only the keys named are read (the simulator checks the rest).
-ServerPath read_server_path(const std::optional<YamlNode>& network, const Link& link);
+// (+ uplink), two-tier (+ access_uplink + server_link); none for a custom topology (its routes are
+// the simulator's to compute). Only the keys named are read (the simulator checks the rest).
+std::optional<ServerPath> read_server_path(const std::optional<YamlNode>& network, const Link& link);
 
 // A scenario file's (or kDefaultScenario's) desktop section, page size and server path, `extends`
 // followed. Only those keys are read: the simulator checks the rest of the scenario.

@@ -7,6 +7,7 @@
 
 namespace jettison::sim {
 
+using jettison::name_of;  // name_of(Outcome) joins name_of(PowerState)
 using jettison::Outcome;
 using jettison::PeriodRecord;
 

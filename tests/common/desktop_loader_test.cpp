@@ -41,8 +41,17 @@ TEST(DesktopLoader, DefaultScenariosFigures) {
   EXPECT_EQ(f.desktop.link.bandwidth, Bandwidth::bits_per_second(1e9));
   EXPECT_EQ(f.desktop.page_size, Bytes::of(4096));
   // star: the desktop's link (0.2 ms, 1 Gbps) then the uplink (0.05 ms, 10 Gbps).
-  EXPECT_EQ(f.server_path.latency, Duration::micros(250));
-  EXPECT_EQ(f.server_path.bottleneck, Bandwidth::bits_per_second(1e9));
+  EXPECT_EQ(f.server_path->latency, Duration::micros(250));
+  EXPECT_EQ(f.server_path->bottleneck, Bandwidth::bits_per_second(1e9));
+}
+
+TEST(DesktopLoader, ACustomTopologyGivesNoPath) {
+  TempDir dir;
+  const std::string custom =
+      dir.write("custom.yaml", "extends: " + kDefaultYaml + "\nnetwork:\n  topology: custom\n");
+  const ScenarioFigures f = load_scenario_figures(custom);
+  EXPECT_FALSE(f.server_path.has_value());
+  EXPECT_EQ(f.desktop.power[PowerState::kAsleep], Power::watts(1.2));
 }
 
 TEST(DesktopLoader, TheEmbeddedDefaultIsTheFileOnDisk) {
@@ -50,7 +59,7 @@ TEST(DesktopLoader, TheEmbeddedDefaultIsTheFileOnDisk) {
   const ScenarioFigures& embedded = default_scenario_figures();
   EXPECT_EQ(disk.desktop.power.watts, embedded.desktop.power.watts);
   EXPECT_EQ(disk.desktop.transitions.resume_full, embedded.desktop.transitions.resume_full);
-  EXPECT_EQ(disk.server_path.latency, embedded.server_path.latency);
+  EXPECT_EQ(disk.server_path->latency, embedded.server_path->latency);
 }
 
 TEST(DesktopLoader, ErrorsNameFileLineAndKey) {
@@ -85,11 +94,10 @@ TEST(DesktopLoader, ErrorsNameFileLineAndKey) {
   EXPECT_NE(error_of(page).find(page + ":2: page_size: page_size must be a power of two"), std::string::npos)
       << error_of(page);
 
-  const std::string custom = dir.write("custom.yaml", "extends: " + kDefaultYaml +
-                                                          "\n"
-                                                          "network:\n"
-                                                          "  topology: custom\n");
-  EXPECT_NE(error_of(custom).find(custom + ":3: network.topology:"), std::string::npos) << error_of(custom);
+  const std::string ring =
+      dir.write("ring.yaml", "extends: " + kDefaultYaml + "\nnetwork:\n  topology: ring\n");
+  EXPECT_NE(error_of(ring).find(ring + ":3: network.topology: unknown topology 'ring'"), std::string::npos)
+      << error_of(ring);
 }
 
 // The default scenario with its `network:` section replaced by `network` (none when empty), its
@@ -124,17 +132,17 @@ TEST(DesktopLoader, ServerPathIsTheSimulatorsRoute) {
     const ScenarioFigures f = load_scenario_figures(path);
     const sim::Scenario s = sim::load_scenario(path);
     const auto& route = s.network.graph->route(0, 0, sim::net::Direction::kToServer);
-    EXPECT_EQ(f.server_path.latency, route.latency) << net;
-    EXPECT_EQ(f.server_path.bottleneck, route.bottleneck) << net;
+    EXPECT_EQ(f.server_path->latency, route.latency) << net;
+    EXPECT_EQ(f.server_path->bottleneck, route.bottleneck) << net;
     if (net.empty()) {
-      EXPECT_EQ(f.server_path.latency, f.desktop.link.latency);
+      EXPECT_EQ(f.server_path->latency, f.desktop.link.latency);
     }
   }
   const ScenarioFigures& d = default_scenario_figures();
   const sim::Scenario s = sim::load_scenario(kDefaultScenario);
   const auto& route = s.network.graph->route(0, 0, sim::net::Direction::kToServer);
-  EXPECT_EQ(d.server_path.latency, route.latency);
-  EXPECT_EQ(d.server_path.bottleneck, route.bottleneck);
+  EXPECT_EQ(d.server_path->latency, route.latency);
+  EXPECT_EQ(d.server_path->bottleneck, route.bottleneck);
 }
 
 }  // namespace

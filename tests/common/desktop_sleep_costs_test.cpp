@@ -13,7 +13,7 @@ namespace {
 
 TEST(DesktopSleepCosts, DefaultDesktopWithSelectiveResume) {
   const ScenarioFigures& f = default_scenario_figures();
-  const policy::SleepCosts c = sleep_costs(f.desktop, policy::ResumeKind::kSelective, f.server_path);
+  const policy::SleepCosts c = sleep_costs(f.desktop, policy::ResumeKind::kSelective, f.server_path.value());
   EXPECT_EQ(c.serving, Power::watts(60));                       // serving
   EXPECT_EQ(c.asleep, Power::watts(1.2));                       // asleep
   EXPECT_EQ(c.suspending, Power::watts(90));                    // suspending
@@ -30,7 +30,7 @@ TEST(DesktopSleepCosts, DefaultDesktopWithSelectiveResume) {
 
 TEST(DesktopSleepCosts, FullResumeServesFromTheIdleState) {
   const ScenarioFigures& f = default_scenario_figures();
-  const policy::SleepCosts c = sleep_costs(f.desktop, policy::ResumeKind::kFull, f.server_path);
+  const policy::SleepCosts c = sleep_costs(f.desktop, policy::ResumeKind::kFull, f.server_path.value());
   EXPECT_EQ(c.serving, Power::watts(102.1));  // idle: the whole desktop is up
   EXPECT_EQ(c.resuming, Power::watts(100));   // resuming_full
   EXPECT_EQ(c.wake, Duration::millis(2280));  // 10 ms + 2270 ms

@@ -32,7 +32,7 @@ inline Time ms(std::int64_t m) { return Time::micros(m * 1'000); }
 // break-even 5.376531 s.
 inline SleepCosts example_costs() {
   const config::ScenarioFigures& f = config::default_scenario_figures();
-  return config::sleep_costs(f.desktop, ResumeKind::kSelective, f.server_path);
+  return config::sleep_costs(f.desktop, ResumeKind::kSelective, f.server_path.value());
 }
 
 // Round figures for hand derivations: serving 10 W, asleep 0 W, suspending 20 W for 2 s, waking
