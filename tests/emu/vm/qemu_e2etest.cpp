@@ -134,6 +134,22 @@ TEST_F(QemuE2e, IgnoreSharedMovesOnlyDeviceStateWhereCopiesMoveRam) {
   wait_running(a.qmp(), kStart);
 }
 
+// A guest with two RAM blocks (two NUMA nodes, two shared files): x-ignore-shared skips both.
+TEST_F(QemuE2e, IgnoreSharedSkipsEveryRamBlockOfAMultiNodeGuest) {
+  const fs::path low = scratch_.ram("h-low"), high = scratch_.ram("h-high");
+  auto src = spec("h", low, Incoming::kNone);
+  src.extra_ram = {{"ram-high", kRam, high}};
+  auto dst = spec("i", low, Incoming::kDefer);
+  dst.extra_ram = src.extra_ram;
+  QemuProcess& h = launch(src);
+  wait_running(h.qmp(), kStart);
+  QemuProcess& i = launch(dst);
+  const MigrationResult r = ignore_shared(h.qmp(), i.qmp(), uri("hi.mig"), kMigrate);
+  ASSERT_TRUE(r.completed()) << r.status << ": " << r.error_desc;
+  EXPECT_LT(r.transferred_bytes, 2 * kRam / 20);  // below 5% of the guest's 128 MiB
+  EXPECT_EQ(query_status(i.qmp()), "running");
+}
+
 TEST_F(QemuE2e, BadCommandsAreCommandErrorsAndQuitEndsQemu) {
   const fs::path qmp_socket = scratch_.file("e.qmp");
   QemuProcess& e = launch(spec("e", scratch_.ram("e"), Incoming::kNone));
