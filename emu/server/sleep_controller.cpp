@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <cassert>
+
 #include "common/config/desktop_loader.hpp"
 #include "common/config/desktop_sleep_costs.hpp"
 #include "emu/fetch/fetcher.hpp"
@@ -23,7 +25,8 @@ std::uint64_t RemoteDesktop::wakeups() const { return source_.stats().wakeups; }
 
 policy::SleepCosts default_sleep_costs() {
   const config::ScenarioFigures& f = config::default_scenario_figures();
-  return config::sleep_costs(f.desktop, policy::ResumeKind::kSelective, f.server_path);
+  assert(f.server_path);  // the default scenario's topology is a generated one
+  return config::sleep_costs(f.desktop, policy::ResumeKind::kSelective, *f.server_path);
 }
 
 std::string_view to_string(SleepEvent::Kind kind) {
