@@ -55,7 +55,7 @@ struct Flags {
   std::string uffd_socket, prefetch = "none", run_for, out, log_level = "info";
   // --qemu: host the desktop's QEMU guest when it goes idle.
   std::string run_dir = "/run/jettison/server", ram_dir = "/dev/shm", handoff_library, accel = "auto", max_guest_ram;
-  bool qemu = false;
+  bool qemu = false, verify_write_back = false;
   bool local_region = false, no_dirty_tracking = false, no_write_back = false;
   std::uint32_t radius = 16, periods = 1;
   std::uint64_t touch_pages = 0;
@@ -91,6 +91,7 @@ HostSessionConfig session_config(const Flags& f) {
   c.sleep_rule = f.sleep.rule;
   c.sleep_params = sleep_params(f.sleep);
   c.write_back = !f.no_write_back;
+  c.verify_write_back = f.verify_write_back;
   c.periods = f.periods;
   if (!f.run_for.empty()) {
     try {
@@ -225,6 +226,8 @@ int main(int argc, char** argv) {
   app.add_option("--sleep-timeout", f.sleep.timeout, "timeout rule: time awake after the last request (30s)");
   app.add_option("--sleep-trust", f.sleep.trust, "learning-augmented rule: trust in (0, 1] (default 0.5)");
   app.add_option("--sleep-history", f.sleep.history, "adaptive rules: gaps remembered (default 8)");
+  app.add_flag("--verify-write-back", f.verify_write_back,
+               "read the dirty pages back from the desktop after the write-back and compare them");
   app.add_flag("--no-write-back", f.no_write_back, "do not reintegrate the dirty pages at the end");
   app.add_option("--run-for", f.run_for, "reintegrate each period after this long (tests)");
   app.add_option("--periods", f.periods, "idle periods to host, then exit (default 1; 0: until stopped)");

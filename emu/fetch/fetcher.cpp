@@ -389,6 +389,7 @@ void Fetcher::serve_batch(const std::vector<uffd_msg>& msgs) {
     fault_time_[p] = arrival;
     faulted_[p] = 1;
     demand.push_back(p);
+    if (options_.on_access) options_.on_access(p, write, now());
   }
   {
     std::lock_guard lock(mu_);
@@ -604,6 +605,7 @@ void Fetcher::handle_wp_fault(std::uint64_t page) {
   // A write-protect fault proves the page is mapped: placed by an earlier fetcher of this uffd when
   // this one does not know it (re-adoption).
   if (page_state_[page].load() == kMissing) page_state_[page] = kResident;
+  if (options_.on_access && dirty_[page].load() == 0) options_.on_access(page, true, now());
   mark_dirty(page);  // before the unprotect lets the write land
   with_retries(page, [&] { return region_.set_write_protect(page, false); });
 }

@@ -90,6 +90,11 @@ struct FetcherOptions {
   // throws stops the fetcher (kFailed) with the page still write-protected or missing, its faulting
   // thread blocked.
   std::function<void(std::uint64_t page)> on_dirty;
+  // Called on the fetcher's thread for what the memory's owner did, as the simulator's page traces
+  // record it: a page's first touch (its missing fault; `write` when the fault was a write) and its
+  // first write after a read (its write-protect fault), at the fetcher's clock (now()). Reads of
+  // prefetched pages raise no fault and are not seen.
+  std::function<void(std::uint64_t page, bool write, Time at)> on_access;
 };
 
 struct FetchStats {

@@ -14,6 +14,7 @@ PeriodRow period_row(const EmulatedPeriod& p) {
   row.window = p.idle;
   row.outcome = Outcome::kMigrated;
   row.energy = p.energy;
+  row.migrated = p.migrated;
   row.fetched_pages = p.fetched_pages;
   row.fetched = p.fetched;
   row.prefetched_pages = p.prefetched_pages;

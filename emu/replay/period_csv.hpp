@@ -9,7 +9,9 @@
 //   outcome                         "migrated" (the VM ran on the server for the whole period)
 //   energy_j                        power x state time when state times and powers are given, else empty
 //   baseline_j, savings_pct,
-//   server_energy_j, migrated_bytes empty (no migration and no always-on baseline in the emulator)
+//   server_energy_j                 empty (no always-on baseline and no server power in the emulator)
+//   migrated_bytes                  a real VM's device state as it travelled (jettison-server --qemu);
+//                                   empty for a replay (nothing migrates)
 //   fetched_pages, fetched_bytes    measured: demand-fetched pages, x page size (the simulator's unit)
 //   prefetched_pages, prefetch_used measured: pages the prefetcher placed; of those, pages the replay
 //                                   then touched
@@ -41,6 +43,7 @@ struct EmulatedPeriod {
   std::string desktop;
   std::uint32_t period = 0;
   Duration idle;
+  std::optional<Bytes> migrated;  // device state sent to the server, when a VM migrated
   std::uint64_t fetched_pages = 0;
   Bytes fetched;
   std::uint64_t prefetched_pages = 0;

@@ -48,6 +48,7 @@ std::optional<DesktopVmStatus> DesktopLinkClient::status() {
   std::lock_guard lock(mu_);
   try {
     const VmStatus s = with_connection(probe_timeout_, [](PageClient& c) { return c.vm_status(); });
+    auth_failures_ = 0;
     DesktopVmStatus d;
     d.remote = s.state == VmState::kRemote;
     d.user_returned = s.user_returned;
@@ -55,8 +56,12 @@ std::optional<DesktopVmStatus> DesktopLinkClient::status() {
     d.state_bytes = s.state_bytes;
     d.guest_ram_bytes = s.guest_ram_bytes;
     return d;
-  } catch (const AuthError&) {
-    throw;  // a wrong key does not heal by waiting
+  } catch (const AuthError& e) {
+    // A desktop going to sleep mid-handshake looks the same as a refused key: only a run of them is.
+    client_.reset();
+    if (++auth_failures_ >= kAuthFailuresPermanent) throw;
+    spdlog::debug("desktop link: {}: {} (taken as unreachable)", config_.endpoint.to_string(), e.what());
+    return std::nullopt;
   } catch (const WireError& e) {
     spdlog::debug("desktop link: {} unreachable: {}", config_.endpoint.to_string(), e.what());
     client_.reset();

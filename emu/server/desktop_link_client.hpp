@@ -38,6 +38,9 @@ class DesktopLinkClient final : public DesktopLink {
   NetworkNamespace netns_;
   std::mutex mu_;
   std::unique_ptr<PageClient> client_;
+  // Refused TLS handshakes in a row; from kAuthFailuresPermanent on, status() throws AuthError.
+  static constexpr int kAuthFailuresPermanent = 5;
+  int auth_failures_ = 0;
 };
 
 }  // namespace jettison::emu

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
+#include <unordered_map>
 #include <thread>
 
 namespace jettison::emu {
@@ -13,6 +15,31 @@ using Clock = std::chrono::steady_clock;
 
 Duration since(Clock::time_point t) {
   return Duration::micros(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t).count());
+}
+
+// Reads `pages` back from the desktop and compares them with what was written; VmError naming the
+// first differing pages otherwise. Returns how many were checked.
+std::uint64_t verify_written_back(PageSource& source, std::span<const DirtyPage> pages) {
+  std::vector<std::uint64_t> numbers;
+  numbers.reserve(pages.size());
+  std::unordered_map<std::uint64_t, std::size_t> index;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    numbers.push_back(pages[i].page);
+    index[pages[i].page] = i;
+  }
+  std::vector<std::uint64_t> differ;
+  source.rearm();  // the fetcher cancelled the source as it stopped
+  source.fetch(numbers, [&](std::uint64_t page, const std::byte* data) {
+    const std::span<const std::byte> want = pages[index.at(page)].data;
+    const bool same = data == nullptr
+                          ? std::all_of(want.begin(), want.end(), [](std::byte b) { return b == std::byte{0}; })
+                          : std::memcmp(data, want.data(), want.size()) == 0;
+    if (!same) differ.push_back(page);
+  });
+  if (!differ.empty())
+    throw VmError(fmt::format("{} of {} written-back pages differ in the desktop's RAM file (first: page {})",
+                              differ.size(), pages.size(), differ.front()));
+  return pages.size();
 }
 
 // How often the desktop's status is asked while serving: the user's return is noticed this late at
@@ -169,6 +196,9 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
     if (!config_.sleep_rule.empty())
       scheduler = make_sleep_scheduler(config_.sleep_rule, config_.sleep_params, config_.sleep_costs);
     FetcherOptions fo = config_.fetcher;
+    fo.on_access = [&out](std::uint64_t page, bool write, Time at) {
+      out.trace.push_back(traces::PageRow{at.us(), page, write, 0});
+    };
     fetcher = std::make_unique<Fetcher>(
         region, pages_from,
         make_prefetcher(config_.prefetch, config_.prefetch_params, {region.pages(), Bytes::of(page_size)}),
@@ -259,6 +289,7 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
         pages.push_back(DirtyPage{out.dirty[i], page});
       }
       out.write_back = source_.write_back(pages);
+      if (config_.verify_write_back) out.verified_pages = verify_written_back(pages_from, pages);
     }
     // Only now, with every dirty page in the desktop's RAM file, may its VM resume there.
     if (link_ != nullptr) link_->return_state(incoming.epoch, state, config_.state_timeout);
@@ -281,6 +312,7 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
   p.dirty_pages = out.dirty.size();
   p.wakeups = source_.wakeups ? source_.wakeups() - wakeups_before : 0;
   if (out.write_back) p.reintegrated = out.write_back->bytes + out.state_out;
+  p.migrated = out.state_in;
   p.migration_latency = out.migrate_in;
   p.return_latency = out.reintegration;
   return true;
@@ -299,8 +331,13 @@ std::string HostSession::serve(HostedVm& vm, Fetcher& fetcher) {
     if (fs == Fetcher::State::kOwnerGone) return "the VM's process is gone";
     if (link_ != nullptr && Clock::now() - last_poll >= kReturnPoll) {
       last_poll = Clock::now();
-      if (const std::optional<DesktopVmStatus> s = link_->status(); s && s->user_returned)
-        return "the user is back at the desktop";
+      try {
+        if (const std::optional<DesktopVmStatus> s = link_->status(); s && s->user_returned)
+          return "the user is back at the desktop";
+      } catch (const std::exception& e) {
+        // The guest keeps running here; the next poll tries again.
+        spdlog::warn("session {}: asking the desktop about its user: {}", config_.desktop, e.what());
+      }
     }
     std::this_thread::sleep_for(std::min(config_.poll, std::chrono::milliseconds(100)));
   }

@@ -65,6 +65,9 @@ struct HostSessionConfig {
   SleepControllerOptions controller;
   FetcherOptions fetcher;
   bool write_back = true;             // reintegrate the dirty pages (when the source can)
+  // After the write-back, read the dirty pages back from the desktop and compare them byte for byte
+  // with this side's copy before the VM may resume there (a mismatch fails the period).
+  bool verify_write_back = false;
   std::optional<Duration> run_for;    // end each serving phase after this long (tests, demos)
   std::uint32_t periods = 1;          // idle periods to host; 0: until stopped
   Duration state_timeout = Duration::seconds(60);  // loading / saving / returning device state
@@ -87,6 +90,7 @@ struct HostedPeriod {
   std::optional<SleepSummary> sleep;
   std::optional<std::string> sleep_mismatch;
   std::optional<RemoteWriteBackResult> write_back;
+  std::optional<std::uint64_t> verified_pages;  // dirty pages read back equal (verify_write_back)
   Bytes state_in, state_out;   // device state bytes each way
   Duration migrate_in;         // state received -> guest running here
   Duration reintegration;      // serving ended -> desktop acknowledged the returned state

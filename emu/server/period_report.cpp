@@ -51,7 +51,9 @@ void print_period(std::FILE* out, const HostedPeriod& p, const std::string& slee
                p.write_back->pages, p.write_back->bytes.count(),
                static_cast<double>(p.write_back->elapsed.us()) / 1000.0, p.write_back->attempts,
                p.write_back->generation);
-  else
+  if (p.verified_pages)
+    fmt::print(out, "write-back verified: {} pages read back from the desktop equal this side's\n", *p.verified_pages);
+  if (!p.write_back)
     fmt::print(out, "write-back: none ({})\n", !write_back ? "--no-write-back" : p.dirty.empty() ? "nothing dirty" : "failed");
   fmt::print(out, "reintegration {:.3f} s\n", p.reintegration.seconds_f());
   std::fflush(out);

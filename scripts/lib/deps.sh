@@ -11,8 +11,10 @@ JETTISON_PACKAGES=(
 )
 # Only the tests need these: a browser (the report is checked in headless Chromium), iproute2 (the
 # emulator's end-to-end tests build network namespaces and veth pairs), openssl (TLS certificates
-# for the certificate tests).
-JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium iproute2 openssl)
+# for the certificate tests), QEMU and what the tiny test guest is built from (busybox-static, cpio;
+# scripts/build-guest.sh fetches the guest kernel with apt-get download, never installing it here).
+JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium iproute2 openssl qemu-system-x86 busybox-static
+  cpio)
 
 jettison_install_deps() {
   local missing=()

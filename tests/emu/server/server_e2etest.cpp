@@ -48,6 +48,7 @@
 #include "emu/replay/replay_run.hpp"
 #include "emu/server/sleep_controller.hpp"
 #include "tests/emu/memserver/test_image.hpp"
+#include "tests/emu/support/child_process.hpp"
 #include "tests/emu/support/netns.hpp"
 #include "traces/io/input_stream.hpp"
 #include "traces/io/page_profile.hpp"
@@ -55,74 +56,15 @@
 namespace jettison::emu {
 namespace {
 
+using jettison::testing::ChildProcess;
 using jettison::testing::NetnsPair;
+using jettison::testing::read_text;
 using std::chrono::milliseconds;
 using test::kPage;
 
 constexpr std::uint64_t kPages = 2048;  // 8 MiB image
 constexpr std::uint16_t kPort = 7171;
 const std::string kIdentity = "desktop-e2e";
-
-// A jettison tool (jettison-desktop, jettison-server) as a child process in a namespace, its output
-// in a log file. Killed (SIGKILL) and reaped by the destructor if still running.
-class ChildProcess {
- public:
-  ChildProcess(const std::string& ns, const std::string& tool, const std::vector<std::string>& args,
-               const std::filesystem::path& log) {
-    std::vector<std::string> argv_s = {"ip", "netns", "exec", ns, std::string(JETTISON_BIN_DIR) + "/" + tool};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot open " + log.string());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execvp("ip", argv.data());
-      ::_exit(127);
-    }
-    ::close(fd);
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    log_ = log;
-  }
-  ~ChildProcess() { kill(SIGKILL); }
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-
-  // Sends `sig` and reaps the process (bounded: SIGKILL after 10 s); its exit code, -1 if killed.
-  int kill(int sig) {
-    if (pid_ <= 0) return exit_code_;
-    ::kill(pid_, sig);
-    for (int i = 0; i < 1000; ++i) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return exit_code_;
-      }
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-    return exit_code_ = -1;
-  }
-  bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-
- private:
-  pid_t pid_ = -1;
-  int exit_code_ = -1;
-  std::filesystem::path log_;
-};
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class ServerE2e : public jettison::testing::NetnsTest {
  protected:

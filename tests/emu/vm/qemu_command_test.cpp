@@ -71,7 +71,9 @@ TEST(QemuCommand, NoDefaultDevicesNoDisplayNoNetworkSerialToAFileQmpOnASocket) {
   EXPECT_EQ(after(argv, "-display"), "none");
   EXPECT_EQ(after(argv, "-vga"), "none");
   EXPECT_EQ(after(argv, "-nic"), "none");
-  EXPECT_EQ(after(argv, "-serial"), "file:/tmp/desk1.serial");
+  // Appended: a VM that comes back runs in a new QEMU over the same console log.
+  EXPECT_EQ(after(argv, "-chardev"), "file,id=jettison-serial,append=on,path=/tmp/desk1.serial");
+  EXPECT_EQ(after(argv, "-serial"), "chardev:jettison-serial");
   EXPECT_EQ(after(argv, "-qmp"), "unix:/tmp/desk1.qmp,server=on,wait=off");
   EXPECT_EQ(after(argv, "-smp"), "2");
   EXPECT_EQ(after(argv, "-name"), "desk1");
