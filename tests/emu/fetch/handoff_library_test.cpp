@@ -241,14 +241,14 @@ struct ShmFiles {
     std::error_code ec;
     for (const auto& p : {a, b, decoy, socket, log}) std::filesystem::remove(p, ec);
   }
-  std::vector<std::string> env(bool take_over) const {
+  std::vector<std::string> env(bool take_over, const std::string& wp = "1") const {
     std::vector<std::string> out{
         "LD_PRELOAD=" + library_path().string(),
         "JETTISON_TEST_GUEST_FILES=" + a.string() + ":" + b.string() + ":" + decoy.string()};
     if (take_over) {
       out.push_back("JETTISON_HANDOFF_RAM=" + a.string() + ":" + b.string());
       out.push_back("JETTISON_HANDOFF_SOCKET=" + socket.string());
-      out.push_back("JETTISON_HANDOFF_WP=1");
+      out.push_back("JETTISON_HANDOFF_WP=" + wp);
       out.push_back("JETTISON_HANDOFF_LOG=" + log.string());
     }
     return out;
@@ -292,6 +292,43 @@ TEST(HandoffLibrary, WithoutItsVariablesItStaysOutOfTheWay) {
   // Nobody serves faults, yet the read returns at once: the file was not taken over.
   EXPECT_EQ(guest.ask("r 0 3"), hash_line(std::vector<std::byte>(page_size())));
   EXPECT_FALSE(std::filesystem::exists(files.socket));
+  guest.send("q");
+  EXPECT_EQ(guest.wait_exit(), 0);
+}
+
+TEST(HandoffLibrary, AnUnusableConfigurationStopsTheProcessLoudly) {
+  require_library();
+  if (::testing::Test::IsSkipped() || ::testing::Test::HasFatalFailure()) return;
+  ShmFiles files;
+  Guest guest(files.env(/*take_over=*/true, /*wp=*/"yes"));
+  // The library's constructor refuses before the program runs: no guest on RAM nobody fills.
+  EXPECT_FALSE(guest.line(20s).has_value());
+  EXPECT_EQ(guest.wait_exit(), 1);
+  EXPECT_NE(files.read_log().find("JETTISON_HANDOFF_WP: 'yes' is neither 1"), std::string::npos)
+      << files.read_log();
+}
+
+TEST(HandoffLibrary, WithoutWriteProtectionOnlyMissingFaultsAreRegistered) {
+  require_library();
+  if (::testing::Test::IsSkipped() || ::testing::Test::HasFatalFailure()) return;
+  ShmFiles files;
+  TempImage image(kPagesA + kPagesB);
+  ImageSource source(image.path());
+  Guest guest(files.env(/*take_over=*/true, /*wp=*/"0"));
+  ASSERT_EQ(guest.line(20s).value_or("(nothing)"), "ready") << files.read_log();
+  UniqueFd conn = connect_to(files.socket);
+  UffdRegion region = UffdRegion::adopt(receive_handoff(conn.get()));
+  EXPECT_FALSE(region.write_protect());
+  Fetcher fetcher(region, source, nullptr);
+  fetcher.start();
+  EXPECT_EQ(guest.ask("r 1 4"), hash_line(page_content(kPagesA + 4)));
+  EXPECT_EQ(guest.ask("w 0 1 " + std::to_string(kMarker)), "ok");
+  EXPECT_EQ(guest.ask("w 1 4 " + std::to_string(kMarker)), "ok");  // resident and writable: no fault
+  const FetchStats stats = fetcher.stats();
+  EXPECT_EQ(stats.wp_faults, 0u);
+  EXPECT_EQ(stats.demand_pages, 2u);
+  // Without dirty tracking the dirty set is every resident page (a safe superset).
+  EXPECT_EQ(fetcher.dirty_pages(), (std::vector<std::uint64_t>{1, kPagesA + 4}));
   guest.send("q");
   EXPECT_EQ(guest.wait_exit(), 0);
 }
