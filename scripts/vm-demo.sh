@@ -62,7 +62,7 @@ while [[ $# -gt 0 ]]; do
 done
 # --idle in seconds (may be fractional).
 idle_s="$(awk -v d="$idle" 'BEGIN {
-  if (match(d, /^[0-9]+(\.[0-9]+)?/)) { n = substr(d, 1, RLENGTH); u = substr(d, RLENGTH + 1) } else exit 1
+  if (match(d, /^[0-9]+(\.[0-9]+)?/)) { n = substr(d, 1, RLENGTH) + 0; u = substr(d, RLENGTH + 1) } else exit 1
   if (u == "ms") n /= 1000; else if (u == "min" || u == "m") n *= 60; else if (u != "s" && u != "") exit 1
   if (n < 1 || n > 3600) exit 1
   printf "%g", n }')" || die_usage "--idle '$idle' is not a duration of 1s..60min (like 30s, 2min)"

@@ -70,8 +70,8 @@ struct Plan {
 std::atomic<pid_t> g_qemu_groups[2];
 volatile sig_atomic_t g_stop = 0;
 
-void on_signal(int) {
-  g_stop = 1;
+void on_signal(int sig) {
+  g_stop = sig;
   for (auto& g : g_qemu_groups)
     if (const pid_t pid = g.load(); pid > 0) ::kill(-pid, SIGKILL);
 }
@@ -85,7 +85,9 @@ void install_signal_handlers() {
 }
 
 void check_stop() {
-  if (g_stop) throw std::runtime_error("interrupted by a signal; both QEMUs killed");
+  if (g_stop)
+    throw std::runtime_error(fmt::format("interrupted by {}; QEMUs killed, files removed",
+                                         g_stop == SIGINT ? "SIGINT" : "SIGTERM"));
 }
 
 Duration duration_flag(const char* flag, const std::string& text) {
@@ -240,8 +242,19 @@ std::vector<std::uint64_t> wait_heartbeats(QemuProcess& qemu, Console console, s
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+int migrate_and_report(const Flags& f, const Plan& plan);
+
 int run(const Flags& f) {
   const Plan plan = plan_of(f);
+  try {
+    return migrate_and_report(f, plan);
+  } catch (const std::exception&) {
+    check_stop();  // a signal is the cause of whatever failed after it
+    throw;
+  }
+}
+
+int migrate_and_report(const Flags& f, const Plan& plan) {
   install_signal_handlers();
   const auto started = Clock::now();
   Scratch scratch;
