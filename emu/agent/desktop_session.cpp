@@ -16,7 +16,8 @@ bool elapsed(std::optional<Clock::time_point> since, std::optional<Duration> lim
 
 }  // namespace
 
-DesktopSession::DesktopSession(DesktopSessionConfig config, std::unique_ptr<DesktopVm> vm)
+DesktopSession::DesktopSession(DesktopSessionConfig config, std::unique_ptr<DesktopVm> vm,
+                               std::optional<VmResume> resume)
     : config_(std::move(config)) {
   if (vm) {
     config_.agent.server.image_path = vm->ram_file();
@@ -27,12 +28,16 @@ DesktopSession::DesktopSession(DesktopSessionConfig config, std::unique_ptr<Desk
     options.wake_for_user = [this] {
       if (agent_) agent_->user_wake();
     };
-    controller_ = std::make_unique<VmController>(std::move(vm), std::move(options));
+    options.record = config_.vm_record;
+    controller_ = std::make_unique<VmController>(std::move(vm), std::move(options), std::move(resume));
     config_.agent.server.vm = controller_->hooks();
-    running_since_ = Clock::now();
+    if (controller_->phase() == VmState::kRunningLocal) running_since_ = Clock::now();
+    if (controller_->status().user_returned) user_back_since_ = Clock::now();
   }
   agent_ = std::make_unique<DesktopAgent>(config_.agent);
-  if (controller_) agent_->set_power_state(PowerState::kActive);
+  if (controller_)
+    agent_->set_power_state(controller_->phase() == VmState::kRunningLocal ? PowerState::kActive
+                                                                           : PowerState::kServing);
   agent_->start();
   if (!config_.control_socket.empty())
     control_ = std::make_unique<ControlServer>(config_.control_socket,
@@ -42,7 +47,7 @@ DesktopSession::DesktopSession(DesktopSessionConfig config, std::unique_ptr<Desk
 DesktopSession::~DesktopSession() {
   control_.reset();
   if (agent_) agent_->stop();
-  if (controller_) controller_->vm().shutdown();
+  if (controller_) controller_->close();
 }
 
 nlohmann::json DesktopSession::status() const {
@@ -67,7 +72,8 @@ nlohmann::json DesktopSession::status() const {
 nlohmann::json DesktopSession::handle(const nlohmann::json& request) {
   const std::string cmd = request.at("cmd").get<std::string>();
   if (cmd == "status") return status();
-  if (!controller_) throw std::runtime_error(fmt::format("'{}': this agent serves a plain image, no VM", cmd));
+  if (!controller_)
+    throw std::runtime_error(fmt::format("'{}': this agent serves a plain image, no VM", cmd));
   if (cmd == "go-idle") {
     const std::uint64_t bytes = controller_->go_idle();
     running_since_.reset();

@@ -9,6 +9,9 @@
 //
 // With `take_back_after`, a user who is back but whose VM the server has not returned within that
 // time gets it back by take-back automatically. Without a VM (a plain image), only status works.
+// With a record store the VM's record is kept in its --vm-dir; a session given a VmResume continues
+// an adopted VM where the previous agent left it (vm_adoption.hpp). The session's end stops a VM that
+// runs here and leaves one that is away to the next agent (VmController::close()).
 #pragma once
 
 #include <filesystem>
@@ -25,18 +28,21 @@
 namespace jettison::emu {
 
 struct DesktopSessionConfig {
-  DesktopAgentConfig agent;  // with a VM, server.image_path is set to the VM's RAM file
+  DesktopAgentConfig agent;              // with a VM, server.image_path is set to the VM's RAM file
   std::filesystem::path control_socket;  // empty: no control socket
   std::optional<Duration> take_back_after;
   // Go idle by itself this long after the VM (re)started running here: the migration trigger of a
   // user who is away; none: only on the go-idle command.
   std::optional<Duration> go_idle_after;
+  // Where the VM's record and device states are kept (null: not kept).
+  std::shared_ptr<const VmRecordStore> vm_record;
 };
 
 class DesktopSession {
  public:
   // `vm` may be null (a plain image). Starts serving.
-  DesktopSession(DesktopSessionConfig config, std::unique_ptr<DesktopVm> vm);
+  DesktopSession(DesktopSessionConfig config, std::unique_ptr<DesktopVm> vm,
+                 std::optional<VmResume> resume = std::nullopt);
   ~DesktopSession();
 
   // Runs until `stop()` returns a reason (polled every 200 ms); returns it.

@@ -8,9 +8,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
 
@@ -30,14 +28,90 @@ bool vm_transition_allowed(VmState from, VmState to) {
   }
 }
 
-VmController::VmController(std::unique_ptr<DesktopVm> vm, VmControllerOptions options)
+VmController::VmController(std::unique_ptr<DesktopVm> vm, VmControllerOptions options,
+                           std::optional<VmResume> resume)
     : vm_(std::move(vm)),
       options_(std::move(options)),
-      phases_("desktop VM", VmState::kRunningLocal, &vm_transition_allowed) {
-  power(PowerState::kActive);
+      phases_("desktop VM", resume ? resume->phase : VmState::kRunningLocal, &vm_transition_allowed) {
+  if (resume) {
+    if (resume->phase != VmState::kRunningLocal && resume->phase != VmState::kRemote)
+      throw VmError(
+          fmt::format("an adopted VM starts running-local or remote, not {}", vm_state_name(resume->phase)));
+    if (resume->phase == VmState::kRemote && !resume->state)
+      throw VmError(fmt::format("an adopted remote VM needs the device state of epoch {}", resume->epoch));
+    epoch_ = resume->epoch;
+    user_returned_ = resume->phase == VmState::kRemote && resume->user_returned;
+    if (resume->phase == VmState::kRemote) {
+      state_ = resume->state;
+      migrated_at_ = Clock::now();
+      migrated_wall_ = std::chrono::system_clock::now();
+      if (resume->migrated_unix_ms > 0) {
+        const auto then =
+            std::chrono::system_clock::time_point(std::chrono::milliseconds(resume->migrated_unix_ms));
+        if (then < migrated_wall_) {
+          migrated_at_ -= std::chrono::duration_cast<Clock::duration>(migrated_wall_ - then);
+          migrated_wall_ = then;
+        }
+      }
+    }
+    adopted_ = resume->note;
+    spdlog::info("desktop VM: adopted, {} at epoch {}: {}", vm_state_name(resume->phase), epoch_,
+                 resume->note);
+  }
+  vm_->on_instance_changed([this] { persist(); });  // called from inside moves (mu_ held)
+  {
+    std::lock_guard lock(mu_);
+    persist();
+  }
+  power(phases_.phase() == VmState::kRunningLocal ? PowerState::kActive : PowerState::kServing);
 }
 
-VmController::~VmController() = default;
+VmController::~VmController() { vm_->on_instance_changed(nullptr); }
+
+void VmController::move(VmState next, std::string_view why) {
+  phases_.to(next, why);
+  persist();
+}
+
+void VmController::persist() const {
+  if (!options_.record || closed_) return;
+  VmRecord r;
+  r.phase = phases_.phase();
+  r.epoch = epoch_;
+  r.user_returned = user_returned_;
+  if (state_)
+    r.migrated_unix_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(migrated_wall_.time_since_epoch()).count();
+  r.backend = std::string(vm_->backend());
+  const VmInstance instance = vm_->instance();
+  r.pid = instance.pid;
+  r.qmp_socket = instance.control_socket;
+  r.ram_file = vm_->ram_file();
+  r.description = vm_->description();
+  try {
+    options_.record->save(r);
+  } catch (const std::exception& e) {
+    spdlog::error("desktop VM: {} (a restarted agent may not find the VM as it is now)", e.what());
+  }
+}
+
+void VmController::close() {
+  std::lock_guard lock(mu_);
+  if (closed_) return;
+  const VmState phase = phases_.phase();
+  if (phase == VmState::kRunningLocal) {
+    vm_->shutdown();
+    if (options_.record) options_.record->clear();
+  } else {
+    persist();
+    vm_->detach();
+    spdlog::info("desktop VM: left {} at epoch {}{}", vm_state_name(phase), epoch_,
+                 options_.record
+                     ? fmt::format("; its record is in {}", options_.record->record_path().string())
+                     : std::string());
+  }
+  closed_ = true;
+}
 
 void VmController::power(PowerState s) const {
   if (options_.set_power_state) options_.set_power_state(s);
@@ -74,18 +148,22 @@ std::uint64_t VmController::go_idle() {
   std::lock_guard lock(mu_);
   if (phases_.phase() != VmState::kRunningLocal)
     throw VmError(fmt::format("go-idle: the VM is {}, not running here", vm_state_name(phases_.phase())));
-  phases_.to(VmState::kMigratingOut, fmt::format("go idle: migrating epoch {} out", epoch_ + 1));
+  move(VmState::kMigratingOut, fmt::format("go idle: migrating epoch {} out", epoch_ + 1));
   power(PowerState::kMigrating);
   const auto t0 = Clock::now();
   try {
     auto state = std::make_shared<const std::vector<std::byte>>(vm_->migrate_out(options_.migrate_timeout));
+    // On disk before the phase says remote: with the RAM file it is the VM, whatever becomes of QEMU.
+    if (options_.record) options_.record->save_state(epoch_ + 1, *state);
     ++epoch_;
     state_ = std::move(state);
     user_returned_ = false;
     migrated_at_ = Clock::now();
+    migrated_wall_ = std::chrono::system_clock::now();
     last_migrate_out_s_ = seconds_since(t0);
-    phases_.to(VmState::kRemote, fmt::format("epoch {}: {} bytes of device state ready in {:.3f} s", epoch_,
-                                             state_->size(), *last_migrate_out_s_));
+    move(VmState::kRemote, fmt::format("epoch {}: {} bytes of device state ready in {:.3f} s", epoch_,
+                                       state_->size(), *last_migrate_out_s_));
+    if (options_.record) options_.record->remove_states(epoch_);
     power(PowerState::kServing);
     return state_->size();
   } catch (const std::exception& e) {
@@ -94,11 +172,11 @@ std::uint64_t VmController::go_idle() {
     try {
       if (!vm_->running()) vm_->resume_here(options_.migrate_timeout);
     } catch (const std::exception& again) {
-      phases_.to(VmState::kFailed, fmt::format("migration failed ({}) and the VM did not resume: {}", e.what(),
-                                               again.what()));
+      move(VmState::kFailed,
+           fmt::format("migration failed ({}) and the VM did not resume: {}", e.what(), again.what()));
       throw VmError(last_error_);
     }
-    phases_.to(VmState::kRunningLocal, fmt::format("migration failed, the VM runs on here: {}", e.what()));
+    move(VmState::kRunningLocal, fmt::format("migration failed, the VM runs on here: {}", e.what()));
     power(PowerState::kActive);
     throw VmError(fmt::format("go-idle: {}", e.what()));
   }
@@ -108,8 +186,10 @@ void VmController::user_returned() {
   {
     std::lock_guard lock(mu_);
     if (!away()) return;  // nothing to bring back
-    if (!user_returned_) spdlog::info("desktop VM: the user is back; waiting for the server to return epoch {}", epoch_);
+    if (!user_returned_)
+      spdlog::info("desktop VM: the user is back; waiting for the server to return epoch {}", epoch_);
     user_returned_ = true;
+    persist();
   }
   if (options_.wake_for_user) options_.wake_for_user();
 }
@@ -118,15 +198,32 @@ std::string VmController::take_back(std::string_view why) {
   std::lock_guard lock(mu_);
   if (phases_.phase() != VmState::kRemote)
     throw VmError(fmt::format("take-back: the VM is {}, not on the server", vm_state_name(phases_.phase())));
-  const std::string lost = fmt::format(
+  const bool paused_here = vm_->instance().pid > 0;
+  std::string lost = fmt::format(
       "epoch {}: the VM resumes from its state at migration, {:.1f} s ago; what it did on the server since "
       "(device state and every page it dirtied there) is lost; the RAM file holds the pre-migration "
       "content",
       epoch_, seconds_since(migrated_at_));
-  vm_->resume_here(options_.migrate_timeout);
-  phases_.to(VmState::kRunningLocal, fmt::format("taken back without the server ({}): {}", why, lost));
+  if (paused_here) {
+    vm_->resume_here(options_.migrate_timeout);
+  } else {
+    // The paused source is gone (a restarted agent found no QEMU): a fresh one loads the saved state.
+    if (!state_)
+      throw VmError(fmt::format("take-back: epoch {}: no QEMU and no device state to restart from", epoch_));
+    lost += fmt::format("; its QEMU was gone: a new one loaded the saved device state ({} bytes)",
+                        state_->size());
+    try {
+      vm_->migrate_in(*state_, options_.migrate_timeout);
+    } catch (const std::exception& e) {
+      last_error_ = e.what();
+      throw VmError(fmt::format("take-back: restarting the VM from the device state of epoch {}: {}", epoch_,
+                                e.what()));
+    }
+  }
+  move(VmState::kRunningLocal, fmt::format("taken back without the server ({}): {}", why, lost));
   user_returned_ = false;
   state_.reset();
+  persist();
   power(PowerState::kActive);
   return lost;
 }
@@ -135,16 +232,19 @@ std::shared_ptr<const std::vector<std::byte>> VmController::device_state(std::ui
   std::lock_guard lock(mu_);
   if (phases_.phase() != VmState::kRemote || !state_)
     throw VmHookError(fmt::format("no device state: the VM is {}", vm_state_name(phases_.phase())));
-  if (epoch != epoch_) throw VmHookError(fmt::format("no device state for epoch {} (current epoch {})", epoch, epoch_));
+  if (epoch != epoch_)
+    throw VmHookError(fmt::format("no device state for epoch {} (current epoch {})", epoch, epoch_));
   return state_;
 }
 
 void VmController::accept_state(std::uint64_t epoch, std::vector<std::byte> state) {
   std::lock_guard lock(mu_);
   if (phases_.phase() != VmState::kRemote)
-    throw VmHookError(fmt::format("cannot take epoch {} back: the VM is {}", epoch, vm_state_name(phases_.phase())));
-  if (epoch != epoch_) throw VmHookError(fmt::format("state of epoch {} refused (current epoch {})", epoch, epoch_));
-  phases_.to(VmState::kReintegrating, fmt::format("epoch {}: {} bytes of device state back", epoch, state.size()));
+    throw VmHookError(
+        fmt::format("cannot take epoch {} back: the VM is {}", epoch, vm_state_name(phases_.phase())));
+  if (epoch != epoch_)
+    throw VmHookError(fmt::format("state of epoch {} refused (current epoch {})", epoch, epoch_));
+  move(VmState::kReintegrating, fmt::format("epoch {}: {} bytes of device state back", epoch, state.size()));
   power(PowerState::kMigrating);
   const auto t0 = Clock::now();
   try {
@@ -153,14 +253,14 @@ void VmController::accept_state(std::uint64_t epoch, std::vector<std::byte> stat
     last_error_ = e.what();
     // The returned state could not be loaded: the epoch stays open (the server may retry, or the
     // desktop takes the VM back from its pre-migration state).
-    phases_.to(VmState::kRemote, fmt::format("loading the returned state failed: {}", e.what()));
+    move(VmState::kRemote, fmt::format("loading the returned state failed: {}", e.what()));
     throw VmHookError(fmt::format("loading the returned device state: {}", e.what()));
   }
   last_migrate_in_s_ = seconds_since(t0);
   user_returned_ = false;
   state_.reset();
-  phases_.to(VmState::kRunningLocal, fmt::format("epoch {}: the VM runs here again ({:.3f} s to load)", epoch,
-                                                 *last_migrate_in_s_));
+  move(VmState::kRunningLocal,
+       fmt::format("epoch {}: the VM runs here again ({:.3f} s to load)", epoch, *last_migrate_in_s_));
   power(PowerState::kActive);
 }
 
@@ -177,6 +277,10 @@ nlohmann::json VmController::status_json() const {
   if (last_migrate_out_s_) j["last_migrate_out_s"] = *last_migrate_out_s_;
   if (last_migrate_in_s_) j["last_migrate_in_s"] = *last_migrate_in_s_;
   if (!last_error_.empty()) j["last_error"] = last_error_;
+  if (!adopted_.empty()) j["adopted"] = adopted_;
+  const VmInstance instance = vm_->instance();
+  if (instance.pid > 0) j["vm_pid"] = instance.pid;
+  if (options_.record) j["record"] = options_.record->record_path().string();
   return j;
 }
 

@@ -3,7 +3,8 @@
 //
 //   running-local --go_idle()--> migrating-out --> remote --(server returns the state)--> reintegrating
 //        ^                            |              |                                        |
-//        +------(migration failed)----+              +--take_back(): server gone-->-----------+--> running-local
+//        +------(migration failed)----+              +--take_back(): server gone-->-----------+-->
+//        running-local
 //
 // go_idle() migrates the device state out (the guest pauses here; its RAM file is what the memory
 // server then serves). user_returned() marks the user back (and wakes a sleeping desktop fully); the
@@ -13,18 +14,24 @@
 // migration time and says exactly what is lost; a late return of that epoch is then refused.
 // Pages are served only while the VM is away (remote, reintegrating); while it runs here its RAM
 // changes under any reader, so page requests and write-backs are refused.
+//
+// With a record store (the agent's --vm-dir, vm_record.hpp), every transition rewrites the record and
+// go_idle() writes the epoch's device state to state-<epoch>.bin before the phase becomes remote, so
+// an agent killed at any point is replaced by one that adopts the VM (VmResume) and nothing is lost.
+// take_back() works without the QEMU process too: a fresh one loads the saved state over the RAM file.
+// close() (the agent exits) stops a VM that runs here and leaves one that is away as it is.
 #pragma once
-
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "emu/agent/vm_record.hpp"
 #include "emu/memserver/vm_hooks.hpp"
 #include "emu/power/power_state.hpp"
 #include "emu/sys/phase_machine.hpp"
@@ -42,11 +49,25 @@ struct VmControllerOptions {
   std::function<void(PowerState)> set_power_state;
   // The user is back: a sleeping desktop must resume fully (the emulated backend's user_wake()).
   std::function<void()> wake_for_user;
+  // Where the VM's record and device states are persisted; null: nowhere (tests of the machine).
+  std::shared_ptr<const VmRecordStore> record;
+};
+
+// Where a VM adopted from a record stands (vm_adoption.hpp): the controller starts there instead of
+// running-local at epoch 0.
+struct VmResume {
+  VmState phase = VmState::kRunningLocal;  // running-local or remote
+  std::uint64_t epoch = 0;
+  bool user_returned = false;
+  std::shared_ptr<const std::vector<std::byte>> state;  // remote: the epoch's sealed device state
+  std::string note;                                     // what adoption found (status "adopted")
+  std::int64_t migrated_unix_ms = 0;  // remote: when the state was saved (0: unknown, taken as now)
 };
 
 class VmController {
  public:
-  VmController(std::unique_ptr<DesktopVm> vm, VmControllerOptions options);
+  VmController(std::unique_ptr<DesktopVm> vm, VmControllerOptions options,
+               std::optional<VmResume> resume = std::nullopt);
   ~VmController();
 
   // For MemoryServerConfig::vm.
@@ -59,6 +80,9 @@ class VmController {
   void user_returned();
   // Takes the VM back without the server (its state since migrating is lost); returns what was lost.
   std::string take_back(std::string_view why);
+  // The agent exits: a VM running here is stopped (and its record removed); one that is away (or
+  // failed) is left as it is, its process and record kept for the next agent. Idempotent.
+  void close();
 
   VmStatus status() const;
   VmState phase() const { return phases_.phase(); }
@@ -71,6 +95,9 @@ class VmController {
   void accept_state(std::uint64_t epoch, std::vector<std::byte> state);
   bool away() const;
   void power(PowerState s) const;
+  // phases_.to() and the record rewritten (mu_ held).
+  void move(VmState next, std::string_view why);
+  void persist() const;
 
   std::unique_ptr<DesktopVm> vm_;
   VmControllerOptions options_;
@@ -80,8 +107,11 @@ class VmController {
   bool user_returned_ = false;
   std::shared_ptr<const std::vector<std::byte>> state_;  // the epoch's device state, as sealed
   std::chrono::steady_clock::time_point migrated_at_{};
+  std::chrono::system_clock::time_point migrated_wall_{};  // the same, for the record
   std::optional<double> last_migrate_out_s_, last_migrate_in_s_;
   std::string last_error_;
+  std::string adopted_;  // what adoption found, if the VM was adopted
+  bool closed_ = false;
 };
 
 }  // namespace jettison::emu

@@ -3,6 +3,10 @@
 // --allow-suspend, dry-run otherwise). On SIGINT/SIGTERM it stops cleanly and prints the time in
 // each power state (and the energy, when watts are configured).
 //
+// With --vm-kernel it runs the desktop's VM, its record in --vm-dir: a VM that is away when the agent
+// stops stays as it is, and an agent started again on the same --vm-dir adopts it (or, when its QEMU
+// is gone, holds it as its RAM file and saved device state, for the server or `take-back`).
+//
 //   jettison-desktop --image vm.ram --listen 10.0.0.1:7000 --psk-file psk.hex --psk-identity desk-1
 //                    --interface eth0 --power emulated --resume-selective 0.7s
 //   jettison-desktop --config agent.yaml [flags that override it]
@@ -23,8 +27,9 @@
 #include "emu/agent/agent_config.hpp"
 #include "emu/agent/desktop_agent.hpp"
 #include "emu/agent/desktop_session.hpp"
-#include "emu/vm/qemu_desktop_vm.hpp"
+#include "emu/agent/vm_adoption.hpp"
 #include "emu/tool/cli_main.hpp"
+#include "emu/vm/qemu_desktop_vm.hpp"
 
 namespace {
 
@@ -47,7 +52,7 @@ struct Flags {
       rtc_wake_after, log_level = "info", run_for;
   // The desktop's VM (QEMU), when it runs one; the control socket; automatic moves.
   std::string vm_kernel, vm_initrd, vm_append, vm_ram = "512MiB", vm_name = "desktop", vm_dir, vm_ram_file,
-                         accel = "auto", control, take_back_after, go_idle_after;
+                                               accel = "auto", control, take_back_after, go_idle_after;
   unsigned vm_cpus = 1;
   std::vector<std::string> watts;
   std::uint32_t page_size = 0;
@@ -148,11 +153,17 @@ DesktopAgentConfig build_config(const Flags& f, const CLI::App& app) {
   return c;
 }
 
-std::unique_ptr<DesktopVm> build_vm(const Flags& f, const CLI::App& app) {
+struct BuiltVm {
+  OpenedDesktopVm opened;
+  std::shared_ptr<const VmRecordStore> record;
+};
+
+BuiltVm build_vm(const Flags& f, const CLI::App& app) {
   if (f.vm_kernel.empty()) {
-    for (const char* flag : {"--vm-initrd", "--vm-append", "--vm-ram", "--vm-dir", "--vm-ram-file", "--vm-cpus"})
+    for (const char* flag :
+         {"--vm-initrd", "--vm-append", "--vm-ram", "--vm-dir", "--vm-ram-file", "--vm-cpus"})
       if (app.count(flag) > 0) throw InputError(flag, "only with --vm-kernel (a VM to run)");
-    return nullptr;
+    return {};
   }
   if (app.count("--image") > 0)
     throw InputError("--image", "not with --vm-kernel: the VM's RAM file is the image served");
@@ -162,22 +173,30 @@ std::unique_ptr<DesktopVm> build_vm(const Flags& f, const CLI::App& app) {
   c.guest.initrd = f.vm_initrd;
   c.guest.append = f.vm_append;
   c.guest.vcpus = f.vm_cpus;
-  c.guest.ram_bytes = flag_value("--vm-ram", f.vm_ram, [](const std::string& t) { return parse_bytes(t).count(); });
+  c.guest.ram_bytes =
+      flag_value("--vm-ram", f.vm_ram, [](const std::string& t) { return parse_bytes(t).count(); });
   if (c.guest.ram_bytes == 0 || c.guest.ram_bytes % (std::uint64_t{1} << 20) != 0)
     throw InputError("--vm-ram", fmt::format("'{}' must be a positive whole number of MiB", f.vm_ram));
-  if (f.accel == "kvm") c.guest.accel = Accel::kKvm;
-  else if (f.accel == "tcg") c.guest.accel = Accel::kTcg;
-  else if (f.accel != "auto") throw InputError("--accel", fmt::format("'{}' is not auto, kvm or tcg", f.accel));
+  if (f.accel == "kvm")
+    c.guest.accel = Accel::kKvm;
+  else if (f.accel == "tcg")
+    c.guest.accel = Accel::kTcg;
+  else if (f.accel != "auto")
+    throw InputError("--accel", fmt::format("'{}' is not auto, kvm or tcg", f.accel));
   c.guest.serial_log = (f.vm_dir.empty() ? std::filesystem::path("/run/jettison") / f.vm_name
-                                         : std::filesystem::path(f.vm_dir)) / "serial.log";
+                                         : std::filesystem::path(f.vm_dir)) /
+                       "serial.log";
   c.run_dir = c.guest.serial_log.parent_path();
   c.guest.ram_file = vm_ram_file(f);
   for (const auto& file : {c.guest.kernel, c.guest.initrd})
     if (!file.empty() && !std::filesystem::exists(file))
-      throw InputError(file == c.guest.kernel ? "--vm-kernel" : "--vm-initrd",
-                       fmt::format("'{}' does not exist (scripts/build-guest.sh builds a test guest)", file.string()));
+      throw InputError(
+          file == c.guest.kernel ? "--vm-kernel" : "--vm-initrd",
+          fmt::format("'{}' does not exist (scripts/build-guest.sh builds a test guest)", file.string()));
   (void)find_qemu();  // before anything starts: a clear error when QEMU is missing
-  return std::make_unique<QemuDesktopVm>(std::move(c));
+  auto record = std::make_shared<const VmRecordStore>(c.run_dir);
+  OpenedDesktopVm opened = open_qemu_desktop_vm(std::move(c), *record);
+  return {std::move(opened), std::move(record)};
 }
 
 int run(const Flags& f, const CLI::App& app) {
@@ -199,7 +218,9 @@ int run(const Flags& f, const CLI::App& app) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  DesktopSession session(std::move(config), build_vm(f, app));
+  BuiltVm vm = build_vm(f, app);
+  config.vm_record = vm.record;
+  DesktopSession session(std::move(config), std::move(vm.opened.vm), std::move(vm.opened.resume));
   DesktopAgent& agent = session.agent();
   spdlog::info("jettison-desktop: serving {} on {}:{} ({} power{}){}; SIGINT/SIGTERM to stop",
                agent.config().server.image_path.string(), agent.config().server.listen_host, agent.port(),
@@ -267,10 +288,13 @@ int main(int argc, char** argv) {
   app.add_option("--vm-ram", f.vm_ram, "the VM's RAM (default 512MiB)");
   app.add_option("--vm-cpus", f.vm_cpus, "the VM's vCPUs (default 1)");
   app.add_option("--vm-name", f.vm_name, "the VM's name (default desktop)");
-  app.add_option("--vm-dir", f.vm_dir, "folder for the VM's QMP socket and logs (default /run/jettison/NAME)");
-  app.add_option("--vm-ram-file", f.vm_ram_file, "the VM's RAM file, on tmpfs (default /dev/shm/jettison-NAME.ram)");
+  app.add_option("--vm-dir", f.vm_dir,
+                 "folder for the VM's QMP socket, logs and record (default /run/jettison/NAME)");
+  app.add_option("--vm-ram-file", f.vm_ram_file,
+                 "the VM's RAM file, on tmpfs (default /dev/shm/jettison-NAME.ram)");
   app.add_option("--accel", f.accel, "auto (KVM when /dev/kvm works, else TCG), kvm or tcg");
-  app.add_option("--control", f.control, "control socket for jettison-ctl (go-idle, return, take-back, status)");
+  app.add_option("--control", f.control,
+                 "control socket for jettison-ctl (go-idle, return, take-back, status)");
   app.add_option("--take-back-after", f.take_back_after,
                  "take the VM back without the server when it has not returned it this long after the user");
   app.add_option("--go-idle-after", f.go_idle_after, "migrate the VM out this long after it runs here");

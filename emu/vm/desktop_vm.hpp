@@ -6,12 +6,17 @@
 //   migrate_in()    the server's device state is loaded into a fresh instance over the same RAM file
 //                   (every page the server dirtied is already written back into it) and the guest runs
 //
+// The process behind the VM outlives the agent: instance() names it for the agent's record, detach()
+// leaves it as it is when the agent exits while the VM is away (the paused source is the fallback),
+// and a restarted agent adopts it (qemu_desktop_vm.hpp).
+//
 // Backends: QEMU (qemu_desktop_vm.hpp), later libvirt domains.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +26,12 @@
 #include "emu/vm/hosted_vm.hpp"
 
 namespace jettison::emu {
+
+// The process running the VM now, as the agent's record names it.
+struct VmInstance {
+  int pid = -1;                          // -1: none (no process, or it is gone)
+  std::filesystem::path control_socket;  // QEMU: its QMP socket
+};
 
 class DesktopVm {
  public:
@@ -37,6 +48,19 @@ class DesktopVm {
   virtual bool running() const = 0;
   // Stops the VM for good (the agent is exiting). Idempotent.
   virtual void shutdown() = 0;
+  // The agent exits and leaves the VM's process as it is (running or paused). Idempotent.
+  virtual void detach() {}
+  virtual VmInstance instance() const { return {}; }
+  // `fn` is called whenever a new process starts running the VM (migrate_in), from that call.
+  void on_instance_changed(std::function<void()> fn) { instance_changed_ = std::move(fn); }
+
+ protected:
+  void instance_changed() const {
+    if (instance_changed_) instance_changed_();
+  }
+
+ private:
+  std::function<void()> instance_changed_;
 };
 
 }  // namespace jettison::emu

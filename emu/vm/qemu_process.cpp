@@ -107,9 +107,42 @@ QemuProcess::QemuProcess(QemuLaunch launch) : launch_(std::move(launch)) {
   spdlog::debug("started {} as pid {} (log {})", launch_.binary.string(), pid_, launch_.log.string());
 }
 
+QemuProcess QemuProcess::adopt(pid_t pid, const std::filesystem::path& qmp_socket,
+                               const std::filesystem::path& log) {
+  if (pid <= 0) throw QemuError(fmt::format("no QEMU to adopt: pid {}", pid));
+  QemuProcess p;
+  p.pidfd_ = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!p.pidfd_)
+    throw QemuError(fmt::format("QEMU pid {}: {}", pid, errno == ESRCH ? "is gone" : std::strerror(errno)));
+  const auto proc = std::filesystem::path("/proc") / std::to_string(pid);
+  std::ifstream in(proc / "cmdline", std::ios::binary);
+  const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (cmdline.empty()) throw QemuError(fmt::format("QEMU pid {} is gone (it has exited)", pid));
+  if (cmdline.find(qmp_socket.string()) == std::string::npos)
+    throw QemuError(fmt::format("pid {} is not the QEMU of {} (its command line does not name that socket)",
+                                pid, qmp_socket.string()));
+  std::error_code ec;
+  p.launch_.binary = std::filesystem::read_symlink(proc / "exe", ec);
+  if (ec) p.launch_.binary = "qemu-system-x86_64";
+  p.launch_.log = log;
+  p.launch_.qmp_socket = qmp_socket;
+  p.pid_ = pid;
+  p.adopted_ = true;
+  if (!p.running()) throw QemuError(fmt::format("QEMU pid {} is gone", pid));
+  spdlog::debug("adopted {} pid {} (QMP {})", p.launch_.binary.string(), pid, qmp_socket.string());
+  return p;
+}
+
+void QemuProcess::release() {
+  qmp_.reset();
+  pid_ = -1;
+  pidfd_ = UniqueFd();
+}
+
 QemuProcess::QemuProcess(QemuProcess&& o) noexcept
     : launch_(std::move(o.launch_)),
       pid_(std::exchange(o.pid_, -1)),
+      adopted_(o.adopted_),
       pidfd_(std::move(o.pidfd_)),
       status_(o.status_),
       qmp_(std::move(o.qmp_)) {
@@ -120,7 +153,10 @@ QemuProcess::~QemuProcess() {
   if (pid_ <= 0) return;
   qmp_.reset();
   reap_if_exited();
-  if (!status_) {
+  if (!status_ && adopted_) {
+    kill_group(SIGKILL);
+    wait_exit(Duration::seconds(10));
+  } else if (!status_) {
     kill_group(SIGKILL);
     int st = 0;
     while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
@@ -164,6 +200,14 @@ bool QemuProcess::running() {
 
 void QemuProcess::reap_if_exited() {
   if (pid_ <= 0 || status_) return;
+  if (adopted_) {  // not our child: its pidfd turns readable when it ends
+    pollfd pfd{pidfd_.get(), POLLIN, 0};
+    if (pidfd_ && ::poll(&pfd, 1, 0) > 0) {
+      status_ = 0;
+      spdlog::debug("{} (pid {}, adopted) ended", launch_.binary.string(), pid_);
+    }
+    return;
+  }
   int st = 0;
   pid_t r;
   do r = ::waitpid(pid_, &st, WNOHANG);

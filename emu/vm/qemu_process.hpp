@@ -2,6 +2,10 @@
 // (LD_PRELOAD, JETTISON_* variables), stdout and stderr to a log file, watched through a pidfd;
 // its QMP connection; a stop that asks politely first (QMP quit, then SIGTERM, then SIGKILL).
 // Errors name the binary and quote the last lines of QEMU's log.
+//
+// QEMU outlives the process that started it (no parent-death signal, its own process group): a
+// restarted agent adopt()s the QEMU an earlier one left running, and an agent that leaves its VM
+// behind on purpose release()s it.
 #pragma once
 
 #include <sys/types.h>
@@ -33,6 +37,11 @@ class QemuProcess {
   static QemuProcess start(const QemuVmSpec& spec, const std::filesystem::path& log,
                            std::map<std::string, std::string> env = {});
   explicit QemuProcess(QemuLaunch launch);
+  // Takes over a QEMU this process did not start: `pid` must be alive and its command line must name
+  // `qmp_socket` (a recycled pid is refused); QemuError naming the pid otherwise. It is not our child:
+  // its end is seen through a pidfd and its wait status is unknown (reported as 0).
+  static QemuProcess adopt(pid_t pid, const std::filesystem::path& qmp_socket,
+                           const std::filesystem::path& log);
   ~QemuProcess();  // kills (SIGKILL to the group) what is still alive, reaps it, removes the QMP socket
   QemuProcess(QemuProcess&&) noexcept;
   QemuProcess& operator=(QemuProcess&&) = delete;
@@ -55,6 +64,11 @@ class QemuProcess {
   // `timeout` to take effect. Returns the wait status.
   int quit(Duration timeout);
 
+  // Lets QEMU run on without this object: the QMP connection closes, nothing is signalled, and the
+  // destructor leaves the process alone.
+  void release();
+  bool adopted() const { return adopted_; }
+
   const std::filesystem::path& binary() const { return launch_.binary; }
   const std::filesystem::path& log() const { return launch_.log; }
   // The last `lines` lines of QEMU's log, for error messages.
@@ -65,8 +79,11 @@ class QemuProcess {
   void kill_group(int sig);
   void cleanup_socket();
 
+  QemuProcess() = default;
+
   QemuLaunch launch_;
   pid_t pid_ = -1;
+  bool adopted_ = false;
   UniqueFd pidfd_;
   std::optional<int> status_;
   std::optional<QmpClient> qmp_;
