@@ -36,6 +36,7 @@ die_usage() {
 }
 
 idle=60s ram=512MiB json=0 baseline=1
+given_args="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --idle)
@@ -70,7 +71,7 @@ idle_s="$(awk -v d="$idle" 'BEGIN {
 if [[ $ram == *GiB ]]; then ram_bytes=$((${ram%GiB} << 30)); else ram_bytes=$((${ram%MiB} << 20)); fi
 ((ram_bytes > 0)) || die_usage "--ram must be positive"
 if [[ $EUID -ne 0 ]]; then
-  echo "$me: must run as root (network namespaces, a veth pair, userfaultfd, raw magic packets): sudo $0 $*" >&2
+  echo "$me: must run as root (network namespaces, a veth pair, userfaultfd, raw magic packets): sudo $0 $given_args" >&2
   exit 2
 fi
 # Progress goes to stderr with --json, so that stdout ends with the JSON line.
