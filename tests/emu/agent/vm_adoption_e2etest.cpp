@@ -6,6 +6,10 @@
 //                         restarted: it reports remote at the same epoch, serves the same RAM bytes and
 //                         device state; the user returns, the server writes back and returns the state,
 //                         and the heartbeat counts 1, 2, 3, ... across desktop, server and desktop again
+//   ... and QEMU too      the same with the desktop's paused QEMU killed as well: the restarted agent
+//                         holds the VM as its RAM file and state-1.bin; the server's return still works
+//   killed, VM running    the restarted agent adopts the running QEMU, which still migrates; killed
+//   here                  again with its QEMU, the next agent refuses, naming the record (state lost)
 //   take-back, no server  go-idle with no server at all, `jettison-ctl take-back`: the answer says what
 //                         is lost, the guest runs here again, its heartbeat continues (no restart)
 //   QEMU gone too         the agent and its QEMU are SIGKILLed while remote; a restarted agent holds the
@@ -300,6 +304,8 @@ class VmAdoptionE2e : public ::testing::Test {
 
   // The heartbeat counts of `parts` consoles in order, checked to be 1, 2, 3, ... with nothing missing
   // and nothing repeated: the guest never restarted and never went back.
+  void period_with_agent_killed(bool kill_qemu);
+
   static void expect_continuous(const std::vector<unsigned long long>& beats) {
     ASSERT_FALSE(beats.empty());
     for (std::size_t i = 0; i < beats.size(); ++i) ASSERT_EQ(beats[i], i + 1) << "heartbeat line " << i;
@@ -312,7 +318,10 @@ class VmAdoptionE2e : public ::testing::Test {
   std::vector<pid_t> qemu_pids_;
 };
 
-TEST_F(VmAdoptionE2e, AgentKilledWhileRemoteIsAdoptedAndTheServerReturnsTheVm) {
+// One hosted period with the agent SIGKILLed and restarted while the server runs the guest; with
+// `kill_qemu` the desktop's paused QEMU is killed too (the restarted agent holds the VM as its RAM
+// file and state-1.bin, and the server's return starts a new QEMU from the returned state).
+void VmAdoptionE2e::period_with_agent_killed(bool kill_qemu) {
   boot();
   const nlohmann::json idle = ctl("go-idle");
   ASSERT_EQ(idle.value("epoch", 0), 1) << idle.dump();
@@ -335,6 +344,10 @@ TEST_F(VmAdoptionE2e, AgentKilledWhileRemoteIsAdoptedAndTheServerReturnsTheVm) {
   // The agent dies; its paused QEMU does not.
   agent_->kill(SIGKILL);
   ASSERT_TRUE(alive(desktop_qemu)) << "QEMU died with the agent";
+  if (kill_qemu) {
+    ::kill(desktop_qemu, SIGKILL);
+    ASSERT_TRUE(wait_for([&] { return !alive(desktop_qemu); }, std::chrono::seconds(10)));
+  }
   const auto ram_before = read_bytes(ram_file());
   const auto state_file = read_bytes(vm_dir() / "state-1.bin");
   ASSERT_FALSE(state_file.empty());
@@ -342,8 +355,13 @@ TEST_F(VmAdoptionE2e, AgentKilledWhileRemoteIsAdoptedAndTheServerReturnsTheVm) {
   const nlohmann::json s = ctl("status");
   EXPECT_EQ(s.value("vm", ""), "remote") << s.dump();
   EXPECT_EQ(s.value("epoch", 0), 1) << s.dump();
-  EXPECT_EQ(s.value("vm_pid", -1), desktop_qemu) << s.dump();
-  EXPECT_NE(s.value("adopted", "").find("adopted (postmigrate)"), std::string::npos) << s.dump();
+  if (kill_qemu) {
+    EXPECT_FALSE(s.contains("vm_pid")) << s.dump();
+    EXPECT_NE(s.value("adopted", "").find("is gone"), std::string::npos) << s.dump();
+  } else {
+    EXPECT_EQ(s.value("vm_pid", -1), desktop_qemu) << s.dump();
+    EXPECT_NE(s.value("adopted", "").find("adopted (postmigrate)"), std::string::npos) << s.dump();
+  }
 
   // The restarted agent serves the same RAM file and the same device state.
   {
@@ -385,7 +403,54 @@ TEST_F(VmAdoptionE2e, AgentKilledWhileRemoteIsAdoptedAndTheServerReturnsTheVm) {
   for (auto b : desktop)
     if (b > at_migration) all.push_back(b);
   expect_continuous(all);
-  EXPECT_EQ(ctl("status").value("epoch", 0), 1);
+  const nlohmann::json after = ctl("status");
+  EXPECT_EQ(after.value("epoch", 0), 1);
+  if (after.contains("vm_pid")) qemu_pids_.push_back(after.value("vm_pid", -1));
+}
+
+TEST_F(VmAdoptionE2e, AgentKilledWhileRemoteIsAdoptedAndTheServerReturnsTheVm) {
+  period_with_agent_killed(false);
+}
+
+TEST_F(VmAdoptionE2e, AgentAndItsQemuKilledWhileRemoteTheServerStillReturnsTheVm) {
+  period_with_agent_killed(true);
+}
+
+TEST_F(VmAdoptionE2e, AgentKilledWhileTheVmRunsHereIsAdoptedAndStillMigrates) {
+  boot();
+  const pid_t qemu = recorded_pid();
+  ASSERT_GT(qemu, 0);
+  agent_->kill(SIGKILL);
+  ASSERT_TRUE(alive(qemu)) << "QEMU died with the agent";
+  const unsigned long long at_kill = last_beat(console());
+  start_agent();
+  const nlohmann::json s = ctl("status");
+  EXPECT_EQ(s.value("vm", ""), "running-local") << s.dump();
+  EXPECT_EQ(s.value("epoch", -1), 0) << s.dump();
+  EXPECT_EQ(s.value("vm_pid", -1), qemu) << s.dump();
+  EXPECT_NE(s.value("adopted", "").find("adopted (running)"), std::string::npos) << s.dump();
+  ASSERT_TRUE(wait_for([&] { return last_beat(console()) >= at_kill + 3; }, kMove)) << read_text(console());
+  // The adopted QEMU answers its new agent: it migrates out and comes back by take-back.
+  ASSERT_EQ(ctl("go-idle").value("epoch", 0), 1);
+  const unsigned long long at_migration = last_beat(console());
+  ctl("take-back");
+  ASSERT_TRUE(wait_for([&] { return last_beat(console()) >= at_migration + 3; }, kMove))
+      << read_text(console());
+  expect_continuous(heartbeats(console()));
+
+  // Killed again and its QEMU too, while the VM ran here: its device state is lost, and the restarted
+  // agent says so, naming the record, instead of booting a new guest over the RAM file.
+  agent_->kill(SIGKILL);
+  ::kill(qemu, SIGKILL);
+  ASSERT_TRUE(wait_for([&] { return !alive(qemu); }, std::chrono::seconds(10)));
+  Child again("jettison-desktop", agent_args(), dir_ / "agent.log");
+  EXPECT_EQ(again.wait(std::chrono::seconds(30)), std::optional<int>(1));
+  const std::string log = read_text(dir_ / "agent.log");
+  EXPECT_NE(log.find("error: " + (vm_dir() / "vm.json").string() + ": the VM ran here and QEMU pid " +
+                     std::to_string(qemu) + " is gone"),
+            std::string::npos)
+      << log;
+  EXPECT_TRUE(fs::exists(ram_file()));
 }
 
 TEST_F(VmAdoptionE2e, TakeBackWithTheServerGoneResumesFromTheMigration) {
