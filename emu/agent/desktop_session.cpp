@@ -29,6 +29,10 @@ DesktopSession::DesktopSession(DesktopSessionConfig config, std::unique_ptr<Desk
       if (agent_) agent_->user_wake();
     };
     options.record = config_.vm_record;
+    options.ram_generation = [this]() -> std::optional<std::uint64_t> {
+      if (!agent_) return std::nullopt;
+      return agent_->server().generation();
+    };
     controller_ = std::make_unique<VmController>(std::move(vm), std::move(options), std::move(resume));
     config_.agent.server.vm = controller_->hooks();
     if (controller_->phase() == VmState::kRunningLocal) running_since_ = Clock::now();

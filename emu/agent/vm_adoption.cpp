@@ -112,14 +112,14 @@ OpenedDesktopVm open_recorded(QemuDesktopVmConfig config, const VmRecordStore& s
         file, why, config.guest.ram_file.string(), store.state_path(epoch).string(), state->size());
     spdlog::error("desktop VM: {}", note);
     return {std::move(bare), VmResume{VmState::kRemote, epoch, record->user_returned, std::move(state), note,
-                                      record->migrated_unix_ms}};
+                                      record->migrated_unix_ms, record->ram_generation}};
   };
   const auto adopted = [&](VmState at, std::uint64_t epoch,
                            std::shared_ptr<const std::vector<std::byte>> state,
                            std::string note) -> OpenedDesktopVm {
-    return {std::move(vm),
-            VmResume{at, epoch, at == VmState::kRemote && record->user_returned, std::move(state),
-                     fmt::format("{}: {}: {}", file, phase, note), record->migrated_unix_ms}};
+    return {std::move(vm), VmResume{at, epoch, at == VmState::kRemote && record->user_returned,
+                                    std::move(state), fmt::format("{}: {}: {}", file, phase, note),
+                                    record->migrated_unix_ms, record->ram_generation}};
   };
   const bool paused = run_state == "postmigrate" || run_state == "paused";
 

@@ -54,6 +54,7 @@ VmController::VmController(std::unique_ptr<DesktopVm> vm, VmControllerOptions op
         }
       }
     }
+    if (resume->phase == VmState::kRemote) ram_generation_ = resume->ram_generation;
     adopted_ = resume->note;
     spdlog::info("desktop VM: adopted, {} at epoch {}: {}", vm_state_name(resume->phase), epoch_,
                  resume->note);
@@ -79,6 +80,7 @@ void VmController::persist() const {
   r.phase = phases_.phase();
   r.epoch = epoch_;
   r.user_returned = user_returned_;
+  if (state_) r.ram_generation = ram_generation_;
   if (state_)
     r.migrated_unix_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(migrated_wall_.time_since_epoch()).count();
@@ -160,6 +162,7 @@ std::uint64_t VmController::go_idle() {
     user_returned_ = false;
     migrated_at_ = Clock::now();
     migrated_wall_ = std::chrono::system_clock::now();
+    ram_generation_ = options_.ram_generation ? options_.ram_generation() : std::nullopt;
     last_migrate_out_s_ = seconds_since(t0);
     move(VmState::kRemote, fmt::format("epoch {}: {} bytes of device state ready in {:.3f} s", epoch_,
                                        state_->size(), *last_migrate_out_s_));
@@ -198,6 +201,17 @@ std::string VmController::take_back(std::string_view why) {
   std::lock_guard lock(mu_);
   if (phases_.phase() != VmState::kRemote)
     throw VmError(fmt::format("take-back: the VM is {}, not on the server", vm_state_name(phases_.phase())));
+  if (ram_generation_ && options_.ram_generation) {
+    const std::optional<std::uint64_t> now = options_.ram_generation();
+    if (now && *now != *ram_generation_)
+      throw VmError(fmt::format(
+          "take-back: epoch {}: the server already wrote its dirty pages back into the RAM file (write-back "
+          "generation {} -> {}) but never returned the device state: the state saved at migration no longer "
+          "matches the RAM, so resuming it would corrupt the guest; only the server's device state can "
+          "resume "
+          "this VM (it stays remote)",
+          epoch_, *ram_generation_, *now));
+  }
   const bool paused_here = vm_->instance().pid > 0;
   std::string lost = fmt::format(
       "epoch {}: the VM resumes from its state at migration, {:.1f} s ago; what it did on the server since "

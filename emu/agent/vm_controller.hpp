@@ -19,6 +19,8 @@
 // go_idle() writes the epoch's device state to state-<epoch>.bin before the phase becomes remote, so
 // an agent killed at any point is replaced by one that adopts the VM (VmResume) and nothing is lost.
 // take_back() works without the QEMU process too: a fresh one loads the saved state over the RAM file.
+// take_back() is refused once the server's write-back has been committed into the RAM file (its
+// generation moved since the migration): the saved state would no longer match the RAM.
 // close() (the agent exits) stops a VM that runs here and leaves one that is away as it is.
 #pragma once
 
@@ -51,6 +53,10 @@ struct VmControllerOptions {
   std::function<void()> wake_for_user;
   // Where the VM's record and device states are persisted; null: nowhere (tests of the machine).
   std::shared_ptr<const VmRecordStore> record;
+  // The RAM file's write-back generation (the memory server's; nullopt: unknown). A take-back is
+  // refused once it moved past the one at migration: the server's pages are then in the RAM file and
+  // the state saved at migration no longer matches it.
+  std::function<std::optional<std::uint64_t>()> ram_generation;
 };
 
 // Where a VM adopted from a record stands (vm_adoption.hpp): the controller starts there instead of
@@ -61,7 +67,8 @@ struct VmResume {
   bool user_returned = false;
   std::shared_ptr<const std::vector<std::byte>> state;  // remote: the epoch's sealed device state
   std::string note;                                     // what adoption found (status "adopted")
-  std::int64_t migrated_unix_ms = 0;  // remote: when the state was saved (0: unknown, taken as now)
+  std::int64_t migrated_unix_ms = 0;            // remote: when the state was saved (0: unknown, taken as now)
+  std::optional<std::uint64_t> ram_generation;  // remote: the RAM file's generation at migration
 };
 
 class VmController {
@@ -108,6 +115,7 @@ class VmController {
   std::shared_ptr<const std::vector<std::byte>> state_;  // the epoch's device state, as sealed
   std::chrono::steady_clock::time_point migrated_at_{};
   std::chrono::system_clock::time_point migrated_wall_{};  // the same, for the record
+  std::optional<std::uint64_t> ram_generation_;            // the RAM file's generation at migration
   std::optional<double> last_migrate_out_s_, last_migrate_in_s_;
   std::string last_error_;
   std::string adopted_;  // what adoption found, if the VM was adopted

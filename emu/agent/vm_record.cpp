@@ -92,6 +92,8 @@ std::optional<VmRecord> VmRecordStore::load() const {
     r.epoch = j.at("epoch").get<std::uint64_t>();
     r.user_returned = j.at("user_returned").get<bool>();
     r.migrated_unix_ms = j.value("migrated_unix_ms", std::int64_t{0});
+    if (j.contains("ram_generation") && !j.at("ram_generation").is_null())
+      r.ram_generation = j.at("ram_generation").get<std::uint64_t>();
     r.backend = j.at("backend").get<std::string>();
     r.pid = j.at("pid").get<int>();
     r.qmp_socket = j.at("qmp_socket").get<std::string>();
@@ -107,15 +109,17 @@ std::optional<VmRecord> VmRecordStore::load() const {
 
 void VmRecordStore::save(const VmRecord& r) const {
   std::filesystem::create_directories(dir_);
-  const nlohmann::json j{{"phase", vm_state_name(r.phase)},
-                         {"epoch", r.epoch},
-                         {"user_returned", r.user_returned},
-                         {"migrated_unix_ms", r.migrated_unix_ms},
-                         {"backend", r.backend},
-                         {"pid", r.pid},
-                         {"qmp_socket", r.qmp_socket.string()},
-                         {"ram_file", r.ram_file.string()},
-                         {"description", r.description}};
+  const nlohmann::json j{
+      {"phase", vm_state_name(r.phase)},
+      {"epoch", r.epoch},
+      {"user_returned", r.user_returned},
+      {"migrated_unix_ms", r.migrated_unix_ms},
+      {"ram_generation", r.ram_generation ? nlohmann::json(*r.ram_generation) : nlohmann::json()},
+      {"backend", r.backend},
+      {"pid", r.pid},
+      {"qmp_socket", r.qmp_socket.string()},
+      {"ram_file", r.ram_file.string()},
+      {"description", r.description}};
   const std::string text = j.dump(2) + "\n";
   write_file_atomically(record_path(), std::as_bytes(std::span(text.data(), text.size())));
 }

@@ -33,10 +33,11 @@ struct VmRecord {
   VmState phase = VmState::kRunningLocal;
   std::uint64_t epoch = 0;
   bool user_returned = false;
-  std::int64_t migrated_unix_ms = 0;  // when the epoch's device state was saved (0: never)
-  std::string backend;                // "qemu"
-  int pid = -1;                       // the process running the VM (-1: none)
-  std::filesystem::path qmp_socket;   // its control socket
+  std::int64_t migrated_unix_ms = 0;            // when the epoch's device state was saved (0: never)
+  std::optional<std::uint64_t> ram_generation;  // the RAM file's write-back generation at migration
+  std::string backend;                          // "qemu"
+  int pid = -1;                                 // the process running the VM (-1: none)
+  std::filesystem::path qmp_socket;             // its control socket
   std::filesystem::path ram_file;
   std::string description;  // the VM's description (as it travels with its state)
 };
