@@ -55,7 +55,7 @@ struct Flags {
   std::string uffd_socket, prefetch = "none", run_for, out, log_level = "info";
   // --qemu: host the desktop's QEMU guest when it goes idle.
   std::string run_dir = "/run/jettison/server", ram_dir = "/dev/shm", handoff_library, accel = "auto", max_guest_ram;
-  bool qemu = false, verify_write_back = false;
+  bool qemu = false, verify_write_back = false, adopt = false;
   bool local_region = false, no_dirty_tracking = false, no_write_back = false;
   std::uint32_t radius = 16, periods = 1;
   std::uint64_t touch_pages = 0;
@@ -148,6 +148,14 @@ int run(const Flags& f) {
     }
     std::filesystem::create_directories(qemu->run_dir);
   }
+  std::optional<std::filesystem::path> adoptable;
+  if (f.adopt) {
+    if (!qemu) throw InputError("--adopt", "only with --qemu");
+    adoptable = find_adoptable(qemu->run_dir);
+    if (!adoptable)
+      throw InputError("--adopt", fmt::format("no running guest to adopt in '{}'", qemu->run_dir.string()));
+    config.adopt_epoch = QemuHostedVm::adopt_epoch(*adoptable);
+  }
   (void)make_prefetcher(f.prefetch, config.prefetch_params, {1, Bytes::of(page_size)});  // checks the name
 
   Signals signals;              // before any thread starts
@@ -164,6 +172,7 @@ int run(const Flags& f) {
   if (qemu) {
     link = std::make_unique<DesktopLinkClient>(remote);
     factory = [&](const IncomingVm& in) -> std::unique_ptr<HostedVm> {
+      if (in.adopted) return QemuHostedVm::adopt(*adoptable, *qemu);
       return std::make_unique<QemuHostedVm>(in.epoch, in.device_state, *qemu);
     };
   } else if (f.local_region) {
@@ -210,6 +219,8 @@ int main(int argc, char** argv) {
   app.add_option("--give-up-after", f.remote.give_up_after,
                  "fail when the desktop stays unreachable this long (default: keep trying)");
   app.add_flag("--qemu", f.qemu, "host the desktop's QEMU guest each time it goes idle (partial migration)");
+  app.add_flag("--adopt", f.adopt,
+               "--qemu: take over the guest a killed jettison-server left running in --run-dir, then go on");
   app.add_option("--run-dir", f.run_dir, "--qemu: folder for QEMU's sockets and logs (default /run/jettison/server)");
   app.add_option("--ram-dir", f.ram_dir, "--qemu: tmpfs folder for the guests' RAM files (default /dev/shm)");
   app.add_option("--handoff-library", f.handoff_library, "--qemu: libjettison-uffd-handoff.so (default: build/lib)");

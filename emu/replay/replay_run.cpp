@@ -47,8 +47,8 @@ ReplayRun run_replay(const traces::PageProfile& profile, PageSource& source,
     if (options.verify_image)
       run.verify =
           verify_pages(region.local_data(), page_size, *options.verify_image, run.schedule, run.replay);
-    if (options.inspect) options.inspect(region, fetcher);
   };
+  if (options.inspect) config.reintegrated = options.inspect;  // after the write-back, as documented
   SessionSource from;
   from.pages = &source;
   from.power = options.sleep ? options.sleep->desktop : nullptr;
@@ -76,7 +76,8 @@ ReplayRun run_replay(const traces::PageProfile& profile, PageSource& source,
   EmulatedPeriod& p = run.period;
   p = hosted.period;
   p.idle = schedule_options.period;  // trace time, not the wall time it took
-  p.migration_latency.reset();       // nothing migrated: the region was empty from the start
+  p.migrated.reset();                // nothing migrated: the region was empty from the start
+  p.migration_latency.reset();
   p.return_latency.reset();
   for (std::uint64_t page : run.replay.touched)
     if (std::binary_search(run.prefetched.begin(), run.prefetched.end(), page)) ++p.prefetch_used;

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <thread>
 
+#include "emu/server/dirty_log.hpp"
+
 namespace jettison::emu {
 namespace {
 
@@ -134,6 +136,11 @@ std::optional<IncomingVm> HostSession::wait_for_vm(std::uint64_t period) {
   IncomingVm in;
   in.pages = source_.pages->pages();
   in.page_size = source_.pages->page_size();
+  if (period == 0 && config_.adopt_epoch) {
+    in.epoch = *config_.adopt_epoch;
+    in.adopted = true;
+    return in;
+  }
   if (link_ == nullptr) {
     if (!stop_reason().empty()) return std::nullopt;
     in.epoch = period + 1;
@@ -160,7 +167,9 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
   out.epoch = incoming.epoch;
   out.state_in = Bytes::of(incoming.device_state.size());
   phases_.to(SessionPhase::kMigratingIn,
-             fmt::format("epoch {}: {} bytes of device state", incoming.epoch, incoming.device_state.size()));
+             incoming.adopted ? fmt::format("epoch {}: taking over the guest a dead server left running", incoming.epoch)
+                              : fmt::format("epoch {}: {} bytes of device state", incoming.epoch,
+                                            incoming.device_state.size()));
   const auto migrate_start = Clock::now();
   // The source's counters run over the whole session: the period's share is the difference.
   const std::uint64_t wakeups_before = source_.wakeups ? source_.wakeups() : 0;
@@ -170,6 +179,7 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
   std::unique_ptr<Fetcher> fetcher;
   std::unique_ptr<FetcherClock> clock;
   std::unique_ptr<SleepController> controller;
+  std::unique_ptr<DirtyLog> dirty_log;
   // Stops the period's machinery in the only safe order: no more decisions, then the fetcher (it
   // cancels a fetch a decision may wait for), then the controller.
   auto stop_machinery = [&] {
@@ -196,6 +206,14 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
     if (!config_.sleep_rule.empty())
       scheduler = make_sleep_scheduler(config_.sleep_rule, config_.sleep_params, config_.sleep_costs);
     FetcherOptions fo = config_.fetcher;
+    std::vector<std::uint64_t> known_dirty;
+    if (const auto path = vm->dirty_log(); !path.empty()) {
+      // Write-ahead: a page is recorded before it turns writable, so a server that dies leaves the
+      // whole dirty set behind for the one that adopts the guest.
+      known_dirty = DirtyLog::read(path);
+      dirty_log = std::make_unique<DirtyLog>(path);
+      fo.on_dirty = [log = dirty_log.get()](std::uint64_t page) { log->append(page); };
+    }
     fo.on_access = [&out](std::uint64_t page, bool write, Time at) {
       out.trace.push_back(traces::PageRow{at.us(), page, write, 0});
     };
@@ -203,13 +221,16 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
         region, pages_from,
         make_prefetcher(config_.prefetch, config_.prefetch_params, {region.pages(), Bytes::of(page_size)}),
         std::move(scheduler), std::move(fo));
+    fetcher->preload_dirty(known_dirty);
     fetcher->start();
     guest_ran = true;  // from here on, a failure may have let it run
-    vm->start(incoming.device_state, config_.state_timeout);
+    if (!vm->adopted()) vm->start(incoming.device_state, config_.state_timeout);
     out.migrate_in = since(migrate_start);
     phases_.to(SessionPhase::kServing,
-               fmt::format("guest running here ({} backend) after {:.3f} s", vm->backend(),
-                           out.migrate_in.seconds_f()));
+               vm->adopted() ? fmt::format("re-adopted the running guest ({} dirty pages from the log)",
+                                           known_dirty.size())
+                             : fmt::format("guest running here ({} backend) after {:.3f} s", vm->backend(),
+                                           out.migrate_in.seconds_f()));
   } catch (const std::exception& e) {
     stop_machinery();
     if (vm) vm->discard();
@@ -236,6 +257,9 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
   }
   const auto serving_start = Clock::now();
   out.ended_because = serve(*vm, *fetcher);
+  // No sleep decision from here on: the guest is done with this period (what it still faults in while
+  // being saved, and the write-back, wake the desktop if they must).
+  if (controller) controller->request_stop();
   const Duration served = since(serving_start);
   phases_.to(SessionPhase::kReintegrating, out.ended_because);
   const auto reintegrate_start = Clock::now();
@@ -295,6 +319,12 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
     if (link_ != nullptr) link_->return_state(incoming.epoch, state, config_.state_timeout);
   } catch (const std::exception& e) {
     fail(fmt::format("reintegrating epoch {} ({} dirty pages): {}", incoming.epoch, out.dirty.size(), e.what()));
+    return false;
+  }
+  try {
+    if (config_.reintegrated) config_.reintegrated(vm->region(), *fetcher);
+  } catch (const std::exception& e) {
+    fail(e.what());
     return false;
   }
   vm->discard();

@@ -51,6 +51,7 @@ struct IncomingVm {
   std::uint64_t page_size = 0;
   std::uint64_t guest_ram_bytes = 0;    // as the desktop reported it (0 without a link)
   std::vector<std::byte> device_state;  // as the desktop sent it (empty without a link)
+  bool adopted = false;                 // the guest already runs here (a restarted server takes it over)
 };
 
 using HostedVmFactory = std::function<std::unique_ptr<HostedVm>(const IncomingVm&)>;
@@ -73,10 +74,16 @@ struct HostSessionConfig {
   Duration state_timeout = Duration::seconds(60);  // loading / saving / returning device state
   std::chrono::milliseconds poll{100};              // how often the desktop's VM status is polled
   std::uint64_t max_guest_ram = 0;  // bytes; a bigger guest is refused (sent back at once); 0: no limit
+  // The first period takes over a guest of this epoch that a server process that died left running
+  // (the factory adopts it; its dirty-page log is read back); none: wait for the desktop.
+  std::optional<std::uint64_t> adopt_epoch;
   // Why the session should end now (a signal, ...), or empty; polled at least every `poll`.
   std::function<std::string()> stop_requested;
   // After the guest is paused and before the fetcher stops (tests compare memory here).
   std::function<void(const UffdRegion&, const Fetcher&)> inspect;
+  // After the write-back (and the device state's return), before the VM is discarded (tests compare
+  // the region with the desktop's image here).
+  std::function<void(const UffdRegion&, const Fetcher&)> reintegrated;
 };
 
 // One hosted period's outcome.

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -49,6 +50,11 @@ class HostedVm {
   virtual std::vector<std::byte> stop_and_save(Duration timeout) = 0;
   // Ends the VM here. Idempotent; the destructor does it too.
   virtual void discard() = 0;
+  // Where the session keeps the guest's dirty-page log (so a restarted server can adopt the guest);
+  // empty: nowhere (the guest cannot outlive this process).
+  virtual std::filesystem::path dirty_log() const { return {}; }
+  // True when this VM was already running here, taken over from a server process that died.
+  virtual bool adopted() const { return false; }
 };
 
 }  // namespace jettison::emu

@@ -8,6 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <signal.h>
 #include <thread>
 
 #include "emu/fetch/uffd_handover.hpp"
@@ -65,7 +68,7 @@ UffdRegion adopt_handoff(const std::filesystem::path& socket, Duration timeout,
 
 QemuHostedVm::QemuHostedVm(std::uint64_t epoch, std::span<const std::byte> sealed_state,
                            QemuHostConfig config)
-    : config_(std::move(config)) {
+    : config_(std::move(config)), epoch_(epoch) {
   const OpenedState opened = open_state(sealed_state);
   description_ = opened.description;
   spec_ = guest_from_description(opened.description);
@@ -97,9 +100,87 @@ QemuHostedVm::QemuHostedVm(std::uint64_t epoch, std::span<const std::byte> seale
   } catch (const std::exception& e) {
     throw VmError(fmt::format("{} (QEMU log: {})", e.what(), qemu_->log_tail(6)));
   }
+  std::filesystem::remove(dirty_log(), ec);  // a log left by an earlier run of this epoch is not ours
+  write_record();
   spdlog::info("hosted VM {}: QEMU pid {} waits for epoch {} with {} empty pages ({} region(s), {})",
                spec_.name, qemu_->pid(), epoch, region_->pages(), region_->ranges().size(),
                region_->write_protect() ? "dirty tracking" : "no dirty tracking");
+}
+
+// hosted.json: what a restarted server needs to adopt the guest (written atomically).
+void QemuHostedVm::write_record() const {
+  const nlohmann::json j{{"epoch", epoch_},
+                         {"pid", qemu_->pid()},
+                         {"ram_file", spec_.ram_file.string()},
+                         {"description", description_}};
+  const auto tmp = dir_ / "hosted.json.tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump() << "\n";
+    out.flush();
+    if (!out) throw VmError(fmt::format("cannot write '{}'", tmp.string()));
+  }
+  std::filesystem::rename(tmp, dir_ / "hosted.json");
+}
+
+std::unique_ptr<QemuHostedVm> QemuHostedVm::adopt(const std::filesystem::path& dir, QemuHostConfig config) {
+  nlohmann::json j;
+  try {
+    std::ifstream in(dir / "hosted.json");
+    if (!in) throw VmError("no hosted.json");
+    in >> j;
+  } catch (const std::exception& e) {
+    throw VmError(fmt::format("adopting the guest in '{}': {}", dir.string(), e.what()));
+  }
+  std::unique_ptr<QemuHostedVm> vm(new QemuHostedVm(std::move(config)));
+  try {
+    vm->epoch_ = j.at("epoch").get<std::uint64_t>();
+    vm->description_ = j.at("description").get<std::string>();
+    vm->spec_ = guest_from_description(vm->description_);
+    vm->spec_.ram_file = j.at("ram_file").get<std::string>();
+    vm->dir_ = dir;
+    vm->qemu_ = std::make_unique<QemuProcess>(
+        QemuProcess::adopt(j.at("pid").get<pid_t>(), dir / "qmp.sock", dir / "qemu.log"));
+    vm->qemu_->wait_for_qmp(vm->config_.start_timeout);
+    vm->region_.emplace(adopt_handoff(dir / "uffd.sock", vm->config_.start_timeout,
+                                      [&vm] { return vm->qemu_->running(); }));
+  } catch (const std::exception& e) {
+    throw VmError(fmt::format("adopting the guest in '{}': {}", dir.string(), e.what()));
+  }
+  vm->adopted_ = true;
+  spdlog::info("hosted VM {}: adopted QEMU pid {} of epoch {} ({} pages, status {})", vm->spec_.name,
+               vm->qemu_->pid(), vm->epoch_, vm->region_->pages(), query_status(vm->qemu_->qmp()));
+  return vm;
+}
+
+std::uint64_t QemuHostedVm::adopt_epoch(const std::filesystem::path& dir) {
+  try {
+    std::ifstream in(dir / "hosted.json");
+    if (!in) throw VmError("no hosted.json");
+    nlohmann::json j;
+    in >> j;
+    return j.at("epoch").get<std::uint64_t>();
+  } catch (const std::exception& e) {
+    throw VmError(fmt::format("the guest record in '{}': {}", dir.string(), e.what()));
+  }
+}
+
+std::optional<std::filesystem::path> find_adoptable(const std::filesystem::path& run_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(run_dir, ec)) return std::nullopt;
+  for (const auto& e : std::filesystem::directory_iterator(run_dir, ec)) {
+    std::ifstream in(e.path() / "hosted.json");
+    if (!in) continue;
+    try {
+      nlohmann::json j;
+      in >> j;
+      const auto pid = j.at("pid").get<pid_t>();
+      if (pid > 0 && ::kill(pid, 0) == 0) return e.path();
+    } catch (const std::exception&) {
+      continue;
+    }
+  }
+  return std::nullopt;
 }
 
 QemuHostedVm::~QemuHostedVm() { discard(); }
@@ -137,6 +218,7 @@ void QemuHostedVm::discard() {
   region_.reset();
   std::error_code ec;
   if (!spec_.ram_file.empty()) std::filesystem::remove(spec_.ram_file, ec);
+  if (!dir_.empty()) std::filesystem::remove(dir_ / "hosted.json", ec);  // nothing left to adopt
 }
 
 }  // namespace jettison::emu

@@ -37,6 +37,12 @@ void check_qemu_host(const QemuHostConfig& config);
 
 class QemuHostedVm final : public HostedVm {
  public:
+  // The guest a server process that died left running in `dir` (its epoch folder): its QEMU (the
+  // pid recorded in hosted.json, still alive), its QMP, and the SAME uffd, offered again by the hand-off
+  // library. VmError naming what is missing.
+  static std::unique_ptr<QemuHostedVm> adopt(const std::filesystem::path& dir, QemuHostConfig config);
+  // The epoch recorded in `dir` (VmError when there is no readable record).
+  static std::uint64_t adopt_epoch(const std::filesystem::path& dir);
   // `sealed_state`: the device state as it came from the desktop (its description is read here).
   QemuHostedVm(std::uint64_t epoch, std::span<const std::byte> sealed_state, QemuHostConfig config);
   ~QemuHostedVm() override;
@@ -49,16 +55,27 @@ class QemuHostedVm final : public HostedVm {
   std::vector<std::byte> stop_and_save(Duration timeout) override;
   void discard() override;
   QemuProcess& process() { return *qemu_; }
+  std::filesystem::path dirty_log() const override { return dir_ / "dirty.log"; }
+  bool adopted() const override { return adopted_; }
+  std::uint64_t epoch() const { return epoch_; }
 
  private:
+  explicit QemuHostedVm(QemuHostConfig config) : config_(std::move(config)) {}
+  void write_record() const;
+
   QemuHostConfig config_;
   QemuVmSpec spec_;
   std::string description_;
   std::filesystem::path dir_;
   std::unique_ptr<QemuProcess> qemu_;
   std::optional<UffdRegion> region_;
-  bool stopped_ = false;
+  bool stopped_ = false, adopted_ = false;
+  std::uint64_t epoch_ = 0;
 };
+
+// The epoch folder under `run_dir` whose guest is still running (hosted.json names a live QEMU), if
+// any: what a restarted server adopts.
+std::optional<std::filesystem::path> find_adoptable(const std::filesystem::path& run_dir);
 
 // Connects to the hand-off library's socket (retrying until it exists, while `alive()` holds, up to
 // `timeout`) and returns the region it offers. VmError naming the socket on failure.

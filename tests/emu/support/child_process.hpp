@@ -73,7 +73,7 @@ class ChildProcess {
   std::filesystem::path log_;
 };
 
-std::string read_text(const std::filesystem::path& path) {
+inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
