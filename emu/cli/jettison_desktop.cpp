@@ -54,6 +54,7 @@ struct Flags {
   std::string vm_kernel, vm_initrd, vm_append, vm_ram = "512MiB", vm_name = "desktop", vm_dir, vm_ram_file,
                                                accel = "auto", control, take_back_after, go_idle_after;
   unsigned vm_cpus = 1;
+  std::string vm_disk;
   std::vector<std::string> watts;
   std::uint32_t page_size = 0;
   int udp_port = -1;
@@ -161,7 +162,7 @@ struct BuiltVm {
 BuiltVm build_vm(const Flags& f, const CLI::App& app) {
   if (f.vm_kernel.empty()) {
     for (const char* flag :
-         {"--vm-initrd", "--vm-append", "--vm-ram", "--vm-dir", "--vm-ram-file", "--vm-cpus"})
+         {"--vm-initrd", "--vm-append", "--vm-ram", "--vm-dir", "--vm-ram-file", "--vm-cpus", "--vm-disk"})
       if (app.count(flag) > 0) throw InputError(flag, "only with --vm-kernel (a VM to run)");
     return {};
   }
@@ -173,6 +174,15 @@ BuiltVm build_vm(const Flags& f, const CLI::App& app) {
   c.guest.initrd = f.vm_initrd;
   c.guest.append = f.vm_append;
   c.guest.vcpus = f.vm_cpus;
+  if (!f.vm_disk.empty()) {
+    // The disk is not migrated: the server opens the same file (shared storage; the same path there).
+    if (!std::filesystem::exists(f.vm_disk))
+      throw InputError("--vm-disk", fmt::format("'{}' does not exist", f.vm_disk));
+    if (f.vm_disk.find(',') != std::string::npos)
+      throw InputError("--vm-disk", fmt::format("'{}': QEMU cannot take a comma in a path", f.vm_disk));
+    c.guest.extra_args = {"-drive", fmt::format("file={},if=virtio,format=raw,cache=none,aio=threads",
+                                                std::filesystem::absolute(f.vm_disk).string())};
+  }
   c.guest.ram_bytes =
       flag_value("--vm-ram", f.vm_ram, [](const std::string& t) { return parse_bytes(t).count(); });
   if (c.guest.ram_bytes == 0 || c.guest.ram_bytes % (std::uint64_t{1} << 20) != 0)
@@ -287,6 +297,8 @@ int main(int argc, char** argv) {
   app.add_option("--vm-append", f.vm_append, "the VM's kernel command line");
   app.add_option("--vm-ram", f.vm_ram, "the VM's RAM (default 512MiB)");
   app.add_option("--vm-cpus", f.vm_cpus, "the VM's vCPUs (default 1)");
+  app.add_option("--vm-disk", f.vm_disk,
+                 "the VM's root disk (raw), on storage the server sees at the same path (it is not migrated)");
   app.add_option("--vm-name", f.vm_name, "the VM's name (default desktop)");
   app.add_option("--vm-dir", f.vm_dir,
                  "folder for the VM's QMP socket, logs and record (default /run/jettison/NAME)");
