@@ -269,16 +269,19 @@ class VmAdoptionE2e : public ::testing::Test {
     std::error_code ec;
     fs::remove(control(), ec);
     agent_ = std::make_unique<Child>("jettison-desktop", agent_args(), dir_ / "agent.log");
+    std::string last_error;
     ASSERT_TRUE(wait_for(
         [&] {
           if (!agent_->running()) return true;
           try {
             return control_request(control(), {{"cmd", "status"}}, milliseconds(2000)).value("ok", false);
-          } catch (const std::exception&) {
+          } catch (const std::exception& e) {
+            last_error = e.what();
             return false;
           }
         },
-        std::chrono::seconds(60)));
+        std::chrono::seconds(60)))
+        << "the agent's control socket did not answer within 60 s: " << last_error;
     ASSERT_TRUE(agent_->running()) << "the agent exited";
     if (const auto pid = recorded_pid(); pid > 0) qemu_pids_.push_back(pid);
   }
@@ -292,8 +295,8 @@ class VmAdoptionE2e : public ::testing::Test {
   // The QEMU pid the VM's record names (-1: none).
   pid_t recorded_pid() const {
     const auto text = read_text(vm_dir() / "vm.json");
-    if (text.empty()) return -1;
-    return nlohmann::json::parse(text).value("pid", -1);
+    const auto record = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    return record.is_object() ? record.value("pid", -1) : -1;
   }
 
   // Boots the guest and waits for `beats` heartbeats on its console.
