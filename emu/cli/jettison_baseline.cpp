@@ -4,10 +4,14 @@
 // guest with plain pre-copy or post-copy; then reports the bytes moved, QEMU's total time and
 // downtime, and whether the heartbeat counter (kept in guest RAM) carried on at the destination.
 // Both QEMUs are stopped and every file made here is removed, on failure and on SIGINT/SIGTERM too.
+// With --disk, both QEMUs open the same raw root disk (shared storage, as in a lab: the disk is not
+// migrated, only RAM and devices); the file is the caller's and is left in place.
 //
 //   jettison-baseline --mode precopy --kernel vmlinuz --initrd initramfs.cpio.gz
 //       --append "console=ttyS0 quiet" --ram 512MiB [--json]
 //   jettison-baseline --mode postcopy ... --src-netns desk --dst-netns srv --dst-ip 10.0.0.2 --port 4444
+//   jettison-baseline --mode precopy --kernel vmlinuz --initrd initrd.img --append "root=/dev/vda ..."
+//       --ram 1GiB --disk rootfs-copy.img
 //
 // With the namespaces, each QEMU runs inside its own (`ip netns exec`) and the migration goes over TCP
 // to --dst-ip; without them, over a UNIX socket. Exit 2 on bad flags, 1 when the migration fails or
@@ -51,7 +55,8 @@ constexpr Duration kQuit = Duration::seconds(10);
 constexpr auto kPollEvery = std::chrono::milliseconds(100);
 
 struct Flags {
-  std::string mode, kernel, initrd, append, ram = "512MiB", src_netns, dst_netns, dst_ip, accel = "auto";
+  std::string mode, kernel, initrd, append, ram = "512MiB", src_netns, dst_netns, dst_ip, accel = "auto",
+                                            disk;
   std::string boot_timeout = "180s", migrate_timeout = "300s", heartbeat_timeout = "60s", log_level = "warn";
   std::uint16_t port = 4444;
   bool json = false;
@@ -116,6 +121,15 @@ Plan plan_of(const Flags& f) {
   }
   if (p.guest.ram_bytes == 0 || p.guest.ram_bytes % (std::uint64_t{1} << 20) != 0)
     throw InputError("--ram", fmt::format("'{}' must be a positive whole number of MiB", f.ram));
+  if (!f.disk.empty()) {
+    // One file for both QEMUs (shared storage): only the source writes it until the switch-over.
+    if (!fs::is_regular_file(f.disk))
+      throw InputError("--disk", fmt::format("'{}' is not a file (a raw disk image)", f.disk));
+    if (f.disk.find(',') != std::string::npos)
+      throw InputError("--disk", fmt::format("'{}': QEMU cannot take a comma in a path", f.disk));
+    p.guest.extra_args = {"-drive", fmt::format("file={},if=virtio,format=raw,cache=none,aio=threads",
+                                                fs::absolute(f.disk).string())};
+  }
   if (f.accel == "kvm")
     p.guest.accel = Accel::kKvm;
   else if (f.accel == "tcg")
@@ -325,6 +339,7 @@ int migrate_and_report(const Flags& f, const Plan& plan) {
                      {"status", r.status},
                      {"uri", uri},
                      {"guest_ram_bytes", plan.guest.ram_bytes},
+                     {"disk", f.disk},
                      {"transferred_bytes", r.transferred_bytes},
                      {"ram_total_bytes", r.ram_total_bytes},
                      {"normal_pages", r.normal_pages},
@@ -378,6 +393,7 @@ int main(int argc, char** argv) {
   app.add_option("--initrd", f.initrd, "the guest's initrd");
   app.add_option("--append", f.append, "the guest's kernel command line (console=ttyS0 for the heartbeats)");
   app.add_option("--ram", f.ram, "the guest's RAM (default 512MiB)");
+  app.add_option("--disk", f.disk, "a raw root disk both QEMUs open (shared storage; not migrated)");
   app.add_option("--accel", f.accel, "auto (KVM when /dev/kvm works, else TCG), kvm or tcg");
   app.add_option("--src-netns", f.src_netns, "run the source QEMU in this network namespace");
   app.add_option("--dst-netns", f.dst_netns, "run the destination QEMU in this network namespace");
