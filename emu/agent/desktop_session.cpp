@@ -5,10 +5,17 @@
 
 #include <thread>
 
+#include "common/input_error.hpp"
+#include "policy/migration_triggers.hpp"
+
 namespace jettison::emu {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+Duration since(Clock::time_point t) {
+  return Duration::micros(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t).count());
+}
 
 bool elapsed(std::optional<Clock::time_point> since, std::optional<Duration> limit) {
   return since && limit && Clock::now() - *since >= std::chrono::microseconds(limit->us());
@@ -19,6 +26,13 @@ bool elapsed(std::optional<Clock::time_point> since, std::optional<Duration> lim
 DesktopSession::DesktopSession(DesktopSessionConfig config, std::unique_ptr<DesktopVm> vm,
                                std::optional<VmResume> resume)
     : config_(std::move(config)) {
+  if (config_.go_idle_after) {
+    const auto* rule = policy::migration_triggers().find(config_.trigger_rule);
+    if (rule == nullptr)
+      throw InputError("--trigger", fmt::format("unknown migration trigger '{}' (choose one of: {})",
+                                                config_.trigger_rule, policy::migration_triggers().names()));
+    trigger_ = rule->make(config_.trigger_params, config_.trigger_costs);
+  }
   if (vm) {
     config_.agent.server.image_path = vm->ram_file();
     VmControllerOptions options;
@@ -84,6 +98,8 @@ nlohmann::json DesktopSession::handle(const nlohmann::json& request) {
     return {{"epoch", controller_->status().epoch}, {"state_bytes", bytes}};
   }
   if (cmd == "return") {
+    if (idle_since_ && trigger_) trigger_->on_period_end(since(*idle_since_));
+    idle_since_.reset();
     controller_->user_returned();
     if (!user_back_since_) user_back_since_ = Clock::now();
     return {{"epoch", controller_->status().epoch}, {"vm", vm_state_name(controller_->phase())}};
@@ -104,7 +120,14 @@ void DesktopSession::tick() {
     user_back_since_.reset();
     if (!running_since_) running_since_ = Clock::now();
     if (elapsed(running_since_, config_.go_idle_after)) {
+      idle_since_ = running_since_;
       running_since_.reset();
+      const policy::TriggerAction action = trigger_->decide(since(*idle_since_));
+      if (action != policy::TriggerAction::kMigrate) {
+        spdlog::info("desktop: migration trigger '{}' says {} for this idle period: the VM stays here",
+                     config_.trigger_rule, action == policy::TriggerAction::kSleepOnly ? "sleep-only" : "stay-on");
+        return;
+      }
       try {
         controller_->go_idle();
       } catch (const std::exception& e) {

@@ -24,6 +24,7 @@
 #include "emu/agent/vm_controller.hpp"
 #include "emu/control/control_server.hpp"
 #include "emu/vm/desktop_vm.hpp"
+#include "policy/migration_trigger.hpp"
 
 namespace jettison::emu {
 
@@ -31,9 +32,14 @@ struct DesktopSessionConfig {
   DesktopAgentConfig agent;              // with a VM, server.image_path is set to the VM's RAM file
   std::filesystem::path control_socket;  // empty: no control socket
   std::optional<Duration> take_back_after;
-  // Go idle by itself this long after the VM (re)started running here: the migration trigger of a
-  // user who is away; none: only on the go-idle command.
+  // The user is taken to be away from the moment the VM (re)starts running here; after this long the
+  // migration trigger (a policy, as in the simulator's policy.trigger) decides whether the VM
+  // migrates out; none: only on the go-idle command. The trigger learns each idle period's length
+  // when the user returns.
   std::optional<Duration> go_idle_after;
+  std::string trigger_rule = "idle-time";
+  policy::TriggerParams trigger_params;
+  policy::TriggerCosts trigger_costs;
   // Where the VM's record and device states are kept (null: not kept).
   std::shared_ptr<const VmRecordStore> vm_record;
 };
@@ -59,7 +65,8 @@ class DesktopSession {
   std::unique_ptr<VmController> controller_;
   std::unique_ptr<DesktopAgent> agent_;
   std::unique_ptr<ControlServer> control_;
-  std::optional<std::chrono::steady_clock::time_point> user_back_since_, running_since_;
+  std::optional<std::chrono::steady_clock::time_point> user_back_since_, running_since_, idle_since_;
+  std::unique_ptr<policy::MigrationTrigger> trigger_;
 };
 
 }  // namespace jettison::emu

@@ -54,7 +54,7 @@ struct Flags {
   std::string vm_kernel, vm_initrd, vm_append, vm_ram = "512MiB", vm_name = "desktop", vm_dir, vm_ram_file,
                                                accel = "auto", control, take_back_after, go_idle_after;
   unsigned vm_cpus = 1;
-  std::string vm_disk;
+  std::string vm_disk, trigger = "idle-time";
   std::vector<std::string> watts;
   std::uint32_t page_size = 0;
   int udp_port = -1;
@@ -220,6 +220,14 @@ int run(const Flags& f, const CLI::App& app) {
   const std::optional<Duration> run_for = duration("--run-for", f.run_for);
   config.take_back_after = duration("--take-back-after", f.take_back_after);
   config.go_idle_after = duration("--go-idle-after", f.go_idle_after);
+  config.trigger_rule = f.trigger;
+  // What the trigger weighs: each second migrated saves idle minus asleep power; the move itself
+  // costs about a second awake at migrating power (device state only, measured well under that).
+  if (config.agent.watts) {
+    const PowerTable& w = *config.agent.watts;
+    config.trigger_costs.saving = w[PowerState::kIdle] - w[PowerState::kAsleep];
+    config.trigger_costs.overhead = w[PowerState::kMigrating] * Duration::seconds(1);
+  }
 
   // Every thread the agent starts inherits this mask, so the signals reach sigtimedwait() below only.
   sigset_t signals;
@@ -309,7 +317,10 @@ int main(int argc, char** argv) {
                  "control socket for jettison-ctl (go-idle, return, take-back, status)");
   app.add_option("--take-back-after", f.take_back_after,
                  "take the VM back without the server when it has not returned it this long after the user");
-  app.add_option("--go-idle-after", f.go_idle_after, "migrate the VM out this long after it runs here");
+  app.add_option("--go-idle-after", f.go_idle_after,
+                 "after the VM has run here this long (the user away), ask the migration trigger whether to "
+                 "migrate it out");
+  app.add_option("--trigger", f.trigger, "migration trigger for --go-idle-after: idle-time (default), predicted");
   add_log_level(app, f.log_level);
   return run_cli("jettison-desktop", app, argc, argv, f.log_level, [&] { return run(f, app); });
 }

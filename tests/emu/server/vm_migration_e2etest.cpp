@@ -304,6 +304,21 @@ TEST_F(VmMigrationE2e, PartialMigrationThereAndBackTwice) {
   }
 }
 
+TEST_F(VmMigrationE2e, TheMigrationTriggerMovesTheVmOutByItself) {
+  // The policy trigger (idle-time, the simulator's default) after 15 s of the VM running here.
+  start_desktop({"--go-idle-after", "15s", "--trigger", "idle-time"});
+  start_server({"--periods", "1"});
+  ASSERT_TRUE(eventually([&] { return count_in_server_log("migrating-in -> serving") >= 1; }, seconds(60)))
+      << read_text(dir_ / "desktop.log");
+  EXPECT_NE(read_text(dir_ / "desktop.log").find("go idle: migrating epoch 1 out"), std::string::npos);
+  std::this_thread::sleep_for(seconds(3));
+  come_back(1);
+  EXPECT_EQ(server_->kill(0), 0);
+  std::vector<std::filesystem::path> consoles = server_consoles();
+  consoles.push_back(desktop_console());
+  EXPECT_EQ(continuity(consoles), "");
+}
+
 TEST_F(VmMigrationE2e, LinkDownForSecondsTheGuestStallsAndContinues) {
   start_desktop();
   start_server({"--periods", "1"});
