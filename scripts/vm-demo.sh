@@ -2,16 +2,23 @@
 # Partial migration of a real QEMU guest, end to end, on this machine, next to the whole-VM baselines
 # on the same guest and link.
 #
-#   sudo scripts/vm-demo.sh [--idle DURATION] [--ram SIZE] [--json] [--no-baseline]
+#   sudo scripts/vm-demo.sh [--guest tiny|debian] [--idle DURATION] [--settle DURATION] [--ram SIZE]
+#                           [--json] [--no-baseline]
 #
+#   --guest GUEST    tiny (default: a busybox initramfs) or debian (Debian 12 with systemd booting from
+#                    a root disk: each run boots a copy of the cached rootfs.img that the desktop, the
+#                    server and the baselines open as shared storage; the copy is removed on exit)
 #   --idle DURATION  how long the VM stays on the server while its desktop sleeps (default 60s;
 #                    units ms, s, min)
-#   --ram SIZE       the guest's RAM (default 512MiB)
+#   --settle DURATION how long the booted guest runs on the desktop before go-idle (default 0 for tiny,
+#                    90s for debian: systemd finishes its boot, so that the hosted period sees an idle
+#                    desktop's memory activity, not the boot's)
+#   --ram SIZE       the guest's RAM (default 512MiB for tiny, 1GiB for debian)
 #   --json           the last line of the output is one JSON object with the figures
 #   --no-baseline    skip the pre-copy and post-copy runs (jettison-baseline)
 #
 # What it does: installs what is missing (apt-get), builds the project when a binary is missing, builds
-# the tiny test guest when it is not cached (scripts/build-guest.sh --tiny), makes two network
+# the test guest when it is not cached (scripts/build-guest.sh --tiny or --debian), makes two network
 # namespaces ("desktop" and "server") joined by a veth pair, boots the guest under jettison-desktop in
 # the desktop namespace (emulated power), starts jettison-server --qemu in the server namespace (TLS
 # PSK, sleep rule timeout, Wake-on-LAN over the veth, spatial prefetch), migrates the VM out
@@ -28,14 +35,14 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 me=vm-demo
 
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die_usage() {
   echo "$me: $*" >&2
   echo "(see $0 --help)" >&2
   exit 2
 }
 
-idle=60s ram=512MiB json=0 baseline=1
+idle=60s ram="" json=0 baseline=1 guest_kind=tiny settle=""
 given_args="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -51,6 +58,18 @@ while [[ $# -gt 0 ]]; do
       shift
       ;;
     --ram=*) ram="${1#--ram=}" ;;
+    --guest)
+      [[ $# -ge 2 ]] || die_usage "--guest needs tiny or debian"
+      guest_kind="$2"
+      shift
+      ;;
+    --guest=*) guest_kind="${1#--guest=}" ;;
+    --settle)
+      [[ $# -ge 2 ]] || die_usage "--settle needs a duration"
+      settle="$2"
+      shift
+      ;;
+    --settle=*) settle="${1#--settle=}" ;;
     --json) json=1 ;;
     --no-baseline) baseline=0 ;;
     -h | --help)
@@ -67,6 +86,14 @@ idle_s="$(awk -v d="$idle" 'BEGIN {
   if (u == "ms") n /= 1000; else if (u == "min" || u == "m") n *= 60; else if (u != "s" && u != "") exit 1
   if (n < 1 || n > 3600) exit 1
   printf "%g", n }')" || die_usage "--idle '$idle' is not a duration of 1s..60min (like 30s, 2min)"
+[[ $guest_kind == tiny || $guest_kind == debian ]] || die_usage "--guest '$guest_kind' is not tiny or debian"
+[[ -n $settle ]] || { if [[ $guest_kind == debian ]]; then settle=90s; else settle=0s; fi; }
+settle_s="$(awk -v d="$settle" 'BEGIN {
+  if (match(d, /^[0-9]+/)) { n = substr(d, 1, RLENGTH) + 0; u = substr(d, RLENGTH + 1) } else exit 1
+  if (u == "min" || u == "m") n *= 60; else if (u != "s" && u != "") exit 1
+  if (n > 3600) exit 1
+  printf "%d", n }')" || die_usage "--settle '$settle' is not a whole number of seconds up to 60min (like 0s, 90s)"
+[[ -n $ram ]] || { if [[ $guest_kind == debian ]]; then ram=1GiB; else ram=512MiB; fi; }
 [[ $ram =~ ^[0-9]+(MiB|GiB)$ ]] || die_usage "--ram '$ram' is not a size like 512MiB or 1GiB"
 if [[ $ram == *GiB ]]; then ram_bytes=$((${ram%GiB} << 30)); else ram_bytes=$((${ram%MiB} << 20)); fi
 ((ram_bytes > 0)) || die_usage "--ram must be positive"
@@ -94,8 +121,13 @@ for b in jettison-desktop jettison-server jettison-ctl jettison-baseline ../lib/
     break
   fi
 done
-guest="$("$root/scripts/build-guest.sh" --tiny)"
-for f in vmlinuz initramfs.cpio.gz cmdline; do [[ -f $guest/$f ]] || fail "the tiny guest in $guest lacks $f"; done
+guest="$("$root/scripts/build-guest.sh" "--$guest_kind")"
+if [[ $guest_kind == debian ]]; then
+  initrd="$guest/initrd.img" guest_files=(vmlinuz initrd.img rootfs.img cmdline) boot_limit=600
+else
+  initrd="$guest/initramfs.cpio.gz" guest_files=(vmlinuz initramfs.cpio.gz cmdline) boot_limit=180
+fi
+for f in "${guest_files[@]}"; do [[ -f $guest/$f ]] || fail "the $guest_kind guest in $guest lacks $f"; done
 # The worker writes one new page a second (the server fetches it: the sleeping desktop is woken when
 # the prefetched neighbours run out) and reads one; heartbeats every second.
 append="$(cat "$guest/cmdline") jettison.heartbeat_ms=1000 jettison.touch_pps=1 jettison.write_pps=1"
@@ -124,6 +156,7 @@ cleanup() {
     ip netns del "$ns" 2>/dev/null || true
   done
   [[ -n $shm && -d $shm ]] && rm -rf "$shm"
+  [[ -n $work && -d $work/disks ]] && rm -rf "$work/disks" # disk copies go even with KEEP=1
   if [[ -n $work && -d $work ]]; then
     if [[ ${KEEP:-0} == 1 ]]; then echo "$me: kept $work" >&2; else rm -rf "$work"; fi
   fi
@@ -137,6 +170,18 @@ work="$(mktemp -d /tmp/jettison-vm-demo.XXXXXX)"
 shm="$(mktemp -d /dev/shm/jettison-vm-demo.XXXXXX)" # every guest RAM file: the desktop's, the server's
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/psk.hex"
 chmod 600 "$work/psk.hex"
+
+# The Debian guest's root disk: a copy of the cached image per QEMU that boots it (the desktop's VM,
+# then each baseline), never the cache's own file. The server's QEMU opens the desktop's copy.
+disk_flags=()
+fresh_disk() { # $1: name; prints the path of a fresh copy of the cached rootfs.img in the work folder
+  cp --sparse=always "$guest/rootfs.img" "$work/disks/$1.img"
+  echo "$work/disks/$1.img"
+}
+if [[ $guest_kind == debian ]]; then
+  mkdir -p "$work/disks"
+  disk_flags=(--vm-disk "$(fresh_disk desktop)")
+fi
 
 # --- 2. two namespaces joined by a veth pair ----------------------------------------------------
 net="10.$((200 + $$ % 50)).$(($$ / 50 % 250))"
@@ -171,17 +216,22 @@ now() { date '+%Y-%m-%d %H:%M:%S.%N'; } # wall clock (CLOCK_REALTIME), the forma
 ctl() { "$bin/jettison-ctl" --socket "$work/desktop.sock" "$@"; }
 
 # --- 3. the desktop: the guest boots under jettison-desktop -------------------------------------
-say "booting a $ram guest on the desktop (namespace $ns_d, $addr_d)"
+say "booting a $ram $guest_kind guest on the desktop (namespace $ns_d, $addr_d)"
 mkdir -p "$work/desktop" "$work/server" "$work/out"
-ip netns exec "$ns_d" "$bin/jettison-desktop" --vm-kernel "$guest/vmlinuz" --vm-initrd "$guest/initramfs.cpio.gz" \
+ip netns exec "$ns_d" "$bin/jettison-desktop" --vm-kernel "$guest/vmlinuz" --vm-initrd "$initrd" "${disk_flags[@]}" \
   --vm-append "$append" --vm-ram "$ram" --vm-name "$tag" --vm-dir "$work/desktop" \
   --vm-ram-file "$shm/desktop.ram" --listen "$addr_d:$port" --psk-file "$work/psk.hex" \
   --psk-identity vm-demo --interface "$if_d" --power emulated --suspend-delay 0.3s \
   --resume-selective 0.2s --resume-full 0.5s --control "$work/desktop.sock" --log-level debug \
   >"$work/desktop.log" 2>&1 &
 desktop_pid=$!
-wait_for "jettison-heartbeat 2 " 180 "$work/desktop/serial.log" "$work/desktop.log" "$desktop_pid"
+wait_for "jettison-heartbeat 2 " "$boot_limit" "$work/desktop/serial.log" "$work/desktop.log" "$desktop_pid"
 [[ -S $work/desktop.sock ]] || wait_for "control socket" 30 "$work/desktop.log" "$work/desktop.log" "$desktop_pid"
+if ((settle_s > 0)); then
+  say "letting the guest settle for $settle_s s on the desktop"
+  sleep "$settle_s"
+  kill -0 "$desktop_pid" 2>/dev/null || { tail -n 30 "$work/desktop.log" >&2; fail "the desktop exited while the guest settled"; }
+fi
 
 # --- 4. the server: waits for the VM ------------------------------------------------------------
 say "starting the server (namespace $ns_s, $addr_s): sleep rule timeout 3s, Wake-on-LAN, spatial prefetch"
@@ -241,8 +291,10 @@ precopy="" postcopy=""
 if ((baseline)); then
   for mode in precopy postcopy; do
     say "baseline: $mode of the same guest from $ns_d to $ns_s"
-    "$bin/jettison-baseline" --mode "$mode" --kernel "$guest/vmlinuz" --initrd "$guest/initramfs.cpio.gz" \
-      --append "$append" --ram "$ram" --src-netns "$ns_d" --dst-netns "$ns_s" --dst-ip "$addr_s" --port 4444 \
+    base_disk=()
+    [[ $guest_kind == debian ]] && base_disk=(--disk "$(fresh_disk "$mode")")
+    "$bin/jettison-baseline" --mode "$mode" --kernel "$guest/vmlinuz" --initrd "$initrd" "${base_disk[@]}" \
+      --append "$append" --ram "$ram" --boot-timeout "${boot_limit}s" --settle "${settle_s}s" --src-netns "$ns_d" --dst-netns "$ns_s" --dst-ip "$addr_s" --port 4444 \
       --json >"$work/$mode.json" 2>"$work/$mode.log" &
     baseline_pid=$!
     rc=0
@@ -256,11 +308,11 @@ fi
 # --- 8. what happened ---------------------------------------------------------------------------
 t_end=$(date +%s.%N)
 python3 - "$work" "$go_idle_at" "$server_serial" "$ram_bytes" "$json" "$precopy" "$postcopy" \
-  "$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')" "$idle_s" <<'EOF'
+  "$(awk -v a="$t_start" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }')" "$idle_s" "$guest_kind" <<'EOF'
 import csv, json, re, sys
 from datetime import datetime
 
-work, go_idle_at, server_serial, ram_bytes, as_json, pre, post, total_s, idle_s = sys.argv[1:]
+work, go_idle_at, server_serial, ram_bytes, as_json, pre, post, total_s, idle_s, guest_kind = sys.argv[1:]
 text = lambda p: open(p, errors="replace").read()
 server_log = text(f"{work}/server.log")
 
@@ -274,7 +326,10 @@ migration_s = (stamp(serving.group(1)) - stamp(go_idle_at)).total_seconds()
 row = next(csv.DictReader(open(f"{work}/out/periods.csv")))
 num = lambda k: int(float(row[k])) if row.get(k) not in (None, "") else None
 dev = re.search(r"device state: (\d+) bytes in, (\d+) bytes out", server_log)
-wb = re.search(r"write-back: (\d+) pages, (\d+) bytes", server_log)
+wb = re.search(r"write-back: (\d+) pages, (\d+) bytes in ([0-9.]+) ms", server_log)
+# The server's period report: demand-fault latency (TLS, the fetcher's view) and the reintegration.
+lat = re.search(r"fault latency p50 ([0-9.]+) us, p99 ([0-9.]+) us \((\d+) samples\)", server_log)
+reint = re.search(r"^reintegration ([0-9.]+) s", server_log, re.M)
 
 # Heartbeat continuity: the desktop's console up to the move, the server's QEMU's console, then the
 # desktop's console after the return (the whole file when its QEMU started it anew, the part after the
@@ -302,6 +357,12 @@ result = {
     "dirty_pages": num("dirty_pages"),
     "reintegrated_bytes": num("reintegrated_bytes"),
     "written_back_bytes": int(wb.group(2)) if wb else 0,
+    "write_back_ms": float(wb.group(3)) if wb else None,
+    "reintegration_seconds": float(reint.group(1)) if reint else None,
+    "return_latency_seconds": float(row["return_latency_s"]) if row.get("return_latency_s") else None,
+    "fault_latency_p50_us": float(lat.group(1)) if lat else None,
+    "fault_latency_p99_us": float(lat.group(2)) if lat else None,
+    "fault_latency_samples": int(lat.group(3)) if lat else None,
     "network_bytes": num("network_bytes"),
     "guest_ram_bytes": int(ram_bytes),
     "heartbeat_continuous": continuous,
@@ -312,6 +373,8 @@ result = {
     "precopy_downtime_ms": pre_j["downtime_ms"] if pre_j else None,
     "postcopy_bytes": post_j["transferred_bytes"] if post_j else None,
     "postcopy_seconds": round(post_j["total_time_ms"] / 1000, 3) if post_j else None,
+    "postcopy_downtime_ms": post_j["downtime_ms"] if post_j else None,
+    "guest": guest_kind,
     "idle_seconds": float(idle_s),
     "run_seconds": float(total_s),
 }
@@ -326,6 +389,10 @@ lines = [
     f"dirty pages              {result['dirty_pages']}",
     f"reintegrated             {mb(result['reintegrated_bytes'])} "
     f"(dirty pages written back {mb(result['written_back_bytes'])}, the rest device state)",
+    f"reintegration            {result['reintegration_seconds']} s (write-back {result['write_back_ms']} ms); "
+    f"return latency {result['return_latency_seconds']} s",
+    f"fault latency            p50 {result['fault_latency_p50_us']} us, p99 {result['fault_latency_p99_us']} us "
+    f"({result['fault_latency_samples']} faults, TLS)",
     f"network, all             {mb(result['network_bytes'])}",
     f"heartbeat                {'continuous' if continuous else 'NOT continuous'}: {len(beats)} beats, "
     f"1..{beats[-1] if beats else 0} across desktop, server, desktop"
@@ -334,7 +401,7 @@ lines = [
     f"pre-copy baseline        {mb(result['precopy_bytes'])}"
     + (f" in {result['precopy_seconds']} s (downtime {result['precopy_downtime_ms']} ms)" if pre_j else " (skipped)"),
     f"post-copy baseline       {mb(result['postcopy_bytes'])}"
-    + (f" in {result['postcopy_seconds']} s" if post_j else " (skipped)"),
+    + (f" in {result['postcopy_seconds']} s (downtime {result['postcopy_downtime_ms']} ms)" if post_j else " (skipped)"),
     f"whole run                {total_s} s (idle {idle_s} s)",
 ]
 out = sys.stderr if as_json == "1" else sys.stdout

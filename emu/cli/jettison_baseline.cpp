@@ -58,6 +58,7 @@ struct Flags {
   std::string mode, kernel, initrd, append, ram = "512MiB", src_netns, dst_netns, dst_ip, accel = "auto",
                                             disk;
   std::string boot_timeout = "180s", migrate_timeout = "300s", heartbeat_timeout = "60s", log_level = "warn";
+  std::string settle = "0s";
   std::uint16_t port = 4444;
   bool json = false;
 };
@@ -68,6 +69,7 @@ struct Plan {
   QemuVmSpec guest;  // kernel, initrd, command line, RAM size, accelerator
   bool in_netns = false;
   Duration boot_timeout, migrate_timeout, heartbeat_timeout;
+  Duration settle;  // the source runs this long after its first heartbeat before migrating
 };
 
 // SIGINT/SIGTERM kill the QEMUs' process groups (kill() is async-signal-safe); the run then fails
@@ -154,6 +156,7 @@ Plan plan_of(const Flags& f) {
   p.boot_timeout = duration_flag("--boot-timeout", f.boot_timeout);
   p.migrate_timeout = duration_flag("--migrate-timeout", f.migrate_timeout);
   p.heartbeat_timeout = duration_flag("--heartbeat-timeout", f.heartbeat_timeout);
+  p.settle = duration_flag("--settle", f.settle);
   return p;
 }
 
@@ -294,6 +297,14 @@ int migrate_and_report(const Flags& f, const Plan& plan) {
       src, [&] { return read_whole(src_spec.serial_log); }, 1, plan.boot_timeout, "source");
   const double boot_s = seconds_since(started);
   spdlog::info("source QEMU pid {}: first heartbeat {:.1f} s after start", src.pid(), boot_s);
+  // A guest that boots a full system (systemd) settles before it is migrated, as an idle desktop would.
+  for (const auto until = Clock::now() + std::chrono::microseconds(plan.settle.us()); Clock::now() < until;) {
+    check_stop();
+    if (!src.running())
+      throw std::runtime_error(
+          fmt::format("the source QEMU exited while settling; its log:\n{}", src.log_tail()));
+    std::this_thread::sleep_for(kPollEvery);
+  }
 
   QemuProcess dst = launch(dst_spec, f.dst_netns, scratch.file("destination.log"), 1);
   dst.wait_for_qmp(plan.boot_timeout);
@@ -350,6 +361,7 @@ int migrate_and_report(const Flags& f, const Plan& plan) {
                      {"setup_time_ms", r.setup_time_ms},
                      {"migrate_seconds", migrate_s},
                      {"boot_seconds", boot_s},
+                     {"settle_seconds", plan.settle.seconds_f()},
                      {"source_last_heartbeat", src_last},
                      {"destination_last_heartbeat", beats.empty() ? 0 : beats.back()},
                      {"heartbeat_continued", continued},
@@ -400,6 +412,8 @@ int main(int argc, char** argv) {
   app.add_option("--dst-ip", f.dst_ip, "migrate over TCP to this address of the destination's namespace");
   app.add_option("--port", f.port, "TCP port of the incoming migration (default 4444)");
   app.add_option("--boot-timeout", f.boot_timeout, "time for the source's first heartbeat (default 180s)");
+  app.add_option("--settle", f.settle,
+                 "how long the source runs after its first heartbeat before migrating (default 0s)");
   app.add_option("--migrate-timeout", f.migrate_timeout, "time for the migration (default 300s)");
   app.add_option("--heartbeat-timeout", f.heartbeat_timeout,
                  "time for the destination's heartbeat to carry on (default 60s)");
