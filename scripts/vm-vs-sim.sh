@@ -221,7 +221,8 @@ why = {
     "dirty": "the emulated dirty set is from write-protect faults (first write of each page); the "
              "simulator counts the trace's written pages: a difference means writes outside the span",
     "migrated": "the simulator's metadata is set to the run's device-state bytes; differences are framing",
-    "reint": "emulated: dirty pages + device state + protocol framing; simulated: dirty pages x 4 KiB + metadata",
+    "reint": "emulated: the write-back's bytes (all-zero dirty pages travel as 16-byte ZERO runs, so fewer "
+             "than dirty pages x 4 KiB) + the device state; simulated: dirty pages x 4 KiB + metadata",
     "network": "emulated: the bytes on the page connections (page requests and replies, the write-back; "
                f"all-zero pages travel as 16-byte ZERO runs: {zero_pages} of the pages served were zero, "
                f"{zero_pages * page / 1e6:.1f} MB never sent; the device state goes over the desktop link and is "
@@ -237,8 +238,10 @@ why = {
     "t_other": "the emulated desktop's states inside the span that the simulated one never takes there",
     "span": "equal by construction (the idle period is S + the hosted span)",
     "energy": "follows the time per state (asleep at 1.2 W against serving at 60 W)",
-    "energy_window": "adds the migration and the return: the emulated return wakes fully, waits for the "
-                     "write-back and reloads the device state in a fresh QEMU (TCG)",
+    "energy_window": "adds the migration and the return: the simulated return spends the rest of a full "
+                     "resume (100 W) and reintegration_setup (1 s, assumed) in `migrating` (105 W); the "
+                     "emulated desktop, when awake at the return, goes straight to `migrating` for the "
+                     "write-back and a new QEMU loading the device state (see the return row)",
     "window": "the emulated return includes QEMU's restart and device-state load on the desktop",
     "migration": "the simulator's setup is set to the measured time; the rest is its transfer model",
     "return": "simulated: the rest of the full resume (0.3 s from serving, 0.5 s from asleep) + (dirty "
