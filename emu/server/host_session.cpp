@@ -267,9 +267,10 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
   std::vector<std::byte> state;
   if (fetcher->state() == Fetcher::State::kFailed) {
     stop_machinery();
-    fail(fmt::format("the fetcher failed: {}; the guest stays frozen here, the desktop keeps its "
-                     "pre-migration state",
-                     fetcher->error()));
+    const bool kept = vm->keep_for_adoption();
+    fail(fmt::format("the fetcher failed: {}; {}; the desktop keeps its pre-migration state", fetcher->error(),
+                     kept ? "the guest stays frozen here for a server started with --adopt to take over"
+                          : "the guest ends here"));
     return false;
   }
   try {
@@ -318,7 +319,9 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
     // Only now, with every dirty page in the desktop's RAM file, may its VM resume there.
     if (link_ != nullptr) link_->return_state(incoming.epoch, state, config_.state_timeout);
   } catch (const std::exception& e) {
-    fail(fmt::format("reintegrating epoch {} ({} dirty pages): {}", incoming.epoch, out.dirty.size(), e.what()));
+    fail(fmt::format("reintegrating epoch {} ({} dirty pages): {}; the guest ends here and the desktop can take "
+                     "its VM back from its state at migration (jettison-ctl take-back)",
+                     incoming.epoch, out.dirty.size(), e.what()));
     return false;
   }
   try {

@@ -55,6 +55,9 @@ class HostedVm {
   virtual std::filesystem::path dirty_log() const { return {}; }
   // True when this VM was already running here, taken over from a server process that died.
   virtual bool adopted() const { return false; }
+  // Leaves the guest (frozen in its faults) for a later server process to adopt, instead of ending it
+  // with this one; false when the backend cannot (its guest ends with this process).
+  virtual bool keep_for_adoption() { return false; }
 };
 
 }  // namespace jettison::emu

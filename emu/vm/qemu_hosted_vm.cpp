@@ -185,6 +185,14 @@ std::optional<std::filesystem::path> find_adoptable(const std::filesystem::path&
 
 QemuHostedVm::~QemuHostedVm() { discard(); }
 
+bool QemuHostedVm::keep_for_adoption() {
+  if (!qemu_ || !qemu_->running()) return false;
+  qemu_->release();  // QEMU runs on, its uffd kept by the hand-off library; hosted.json stays
+  qemu_.reset();
+  kept_ = true;
+  return true;
+}
+
 void QemuHostedVm::start(std::span<const std::byte> sealed_state, Duration timeout) {
   const OpenedState opened = open_state(sealed_state);
   load_device_state(qemu_->qmp(), dir_ / "in.sock", opened.stream, timeout);
@@ -207,6 +215,7 @@ std::vector<std::byte> QemuHostedVm::stop_and_save(Duration timeout) {
 }
 
 void QemuHostedVm::discard() {
+  if (kept_) return;  // left for a later server process to adopt
   if (qemu_) {
     try {
       qemu_->quit(Duration::seconds(3));

@@ -57,6 +57,7 @@ class QemuHostedVm final : public HostedVm {
   QemuProcess& process() { return *qemu_; }
   std::filesystem::path dirty_log() const override { return dir_ / "dirty.log"; }
   bool adopted() const override { return adopted_; }
+  bool keep_for_adoption() override;
   std::uint64_t epoch() const { return epoch_; }
 
  private:
@@ -69,7 +70,7 @@ class QemuHostedVm final : public HostedVm {
   std::filesystem::path dir_;
   std::unique_ptr<QemuProcess> qemu_;
   std::optional<UffdRegion> region_;
-  bool stopped_ = false, adopted_ = false;
+  bool stopped_ = false, adopted_ = false, kept_ = false;
   std::uint64_t epoch_ = 0;
 };
 
