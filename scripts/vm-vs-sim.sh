@@ -100,6 +100,9 @@ json.dump({
     "return_s": (local - back) if local else None,
     "states_hosted": state_times(serving, back),
     "states_window": state_times(go_idle, local if local else back),
+    # The server wakes the desktop for the write-back when it believes it asleep (a wake-up it counts).
+    "return_wake": first(server, r"magic packet \d+ sent", after=first(server, r"-> reintegrating") or float("inf"))
+    is not None,
     "sleeps_hosted": sum(1 for t, s in changes if serving <= t < back and s == "suspending"),
     "window_s": ((local if local else back) - go_idle),
     "fault_p50_us": float(lat.group(1)) if lat else None,
@@ -164,6 +167,7 @@ desktop_log = open(f"{run}/desktop.log", errors="replace").read().splitlines()
 exit_line = next((l for l in desktop_log if l.startswith("jettison-desktop:") and "pages served" in l), "")
 zm = re.search(r"pages served \((\d+) zero\)", exit_line)
 zero_pages = int(zm.group(1)) if zm else 0
+magic = re.search(r"\d+ sleeps, \d+ woken by magic packets", exit_line)
 emu = e["periods"]
 sim = next(csv.DictReader(open(f"{stage}/sim/periods.csv")))
 page = 4096
@@ -209,9 +213,13 @@ rows.append(("return latency (s)", f(emu["return_latency_s"]), f(sim["return_lat
 
 # Why the two sides can differ; a note is printed for each row that differs by more than 5%.
 why = {
-    "wakeups": "the emulated sleep timer runs on the server's wall clock under TCG and the desktop's "
-               "wake takes real TLS reconnects; a request arriving within a few ms of the 3 s timeout "
-               "falls on either side of it",
+    "wakeups": ("the emulated server counts a wake-up for the write-back after the user's return: its "
+                "page source still believed the desktop asleep and sent a magic packet (the user's full "
+                "resume had woken it already); the simulator counts wake-ups for pages only"
+                if e["return_wake"] else
+                "the emulated sleep timer runs on the server's wall clock under TCG and the desktop's "
+                "wake takes real TLS reconnects; a request arriving within a few ms of the 3 s timeout "
+                "falls on either side of it") + (f" (the desktop agent: {magic.group(0)})" if magic else ""),
     "demand": "reads of prefetched pages raise no fault, so the capture lacks them: the simulator's "
               "spatial prefetcher, seeing fewer and differently ordered accesses, prefetches other "
               "neighbours; also the emulated fetcher queues a fault arriving while a batch is in flight",
