@@ -143,18 +143,9 @@ python3 -c 'import secrets; print(secrets.token_hex(32))' >"$work/psk.hex"
 chmod 600 "$work/psk.hex"
 
 # --- 3. two namespaces joined by a veth pair ----------------------------------------------------
-net="10.$((200 + $$ % 50)).$(($$ / 50 % 250))"
-addr_d="$net.1" addr_s="$net.2"
-ip netns add "$ns_d"
-ip netns add "$ns_s"
-ip link add "$if_d" netns "$ns_d" type veth peer name "$if_s" netns "$ns_s"
-ip -n "$ns_d" addr add "$addr_d/30" broadcast + dev "$if_d"
-ip -n "$ns_s" addr add "$addr_s/30" broadcast + dev "$if_s"
-for ns in "$ns_d" "$ns_s"; do ip -n "$ns" link set lo up; done
-ip -n "$ns_d" link set "$if_d" up
-ip -n "$ns_s" link set "$if_s" up
-mac_d="$(ip -n "$ns_d" -o link show "$if_d" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')"
-[[ -n $mac_d ]] || { echo "emu-vs-sim: cannot read the MAC of $if_d" >&2; exit 1; }
+source "$root/scripts/lib/netns.sh"
+jettison_netns_pair "$ns_d" "$ns_s" "$if_d" "$if_s" ||
+  { echo "emu-vs-sim: cannot build the namespace pair (or read the MAC of $if_d)" >&2; exit 1; }
 port=7000
 
 # --- 4. the desktop agent, then the replay ------------------------------------------------------

@@ -184,18 +184,8 @@ if [[ $guest_kind == debian ]]; then
 fi
 
 # --- 2. two namespaces joined by a veth pair ----------------------------------------------------
-net="10.$((200 + $$ % 50)).$(($$ / 50 % 250))"
-addr_d="$net.1" addr_s="$net.2"
-ip netns add "$ns_d"
-ip netns add "$ns_s"
-ip link add "$if_d" netns "$ns_d" type veth peer name "$if_s" netns "$ns_s"
-ip -n "$ns_d" addr add "$addr_d/30" broadcast + dev "$if_d"
-ip -n "$ns_s" addr add "$addr_s/30" broadcast + dev "$if_s"
-for ns in "$ns_d" "$ns_s"; do ip -n "$ns" link set lo up; done
-ip -n "$ns_d" link set "$if_d" up
-ip -n "$ns_s" link set "$if_s" up
-mac_d="$(ip -n "$ns_d" -o link show "$if_d" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')"
-[[ -n $mac_d ]] || fail "cannot read the MAC of $if_d"
+source "$root/scripts/lib/netns.sh"
+jettison_netns_pair "$ns_d" "$ns_s" "$if_d" "$if_s" || fail "cannot build the namespace pair (or read the MAC of $if_d)"
 port=7000
 
 # Waits up to $2 s for grep -E "$1" to match in file $3; fails quoting $4 (a log) if process $5 dies.
