@@ -148,13 +148,20 @@ std::optional<IncomingVm> HostSession::wait_for_vm(std::uint64_t period) {
   }
   spdlog::info("session {}: waiting for the desktop's VM to migrate out (after epoch {})", config_.desktop,
                last_epoch_);
+  int state_failures = 0;  // the state could not be fetched: tried again on the next polls, 3 times
   while (stop_reason().empty()) {
     const std::optional<DesktopVmStatus> s = link_->status();
     if (s && s->remote && s->epoch > last_epoch_) {
       in.epoch = s->epoch;
       in.guest_ram_bytes = s->guest_ram_bytes;
-      in.device_state = link_->device_state(s->epoch);
-      return in;
+      try {
+        in.device_state = link_->device_state(s->epoch);
+        return in;
+      } catch (const std::exception& e) {
+        if (++state_failures >= 3) throw;
+        spdlog::warn("session {}: fetching the device state of epoch {}: {}; trying again", config_.desktop,
+                     s->epoch, e.what());
+      }
     }
     std::this_thread::sleep_for(config_.poll);
   }
