@@ -45,6 +45,7 @@
 #include "emu/control/control_server.hpp"
 #include "emu/wire/page_client.hpp"
 #include "emu/wire/tls_config.hpp"
+#include "tests/emu/support/child_process.hpp"
 
 namespace jettison::emu {
 namespace {
@@ -52,14 +53,11 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
+using jettison::testing::ChildProcess;
+using jettison::testing::read_text;
 
 constexpr auto kBoot = std::chrono::seconds(60);  // TCG boot to the first heartbeats on a loaded machine
 constexpr auto kMove = std::chrono::seconds(60);  // a migration or a return to complete
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::vector<std::byte> read_bytes(const fs::path& path, std::uint64_t offset = 0, std::size_t n = 0) {
   std::ifstream in(path, std::ios::binary);
@@ -128,62 +126,6 @@ std::pair<int, std::string> run_command(const std::string& command) {
 bool alive(pid_t pid) {
   return pid > 0 && ::kill(pid, 0) == 0 && !read_text(fmt::format("/proc/{}/cmdline", pid)).empty();
 }
-
-// A jettison tool as a child process, its output appended to a log; SIGKILLed and reaped at the end.
-class Child {
- public:
-  Child(const std::string& tool, const std::vector<std::string>& args, const fs::path& log) {
-    std::vector<std::string> argv_s = {std::string(JETTISON_BIN_DIR) + "/" + tool};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) throw std::runtime_error("cannot open " + log.string());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(fd);
-  }
-  ~Child() { kill(SIGKILL); }
-  Child(const Child&) = delete;
-  Child& operator=(const Child&) = delete;
-
-  // Sends `sig` and reaps (SIGKILL after 20 s); the exit code, -1 when killed by a signal.
-  int kill(int sig) {
-    if (pid_ <= 0) return code_;
-    ::kill(pid_, sig);
-    return wait(std::chrono::seconds(20)).value_or(-1);
-  }
-  // Waits up to `limit` for the process to end by itself; its exit code (-1: signalled) or nullopt.
-  std::optional<int> wait(std::chrono::seconds limit) {
-    if (pid_ <= 0) return code_;
-    const auto deadline = Clock::now() + limit;
-    for (;;) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      if (Clock::now() >= deadline) break;
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-    code_ = -1;
-    return std::nullopt;
-  }
-  bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-
- private:
-  pid_t pid_ = -1;
-  int code_ = -1;
-};
 
 class VmAdoptionE2e : public ::testing::Test {
  protected:
@@ -268,7 +210,7 @@ class VmAdoptionE2e : public ::testing::Test {
   void start_agent() {
     std::error_code ec;
     fs::remove(control(), ec);
-    agent_ = std::make_unique<Child>("jettison-desktop", agent_args(), dir_ / "agent.log");
+    agent_ = std::make_unique<ChildProcess>("", "jettison-desktop", agent_args(), dir_ / "agent.log");
     std::string last_error;
     ASSERT_TRUE(wait_for(
         [&] {
@@ -317,7 +259,7 @@ class VmAdoptionE2e : public ::testing::Test {
   fs::path guest_, dir_;
   std::string name_;
   std::uint16_t port_ = 0;
-  std::unique_ptr<Child> agent_, server_;
+  std::unique_ptr<ChildProcess> agent_, server_;
   std::vector<pid_t> qemu_pids_;
 };
 
@@ -333,8 +275,8 @@ void VmAdoptionE2e::period_with_agent_killed(bool kill_qemu) {
   const unsigned long long at_migration = last_beat(console());
 
   // The server hosts the guest (one period, until the user is back).
-  server_ = std::make_unique<Child>(
-      "jettison-server",
+  server_ = std::make_unique<ChildProcess>(
+      "", "jettison-server",
       std::vector<std::string>{"--connect", fmt::format("127.0.0.1:{}", port_), "--insecure-plain-tcp",
                                "--qemu", "--run-dir", (dir_ / "s").string(), "--accel", "tcg", "--periods",
                                "1", "--give-up-after", "60s"},
@@ -446,7 +388,7 @@ TEST_F(VmAdoptionE2e, AgentKilledWhileTheVmRunsHereIsAdoptedAndStillMigrates) {
   agent_->kill(SIGKILL);
   ::kill(qemu, SIGKILL);
   ASSERT_TRUE(wait_for([&] { return !alive(qemu); }, std::chrono::seconds(10)));
-  Child again("jettison-desktop", agent_args(), dir_ / "agent.log");
+  ChildProcess again("", "jettison-desktop", agent_args(), dir_ / "agent.log");
   EXPECT_EQ(again.wait(std::chrono::seconds(30)), std::optional<int>(1));
   const std::string log = read_text(dir_ / "agent.log");
   EXPECT_NE(log.find("error: " + (vm_dir() / "vm.json").string() + ": the VM ran here and QEMU pid " +
@@ -527,7 +469,7 @@ TEST_F(VmAdoptionE2e, ARecordOfAnotherVmIsRefusedNamingTheFile) {
                               {"ram_file", "/dev/shm/jettison-someone-else.ram"},
                               {"description", "{}"}};
   std::ofstream(vm_dir() / "vm.json") << record.dump(2);
-  Child agent("jettison-desktop", agent_args(), dir_ / "agent.log");
+  ChildProcess agent("", "jettison-desktop", agent_args(), dir_ / "agent.log");
   EXPECT_EQ(agent.wait(std::chrono::seconds(30)), std::optional<int>(1));
   const std::string log = read_text(dir_ / "agent.log");
   EXPECT_NE(log.find((vm_dir() / "vm.json").string() + ": the record is of another VM"), std::string::npos)

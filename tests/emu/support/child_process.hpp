@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -19,13 +20,16 @@
 
 namespace jettison::testing {
 
-// A jettison tool (jettison-desktop, jettison-server) as a child process in a namespace, its output
-// in a log file. Killed (SIGKILL) and reaped by the destructor if still running.
+// A jettison tool (jettison-desktop, jettison-server, ...) as a child process, inside a network
+// namespace (`ip netns exec`) or, with an empty `ns`, right here; its output appended to a log file.
+// Killed (SIGKILL) and reaped by the destructor if still running.
 class ChildProcess {
  public:
   ChildProcess(const std::string& ns, const std::string& tool, const std::vector<std::string>& args,
                const std::filesystem::path& log) {
-    std::vector<std::string> argv_s = {"ip", "netns", "exec", ns, std::string(JETTISON_BIN_DIR) + "/" + tool};
+    std::vector<std::string> argv_s;
+    if (!ns.empty()) argv_s = {"ip", "netns", "exec", ns};
+    argv_s.push_back(std::string(JETTISON_BIN_DIR) + "/" + tool);
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -36,41 +40,47 @@ class ChildProcess {
     if (pid_ == 0) {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execvp("ip", argv.data());
+      ::execvp(argv[0], argv.data());
       ::_exit(127);
     }
     ::close(fd);
     if (pid_ < 0) throw std::runtime_error("fork failed");
-    log_ = log;
   }
   ~ChildProcess() { kill(SIGKILL); }
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  // Sends `sig` and reaps the process (bounded: SIGKILL after 10 s); its exit code, -1 if killed.
+  // Sends `sig` and reaps the process (bounded: SIGKILL after 20 s); its exit code, -1 if killed.
   int kill(int sig) {
     if (pid_ <= 0) return exit_code_;
     ::kill(pid_, sig);
-    for (int i = 0; i < 1000; ++i) {
+    return wait(std::chrono::seconds(20)).value_or(-1);
+  }
+  // Waits up to `limit` for the process to end by itself: its exit code (-1: by a signal), or nullopt
+  // when it had to be killed.
+  std::optional<int> wait(std::chrono::seconds limit) {
+    if (pid_ <= 0) return exit_code_;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (true) {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return exit_code_;
+        return exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
       }
+      if (std::chrono::steady_clock::now() >= deadline) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
-    return exit_code_ = -1;
+    exit_code_ = -1;
+    return std::nullopt;
   }
   bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
 
  private:
   pid_t pid_ = -1;
   int exit_code_ = -1;
-  std::filesystem::path log_;
 };
 
 inline std::string read_text(const std::filesystem::path& path) {
