@@ -125,7 +125,8 @@ void DesktopSession::tick() {
       const policy::TriggerAction action = trigger_->decide(since(*idle_since_));
       if (action != policy::TriggerAction::kMigrate) {
         spdlog::info("desktop: migration trigger '{}' says {} for this idle period: the VM stays here",
-                     config_.trigger_rule, action == policy::TriggerAction::kSleepOnly ? "sleep-only" : "stay-on");
+                     config_.trigger_rule,
+                     action == policy::TriggerAction::kSleepOnly ? "sleep-only" : "stay-on");
         return;
       }
       try {

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
         if (k != "ok") fmt::print("{}: {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());
     }
     if (!answer.value("ok", false)) {
-      fmt::print(stderr, "jettison-ctl: error: {}\n", answer.value("error", std::string("(no reason given)")));
+      fmt::print(stderr, "jettison-ctl: error: {}\n",
+                 answer.value("error", std::string("(no reason given)")));
       return 1;
     }
     return 0;

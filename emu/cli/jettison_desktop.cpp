@@ -305,8 +305,9 @@ int main(int argc, char** argv) {
   app.add_option("--vm-append", f.vm_append, "the VM's kernel command line");
   app.add_option("--vm-ram", f.vm_ram, "the VM's RAM (default 512MiB)");
   app.add_option("--vm-cpus", f.vm_cpus, "the VM's vCPUs (default 1)");
-  app.add_option("--vm-disk", f.vm_disk,
-                 "the VM's root disk (raw), on storage the server sees at the same path (it is not migrated)");
+  app.add_option(
+      "--vm-disk", f.vm_disk,
+      "the VM's root disk (raw), on storage the server sees at the same path (it is not migrated)");
   app.add_option("--vm-name", f.vm_name, "the VM's name (default desktop)");
   app.add_option("--vm-dir", f.vm_dir,
                  "folder for the VM's QMP socket, logs and record (default /run/jettison/NAME)");
@@ -320,7 +321,8 @@ int main(int argc, char** argv) {
   app.add_option("--go-idle-after", f.go_idle_after,
                  "after the VM has run here this long (the user away), ask the migration trigger whether to "
                  "migrate it out");
-  app.add_option("--trigger", f.trigger, "migration trigger for --go-idle-after: idle-time (default), predicted");
+  app.add_option("--trigger", f.trigger,
+                 "migration trigger for --go-idle-after: idle-time (default), predicted");
   add_log_level(app, f.log_level);
   return run_cli("jettison-desktop", app, argc, argv, f.log_level, [&] { return run(f, app); });
 }

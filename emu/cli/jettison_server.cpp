@@ -34,12 +34,12 @@
 #include "common/input_error.hpp"
 #include "common/units.hpp"
 #include "emu/remote/remote_source.hpp"
+#include "emu/server/desktop_link_client.hpp"
 #include "emu/server/host_session.hpp"
 #include "emu/server/period_report.hpp"
 #include "emu/server/remote_flags.hpp"
 #include "emu/server/sleep_controller.hpp"
 #include "emu/tool/cli_main.hpp"
-#include "emu/server/desktop_link_client.hpp"
 #include "emu/vm/local_vm.hpp"
 #include "emu/vm/qemu_hosted_vm.hpp"
 #include "emu/vm/uffd_socket_vm.hpp"
@@ -54,7 +54,8 @@ struct Flags {
   SleepFlags sleep;
   std::string uffd_socket, prefetch = "none", run_for, out, log_level = "info";
   // --qemu: host the desktop's QEMU guest when it goes idle.
-  std::string run_dir = "/run/jettison/server", ram_dir = "/dev/shm", handoff_library, accel = "auto", max_guest_ram;
+  std::string run_dir = "/run/jettison/server", ram_dir = "/dev/shm", handoff_library, accel = "auto",
+              max_guest_ram;
   bool qemu = false, verify_write_back = false, adopt = false;
   bool local_region = false, no_dirty_tracking = false, no_write_back = false;
   std::uint32_t radius = 16, periods = 1;
@@ -114,11 +115,15 @@ QemuHostConfig qemu_config(const Flags& f) {
   QemuHostConfig c;
   c.run_dir = f.run_dir;
   c.ram_dir = f.ram_dir;
-  c.handoff_library = f.handoff_library.empty() ? default_handoff_library() : std::filesystem::path(f.handoff_library);
+  c.handoff_library =
+      f.handoff_library.empty() ? default_handoff_library() : std::filesystem::path(f.handoff_library);
   c.dirty_tracking = !f.no_dirty_tracking;
-  if (f.accel == "kvm") c.accel = Accel::kKvm;
-  else if (f.accel == "tcg") c.accel = Accel::kTcg;
-  else if (f.accel != "auto") throw InputError("--accel", fmt::format("'{}' is not auto, kvm or tcg", f.accel));
+  if (f.accel == "kvm")
+    c.accel = Accel::kKvm;
+  else if (f.accel == "tcg")
+    c.accel = Accel::kTcg;
+  else if (f.accel != "auto")
+    throw InputError("--accel", fmt::format("'{}' is not auto, kvm or tcg", f.accel));
   if (!f.max_guest_ram.empty()) {
     try {
       c.max_guest_ram = parse_bytes(f.max_guest_ram).count();
@@ -131,7 +136,9 @@ QemuHostConfig qemu_config(const Flags& f) {
 
 int run(const Flags& f) {
   // Every flag is checked before anything is connected or mapped.
-  if (static_cast<int>(f.local_region) + static_cast<int>(!f.uffd_socket.empty()) + static_cast<int>(f.qemu) != 1)
+  if (static_cast<int>(f.local_region) + static_cast<int>(!f.uffd_socket.empty()) +
+          static_cast<int>(f.qemu) !=
+      1)
     throw InputError("--uffd-socket", "give exactly one of --qemu, --uffd-socket PATH and --local-region");
   if (f.touch_pages > 0 && !f.local_region) throw InputError("--touch-pages", "only with --local-region");
   const auto page_size = static_cast<std::uint32_t>(::sysconf(_SC_PAGESIZE));
@@ -142,7 +149,8 @@ int run(const Flags& f) {
     qemu = qemu_config(f);
     config.max_guest_ram = qemu->max_guest_ram;
     try {
-      check_qemu_host(*qemu);  // QEMU, the hand-off library, userfaultfd, shared memory: before anything moves
+      check_qemu_host(
+          *qemu);  // QEMU, the hand-off library, userfaultfd, shared memory: before anything moves
     } catch (const std::exception& e) {
       throw InputError("--qemu", e.what());
     }
@@ -190,7 +198,8 @@ int run(const Flags& f) {
       return std::make_unique<UffdSocketVm>(std::move(*r));
     };
   }
-  session = std::make_unique<HostSession>(config, remote_session_source(source, desktop), link.get(), factory);
+  session =
+      std::make_unique<HostSession>(config, remote_session_source(source, desktop), link.get(), factory);
   const std::vector<HostedPeriod> periods = session->run();
   for (const HostedPeriod& p : periods) print_period(stdout, p, f.sleep.rule, !f.no_write_back);
   if (!f.out.empty() && !periods.empty()) write_period_files(f.out, periods);
@@ -221,11 +230,14 @@ int main(int argc, char** argv) {
   app.add_flag("--qemu", f.qemu, "host the desktop's QEMU guest each time it goes idle (partial migration)");
   app.add_flag("--adopt", f.adopt,
                "--qemu: take over the guest a killed jettison-server left running in --run-dir, then go on");
-  app.add_option("--run-dir", f.run_dir, "--qemu: folder for QEMU's sockets and logs (default /run/jettison/server)");
+  app.add_option("--run-dir", f.run_dir,
+                 "--qemu: folder for QEMU's sockets and logs (default /run/jettison/server)");
   app.add_option("--ram-dir", f.ram_dir, "--qemu: tmpfs folder for the guests' RAM files (default /dev/shm)");
-  app.add_option("--handoff-library", f.handoff_library, "--qemu: libjettison-uffd-handoff.so (default: build/lib)");
+  app.add_option("--handoff-library", f.handoff_library,
+                 "--qemu: libjettison-uffd-handoff.so (default: build/lib)");
   app.add_option("--accel", f.accel, "--qemu: auto (KVM when /dev/kvm works, else TCG), kvm or tcg");
-  app.add_option("--max-guest-ram", f.max_guest_ram, "--qemu: refuse (send back) guests with more RAM than this");
+  app.add_option("--max-guest-ram", f.max_guest_ram,
+                 "--qemu: refuse (send back) guests with more RAM than this");
   app.add_option("--uffd-socket", f.uffd_socket, "UNIX socket a VM process hands its userfaultfd over");
   app.add_flag("--local-region", f.local_region, "map a region here instead (tests)");
   app.add_flag("--no-dirty-tracking", f.no_dirty_tracking, "--local-region: register MISSING only");

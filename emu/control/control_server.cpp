@@ -36,7 +36,8 @@ std::optional<std::string> read_line(int fd, int millis, std::string& why) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(millis);
   char buf[4096];
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       why = "timed out";
       return std::nullopt;
@@ -77,7 +78,8 @@ ControlServer::ControlServer(std::filesystem::path path, Handler handler)
   std::error_code ec;
   if (std::filesystem::exists(path_, ec)) {
     if (!std::filesystem::is_socket(path_, ec))
-      throw std::runtime_error(fmt::format("control socket '{}': exists and is not a socket", path_.string()));
+      throw std::runtime_error(
+          fmt::format("control socket '{}': exists and is not a socket", path_.string()));
     std::filesystem::remove(path_, ec);
   }
   listener_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -150,7 +152,8 @@ nlohmann::json control_request(const std::filesystem::path& path, const nlohmann
   try {
     return nlohmann::json::parse(*line);
   } catch (const std::exception& e) {
-    throw std::runtime_error(fmt::format("control socket '{}': answer is not JSON: {}", path.string(), e.what()));
+    throw std::runtime_error(
+        fmt::format("control socket '{}': answer is not JSON: {}", path.string(), e.what()));
   }
 }
 

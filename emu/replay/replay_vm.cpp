@@ -14,7 +14,8 @@ void ReplayVm::start(std::span<const std::byte> device_state, Duration) {
   if (!device_state.empty()) throw VmError("replay VM: a replay takes no device state");
   player_ = std::thread([this] {
     try {
-      result_ = replay(region_.local_data(), region_.page_size(), schedule_, [this] { return abandon_.load(); });
+      result_ =
+          replay(region_.local_data(), region_.page_size(), schedule_, [this] { return abandon_.load(); });
     } catch (...) {
       error_ = std::current_exception();
     }

@@ -5,8 +5,8 @@
 
 #include <thread>
 
-#include "emu/wire/errors.hpp"
 #include "emu/vm/hosted_vm.hpp"
+#include "emu/wire/errors.hpp"
 #include "emu/wire/tls_context.hpp"
 
 namespace jettison::emu {
@@ -25,9 +25,10 @@ PageClient& DesktopLinkClient::connected(Duration timeout) {
   std::unique_ptr<PageClient> c;
   netns_.run_in([&] { c = std::make_unique<PageClient>(config_.endpoint, config_.tls, options); });
   if (!c->vm_capable())
-    throw VmError(fmt::format("desktop {} serves no VM (protocol version {}, no VM capability): start "
-                              "jettison-desktop with --vm-kernel",
-                              config_.endpoint.to_string(), c->session().version));
+    throw VmError(
+        fmt::format("desktop {} serves no VM (protocol version {}, no VM capability): start "
+                    "jettison-desktop with --vm-kernel",
+                    config_.endpoint.to_string(), c->session().version));
   client_ = std::move(c);
   return *client_;
 }
@@ -80,7 +81,8 @@ std::vector<std::byte> DesktopLinkClient::device_state(std::uint64_t epoch) {
   }
 }
 
-void DesktopLinkClient::return_state(std::uint64_t epoch, std::span<const std::byte> state, Duration timeout) {
+void DesktopLinkClient::return_state(std::uint64_t epoch, std::span<const std::byte> state,
+                                     Duration timeout) {
   std::lock_guard lock(mu_);
   try {
     // The desktop may be asleep, or waking fully for its user: keep trying to reach it up to `timeout`.

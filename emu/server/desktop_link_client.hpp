@@ -18,7 +18,8 @@ namespace jettison::emu {
 class DesktopLinkClient final : public DesktopLink {
  public:
   // `config`: the same endpoint and TLS as the page source.
-  explicit DesktopLinkClient(const RemoteSourceConfig& config, Duration probe_timeout = Duration::millis(500));
+  explicit DesktopLinkClient(const RemoteSourceConfig& config,
+                             Duration probe_timeout = Duration::millis(500));
   ~DesktopLinkClient() override;
 
   std::optional<DesktopVmStatus> status() override;

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_map>
 #include <thread>
+#include <unordered_map>
 
 #include "emu/server/dirty_log.hpp"
 
@@ -33,9 +33,9 @@ std::uint64_t verify_written_back(PageSource& source, std::span<const DirtyPage>
   source.rearm();  // the fetcher cancelled the source as it stopped
   source.fetch(numbers, [&](std::uint64_t page, const std::byte* data) {
     const std::span<const std::byte> want = pages[index.at(page)].data;
-    const bool same = data == nullptr
-                          ? std::all_of(want.begin(), want.end(), [](std::byte b) { return b == std::byte{0}; })
-                          : std::memcmp(data, want.data(), want.size()) == 0;
+    const bool same =
+        data == nullptr ? std::all_of(want.begin(), want.end(), [](std::byte b) { return b == std::byte{0}; })
+                        : std::memcmp(data, want.data(), want.size()) == 0;
     if (!same) differ.push_back(page);
   });
   if (!differ.empty())
@@ -173,10 +173,11 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
   const std::uint64_t page_size = pages_from.page_size();
   out.epoch = incoming.epoch;
   out.state_in = Bytes::of(incoming.device_state.size());
-  phases_.to(SessionPhase::kMigratingIn,
-             incoming.adopted ? fmt::format("epoch {}: taking over the guest a dead server left running", incoming.epoch)
-                              : fmt::format("epoch {}: {} bytes of device state", incoming.epoch,
-                                            incoming.device_state.size()));
+  phases_.to(
+      SessionPhase::kMigratingIn,
+      incoming.adopted
+          ? fmt::format("epoch {}: taking over the guest a dead server left running", incoming.epoch)
+          : fmt::format("epoch {}: {} bytes of device state", incoming.epoch, incoming.device_state.size()));
   const auto migrate_start = Clock::now();
   // The source's counters run over the whole session: the period's share is the difference.
   const std::uint64_t wakeups_before = source_.wakeups ? source_.wakeups() : 0;
@@ -203,7 +204,8 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
     vm = factory_(incoming);
     UffdRegion& region = vm->region();
     if (region.page_size() != page_size)
-      throw VmError(fmt::format("the VM's pages are {} bytes, the desktop's {}", region.page_size(), page_size));
+      throw VmError(
+          fmt::format("the VM's pages are {} bytes, the desktop's {}", region.page_size(), page_size));
     if (region.pages() > pages_from.pages())
       throw VmError(fmt::format("the VM's memory ({} pages) is larger than the desktop's image ({} pages)",
                                 region.pages(), pages_from.pages()));
@@ -248,9 +250,10 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
         link_->return_state(incoming.epoch, incoming.device_state, config_.state_timeout);
         why += "; the VM was sent back to the desktop untouched and runs there";
       } catch (const std::exception& again) {
-        why += fmt::format("; sending it back failed too ({}): the desktop still holds its VM and can take "
-                           "it back",
-                           again.what());
+        why += fmt::format(
+            "; sending it back failed too ({}): the desktop still holds its VM and can take "
+            "it back",
+            again.what());
       }
     }
     fail(why);
@@ -275,7 +278,8 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
   if (fetcher->state() == Fetcher::State::kFailed) {
     stop_machinery();
     const bool kept = vm->keep_for_adoption();
-    fail(fmt::format("the fetcher failed: {}; {}; the desktop keeps its pre-migration state", fetcher->error(),
+    fail(fmt::format("the fetcher failed: {}; {}; the desktop keeps its pre-migration state",
+                     fetcher->error(),
                      kept ? "the guest stays frozen here for a server started with --adopt to take over"
                           : "the guest ends here"));
     return false;
@@ -326,9 +330,10 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
     // Only now, with every dirty page in the desktop's RAM file, may its VM resume there.
     if (link_ != nullptr) link_->return_state(incoming.epoch, state, config_.state_timeout);
   } catch (const std::exception& e) {
-    fail(fmt::format("reintegrating epoch {} ({} dirty pages): {}; the guest ends here and the desktop can take "
-                     "its VM back from its state at migration (jettison-ctl take-back)",
-                     incoming.epoch, out.dirty.size(), e.what()));
+    fail(fmt::format(
+        "reintegrating epoch {} ({} dirty pages): {}; the guest ends here and the desktop can take "
+        "its VM back from its state at migration (jettison-ctl take-back)",
+        incoming.epoch, out.dirty.size(), e.what()));
     return false;
   }
   try {

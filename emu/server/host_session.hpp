@@ -46,8 +46,8 @@ namespace jettison::emu {
 
 // What the session knows of the VM about to arrive, for the backend that prepares it.
 struct IncomingVm {
-  std::uint64_t epoch = 0;     // the desktop's migration number (the period's index + 1 without a link)
-  std::uint64_t pages = 0;     // the desktop's image, in pages
+  std::uint64_t epoch = 0;  // the desktop's migration number (the period's index + 1 without a link)
+  std::uint64_t pages = 0;  // the desktop's image, in pages
   std::uint64_t page_size = 0;
   std::uint64_t guest_ram_bytes = 0;    // as the desktop reported it (0 without a link)
   std::vector<std::byte> device_state;  // as the desktop sent it (empty without a link)
@@ -65,14 +65,14 @@ struct HostSessionConfig {
   policy::SleepCosts sleep_costs = default_sleep_costs();
   SleepControllerOptions controller;
   FetcherOptions fetcher;
-  bool write_back = true;             // reintegrate the dirty pages (when the source can)
+  bool write_back = true;  // reintegrate the dirty pages (when the source can)
   // After the write-back, read the dirty pages back from the desktop and compare them byte for byte
   // with this side's copy before the VM may resume there (a mismatch fails the period).
   bool verify_write_back = false;
-  std::optional<Duration> run_for;    // end each serving phase after this long (tests, demos)
-  std::uint32_t periods = 1;          // idle periods to host; 0: until stopped
+  std::optional<Duration> run_for;                 // end each serving phase after this long (tests, demos)
+  std::uint32_t periods = 1;                       // idle periods to host; 0: until stopped
   Duration state_timeout = Duration::seconds(60);  // loading / saving / returning device state
-  std::chrono::milliseconds poll{100};              // how often the desktop's VM status is polled
+  std::chrono::milliseconds poll{100};             // how often the desktop's VM status is polled
   std::uint64_t max_guest_ram = 0;  // bytes; a bigger guest is refused (sent back at once); 0: no limit
   // The first period takes over a guest of this epoch that a server process that died left running
   // (the factory adopts it; its dirty-page log is read back); none: wait for the desktop.
@@ -98,9 +98,9 @@ struct HostedPeriod {
   std::optional<std::string> sleep_mismatch;
   std::optional<RemoteWriteBackResult> write_back;
   std::optional<std::uint64_t> verified_pages;  // dirty pages read back equal (verify_write_back)
-  Bytes state_in, state_out;   // device state bytes each way
-  Duration migrate_in;         // state received -> guest running here
-  Duration reintegration;      // serving ended -> desktop acknowledged the returned state
+  Bytes state_in, state_out;                    // device state bytes each way
+  Duration migrate_in;                          // state received -> guest running here
+  Duration reintegration;                       // serving ended -> desktop acknowledged the returned state
   std::string ended_because;
   EmulatedPeriod period;  // the simulator's per-period record
 };
@@ -108,8 +108,8 @@ struct HostedPeriod {
 // Where the pages come from and go back to: the desktop agent over the network (remote_session_source())
 // or, for replays and benchmarks, any PageSource.
 struct SessionSource {
-  PageSource* pages = nullptr;     // required
-  DesktopPower* power = nullptr;   // what the sleep rule puts to sleep; null: no sleep control
+  PageSource* pages = nullptr;    // required
+  DesktopPower* power = nullptr;  // what the sleep rule puts to sleep; null: no sleep control
   // Reintegration of the dirty pages; none: they are not written back.
   std::function<RemoteWriteBackResult(std::span<const DirtyPage>)> write_back;
   std::function<std::uint64_t()> wakeups;     // Wake-on-LAN wake-ups so far; none: 0

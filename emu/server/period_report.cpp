@@ -33,7 +33,8 @@ void write_whole(const std::filesystem::path& path, const std::string& text) {
 void print_period(std::FILE* out, const HostedPeriod& p, const std::string& sleep_rule, bool write_back) {
   const FetchStats& s = p.stats;
   fmt::print(out, "period {} ({}): {}\n", p.epoch - 1, p.epoch, p.ended_because);
-  fmt::print(out, "faults {} (+{} duplicate, {} write-protect); pages {} ({} demand, {} prefetched, {} zero)\n",
+  fmt::print(out,
+             "faults {} (+{} duplicate, {} write-protect); pages {} ({} demand, {} prefetched, {} zero)\n",
              s.faults, s.duplicate_faults, s.wp_faults, s.pages_fetched(), s.demand_pages, s.prefetched_pages,
              s.zero_pages);
   fmt::print(out, "fault latency p50 {:.1f} us, p99 {:.1f} us ({} samples)\n",
@@ -43,7 +44,8 @@ void print_period(std::FILE* out, const HostedPeriod& p, const std::string& slee
     fmt::print(out, "sleep rule {}: {} decisions, {} sleeps, {} followed by a fault, {} wakes\n", sleep_rule,
                p.sleep->decisions, p.sleep->sleeps, p.sleep->sleeps_then_fault, p.sleep->wakes);
   if (p.sleep_mismatch) fmt::print(out, "note: wake-ups vs sleep decisions: {}\n", *p.sleep_mismatch);
-  fmt::print(out, "device state: {} bytes in, {} bytes out; guest running here {:.3f} s after the state came\n",
+  fmt::print(out,
+             "device state: {} bytes in, {} bytes out; guest running here {:.3f} s after the state came\n",
              p.state_in.count(), p.state_out.count(), p.migrate_in.seconds_f());
   fmt::print(out, "dirty pages {}\n", p.dirty.size());
   if (p.write_back)
@@ -52,9 +54,13 @@ void print_period(std::FILE* out, const HostedPeriod& p, const std::string& slee
                static_cast<double>(p.write_back->elapsed.us()) / 1000.0, p.write_back->attempts,
                p.write_back->generation);
   if (p.verified_pages)
-    fmt::print(out, "write-back verified: {} pages read back from the desktop equal this side's\n", *p.verified_pages);
+    fmt::print(out, "write-back verified: {} pages read back from the desktop equal this side's\n",
+               *p.verified_pages);
   if (!p.write_back)
-    fmt::print(out, "write-back: none ({})\n", !write_back ? "--no-write-back" : p.dirty.empty() ? "nothing dirty" : "failed");
+    fmt::print(out, "write-back: none ({})\n",
+               !write_back       ? "--no-write-back"
+               : p.dirty.empty() ? "nothing dirty"
+                                 : "failed");
   fmt::print(out, "reintegration {:.3f} s\n", p.reintegration.seconds_f());
   std::fflush(out);
 }

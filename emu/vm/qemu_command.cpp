@@ -101,8 +101,10 @@ std::vector<std::string> qemu_argv(const QemuVmSpec& spec, std::string_view acce
   if (!spec.serial_log.empty())
     // Appended, not truncated: a VM that comes back runs in a new QEMU over the same log, and its
     // console history (the heartbeat across every move) stays whole.
-    a.insert(a.end(), {"-chardev", "file,id=jettison-serial,append=on,path=" + checked_path(spec.serial_log, "serial log", vm),
-                       "-serial", "chardev:jettison-serial"});
+    a.insert(a.end(),
+             {"-chardev",
+              "file,id=jettison-serial,append=on,path=" + checked_path(spec.serial_log, "serial log", vm),
+              "-serial", "chardev:jettison-serial"});
   a.insert(a.end(), {"-qmp", fmt::format("unix:{},server=on,wait=off",
                                          checked_path(spec.qmp_socket, "QMP socket", vm))});
   if (spec.incoming == Incoming::kDefer) a.insert(a.end(), {"-incoming", "defer"});

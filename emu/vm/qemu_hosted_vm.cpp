@@ -1,6 +1,7 @@
 #include "emu/vm/qemu_hosted_vm.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -10,7 +11,6 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <signal.h>
 #include <thread>
 
 #include "emu/fetch/uffd_handover.hpp"
@@ -142,8 +142,8 @@ std::unique_ptr<QemuHostedVm> QemuHostedVm::adopt(const std::filesystem::path& d
     vm->qemu_ = std::make_unique<QemuProcess>(
         QemuProcess::adopt(j.at("pid").get<pid_t>(), dir / "qmp.sock", dir / "qemu.log"));
     vm->qemu_->wait_for_qmp(vm->config_.start_timeout);
-    vm->region_.emplace(adopt_handoff(dir / "uffd.sock", vm->config_.start_timeout,
-                                      [&vm] { return vm->qemu_->running(); }));
+    vm->region_.emplace(
+        adopt_handoff(dir / "uffd.sock", vm->config_.start_timeout, [&vm] { return vm->qemu_->running(); }));
   } catch (const std::exception& e) {
     throw VmError(fmt::format("adopting the guest in '{}': {}", dir.string(), e.what()));
   }

@@ -18,7 +18,9 @@
 //
 // Needs root, namespaces, userfaultfd and qemu-system-x86_64 (skips otherwise). Everything it
 // creates (namespaces, processes, RAM files in /dev/shm, folders) is removed.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -32,9 +34,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fmt/format.h>
-#include <unistd.h>
 
 #include "emu/fetch/uffd_region.hpp"
 #include "emu/power/net_interface.hpp"
@@ -91,7 +90,8 @@ std::string continuity(const std::vector<std::filesystem::path>& logs) {
   std::sort(all.begin(), all.end());
   if (all.empty()) return "no heartbeat at all";
   for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i] != i + 1) return fmt::format("heartbeat {} where {} was due (repeated or missing)", all[i], i + 1);
+    if (all[i] != i + 1)
+      return fmt::format("heartbeat {} where {} was due (repeated or missing)", all[i], i + 1);
   return {};
 }
 
@@ -126,8 +126,10 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
     NetnsTest::SetUp();
     if (IsSkipped()) return;
     if (auto why = userfaultfd_unavailable()) GTEST_SKIP() << *why;
-    if (run_shell("command -v qemu-system-x86_64").status != 0) GTEST_SKIP() << "qemu-system-x86_64 is missing";
-    const auto built = run_shell(std::string(JETTISON_SOURCE_DIR) + "/scripts/build-guest.sh --tiny 2>/dev/null");
+    if (run_shell("command -v qemu-system-x86_64").status != 0)
+      GTEST_SKIP() << "qemu-system-x86_64 is missing";
+    const auto built =
+        run_shell(std::string(JETTISON_SOURCE_DIR) + "/scripts/build-guest.sh --tiny 2>/dev/null");
     ASSERT_EQ(built.status, 0) << built.output;
     guest_ = built.output.substr(0, built.output.find('\n'));
     dir_ = std::filesystem::temp_directory_path() / fmt::format("jettison-vm-e2e-{}", ::getpid());
@@ -143,7 +145,8 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
     server_.reset();
     desktop_.reset();
     if (HasFailure() && !dir_.empty()) {
-      for (const char* log : {"desktop.log", "server.log"}) std::cerr << log << ":\n" << read_text(dir_ / log);
+      for (const char* log : {"desktop.log", "server.log"})
+        std::cerr << log << ":\n" << read_text(dir_ / log);
     }
     run_shell(fmt::format("pkill -KILL -f 'jettison-{}' 2>/dev/null", name_));  // QEMUs by their RAM file
     std::error_code ec;
@@ -158,42 +161,69 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
   std::filesystem::path desktop_console() { return dir_ / "desk" / "serial.log"; }
 
   void start_desktop(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--vm-kernel",    guest_ + "/vmlinuz",
-                                  "--vm-initrd",    guest_ + "/initramfs.cpio.gz",
-                                  "--vm-append",    read_text(guest_ + "/cmdline").substr(0, read_text(guest_ + "/cmdline").find('\n')) +
-                                                     " jettison.touch_pps=1 jettison.write_pps=1",
-                                  "--vm-ram",       "256MiB",
-                                  "--vm-name",      name_,
-                                  "--vm-dir",       (dir_ / "desk").string(),
-                                  "--listen",       endpoint(),
-                                  "--psk-file",     (dir_ / "psk.hex").string(),
-                                  "--psk-identity", kIdentity,
-                                  "--interface",    pair().desktop().ifname,
-                                  "--power",        "emulated",
-                                  "--suspend-delay", "200ms",
-                                  "--resume-selective", "200ms",
-                                  "--resume-full",  "300ms",
-                                  "--control",      (dir_ / "desk.sock").string()};
+    std::vector<std::string> args{
+        "--vm-kernel",
+        guest_ + "/vmlinuz",
+        "--vm-initrd",
+        guest_ + "/initramfs.cpio.gz",
+        "--vm-append",
+        read_text(guest_ + "/cmdline").substr(0, read_text(guest_ + "/cmdline").find('\n')) +
+            " jettison.touch_pps=1 jettison.write_pps=1",
+        "--vm-ram",
+        "256MiB",
+        "--vm-name",
+        name_,
+        "--vm-dir",
+        (dir_ / "desk").string(),
+        "--listen",
+        endpoint(),
+        "--psk-file",
+        (dir_ / "psk.hex").string(),
+        "--psk-identity",
+        kIdentity,
+        "--interface",
+        pair().desktop().ifname,
+        "--power",
+        "emulated",
+        "--suspend-delay",
+        "200ms",
+        "--resume-selective",
+        "200ms",
+        "--resume-full",
+        "300ms",
+        "--control",
+        (dir_ / "desk.sock").string()};
     args.insert(args.end(), extra.begin(), extra.end());
-    desktop_ = std::make_unique<ChildProcess>(pair().desktop().ns, "jettison-desktop", args, dir_ / "desktop.log");
+    desktop_ =
+        std::make_unique<ChildProcess>(pair().desktop().ns, "jettison-desktop", args, dir_ / "desktop.log");
     ASSERT_TRUE(eventually([&] { return heartbeats(desktop_console()).size() >= 2; }, seconds(60)))
         << read_text(dir_ / "desktop.log");
   }
 
   void start_server(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--connect",        endpoint(),
-                                  "--psk-file",       (dir_ / "psk.hex").string(),
-                                  "--psk-identity",   kIdentity,
-                                  "--qemu",           "--run-dir",
+    std::vector<std::string> args{"--connect",
+                                  endpoint(),
+                                  "--psk-file",
+                                  (dir_ / "psk.hex").string(),
+                                  "--psk-identity",
+                                  kIdentity,
+                                  "--qemu",
+                                  "--run-dir",
                                   (dir_ / "srv").string(),
-                                  "--sleep",          "timeout",
-                                  "--sleep-timeout",  "500ms",
-                                  "--wol-interface",  pair().server().ifname,
-                                  "--desktop-mac",    mac_,
+                                  "--sleep",
+                                  "timeout",
+                                  "--sleep-timeout",
+                                  "500ms",
+                                  "--wol-interface",
+                                  pair().server().ifname,
+                                  "--desktop-mac",
+                                  mac_,
                                   "--verify-write-back",
-                                  "--out",            (dir_ / "out").string()};
+                                  "--out",
+                                  (dir_ / "out").string()};
     args.insert(args.end(), extra.begin(), extra.end());
-    server_ = std::make_unique<ChildProcess>(pair().server().ns, "jettison-server", args, dir_ / "server.log");
+    server_ =
+        std::make_unique<ChildProcess>(pair().server().ns, "jettison-server", args, dir_ / "server.log");
   }
 
   // jettison-ctl COMMAND on the desktop's control socket; its answer (JSON line).
@@ -203,7 +233,9 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
     EXPECT_EQ(r.status, 0) << command << ": " << r.output;
     return r.output;
   }
-  bool server_says(const std::string& text) { return read_text(dir_ / "server.log").find(text) != std::string::npos; }
+  bool server_says(const std::string& text) {
+    return read_text(dir_ / "server.log").find(text) != std::string::npos;
+  }
   std::size_t count_in_server_log(const std::string& text) {
     const std::string log = read_text(dir_ / "server.log");
     std::size_t n = 0;
@@ -226,7 +258,8 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
   // go-idle, then the server's session reaches serving.
   void migrate_out(std::size_t nth) {
     ctl("go-idle");
-    ASSERT_TRUE(eventually([&] { return count_in_server_log("migrating-in -> serving") >= nth; }, seconds(60)))
+    ASSERT_TRUE(
+        eventually([&] { return count_in_server_log("migrating-in -> serving") >= nth; }, seconds(60)))
         << read_text(dir_ / "server.log");
   }
   // return, then the desktop runs the VM again.
@@ -234,8 +267,8 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
     ctl("return");
     ASSERT_TRUE(eventually([&] { return count_in_server_log("reintegrating -> ") >= nth; }, seconds(60)))
         << read_text(dir_ / "server.log");
-    ASSERT_TRUE(eventually([&] { return ctl("status").find("\"vm\":\"running-local\"") != std::string::npos; },
-                           seconds(30)));
+    ASSERT_TRUE(eventually(
+        [&] { return ctl("status").find("\"vm\":\"running-local\"") != std::string::npos; }, seconds(30)));
   }
 
   std::string guest_, name_, ram_file_, mac_;
@@ -413,7 +446,8 @@ TEST_F(VmMigrationE2e, ErrorsBeforeAnythingMoves) {
   // The desktop's RAM outside shared memory: refused before QEMU starts.
   const auto not_shared = run_shell(fmt::format(
       "{}/jettison-desktop --vm-kernel {}/vmlinuz --vm-initrd {}/initramfs.cpio.gz --vm-ram 64MiB "
-      "--vm-ram-file {}/ram --vm-dir {} --listen 127.0.0.1:0 --insecure-plain-tcp --interface lo --run-for 1s",
+      "--vm-ram-file {}/ram --vm-dir {} --listen 127.0.0.1:0 --insecure-plain-tcp --interface lo --run-for "
+      "1s",
       JETTISON_BIN_DIR, guest_, guest_, JETTISON_SOURCE_DIR, (dir_ / "d2").string()));
   EXPECT_NE(not_shared.status, 0) << not_shared.output;
   EXPECT_NE(not_shared.output.find("not in shared memory"), std::string::npos) << not_shared.output;
