@@ -324,6 +324,9 @@ TEST(HandoffLibrary, WithoutWriteProtectionOnlyMissingFaultsAreRegistered) {
   EXPECT_EQ(guest.ask("r 1 4"), hash_line(page_content(kPagesA + 4)));
   EXPECT_EQ(guest.ask("w 0 1 " + std::to_string(kMarker)), "ok");
   EXPECT_EQ(guest.ask("w 1 4 " + std::to_string(kMarker)), "ok");  // resident and writable: no fault
+  // The fetcher counts a placement after the ioctl has woken the guest: its figures may lag the
+  // guest's answer by a moment (bounded wait, then the exact counts).
+  for (int i = 0; i < 500 && fetcher.stats().demand_pages < 2; ++i) std::this_thread::sleep_for(10ms);
   const FetchStats stats = fetcher.stats();
   EXPECT_EQ(stats.wp_faults, 0u);
   EXPECT_EQ(stats.demand_pages, 2u);
