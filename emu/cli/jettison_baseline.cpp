@@ -40,6 +40,7 @@
 #include "common/input_error.hpp"
 #include "common/units.hpp"
 #include "emu/tool/cli_main.hpp"
+#include "emu/vm/qemu_flags.hpp"
 #include "emu/vm/qemu_guest.hpp"
 #include "emu/vm/qemu_migration.hpp"
 #include "emu/vm/qemu_process.hpp"
@@ -116,28 +117,14 @@ Plan plan_of(const Flags& f) {
   p.guest.kernel = f.kernel;
   p.guest.initrd = f.initrd;
   p.guest.append = f.append;
-  try {
-    p.guest.ram_bytes = parse_bytes(f.ram).count();
-  } catch (const std::exception& e) {
-    throw InputError("--ram", e.what());
-  }
-  if (p.guest.ram_bytes == 0 || p.guest.ram_bytes % (std::uint64_t{1} << 20) != 0)
-    throw InputError("--ram", fmt::format("'{}' must be a positive whole number of MiB", f.ram));
+  p.guest.ram_bytes = parse_guest_ram(f.ram, "--ram");
   if (!f.disk.empty()) {
     // One file for both QEMUs (shared storage): only the source writes it until the switch-over.
     if (!fs::is_regular_file(f.disk))
       throw InputError("--disk", fmt::format("'{}' is not a file (a raw disk image)", f.disk));
-    if (f.disk.find(',') != std::string::npos)
-      throw InputError("--disk", fmt::format("'{}': QEMU cannot take a comma in a path", f.disk));
-    p.guest.extra_args = {"-drive", fmt::format("file={},if=virtio,format=raw,cache=none,aio=threads",
-                                                fs::absolute(f.disk).string())};
+    p.guest.extra_args = shared_disk_args(f.disk, "--disk");
   }
-  if (f.accel == "kvm")
-    p.guest.accel = Accel::kKvm;
-  else if (f.accel == "tcg")
-    p.guest.accel = Accel::kTcg;
-  else if (f.accel != "auto")
-    throw InputError("--accel", fmt::format("'{}' is not auto, kvm or tcg", f.accel));
+  p.guest.accel = parse_accel(f.accel, "--accel");
 
   const int given = int{!f.src_netns.empty()} + int{!f.dst_netns.empty()} + int{!f.dst_ip.empty()};
   if (given != 0 && given != 3)

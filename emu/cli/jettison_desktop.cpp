@@ -30,6 +30,7 @@
 #include "emu/agent/vm_adoption.hpp"
 #include "emu/tool/cli_main.hpp"
 #include "emu/vm/qemu_desktop_vm.hpp"
+#include "emu/vm/qemu_flags.hpp"
 
 namespace {
 
@@ -178,21 +179,10 @@ BuiltVm build_vm(const Flags& f, const CLI::App& app) {
     // The disk is not migrated: the server opens the same file (shared storage; the same path there).
     if (!std::filesystem::exists(f.vm_disk))
       throw InputError("--vm-disk", fmt::format("'{}' does not exist", f.vm_disk));
-    if (f.vm_disk.find(',') != std::string::npos)
-      throw InputError("--vm-disk", fmt::format("'{}': QEMU cannot take a comma in a path", f.vm_disk));
-    c.guest.extra_args = {"-drive", fmt::format("file={},if=virtio,format=raw,cache=none,aio=threads",
-                                                std::filesystem::absolute(f.vm_disk).string())};
+    c.guest.extra_args = shared_disk_args(f.vm_disk, "--vm-disk");
   }
-  c.guest.ram_bytes =
-      flag_value("--vm-ram", f.vm_ram, [](const std::string& t) { return parse_bytes(t).count(); });
-  if (c.guest.ram_bytes == 0 || c.guest.ram_bytes % (std::uint64_t{1} << 20) != 0)
-    throw InputError("--vm-ram", fmt::format("'{}' must be a positive whole number of MiB", f.vm_ram));
-  if (f.accel == "kvm")
-    c.guest.accel = Accel::kKvm;
-  else if (f.accel == "tcg")
-    c.guest.accel = Accel::kTcg;
-  else if (f.accel != "auto")
-    throw InputError("--accel", fmt::format("'{}' is not auto, kvm or tcg", f.accel));
+  c.guest.ram_bytes = parse_guest_ram(f.vm_ram, "--vm-ram");
+  c.guest.accel = parse_accel(f.accel, "--accel");
   c.guest.serial_log = (f.vm_dir.empty() ? std::filesystem::path("/run/jettison") / f.vm_name
                                          : std::filesystem::path(f.vm_dir)) /
                        "serial.log";

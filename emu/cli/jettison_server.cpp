@@ -41,6 +41,7 @@
 #include "emu/server/sleep_controller.hpp"
 #include "emu/tool/cli_main.hpp"
 #include "emu/vm/local_vm.hpp"
+#include "emu/vm/qemu_flags.hpp"
 #include "emu/vm/qemu_hosted_vm.hpp"
 #include "emu/vm/uffd_socket_vm.hpp"
 
@@ -118,12 +119,7 @@ QemuHostConfig qemu_config(const Flags& f) {
   c.handoff_library =
       f.handoff_library.empty() ? default_handoff_library() : std::filesystem::path(f.handoff_library);
   c.dirty_tracking = !f.no_dirty_tracking;
-  if (f.accel == "kvm")
-    c.accel = Accel::kKvm;
-  else if (f.accel == "tcg")
-    c.accel = Accel::kTcg;
-  else if (f.accel != "auto")
-    throw InputError("--accel", fmt::format("'{}' is not auto, kvm or tcg", f.accel));
+  c.accel = parse_accel(f.accel, "--accel");
   if (!f.max_guest_ram.empty()) {
     try {
       c.max_guest_ram = parse_bytes(f.max_guest_ram).count();
