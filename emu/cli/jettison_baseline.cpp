@@ -164,6 +164,8 @@ class Scratch {
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   fs::path file(const std::string& name) const { return dir_ / name; }
+  const fs::path& dir() const { return dir_; }
+  const std::vector<fs::path>& rams() const { return rams_; }
   fs::path ram(const std::string& name) {
     rams_.push_back(fs::path("/dev/shm") / fmt::format("{}-{}.ram", dir_.filename().string(), name));
     return rams_.back();
@@ -353,6 +355,10 @@ int migrate_and_report(const Flags& f, const Plan& plan) {
                      {"destination_last_heartbeat", beats.empty() ? 0 : beats.back()},
                      {"heartbeat_continued", continued},
                      {"heartbeat_continuous", continuous}};
+  // What this run made and removes when it ends (tests check nothing is left behind).
+  out["scratch_dir"] = scratch.dir().string();
+  out["ram_files"] = nlohmann::json::array();
+  for (const auto& ram : scratch.rams()) out["ram_files"].push_back(ram.string());
   if (!failure.empty()) out["error"] = failure;
   if (f.json) {
     fmt::print("{}\n", out.dump());

@@ -2,14 +2,14 @@
 // by pre-copy across a veth pair between two network namespaces, and by post-copy over a UNIX socket;
 // each moves every RAM page (sent whole or as a zero-page marker), the heartbeat carries on at the
 // destination counting up by one from 1, and nothing the tool made is left behind (QEMUs, RAM files
-// in /dev/shm, its folder). Bad flags exit 2 naming the flag. Skips when not root, without
+// in /dev/shm, its folder: the ones its report names, so two runs side by side do not see each other's).
+// Bad flags exit 2 naming the flag. Skips when not root, without
 // namespaces, without qemu-system-x86_64, or when jettison-baseline is not built.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 
 #include "tests/emu/support/netns.hpp"
@@ -26,15 +26,6 @@ constexpr std::uint64_t kRam = std::uint64_t{128} << 20;
 
 std::string baseline_binary() { return std::string(JETTISON_BIN_DIR) + "/jettison-baseline"; }
 
-// The names under `dir` that start with `prefix`.
-std::set<std::string> entries(const fs::path& dir, const std::string& prefix) {
-  std::set<std::string> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().filename().string().rfind(prefix, 0) == 0) out.insert(e.path().filename().string());
-  return out;
-}
-
 class BaselineCliE2e : public NetnsTest {
  protected:
   void SetUp() override {
@@ -48,8 +39,6 @@ class BaselineCliE2e : public NetnsTest {
         run_shell(std::string(JETTISON_SOURCE_DIR) + "/scripts/build-guest.sh --tiny 2>/dev/null");
     ASSERT_EQ(built.status, 0) << built.output;
     guest_ = built.output.substr(0, built.output.find('\n'));
-    shm_before_ = entries("/dev/shm", "jettison-baseline-");
-    tmp_before_ = entries(fs::temp_directory_path(), "jettison-baseline-");
   }
 
   // Runs jettison-baseline on the tiny guest with `extra` flags; its JSON report (stderr dropped).
@@ -78,12 +67,18 @@ class BaselineCliE2e : public NetnsTest {
               j.at("source_last_heartbeat").get<std::uint64_t>() + 2);
     EXPECT_TRUE(j.at("heartbeat_continued").get<bool>()) << j.dump();
     EXPECT_TRUE(j.at("heartbeat_continuous").get<bool>()) << j.dump();
-    EXPECT_EQ(entries("/dev/shm", "jettison-baseline-"), shm_before_);
-    EXPECT_EQ(entries(fs::temp_directory_path(), "jettison-baseline-"), tmp_before_);
+    // The tool's own folder and its two RAM files (source, destination) are gone with it.
+    const auto scratch = j.at("scratch_dir").get<std::string>();
+    EXPECT_NE(scratch.find("jettison-baseline-"), std::string::npos) << scratch;
+    EXPECT_FALSE(fs::exists(scratch)) << scratch;
+    ASSERT_EQ(j.at("ram_files").size(), 2u) << j.dump();
+    for (const auto& ram : j.at("ram_files")) {
+      EXPECT_EQ(ram.get<std::string>().rfind("/dev/shm/", 0), 0u) << ram;
+      EXPECT_FALSE(fs::exists(ram.get<std::string>())) << ram;
+    }
   }
 
   std::string guest_;
-  std::set<std::string> shm_before_, tmp_before_;
 };
 
 TEST_F(BaselineCliE2e, PrecopyAcrossTheVethBetweenNamespaces) {
