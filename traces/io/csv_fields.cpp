@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -17,6 +18,10 @@ std::string row_origin(const std::string& file, std::uint64_t row, bool binary) 
 }
 
 void split_csv(std::string_view line, std::vector<std::string_view>& out) {
+  split_csv(line, out, std::string_view::npos - 1);
+}
+
+std::size_t split_csv(std::string_view line, std::vector<std::string_view>& out, std::size_t max_fields) {
   out.clear();
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   std::size_t start = 0;
@@ -24,10 +29,14 @@ void split_csv(std::string_view line, std::vector<std::string_view>& out) {
     const std::size_t comma = line.find(',', start);
     if (comma == std::string_view::npos) {
       out.push_back(line.substr(start));
-      return;
+      return out.size();
     }
     out.push_back(line.substr(start, comma - start));
     start = comma + 1;
+    if (out.size() > max_fields) {  // one too many: count the rest without keeping them
+      const std::string_view rest = line.substr(start);
+      return out.size() + 1 + static_cast<std::size_t>(std::count(rest.begin(), rest.end(), ','));
+    }
   }
 }
 
@@ -100,8 +109,19 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
 }
 
 std::string quote_field(std::string_view text) {
-  if (text.size() > 40) return fmt::format("'{}...'", text.substr(0, 40));
-  return fmt::format("'{}'", text);
+  const bool cut = text.size() > 40;
+  if (cut) text = text.substr(0, 40);
+  std::string q = "'";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      q += fmt::format("\\x{:02x}", u);
+    } else {
+      q += c;
+    }
+  }
+  q += cut ? "...'" : "'";
+  return q;
 }
 
 }  // namespace jettison::traces

@@ -2,6 +2,7 @@
 // decimal seconds turned into integer microseconds without passing through floating point.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,9 @@ std::string row_origin(const std::string& file, std::uint64_t row, bool binary);
 
 // Splits `line` on commas into `out` (views into `line`); strips one trailing '\r'.
 void split_csv(std::string_view line, std::vector<std::string_view>& out);
+// The same, storing at most `max_fields` + 1 fields (enough to see there are too many, however many
+// commas follow); returns how many fields the line has.
+std::size_t split_csv(std::string_view line, std::vector<std::string_view>& out, std::size_t max_fields);
 
 // The largest time a trace may hold, in either format: 9 * 10^12 s (about 285,000 years).
 inline constexpr std::int64_t kMaxTraceTimeUs = 9'000'000'000'000'000'000;
@@ -36,7 +40,7 @@ std::string format_seconds(std::int64_t us);  // shortest
 // A non-negative decimal integer that fits in 64 bits.
 std::optional<std::uint64_t> parse_unsigned(std::string_view text);
 
-// What a field holds, quoted and shortened for error messages.
+// What a field holds, quoted and shortened for error messages (control bytes as \xNN).
 std::string quote_field(std::string_view text);
 
 }  // namespace jettison::traces

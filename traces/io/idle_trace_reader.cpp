@@ -8,6 +8,7 @@
 #include "traces/io/binary_format.hpp"
 #include "traces/io/csv_fields.hpp"
 #include "traces/io/input_stream.hpp"
+#include "traces/io/row_error.hpp"
 
 namespace jettison::traces {
 
@@ -98,11 +99,11 @@ class IdleTraceReader::Binary {
       in_.fail("end is beyond the largest trace time (9e12 s)");
     }
     const std::int64_t end = start + static_cast<std::int64_t>(length) * unit;
-    if (length == 0) in_.fail(length_message(format_seconds(start), format_seconds(end)));
+    prev_start_ = start;  // the next record's start delta counts from here, even if this one is rejected
+    if (length == 0) reject(length_message(format_seconds(start), format_seconds(end)));
     std::int64_t& last = last_end_[desktop];
-    if (start < last) in_.fail(overlap_message(names_[desktop], format_seconds(start), Time::micros(last)));
+    if (start < last) reject(overlap_message(names_[desktop], format_seconds(start), Time::micros(last)));
     last = end;
-    prev_start_ = start;
     row.desktop = names_[desktop];
     row.start = Time::micros(start);
     row.end = Time::micros(end);
@@ -111,6 +112,11 @@ class IdleTraceReader::Binary {
   }
 
  private:
+  // A well-formed record whose period is wrong: the records after it can still be read.
+  [[noreturn]] void reject(const std::string& message) const {
+    throw RowError(row_origin(in_.name(), in_.record, true), message);
+  }
+
   binary::Input in_;
   std::vector<std::string> names_;
   std::unordered_map<std::string, std::uint32_t> index_;
@@ -143,25 +149,33 @@ void IdleTraceReader::fail(const std::string& message) const { lines_.fail(messa
 
 bool IdleTraceReader::next(IdleRow& row) {
   if (binary_) return binary_->next(row);
-  std::vector<std::string_view> f;
-  while (lines_.next(f)) {
-    if (f.size() != 3) fail(fmt::format("expected 3 fields (desktop,start,end), found {}", f.size()));
+  std::vector<std::string_view>& f = fields_;
+  while (lines_.next(f, 3)) {
+    if (f.size() != 3) {
+      lines_.reject(fmt::format("expected 3 fields (desktop,start,end), found {}", lines_.field_count()));
+    }
     if (!valid_desktop_id(f[0])) {
-      fail(fmt::format("desktop id {} must be 1-64 characters of A-Z a-z 0-9 _ - .", quote_field(f[0])));
+      lines_.reject(
+          fmt::format("desktop id {} must be 1-64 characters of A-Z a-z 0-9 _ - .", quote_field(f[0])));
     }
     const auto start = parse_seconds_us(f[1]);
-    if (!start) fail(fmt::format("start {} is not a non-negative number of seconds", quote_field(f[1])));
+    if (!start)
+      lines_.reject(fmt::format("start {} is not a non-negative number of seconds", quote_field(f[1])));
     const auto end = parse_seconds_us(f[2]);
-    if (!end) fail(fmt::format("end {} is not a non-negative number of seconds", quote_field(f[2])));
-    if (*end <= *start) fail(length_message(std::string(f[1]), std::string(f[2])));
+    if (!end) lines_.reject(fmt::format("end {} is not a non-negative number of seconds", quote_field(f[2])));
+    if (*end <= *start) lines_.reject(length_message(std::string(f[1]), std::string(f[2])));
+    auto it = last_end_.find(f[0]);
+    if (it != last_end_.end() && *start < it->second.us()) {
+      lines_.reject(overlap_message(std::string(f[0]), std::string(f[1]), it->second));
+    }
     row.desktop.assign(f[0]);
     row.start = Time::micros(*start);
     row.end = Time::micros(*end);
     row.line = lines_.line();
-    auto [it, fresh] = last_end_.try_emplace(row.desktop, row.end);
-    if (!fresh) {
-      if (row.start < it->second) fail(overlap_message(row.desktop, std::string(f[1]), it->second));
+    if (it != last_end_.end()) {
       it->second = row.end;
+    } else {
+      last_end_.emplace(row.desktop, row.end);
     }
     return true;
   }

@@ -4,15 +4,24 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/time.hpp"
 #include "traces/io/csv_lines.hpp"
 
 namespace jettison::traces {
+
+// Hashes std::string and std::string_view alike (lookups by a field without a copy).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 struct IdleRow {
   std::string desktop;
@@ -23,7 +32,9 @@ struct IdleRow {
 
 // Reads rows one by one and rejects bad ones with "file:line: what is wrong" ("file:record N: ..." in
 // a binary trace): missing header, wrong field count, bad or negative numbers, end not after start, a
-// desktop's periods unsorted or overlapping; corrupt or truncated compressed or binary data.
+// desktop's periods unsorted or overlapping; corrupt or truncated compressed or binary data; a line
+// over kMaxLineBytes or with a NUL byte. Errors in one row are RowErrors (row_error.hpp): next() may
+// be called again and reads on (a rejected period does not count as its desktop's last one).
 class IdleTraceReader {
  public:
   // Detects compression and the binary format from the stream's first bytes.
@@ -44,8 +55,9 @@ class IdleTraceReader {
 
   std::unique_ptr<std::istream> in_;
   std::string name_;
-  CsvLines lines_;  // the CSV rows (unused for a binary trace)
-  std::unordered_map<std::string, Time> last_end_;
+  CsvLines lines_;                        // the CSV rows (unused for a binary trace)
+  std::vector<std::string_view> fields_;  // the current line's
+  std::unordered_map<std::string, Time, StringHash, std::equal_to<>> last_end_;
   std::unique_ptr<Binary> binary_;
 };
 

@@ -82,24 +82,29 @@ void PageTraceReader::fail(const std::string& message) const { lines_.fail(messa
 
 bool PageTraceReader::next(PageRow& row) {
   if (binary_) return binary_->next(row);
-  std::vector<std::string_view> f;
-  while (lines_.next(f)) {
-    if (f.size() != 3) fail(fmt::format("expected 3 fields (time,page,op), found {}", f.size()));
-    const auto t = parse_seconds_us(f[0]);
-    if (!t) fail(fmt::format("time {} is not a non-negative number of seconds", quote_field(f[0])));
-    if (*t < last_) {
-      fail(fmt::format("time {} s is before the previous row's {} s: rows must be sorted by time", f[0],
-                       format_seconds(last_)));
+  std::vector<std::string_view>& f = fields_;
+  while (lines_.next(f, 3)) {
+    if (f.size() != 3) {
+      lines_.reject(fmt::format("expected 3 fields (time,page,op), found {}", lines_.field_count()));
     }
-    last_ = *t;
+    const auto t = parse_seconds_us(f[0]);
+    if (!t) lines_.reject(fmt::format("time {} is not a non-negative number of seconds", quote_field(f[0])));
+    if (*t < last_) {
+      lines_.reject(fmt::format("time {} s is before the previous row's {} s: rows must be sorted by time",
+                                f[0], format_seconds(last_)));
+    }
     const auto gfn = parse_unsigned(f[1]);
-    if (!gfn) fail(fmt::format("page {} is not a non-negative integer page frame number", quote_field(f[1])));
+    if (!gfn) {
+      lines_.reject(
+          fmt::format("page {} is not a non-negative integer page frame number", quote_field(f[1])));
+    }
     bool write = false;
     if (f[2] == "w") {
       write = true;
     } else if (f[2] != "r") {
-      fail(fmt::format("op {} is unknown: use 'r' (read) or 'w' (write)", quote_field(f[2])));
+      lines_.reject(fmt::format("op {} is unknown: use 'r' (read) or 'w' (write)", quote_field(f[2])));
     }
+    last_ = *t;  // only a row accepted whole moves the time on
     row.time_us = *t;
     row.page = *gfn;
     row.write = write;

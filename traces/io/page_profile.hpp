@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -27,7 +28,9 @@ struct PageRow {
 
 // Reads the rows of a page-access trace one at a time and rejects bad ones with "file:line: what is
 // wrong" ("file:record N: ..." in a binary trace): header, three fields, times non-negative and
-// non-decreasing, page a non-negative integer, op `r` or `w`; corrupt or truncated data.
+// non-decreasing, page a non-negative integer, op `r` or `w`; corrupt or truncated data; a line over
+// kMaxLineBytes or with a NUL byte. Errors in one row are RowErrors (row_error.hpp): next() may be
+// called again and reads on (a rejected row does not move the time on).
 class PageTraceReader {
  public:
   // Detects compression and the binary format from the stream's first bytes.
@@ -47,7 +50,8 @@ class PageTraceReader {
 
   std::unique_ptr<std::istream> in_;
   std::string name_;
-  CsvLines lines_;  // the CSV rows (unused for a binary trace)
+  CsvLines lines_;                        // the CSV rows (unused for a binary trace)
+  std::vector<std::string_view> fields_;  // the current line's
   std::int64_t last_ = 0;
   std::unique_ptr<Binary> binary_;
 };

@@ -39,11 +39,11 @@ ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string
   const std::size_t n = periods.machines();
   std::vector<std::int64_t> idle_since(n, -1);  // start of the machine's current inactivity, or -1
   std::int64_t last = -1;
-  while (pending || lines.next(f)) {
+  while (pending || lines.next(f, n + 1)) {
     pending = false;
     if (f.size() != n + 1) {
       lines.fail(fmt::format("expected {} fields (time and {} machine{}), found {}", n + 1, n,
-                             n == 1 ? "" : "s", f.size()));
+                             n == 1 ? "" : "s", lines.field_count()));
     }
     const auto t = parse_seconds_us(f[0]);
     if (!t) lines.fail(fmt::format("time {} is not a non-negative number of seconds", quote_field(f[0])));

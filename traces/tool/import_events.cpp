@@ -21,14 +21,15 @@ ImportResult import_events(std::unique_ptr<std::istream> in, const std::string& 
   std::vector<std::string_view> f;
   std::int64_t start = -1, last = -1;
   bool first_line = true;
-  while (lines.next(f)) {
+  while (lines.next(f, 2)) {
     const bool header = first_line && f[0] == "time";
     first_line = false;
     if (header) {
       if (f.size() != 2 || f[1] != "machine") lines.fail("the header must be 'time,machine'");
       continue;
     }
-    if (f.size() != 2) lines.fail(fmt::format("expected 2 fields (time,machine), found {}", f.size()));
+    if (f.size() != 2)
+      lines.fail(fmt::format("expected 2 fields (time,machine), found {}", lines.field_count()));
     const auto t = parse_seconds_us(f[0]);
     if (!t) lines.fail(fmt::format("time {} is not a non-negative number of seconds", quote_field(f[0])));
     if (*t < last) {

@@ -10,6 +10,7 @@
 #include "common/input_error.hpp"
 #include "common/units.hpp"
 #include "traces/io/input_stream.hpp"
+#include "traces/tool/row_errors.hpp"
 #include "traces/tool/stats_idle.hpp"
 #include "traces/tool/stats_pages.hpp"
 
@@ -59,14 +60,19 @@ void run_stats(const StatsArgs& a) {
 void add_stats_command(CLI::App& app) {
   auto a = std::make_shared<StatsArgs>();
   auto* cmd = app.add_subcommand("stats",
-                                 "figures of an idle-period or page-access trace (CSV or binary, "
-                                 "plain, .gz or .zst)");
+                                 fmt::format("figures of an idle-period or page-access trace (CSV or binary, "
+                                             "plain, .gz or .zst); a trace with errors gets all of them, "
+                                             "in file order (the first {}), and exit code 2",
+                                             kShownRowErrors));
   cmd->add_option("file", a->file, "the trace")->required();
   cmd->add_flag("--json", a->json, "print one JSON object instead of text");
   cmd->add_option("--days", a->days,
                   "idle traces: days the per-day figures divide by "
                   "(default: the last end rounded up to whole days)");
-  cmd->add_option("--bucket", a->bucket, "page traces: width of the unique-pages-over-time buckets")
+  cmd->add_option("--bucket", a->bucket,
+                  fmt::format("page traces: width of the unique-pages-over-time buckets; widened by the "
+                              "smallest whole factor that fits the trace in {} buckets (the output says so)",
+                              kMaxBuckets))
       ->capture_default_str();
   cmd->add_option("--page-size", a->page_size, "page traces: bytes a page, for the memory figure")
       ->capture_default_str();

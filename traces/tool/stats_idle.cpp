@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/input_error.hpp"
+#include "traces/tool/row_errors.hpp"
 #include "traces/tool/stats_json.hpp"
 
 namespace jettison::traces {
@@ -28,8 +29,7 @@ IdleStats idle_stats(IdleTraceReader& reader, std::optional<std::int64_t> days) 
   std::array<std::int64_t, 24> hourly{};
   std::array<std::int64_t, 7> weekly{};
   std::int64_t total_us = 0, first = -1, last = 0;
-  IdleRow row;
-  while (reader.next(row)) {
+  auto add_period = [&](const IdleRow& row) {
     desktops.insert(row.desktop);
     const std::int64_t a = row.start.us(), b = row.end.us();
     if (first < 0 || a < first) first = a;
@@ -38,22 +38,38 @@ IdleStats idle_stats(IdleTraceReader& reader, std::optional<std::int64_t> days) 
     const double len = static_cast<double>(b - a) / 1e6;
     lengths.push_back(len);
     ++s.classes[len < 600 ? 0 : len < 1800 ? 1 : len < 3600 ? 2 : 3];
-    // Split at hour boundaries: whole days add to every hour at once.
+    // Split at hour boundaries: a run of whole days adds to every hour (and weekday) at once, so a
+    // period of years costs no more than one of a day.
     std::int64_t t = a;
     while (t < b) {
       const std::int64_t day = t / kDayUs;
       const std::int64_t next = std::min(b, (t / kHourUs + 1) * kHourUs);
       if (t % kDayUs == 0 && b - t >= kDayUs) {
-        for (auto& h : hourly) h += kHourUs;
-        weekly[static_cast<std::size_t>(day % 7)] += kDayUs;
-        t += kDayUs;
+        const std::int64_t whole = (b - t) / kDayUs;
+        for (auto& h : hourly) h += whole * kHourUs;
+        for (std::int64_t d = 0; d < 7; ++d) {  // days day .. day + whole - 1 that fall on weekday d
+          const std::int64_t first_d = day + ((d - day % 7) + 7) % 7;
+          if (first_d < day + whole)
+            weekly[static_cast<std::size_t>(d)] += ((day + whole - 1 - first_d) / 7 + 1) * kDayUs;
+        }
+        t += whole * kDayUs;
         continue;
       }
       hourly[static_cast<std::size_t>((t % kDayUs) / kHourUs)] += next - t;
       weekly[static_cast<std::size_t>(day % 7)] += next - t;
       t = next;
     }
+  };
+  RowErrors errors(reader.name());
+  IdleRow row;
+  try {
+    while (next_good_row(reader, row, errors)) {
+      if (errors.count() == 0) add_period(row);  // after an error, only look for more errors
+    }
+  } catch (const InputError& e) {  // one that ends the reading (row errors are collected)
+    errors.throw_with(e);
   }
+  errors.throw_if_any();
   if (desktops.empty()) throw InputError(reader.name(), "no idle periods: nothing to summarize");
   s.desktops = desktops.size();
   s.periods = lengths.size();

@@ -6,78 +6,80 @@
 #include <cmath>
 #include <functional>
 #include <unordered_map>
+#include <utility>
 
 #include "common/input_error.hpp"
+#include "traces/tool/row_errors.hpp"
 #include "traces/tool/stats_json.hpp"
 
 namespace jettison::traces {
-namespace {
-
-constexpr std::size_t kMaxBuckets = 1'000'000;
-
-}  // namespace
 
 PageStats page_stats(PageTraceReader& reader, std::int64_t bucket_us) {
   PageStats s;
-  s.bucket_s = static_cast<double>(bucket_us) / 1e6;
+  s.bucket_requested_s = static_cast<double>(bucket_us) / 1e6;
   std::unordered_map<std::uint64_t, bool> written;  // page -> written at least once
   // Access counts of the seconds with any access, in order (the others count 0); `seconds` spans all.
   std::vector<std::uint64_t> per_second;
   std::int64_t current_second = -1;
+  // Buckets (of the requested width) with first touches and their counts, in order: at most one
+  // entry a unique page, however long the trace.
+  std::vector<std::pair<std::int64_t, std::uint64_t>> touched;
   std::vector<double> access_gaps, fetch_gaps;
   std::int64_t prev_instant = -1, prev_fetch = -1, first = 0, last = 0;
   std::uint64_t at_instant = 0;
+  RowErrors errors(reader.name());
   PageRow row;
-  while (reader.next(row)) {
-    const std::int64_t t = row.time_us;
-    if (s.accesses == 0) first = t;
-    last = t;
-    ++s.accesses;
-    if (row.write) ++s.writes;
-    s.max_page = std::max(s.max_page, row.page);
-    if (t != prev_instant) {
-      if (prev_instant >= 0) access_gaps.push_back(static_cast<double>(t - prev_instant) / 1e6);
-      prev_instant = t;
-      ++s.instants;
-      at_instant = 0;
-    }
-    s.max_at_instant = std::max(s.max_at_instant, ++at_instant);
-    if (t / 1'000'000 != current_second) {
-      current_second = t / 1'000'000;
-      per_second.push_back(0);
-    }
-    ++per_second.back();
-    auto [it, fresh] = written.try_emplace(row.page, row.write);
-    if (fresh) {
-      const auto bucket = static_cast<std::size_t>(t / bucket_us);
-      if (bucket >= kMaxBuckets) {
-        throw InputError("--bucket",
-                         fmt::format("{} s buckets cut this trace into more than {} pieces: pick wider "
-                                     "ones",
-                                     s.bucket_s, kMaxBuckets));
+  try {
+    while (next_good_row(reader, row, errors)) {
+      if (errors.count() > 0) continue;  // figures are not printed: only look for more errors
+      const std::int64_t t = row.time_us;
+      if (s.accesses == 0) first = t;
+      last = t;
+      ++s.accesses;
+      if (row.write) ++s.writes;
+      s.max_page = std::max(s.max_page, row.page);
+      if (t != prev_instant) {
+        if (prev_instant >= 0) access_gaps.push_back(static_cast<double>(t - prev_instant) / 1e6);
+        prev_instant = t;
+        ++s.instants;
+        at_instant = 0;
       }
-      if (s.new_pages.size() <= bucket) s.new_pages.resize(bucket + 1, 0);
-      ++s.new_pages[bucket];
-      if (t != prev_fetch) {
-        if (prev_fetch >= 0) fetch_gaps.push_back(static_cast<double>(t - prev_fetch) / 1e6);
-        prev_fetch = t;
+      s.max_at_instant = std::max(s.max_at_instant, ++at_instant);
+      if (t / 1'000'000 != current_second) {
+        current_second = t / 1'000'000;
+        per_second.push_back(0);
       }
-    } else {
-      it->second = it->second || row.write;
+      ++per_second.back();
+      auto [it, fresh] = written.try_emplace(row.page, row.write);
+      if (fresh) {
+        const std::int64_t bucket = t / bucket_us;
+        if (touched.empty() || touched.back().first != bucket) touched.emplace_back(bucket, 0);
+        ++touched.back().second;
+        if (t != prev_fetch) {
+          if (prev_fetch >= 0) fetch_gaps.push_back(static_cast<double>(t - prev_fetch) / 1e6);
+          prev_fetch = t;
+        }
+      } else {
+        it->second = it->second || row.write;
+      }
     }
+  } catch (const InputError& e) {  // one that ends the reading (row errors are collected)
+    errors.throw_with(e);
   }
+  errors.throw_if_any();
   if (s.accesses == 0) throw InputError(reader.name(), "no page accesses: nothing to summarize");
   s.unique_pages = written.size();
   for (const auto& [page, w] : written) s.written_pages += w ? 1 : 0;
   s.first_s = static_cast<double>(first) / 1e6;
   s.last_s = static_cast<double>(last) / 1e6;
   s.write_share = static_cast<double>(s.writes) / static_cast<double>(s.accesses);
-  if (static_cast<std::size_t>(last / bucket_us) >= kMaxBuckets) {
-    throw InputError("--bucket",
-                     fmt::format("{} s buckets cut this trace into more than {} pieces: pick wider ones",
-                                 s.bucket_s, kMaxBuckets));
-  }
-  s.new_pages.resize(std::max(s.new_pages.size(), static_cast<std::size_t>(last / bucket_us) + 1), 0);
+  // Widen the buckets by the smallest whole factor that fits the span in kMaxBuckets.
+  const std::int64_t needed = last / bucket_us + 1;
+  const std::int64_t factor = (needed + kMaxBuckets - 1) / kMaxBuckets;
+  const std::int64_t width = bucket_us * factor;
+  s.bucket_s = static_cast<double>(width) / 1e6;
+  s.new_pages.assign(static_cast<std::size_t>(last / width) + 1, 0);
+  for (const auto& [bucket, count] : touched) s.new_pages[static_cast<std::size_t>(bucket / factor)] += count;
   std::uint64_t acc = 0;
   for (std::uint64_t n : s.new_pages) s.unique_by_end.push_back(acc += n);
   s.access_gap_s = summarize(access_gaps);
@@ -136,17 +138,24 @@ std::string page_stats_text(const PageStats& s, const std::string& file, std::ui
                    static_cast<double>(s.unique_pages * page_bytes) / 1048576.0, page_bytes, s.written_pages,
                    s.max_page));
   line("first / last access", fmt::format("{:.6f} s / {:.6f} s", s.first_s, s.last_s));
+  const bool widened = s.bucket_s != s.bucket_requested_s;
+  if (widened) {
+    line("buckets", fmt::format("widened from {} s to {} s: the trace's {:.0f} s fit in at most {} buckets",
+                                s.bucket_requested_s, s.bucket_s, s.last_s, kMaxBuckets));
+  }
   line("instants",
        fmt::format("{} distinct timestamps (at most {} accesses at one)", s.instants, s.max_at_instant));
   std::string growth;
   for (std::size_t i = 0; i < s.unique_by_end.size(); ++i) {
     growth += fmt::format("{}{}", i ? " " : "", s.unique_by_end[i]);
   }
-  line(fmt::format("unique pages per {:g} min", s.bucket_s / 60), fmt::format("(cumulative) {}", growth));
+  const std::string per =
+      widened ? fmt::format("{} s", s.bucket_s) : fmt::format("{:g} min", s.bucket_s / 60);
+  line(fmt::format("unique pages per {}", per), fmt::format("(cumulative) {}", growth));
   std::string fresh;
   for (std::size_t i = 0; i < s.new_pages.size(); ++i)
     fresh += fmt::format("{}{}", i ? " " : "", s.new_pages[i]);
-  line(fmt::format("new pages per {:g} min", s.bucket_s / 60), fresh);
+  line(fmt::format("new pages per {}", per), fresh);
   line("access gaps (s)", distribution_text(s.access_gap_s));
   line("fetch gaps (s)", distribution_text(s.fetch_gap_s));
   line("burstiness",
@@ -171,6 +180,7 @@ std::string page_stats_json(const PageStats& s, const std::string& file) {
   j.key("last_access_s").value(s.last_s);
   j.key("instants").value(s.instants);
   j.key("max_accesses_at_one_instant").value(s.max_at_instant);
+  j.key("bucket_requested_s").value(s.bucket_requested_s);
   j.key("bucket_s").value(s.bucket_s);
   j.key("unique_pages_by_bucket_end").begin_array();
   for (auto v : s.unique_by_end) j.value(v);
