@@ -33,8 +33,10 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, c
   const RunReport report = run_scenario(s, options);
   if (!quiet) {
     print_summary_table(stdout, s, report);
-    fmt::print("outputs in {}/: summary.json, periods.csv, desktops.csv, timeline.csv, links.csv, servers.csv, scenario.yaml\n",
-               report.out.string());
+    fmt::print(
+        "outputs in {}/: summary.json, periods.csv, desktops.csv, timeline.csv, links.csv, servers.csv, "
+        "scenario.yaml\n",
+        report.out.string());
   }
   return 0;
 }
@@ -77,7 +79,9 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run a scenario (the embedded default when no file is given)");
   run->add_option("scenario", file, "scenario YAML file");
   run->add_option("--set", sets, "override a value: key.path=value (repeatable)");
-  run->add_option("--out", out, "output folder (default: results/<scenario name>)");
+  run->add_option("--out", out,
+                  "output folder (default: results/<scenario name>), replaced whole; an existing folder must "
+                  "be empty or an earlier output (summary.json or sweep.json)");
   run->add_option("--threads", threads, "strategies simulated at once (default: one per core)");
   run->add_flag("-q,--quiet", quiet, "print nothing but errors");
 

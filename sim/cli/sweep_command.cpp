@@ -20,7 +20,12 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args) {
       ->allow_extra_args(false);
   sweep->add_option("--set", args.sets, "override a value in every point: key.path=value (repeatable)")
       ->allow_extra_args(false);
-  sweep->add_option("--out", args.out, "output folder: sweep.csv, sweep.json, points/")->required();
+  sweep
+      ->add_option(
+          "--out", args.out,
+          "output folder: sweep.csv, sweep.json, points/; replaced whole, an existing folder must be "
+          "empty or an earlier output")
+      ->required();
   sweep->add_option("--threads", args.threads, "points simulated at once (default: one per core)");
   sweep->add_flag("-q,--quiet", args.quiet, "print nothing but errors");
   return sweep;

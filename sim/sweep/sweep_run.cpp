@@ -1,7 +1,6 @@
 #include "sim/sweep/sweep_run.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -60,24 +59,6 @@ SweepPointResult run_point(const SweepInput& in, std::size_t point, const Staged
   return result;
 }
 
-// A folder cannot be renamed onto a non-empty one: the points of an earlier sweep in `out` move
-// aside for the commit and go once it succeeded (or come back if it failed).
-void commit(StagedOutput& staged, const fs::path& out) {
-  const fs::path points = out / "points";
-  const fs::path old = out / fmt::format(".points-old-{}", ::getpid());
-  fs::remove_all(old);
-  const bool had_points = fs::exists(points);
-  if (had_points) fs::rename(points, old);
-  try {
-    staged.commit();
-  } catch (...) {
-    std::error_code ec;
-    if (had_points && !fs::exists(points)) fs::rename(old, points, ec);
-    throw;
-  }
-  fs::remove_all(old);
-}
-
 }  // namespace
 
 SweepReport run_sweep(const SweepInput& in, const SweepOptions& options) {
@@ -107,7 +88,7 @@ SweepReport run_sweep(const SweepInput& in, const SweepOptions& options) {
   write_file(staged.staged("sweep.json"), [&](std::ostream& f) {
     f << make_sweep_json(base, in, results, report.threads, report.wall_seconds).dump(2) << '\n';
   });
-  commit(staged, options.out);
+  staged.commit();
   return report;
 }
 

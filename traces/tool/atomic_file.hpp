@@ -1,7 +1,8 @@
 // An output file that appears whole or not at all: written to a hidden temporary file in the target's
 // folder and renamed over the target by commit(). Dropped without commit() (an error, an exception),
 // it removes the temporary file and any folder it had to create, so a failed command leaves nothing
-// half-written behind and an older target untouched.
+// half-written behind and an older target untouched. The file and its folder are synced to disk
+// around the rename, and temporary files of the same target left by killed processes are removed.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +11,10 @@
 #include <string>
 
 namespace jettison::traces {
+
+// Removes ".NAME.tmp-PID-N" files beside `target` (NAME its file name) whose process is gone
+// (kill(PID, 0) fails with ESRCH), naming each on stderr. Other names are never touched.
+void remove_stale_temp_files(const std::filesystem::path& target);
 
 class AtomicFile {
  public:
