@@ -1,12 +1,15 @@
-// Bounded memory whatever the input: /dev/zero given as an idle trace (no line end, NUL bytes) fails
-// at once naming "/dev/zero:1", with a small peak RSS, measured in a forked child.
+// Bounded memory whatever the input: /dev/zero given as an idle trace (no line end, NUL bytes), to
+// the trace reader or as a scenario's idle trace, fails at once naming "/dev/zero:1", with a small
+// peak RSS, measured in a forked child.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 
 #include "common/input_error.hpp"
+#include "sim/trace/idle_trace.hpp"
 #include "tests/sim/input/input_test_support.hpp"
 #include "tests/traces/measured_child.hpp"
 #include "traces/io/idle_trace_reader.hpp"
@@ -29,16 +32,13 @@ void limit_growth_to_one_gib() {
   ::setrlimit(RLIMIT_AS, &lim);
 }
 
-TEST(BoundedMemory, DevZeroAsAnIdleTraceFailsAtOnceNamingFileAndLine) {
-  if (::access("/dev/zero", R_OK) != 0) GTEST_SKIP() << "no readable /dev/zero";
+// Runs `read` in a forked child limited to 1 GiB of growth; its InputError's text goes to stderr.
+MeasuredChild read_in_child(const std::function<void()>& read) {
   TempDir dir;
-  const auto r = run_measured(dir.path().string(), [] {
+  return run_measured(dir.path().string(), [&] {
     limit_growth_to_one_gib();
     try {
-      traces::IdleTraceReader reader(traces::open_trace_file("/dev/zero", "idle_trace"), "/dev/zero");
-      traces::IdleRow row;
-      while (reader.next(row)) {
-      }
+      read();
     } catch (const InputError& e) {
       std::fputs(e.what(), stderr);
       return 0;
@@ -48,12 +48,31 @@ TEST(BoundedMemory, DevZeroAsAnIdleTraceFailsAtOnceNamingFileAndLine) {
     }
     return 4;
   });
+}
+
+void expect_bounded_nul_error(const MeasuredChild& r) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(Contains(r.err, "/dev/zero:1: "));
   EXPECT_TRUE(Contains(r.err, "NUL byte"));
   // The child starts as a copy of the test process (a few MB); an unbounded line read holds the
   // whole 1 GiB it may grow by before it fails.
   EXPECT_LT(r.peak_rss_kb, 200U * 1024) << "peak RSS " << r.peak_rss_kb << " KiB";
+}
+
+TEST(BoundedMemory, DevZeroAsAnIdleTraceFailsAtOnceNamingFileAndLine) {
+  if (::access("/dev/zero", R_OK) != 0) GTEST_SKIP() << "no readable /dev/zero";
+  expect_bounded_nul_error(read_in_child([] {
+    traces::IdleTraceReader reader(traces::open_trace_file("/dev/zero", "idle_trace"), "/dev/zero");
+    traces::IdleRow row;
+    while (reader.next(row)) {
+    }
+  }));
+}
+
+TEST(BoundedMemory, DevZeroAsAScenariosIdleTraceFailsAtOnce) {
+  // What `jettison-sim validate` does with `idle_trace: /dev/zero` (2.6 GB before lines were bounded).
+  if (::access("/dev/zero", R_OK) != 0) GTEST_SKIP() << "no readable /dev/zero";
+  expect_bounded_nul_error(read_in_child([] { sim::index_idle_trace("/dev/zero", "idle_trace"); }));
 }
 
 }  // namespace

@@ -18,8 +18,10 @@
 namespace jettison::traces {
 namespace {
 
+// Fixed buffers: memory does not grow with the (decompressed) size of the data.
 constexpr std::size_t kInChunk = 64 * 1024;
 constexpr std::size_t kOutChunk = 128 * 1024;
+constexpr int kMaxZstdWindowLog = 27;
 
 // A read-only streambuf that turns compressed bytes from `src_` into plain ones, one buffer at a time.
 // Subclasses say how (decode()); this class reads the source, keeps count of the compressed bytes
@@ -151,6 +153,10 @@ class ZstdBuf final : public DecodingBuf {
       : DecodingBuf(std::move(src), std::move(name), std::move(prefix), Compression::zstd),
         z_(ZSTD_createDStream()) {
     if (z_ == nullptr) throw std::bad_alloc();
+    // The window a frame may ask for is the decoder's only buffer that grows with the data: capped
+    // at 2^27 bytes (128 MiB, what `zstd --ultra -22` uses; libzstd's default, made explicit). A
+    // frame that asks for more (`--long=31`) is refused as corrupt data.
+    ZSTD_DCtx_setParameter(z_, ZSTD_d_windowLogMax, kMaxZstdWindowLog);
   }
   ~ZstdBuf() override { ZSTD_freeDStream(z_); }
 
