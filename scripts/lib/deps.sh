@@ -15,6 +15,9 @@ JETTISON_PACKAGES=(
 # scripts/build-guest.sh fetches the guest kernel with apt-get download, never installing it here).
 JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium iproute2 openssl qemu-system-x86 busybox-static
   cpio)
+# Only the sanitizer run needs these (scripts/sanitize.sh): clang, its sanitizer and libFuzzer runtimes
+# (libclang-rt-14-dev, only recommended by clang-14) and llvm-symbolizer (llvm-14) for readable reports.
+JETTISON_SANITIZE_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
 
 jettison_install_deps() {
   local missing=()
