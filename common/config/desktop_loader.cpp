@@ -14,11 +14,13 @@ PowerTable read_power(const YamlNode& n, const PowerTable* base) {
                  "serving"});
   PowerTable t = base ? *base : PowerTable{};
   for (std::size_t i = 0; i < kPowerStateCount; ++i) {
-    if (auto v = n.find(kPowerStateNames[i])) {
-      t.watts[i] = v->power();
-    } else if (!base) {
-      n.fail(fmt::format("missing required key '{}' (every power state needs a power)", kPowerStateNames[i]));
-    }
+    n.attempt([&] {
+      if (auto v = n.find(kPowerStateNames[i])) {
+        t.watts[i] = v->power();
+      } else if (!base) {
+        n.fail_missing(kPowerStateNames[i], "every power state needs a power");
+      }
+    });
   }
   return t;
 }
@@ -27,10 +29,12 @@ Transitions read_transitions(const YamlNode& n, const Transitions* base) {
   n.expect_keys({"suspend", "resume_full", "resume_selective", "wake_on_lan"});
   Transitions t = base ? *base : Transitions{};
   auto get = [&](std::string_view key, Duration& out) {
-    if (auto v = n.find(key))
-      out = v->duration();
-    else if (!base)
-      n.at(key);  // reports the missing key
+    n.attempt([&] {
+      if (auto v = n.find(key))
+        out = v->duration();
+      else if (!base)
+        n.at(key);  // reports the missing key
+    });
   };
   get("suspend", t.suspend);
   get("resume_full", t.resume_full);
@@ -42,16 +46,20 @@ Transitions read_transitions(const YamlNode& n, const Transitions* base) {
 Link read_link(const YamlNode& n, const Link* base) {
   n.expect_keys({"bandwidth", "latency"});
   Link l = base ? *base : Link{};
-  if (auto v = n.find("bandwidth")) {
-    l.bandwidth = v->bandwidth();
-    if (l.bandwidth.bits_per_second() <= 0) v->fail("bandwidth must be positive");
-  } else if (!base) {
-    n.at("bandwidth");
-  }
-  if (auto v = n.find("latency"))
-    l.latency = v->duration();
-  else if (!base)
-    n.at("latency");
+  n.attempt([&] {
+    if (auto v = n.find("bandwidth")) {
+      l.bandwidth = v->bandwidth();
+      if (l.bandwidth.bits_per_second() <= 0) v->fail("bandwidth must be positive");
+    } else if (!base) {
+      n.at("bandwidth");
+    }
+  });
+  n.attempt([&] {
+    if (auto v = n.find("latency"))
+      l.latency = v->duration();
+    else if (!base)
+      n.at("latency");
+  });
   return l;
 }
 
@@ -66,10 +74,10 @@ Bytes read_page_size(const std::optional<YamlNode>& n) {
 DesktopFigures read_desktop(const YamlNode& n, Bytes page_size) {
   n.expect_keys({"vm_memory", "power", "transitions", "link"});
   DesktopFigures d;
-  d.vm_memory = n.at("vm_memory").bytes();
-  d.power = read_power(n.at("power"), nullptr);
-  d.transitions = read_transitions(n.at("transitions"), nullptr);
-  d.link = read_link(n.at("link"), nullptr);
+  n.attempt([&] { d.vm_memory = n.at("vm_memory").bytes(); });
+  n.attempt([&] { d.power = read_power(n.at("power"), nullptr); });
+  n.attempt([&] { d.transitions = read_transitions(n.at("transitions"), nullptr); });
+  n.attempt([&] { d.link = read_link(n.at("link"), nullptr); });
   d.page_size = page_size;
   return d;
 }

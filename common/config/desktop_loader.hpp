@@ -1,6 +1,8 @@
 // The one loader of a scenario's `desktop:` section (vm_memory, power per state, transitions, link)
 // and its `page_size`, used by the simulator's scenario loader and by the emulator (agent config,
-// default figures). Every problem is an InputError naming file:line: key.
+// default figures). Every problem is an InputError naming file:line: key. With an error collector in
+// the document (YamlDocument::errors), each key's error is recorded and reading goes on: the values
+// returned then hold defaults where a key was bad, for the caller to discard.
 #pragma once
 
 #include <optional>

@@ -2,23 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <sstream>
-
 #include "common/config/input_file.hpp"
+#include "common/config/yaml_checks.hpp"
 #include "common/input_error.hpp"
 
 namespace jettison::config {
 namespace {
 
+// One file of the chain, checked on its own (keys, duplicates, UTF-8) so errors name that file.
 YAML::Node parse_yaml(const std::string& path) {
   auto in = open_input(path, path);
-  std::stringstream text;
-  text << in->rdbuf();
-  try {
-    return YAML::Load(text.str());
-  } catch (const YAML::Exception& e) {
-    throw InputError(fmt::format("{}:{}", path, e.mark.line + 1), fmt::format("not valid YAML: {}", e.msg));
-  }
+  return load_checked_yaml(read_config_text(*in, path), path);
 }
 
 // Lays `top` over `base`: mappings merge key by key, anything else replaces. Records which file set
@@ -26,7 +20,7 @@ YAML::Node parse_yaml(const std::string& path) {
 void overlay(YAML::Node base, const YAML::Node& top, const std::string& prefix, const std::string& file,
              YamlDocument& doc) {
   for (const auto& kv : top) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = kv.first.Scalar();  // keys were checked when the file was read
     const std::string path = prefix.empty() ? key : prefix + "." + key;
     const YAML::Node existing = static_cast<const YAML::Node&>(base)[key];
     if (existing.IsDefined() && existing.IsMap() && kv.second.IsMap()) {

@@ -12,8 +12,9 @@
 namespace jettison::config {
 
 // The merged document of `path` and the files it extends; fills `doc.base_file` and `doc.from`
-// (the caller sets `doc.file`). InputError names file and line for invalid YAML, a bad `extends`,
-// a missing base file or more than 8 levels.
+// (the caller sets `doc.file`). InputError names file and line for invalid YAML, a key that is not a
+// plain word, a key given twice, text that is not UTF-8 (every such error of a file, not only the
+// first), a bad `extends`, a missing base file or more than 8 levels.
 YAML::Node read_yaml_layers(const std::string& path, YamlDocument& doc);
 
 }  // namespace jettison::config

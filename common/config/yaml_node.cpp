@@ -51,19 +51,34 @@ std::string YamlNode::source_file() const {
   return doc_->file_for(path_);
 }
 
+int YamlNode::line() const {
+  YAML::Mark mark = node_.Mark();
+  if (!key_mark_.is_null() && (node_.IsNull() || mark.is_null() || mark.line < 0)) mark = key_mark_;
+  return mark.is_null() || mark.line < 0 ? 0 : mark.line + 1;
+}
+
 std::string YamlNode::origin() const {
   for (const std::string& o : doc_->overridden) {
     if (under(path_, o)) return fmt::format("--set {}", path_);
   }
-  YAML::Mark mark = node_.Mark();
-  if (!key_mark_.is_null() && (node_.IsNull() || mark.is_null() || mark.line < 0)) mark = key_mark_;
   const std::string where = path_.empty() ? std::string() : ": " + path_;
   const std::string& file = doc_->file_for(path_);
-  if (mark.is_null() || mark.line < 0) return fmt::format("{}{}", file, where);
-  return fmt::format("{}:{}{}", file, mark.line + 1, where);
+  const int l = line();
+  if (l == 0) return fmt::format("{}{}", file, where);
+  return fmt::format("{}:{}{}", file, l, where);
 }
 
-void YamlNode::fail(const std::string& message) const { throw InputError(origin(), message); }
+void YamlNode::fail(const std::string& message) const {
+  const std::string file = source_file();
+  if (file.empty()) throw InputError(origin(), message);  // a --set value: no file, no line
+  throw LocatedInputError(origin(), message, file, line());
+}
+
+bool YamlNode::attempt(const std::function<void()>& read) const {
+  if (doc_->errors) return doc_->errors->attempt(read);
+  read();
+  return true;
+}
 
 std::string YamlNode::child_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
@@ -84,25 +99,33 @@ std::optional<YamlNode> YamlNode::find(std::string_view key) const {
   return std::nullopt;
 }
 
+void YamlNode::fail_missing(std::string_view key, std::string_view note) const {
+  const std::string message = note.empty() ? fmt::format("missing required key '{}'", key)
+                                           : fmt::format("missing required key '{}' ({})", key, note);
+  // A sibling key one or two typos away is reported as unknown ("did you mean"): this follows from it.
+  bool misspelled = false;
+  if (node_.IsMap()) {
+    for (const auto& kv : node_)
+      misspelled = misspelled || (kv.first.IsScalar() && edit_distance(kv.first.Scalar(), key) <= 2);
+  }
+  if (doc_->errors && misspelled) throw FollowOnInputError(origin(), message, source_file(), line());
+  fail(message);
+}
+
 YamlNode YamlNode::at(std::string_view key) const {
   auto c = find(key);
-  if (!c) fail(fmt::format("missing required key '{}'", key));
+  if (!c) fail_missing(key);
   if (c->node_.IsNull()) c->fail("has no value");
   return *c;
 }
 
 void YamlNode::expect_keys(std::initializer_list<std::string_view> allowed) const {
   if (!node_.IsMap()) fail("expected a mapping of keys to values");
-  std::vector<std::pair<std::string, int>> seen;
+  ConfigErrors own;
+  ConfigErrors& errors = doc_->errors ? *doc_->errors : own;
   for (const auto& kv : node_) {
-    const std::string key = kv.first.as<std::string>();
-    for (const auto& [k, line] : seen) {
-      if (k == key) {
-        child(kv.second, child_path(key), kv.first.Mark())
-            .fail(fmt::format("key '{}' is given twice (first on line {})", key, line + 1));
-      }
-    }
-    seen.emplace_back(key, kv.first.Mark().line);
+    if (!kv.first.IsScalar()) continue;  // rejected when the file was read
+    const std::string key = kv.first.Scalar();
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::string hint;
     for (std::string_view a : allowed) {
@@ -111,16 +134,22 @@ void YamlNode::expect_keys(std::initializer_list<std::string_view> allowed) cons
     std::string list;
     for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
     const std::string key_path = child_path(key);
+    bool from_set = false;
     for (const std::string& o : doc_->overridden) {
-      if (under(o, key_path)) {
-        throw InputError(
+      if (!from_set && under(o, key_path)) {
+        errors.add(InputError(
             fmt::format("--set {}", o),
-            fmt::format("unknown key '{}' in '{}'{}; allowed here: {}", key, key_path, hint, list));
+            fmt::format("unknown key '{}' in '{}'{}; allowed here: {}", key, key_path, hint, list)));
+        from_set = true;
       }
     }
-    child(kv.second, key_path, kv.first.Mark())
-        .fail(fmt::format("unknown key '{}'{}; allowed here: {}", key, hint, list));
+    if (from_set) continue;
+    errors.attempt([&] {
+      child(kv.second, key_path, kv.first.Mark())
+          .fail(fmt::format("unknown key '{}'{}; allowed here: {}", key, hint, list));
+    });
   }
+  own.throw_if_any();
 }
 
 std::vector<YamlNode> YamlNode::items() const {
@@ -135,7 +164,8 @@ std::vector<std::pair<std::string, YamlNode>> YamlNode::entries() const {
   if (!node_.IsMap()) fail("expected a mapping of keys to values");
   std::vector<std::pair<std::string, YamlNode>> out;
   for (const auto& kv : node_) {
-    const std::string key = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) continue;  // rejected when the file was read
+    const std::string key = kv.first.Scalar();
     out.emplace_back(key, child(kv.second, child_path(key), kv.first.Mark()));
   }
   return out;

@@ -6,11 +6,11 @@
 #include <charconv>
 #include <fstream>
 #include <initializer_list>
-#include <sstream>
 #include <stdexcept>
 
 #include "common/config/desktop_loader.hpp"
 #include "common/config/input_file.hpp"
+#include "common/config/yaml_checks.hpp"
 #include "common/config/yaml_node.hpp"
 #include "common/input_error.hpp"
 #include "common/units.hpp"
@@ -38,7 +38,7 @@ class Field {
     if (!node_.IsMap()) fail("expected a mapping of keys to values");
     std::vector<std::pair<std::string, Field>> out;
     for (const auto& kv : node_) {
-      const std::string key = kv.first.as<std::string>();
+      const std::string key = kv.first.Scalar();  // a plain word: checked when the file was read
       const std::string path = path_.empty() ? key : path_ + "." + key;
       const Field child(kv.second, file_, path, kv.first.Mark());
       bool known = false;
@@ -48,8 +48,6 @@ class Field {
         for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
         child.fail(fmt::format("unknown key (expected one of: {})", list));
       }
-      for (const auto& seen : out)
-        if (seen.first == key) child.fail("key given twice");
       out.emplace_back(key, child);
     }
     return out;
@@ -269,12 +267,8 @@ ResumeKind parse_resume_kind(std::string_view text) {
 
 DesktopAgentConfig parse_agent_config(const std::string& text, const std::string& origin,
                                       const std::filesystem::path& base_dir) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(fmt::format("{}:{}", origin, e.mark.line + 1), fmt::format("not valid YAML: {}", e.msg));
-  }
+  // Plain keys, each once, UTF-8 everywhere: every such error of the file at once.
+  const YAML::Node root = config::load_checked_yaml(text, origin);
   const Field top(root, origin, "", YAML::Mark::null_mark());
   DesktopAgentConfig c;
   c.emulated.initial_state = PowerState::kIdle;
@@ -282,7 +276,9 @@ DesktopAgentConfig parse_agent_config(const std::string& text, const std::string
   const auto entries =
       top.entries({"image", "page_size", "listen", "tls", "power", "watts", "desktop", "scenario"});
   // The desktop's figures first: the keys below may override them.
-  const YamlDocument doc{origin, origin, {}, {}};
+  YamlDocument doc;
+  doc.file = origin;
+  doc.base_file = origin;
   std::optional<std::string> figures_from;
   for (const auto& [k, v] : entries) {
     if (k != "desktop" && k != "scenario") continue;
@@ -329,11 +325,9 @@ DesktopAgentConfig parse_agent_config(const std::string& text, const std::string
 }
 
 DesktopAgentConfig load_agent_config(const std::filesystem::path& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string(), "cannot read the agent configuration");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_agent_config(text.str(), path.string(), path.parent_path());
+  return parse_agent_config(config::read_config_text(in, path.string()), path.string(), path.parent_path());
 }
 
 void validate_agent_config(const DesktopAgentConfig& c, const std::string& origin) {

@@ -26,8 +26,10 @@ net::LinkParams link_params(const YamlNode& n) {
   return p;
 }
 
+const std::initializer_list<std::string_view> kLinkKeys = {"bandwidth", "latency", "duplex"};
+
 net::LinkParams read_link_params(const YamlNode& n) {
-  n.expect_keys({"bandwidth", "latency", "duplex"});
+  n.expect_keys(kLinkKeys);
   return link_params(n);
 }
 
@@ -55,6 +57,21 @@ void allow_only(const YamlNode& n, const std::string& topology,
 
 }  // namespace
 
+void check_network_keys(const YamlNode& n) {
+  n.expect_keys({"topology", "solver", "uplink", "desktops_per_switch", "access_uplink", "server_link",
+                 "nodes", "links"});
+  for (std::string_view link : {"uplink", "access_uplink", "server_link"}) {
+    if (auto l = n.find(link)) l->attempt([&] { l->expect_keys(kLinkKeys); });
+  }
+  if (auto nodes = n.find("nodes"); nodes && nodes->is_sequence()) {
+    for (const YamlNode& e : nodes->items()) e.attempt([&] { e.expect_keys({"name", "kind"}); });
+  }
+  if (auto links = n.find("links"); links && links->is_sequence()) {
+    for (const YamlNode& e : links->items())
+      e.attempt([&] { e.expect_keys({"a", "b", "bandwidth", "latency", "duplex"}); });
+  }
+}
+
 void read_network(const std::optional<YamlNode>& n, Scenario& s) {
   std::vector<std::string> desktops;
   std::vector<net::LinkParams> desktop_links;
@@ -71,8 +88,7 @@ void read_network(const std::optional<YamlNode>& n, Scenario& s) {
     out.topology = "dedicated";
     spec = net::dedicated(desktops, desktop_links, servers);
   } else {
-    n->expect_keys({"topology", "solver", "uplink", "desktops_per_switch", "access_uplink", "server_link",
-                    "nodes", "links"});
+    check_network_keys(*n);
     if (auto solver = n->find("solver")) {
       out.solver = solver->text();
       if (!net::sharing_solvers().find(out.solver)) {
@@ -102,12 +118,10 @@ void read_network(const std::optional<YamlNode>& n, Scenario& s) {
       for (const std::string& sv : servers) spec.nodes.push_back({sv, net::NodeKind::kServer});
       if (auto nodes = n->find("nodes")) {
         for (const YamlNode& e : nodes->items()) {
-          e.expect_keys({"name", "kind"});
           spec.nodes.push_back({e.at("name").text(), read_kind(e.at("kind"))});
         }
       }
       for (const YamlNode& e : n->at("links").items()) {
-        e.expect_keys({"a", "b", "bandwidth", "latency", "duplex"});
         const net::LinkParams p = link_params(e);
         spec.links.push_back(
             {e.at("a").text(), e.at("b").text(), p.bandwidth, p.latency, p.duplex, p.origin});

@@ -10,6 +10,10 @@
 
 namespace jettison::sim {
 
+// The keys of `network:` and of its links, nodes and link entries (every unknown one), which need
+// no desktops: the scenario loader checks them before the desktops are known. read_network does too.
+void check_network_keys(const YamlNode& n);
+
 // `n` absent: every desktop on its own dedicated link to each server (desktop.link), nothing shared.
 void read_network(const std::optional<YamlNode>& n, Scenario& s);
 

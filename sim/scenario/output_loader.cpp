@@ -18,28 +18,39 @@ double number(const YamlNode& n) {
 
 }  // namespace
 
-void read_about(const YamlNode& node, Scenario& s) {
+void read_about(const YamlNode& node, Scenario& s, bool strategies_known) {
   node.expect_keys({"title", "description", "published"});
-  if (auto v = node.find("title")) s.about.title = v->text();
-  if (auto v = node.find("description")) s.about.description = v->text();
-  if (auto list = node.find("published")) {
+  node.attempt([&] {
+    if (auto v = node.find("title")) s.about.title = v->text();
+  });
+  node.attempt([&] {
+    if (auto v = node.find("description")) s.about.description = v->text();
+  });
+  node.attempt([&] {
+    auto list = node.find("published");
+    if (!list) return;
     for (const YamlNode& p : list->items()) {
-      p.expect_keys({"metric", "strategy", "low", "high", "unit", "source"});
-      PublishedRange r;
-      r.metric = p.at("metric").text();
-      r.strategy = p.at("strategy").text();
-      if (std::find(s.strategies.begin(), s.strategies.end(), r.strategy) == s.strategies.end()) {
-        p.at("strategy").fail(fmt::format("'{}' is not one of this scenario's strategies", r.strategy));
-      }
-      r.low = number(p.at("low"));
-      r.high = number(p.at("high"));
-      if (r.high < r.low) p.at("high").fail("must not be below low");
-      if (auto u = p.find("unit")) r.unit = u->text();
-      r.source = p.at("source").text();
-      s.about.published.push_back(std::move(r));
+      p.attempt([&] {
+        p.expect_keys({"metric", "strategy", "low", "high", "unit", "source"});
+        PublishedRange r;
+        r.metric = p.at("metric").text();
+        r.strategy = p.at("strategy").text();
+        if (strategies_known &&
+            std::find(s.strategies.begin(), s.strategies.end(), r.strategy) == s.strategies.end()) {
+          p.at("strategy").fail(fmt::format("'{}' is not one of this scenario's strategies", r.strategy));
+        }
+        r.low = number(p.at("low"));
+        r.high = number(p.at("high"));
+        if (r.high < r.low) p.at("high").fail("must not be below low");
+        if (auto u = p.find("unit")) r.unit = u->text();
+        r.source = p.at("source").text();
+        s.about.published.push_back(std::move(r));
+      });
     }
-  }
+  });
 }
+
+void check_output_keys(const YamlNode& node) { node.expect_keys({"timeline"}); }
 
 void read_output(const std::optional<YamlNode>& node, Scenario& s) {
   if (!node) {
@@ -47,7 +58,7 @@ void read_output(const std::optional<YamlNode>& node, Scenario& s) {
       s.timeline_desktops.push_back(i);
     return;
   }
-  node->expect_keys({"timeline"});
+  check_output_keys(*node);
   if (auto list = node->find("timeline")) {
     for (const YamlNode& id : list->items()) {
       const std::string name = id.text();

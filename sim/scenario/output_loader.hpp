@@ -7,7 +7,11 @@
 
 namespace jettison::sim {
 
-void read_about(const YamlNode& node, Scenario& s);
+// `strategies_known`: s.strategies is the scenario's whole list (published ranges must name one of
+// them); false when reading the strategies failed, so as not to blame the ranges for it.
+void read_about(const YamlNode& node, Scenario& s, bool strategies_known = true);
+// The keys of `output:`, which need no desktops (checked before they are known; read_output does too).
+void check_output_keys(const YamlNode& node);
 // Needs the desktops read already. Without `output.timeline`, the first two desktops.
 void read_output(const std::optional<YamlNode>& node, Scenario& s);
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/config/yaml_checks.hpp"
 #include "common/input_error.hpp"
 
 namespace jettison::sim {
@@ -68,6 +69,9 @@ std::string set_path(YAML::Node node, const std::vector<std::string>& parts, std
 }  // namespace
 
 std::string apply_override(YAML::Node& root, const std::string& assignment) {
+  if (!config::is_valid_utf8(assignment)) {
+    throw InputError(fmt::format("--set {}", config::printable(assignment)), "not valid UTF-8");
+  }
   const std::string origin = fmt::format("--set {}", assignment);
   const std::size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
@@ -81,6 +85,10 @@ std::string apply_override(YAML::Node& root, const std::string& assignment) {
   } catch (const YAML::Exception& e) {
     throw InputError(origin, fmt::format("value is not valid YAML: {}", e.msg));
   }
+  // The same checks as a file's values: plain keys, each once.
+  config::ConfigErrors errors;
+  config::check_yaml_tree(value, {"", path}, errors);
+  errors.throw_if_any();
   return set_path(root, split_path(path, origin), 0, value, origin, "");
 }
 

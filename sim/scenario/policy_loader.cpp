@@ -38,20 +38,30 @@ double unit_fraction(const YamlNode& n) {
 
 void read_sleep(const YamlNode& n, SleepPolicySpec& out) {
   n.expect_keys({"rule", "timeout", "trust", "history"});
-  out.rule = read_rule(n, policy::sleep_schedulers(), "sleep rule");
-  if (auto v = n.find("timeout")) out.params.timeout = v->duration();
-  if (auto v = n.find("history")) out.params.history = small_count(*v, 1, 10000);
-  if (auto v = n.find("trust")) {
-    out.params.trust = unit_fraction(*v);
-  }
+  n.attempt([&] { out.rule = read_rule(n, policy::sleep_schedulers(), "sleep rule"); });
+  n.attempt([&] {
+    if (auto v = n.find("timeout")) out.params.timeout = v->duration();
+  });
+  n.attempt([&] {
+    if (auto v = n.find("history")) out.params.history = small_count(*v, 1, 10000);
+  });
+  n.attempt([&] {
+    if (auto v = n.find("trust")) out.params.trust = unit_fraction(*v);
+  });
 }
 
 void read_prefetch(const YamlNode& n, PrefetchPolicySpec& out) {
   n.expect_keys({"rule", "radius", "budget", "depth"});
-  out.rule = read_rule(n, policy::prefetchers(), "prefetcher");
-  if (auto v = n.find("radius")) out.params.radius = small_count(*v, 0, 1u << 20);
-  if (auto v = n.find("budget")) out.params.budget = v->bytes();
-  if (auto v = n.find("depth")) out.params.depth = small_count(*v, 1, 1000);
+  n.attempt([&] { out.rule = read_rule(n, policy::prefetchers(), "prefetcher"); });
+  n.attempt([&] {
+    if (auto v = n.find("radius")) out.params.radius = small_count(*v, 0, 1u << 20);
+  });
+  n.attempt([&] {
+    if (auto v = n.find("budget")) out.params.budget = v->bytes();
+  });
+  n.attempt([&] {
+    if (auto v = n.find("depth")) out.params.depth = small_count(*v, 1, 1000);
+  });
 }
 
 void read_resume(const YamlNode& n, Scenario& s) {
@@ -69,8 +79,10 @@ void read_resume(const YamlNode& n, Scenario& s) {
 
 void read_trigger(const YamlNode& n, TriggerPolicySpec& out) {
   n.expect_keys({"rule", "otherwise", "history", "min_samples", "confidence"});
-  out.rule = read_rule(n, policy::migration_triggers(), "migration trigger");
-  if (auto v = n.find("otherwise")) {
+  n.attempt([&] { out.rule = read_rule(n, policy::migration_triggers(), "migration trigger"); });
+  n.attempt([&] {
+    auto v = n.find("otherwise");
+    if (!v) return;
     const std::string what = v->text();
     if (what == "sleep-only")
       out.params.otherwise = policy::TriggerAction::kSleepOnly;
@@ -78,20 +90,32 @@ void read_trigger(const YamlNode& n, TriggerPolicySpec& out) {
       out.params.otherwise = policy::TriggerAction::kStayOn;
     else
       v->fail(fmt::format("'{}' is not one of: sleep-only, stay-on", what));
-  }
-  if (auto v = n.find("history")) out.params.history = small_count(*v, 1, 100000);
-  if (auto v = n.find("min_samples")) out.params.min_samples = small_count(*v, 0, 100000);
-  if (auto v = n.find("confidence")) out.params.confidence = unit_fraction(*v);
+  });
+  n.attempt([&] {
+    if (auto v = n.find("history")) out.params.history = small_count(*v, 1, 100000);
+  });
+  n.attempt([&] {
+    if (auto v = n.find("min_samples")) out.params.min_samples = small_count(*v, 0, 100000);
+  });
+  n.attempt([&] {
+    if (auto v = n.find("confidence")) out.params.confidence = unit_fraction(*v);
+  });
 }
 
 }  // namespace
 
 void read_policy(const YamlNode& node, Scenario& s) {
   node.expect_keys({"sleep", "prefetch", "resume", "trigger"});
-  read_sleep(node.at("sleep"), s.sleep);
-  if (auto n = node.find("prefetch")) read_prefetch(*n, s.prefetch);
-  if (auto n = node.find("resume")) read_resume(*n, s);
-  if (auto n = node.find("trigger")) read_trigger(*n, s.trigger);
+  node.attempt([&] { read_sleep(node.at("sleep"), s.sleep); });
+  node.attempt([&] {
+    if (auto n = node.find("prefetch")) read_prefetch(*n, s.prefetch);
+  });
+  node.attempt([&] {
+    if (auto n = node.find("resume")) read_resume(*n, s);
+  });
+  node.attempt([&] {
+    if (auto n = node.find("trigger")) read_trigger(*n, s.trigger);
+  });
 }
 
 }  // namespace jettison::sim

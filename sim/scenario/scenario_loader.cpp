@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "common/config/desktop_loader.hpp"
+#include "common/config/yaml_checks.hpp"
 #include "common/config/yaml_layers.hpp"
 #include "common/input_error.hpp"
 #include "common/rng.hpp"
@@ -31,39 +32,120 @@ using config::read_transitions;
 // Settings every desktop shares unless its own entry in desktops.list overrides them.
 using DesktopDefaults = config::DesktopFigures;
 
+// The keys of an entry of desktops.list.
+const std::initializer_list<std::string_view> kListedDesktopKeys = {"id",          "vm_memory", "power",
+                                                                    "transitions", "link",      "profile"};
+
+// The longest name kept as the output folder's name (file systems allow 255 bytes).
+constexpr std::size_t kMaxNameBytes = 200;
+
+// `name` names the default output folder results/<name> and is written in summary.json: one plain
+// folder name, UTF-8.
+void check_name(const YamlNode& n, const std::string& name) {
+  const std::string why = "it names the output folder results/<name>";
+  if (name.empty()) n.fail(fmt::format("must not be empty: {}", why));
+  if (!config::is_valid_utf8(name)) n.fail(fmt::format("'{}' is not valid UTF-8", config::printable(name)));
+  if (name == "." || name == "..") n.fail(fmt::format("'{}' cannot be a folder name: {}", name, why));
+  if (name.size() > kMaxNameBytes) n.fail(fmt::format("is longer than {} bytes: {}", kMaxNameBytes, why));
+  for (const char c : name) {
+    const auto b = static_cast<unsigned char>(c);
+    if (c == '/' || c == '\\' || b < 0x20 || b == 0x7F) {
+      n.fail(fmt::format("'{}' holds '{}', which a folder name cannot: {}", config::printable(name),
+                         config::printable(std::string(1, c)), why));
+    }
+  }
+}
+
+void read_migration(const YamlNode& mig, Scenario& s) {
+  mig.expect_keys({"migrate_after", "partial", "full", "reintegration_setup"});
+  mig.attempt([&] { s.migration.migrate_after = mig.at("migrate_after").duration(); });
+  mig.attempt([&] {
+    const YamlNode partial = mig.at("partial");
+    partial.expect_keys({"metadata", "setup"});
+    partial.attempt([&] { s.migration.partial.metadata = partial.at("metadata").bytes(); });
+    partial.attempt([&] { s.migration.partial.setup = partial.at("setup").duration(); });
+  });
+  mig.attempt([&] {
+    const YamlNode full = mig.at("full");
+    full.expect_keys({"setup", "max_rounds", "stop_copy_below", "dirty_rate"});
+    full.attempt([&] { s.migration.full.setup = full.at("setup").duration(); });
+    full.attempt([&] {
+      const std::uint64_t max_rounds = full.at("max_rounds").unsigned_int();
+      if (max_rounds == 0 || max_rounds > 1000) full.at("max_rounds").fail("must be between 1 and 1000");
+      s.migration.full.max_rounds = static_cast<std::uint32_t>(max_rounds);
+    });
+    full.attempt([&] { s.migration.full.stop_copy_below = full.at("stop_copy_below").bytes(); });
+    full.attempt([&] {
+      if (auto rate = full.find("dirty_rate")) {
+        if (rate->text() != "from-trace") {
+          s.migration.full.dirty_rate = rate->bandwidth();
+          if (s.migration.full.dirty_rate->bits_per_second() < 0) rate->fail("must not be negative");
+        }
+      }
+    });
+  });
+  mig.attempt([&] { s.migration.reintegration_setup = mig.at("reintegration_setup").duration(); });
+}
+
+// True when every entry is good (s.strategies is then the whole list).
+bool read_strategies(const YamlNode& node, Scenario& s) {
+  bool all_ok = true;
+  for (const YamlNode& n : node.items()) {
+    all_ok = n.attempt([&] {
+      const std::string name = n.text();
+      if (!strategies().find(name)) {
+        n.fail(fmt::format("unknown strategy '{}'; choose from: {}", name, strategies().names()));
+      }
+      if (std::find(s.strategies.begin(), s.strategies.end(), name) != s.strategies.end()) {
+        n.fail(fmt::format("strategy '{}' is listed twice", name));
+      }
+      s.strategies.push_back(name);
+    }) && all_ok;
+  }
+  if (all_ok && s.strategies.empty()) node.fail("needs at least one strategy");
+  return all_ok;
+}
+
+void read_profile(const YamlNode& p, Scenario& s, std::unordered_map<std::string, std::uint32_t>& by_name);
+
+// Each profile is read on its own: a bad one does not hide the others' errors.
 void read_profiles(const YamlNode& traces, Scenario& s,
                    std::unordered_map<std::string, std::uint32_t>& by_name) {
   traces.expect_keys({"profiles", "assign"});
   const auto items = traces.at("profiles").items();
   if (items.empty()) traces.at("profiles").fail("needs at least one profile");
   for (const YamlNode& p : items) {
-    p.expect_keys({"name", "file", "when_shorter", "length"});
-    const std::string name = p.at("name").text();
-    if (!by_name.try_emplace(name, static_cast<std::uint32_t>(s.profiles.size())).second) {
-      p.at("name").fail(fmt::format("profile '{}' is defined twice", name));
-    }
-    const YamlNode file = p.at("file");
-    const std::string path = resolve_relative(file.source_file(), file.text());
-    PageProfile profile = read_page_profile(open_input(path, file.origin()), path);
-    profile.name = name;
-    if (auto w = p.find("when_shorter")) {
-      const std::string v = w->text();
-      if (v == "repeat")
-        profile.repeat = true;
-      else if (v == "stop")
-        profile.repeat = false;
-      else
-        w->fail(fmt::format("'{}' is not one of: repeat, stop", v));
-    }
-    if (auto len = p.find("length")) {
-      profile.cycle = len->duration();
-      if (!profile.accesses.empty() && profile.cycle.us() <= profile.accesses.back().offset_us) {
-        len->fail(fmt::format("length must be after the profile's last access at {} s",
-                              static_cast<double>(profile.accesses.back().offset_us) / 1e6));
-      }
-    }
-    s.profiles.push_back(std::move(profile));
+    p.attempt([&] { read_profile(p, s, by_name); });
   }
+}
+
+void read_profile(const YamlNode& p, Scenario& s, std::unordered_map<std::string, std::uint32_t>& by_name) {
+  p.expect_keys({"name", "file", "when_shorter", "length"});
+  const std::string name = p.at("name").text();
+  if (!by_name.try_emplace(name, static_cast<std::uint32_t>(s.profiles.size())).second) {
+    p.at("name").fail(fmt::format("profile '{}' is defined twice", name));
+  }
+  const YamlNode file = p.at("file");
+  const std::string path = resolve_relative(file.source_file(), file.text());
+  PageProfile profile = read_page_profile(open_input(path, file.origin()), path);
+  profile.name = name;
+  if (auto w = p.find("when_shorter")) {
+    const std::string v = w->text();
+    if (v == "repeat")
+      profile.repeat = true;
+    else if (v == "stop")
+      profile.repeat = false;
+    else
+      w->fail(fmt::format("'{}' is not one of: repeat, stop", v));
+  }
+  if (auto len = p.find("length")) {
+    profile.cycle = len->duration();
+    if (!profile.accesses.empty() && profile.cycle.us() <= profile.accesses.back().offset_us) {
+      len->fail(fmt::format("length must be after the profile's last access at {} s",
+                            static_cast<double>(profile.accesses.back().offset_us) / 1e6));
+    }
+  }
+  s.profiles.push_back(std::move(profile));
 }
 
 void check_desktop(const DesktopSpec& d, const Scenario& s, const YamlNode& where) {
@@ -106,25 +188,28 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
     for (const auto& id : trace_ids) in_trace[id] = true;
     std::unordered_map<std::string, bool> seen;
     for (const YamlNode& e : list_node->items()) {
-      e.expect_keys({"id", "vm_memory", "power", "transitions", "link", "profile"});
-      const std::string id = e.at("id").text();
-      if (!in_trace.count(id)) {
-        e.at("id").fail(fmt::format("desktop '{}' has no idle periods in {}", id, s.idle_trace.path));
-      }
-      if (!seen.try_emplace(id, true).second)
-        e.at("id").fail(fmt::format("desktop '{}' is listed twice", id));
-      DesktopSpec spec = make(id, s.desktops.size());
-      if (auto v = e.find("vm_memory")) spec.vm_memory = v->bytes();
-      if (auto v = e.find("power")) spec.power = read_power(*v, &d.power);
-      if (auto v = e.find("transitions")) spec.transitions = read_transitions(*v, &d.transitions);
-      if (auto v = e.find("link")) spec.link = read_link(*v, &d.link);
-      if (auto v = e.find("profile")) {
-        auto it = profiles_by_name.find(v->text());
-        if (it == profiles_by_name.end()) v->fail(fmt::format("no page-trace profile named '{}'", v->text()));
-        spec.profile = it->second;
-      }
-      check_desktop(spec, s, e);
-      s.desktops.push_back(std::move(spec));
+      e.attempt([&] {  // each entry on its own: a bad one does not hide the others' errors
+        e.expect_keys(kListedDesktopKeys);
+        const std::string id = e.at("id").text();
+        if (!in_trace.count(id)) {
+          e.at("id").fail(fmt::format("desktop '{}' has no idle periods in {}", id, s.idle_trace.path));
+        }
+        if (!seen.try_emplace(id, true).second)
+          e.at("id").fail(fmt::format("desktop '{}' is listed twice", id));
+        DesktopSpec spec = make(id, s.desktops.size());
+        if (auto v = e.find("vm_memory")) spec.vm_memory = v->bytes();
+        if (auto v = e.find("power")) spec.power = read_power(*v, &d.power);
+        if (auto v = e.find("transitions")) spec.transitions = read_transitions(*v, &d.transitions);
+        if (auto v = e.find("link")) spec.link = read_link(*v, &d.link);
+        if (auto v = e.find("profile")) {
+          auto it = profiles_by_name.find(v->text());
+          if (it == profiles_by_name.end())
+            v->fail(fmt::format("no page-trace profile named '{}'", v->text()));
+          spec.profile = it->second;
+        }
+        check_desktop(spec, s, e);
+        s.desktops.push_back(std::move(spec));
+      });
     }
     return;
   }
@@ -148,87 +233,92 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
 }  // namespace
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  if (!config::is_valid_utf8(path)) {
+    throw InputError(config::printable(path),
+                     "the scenario's file name is not valid UTF-8 (summary.json records it)");
+  }
   YamlDocument doc;
   doc.file = path;
   YAML::Node root = config::read_yaml_layers(path, doc);
   for (const std::string& o : overrides) doc.overridden.insert(apply_override(root, o));
   const YamlNode top(root, "", &doc);
   if (!top.is_map()) top.fail("a scenario is a mapping of keys to values");
+
+  // Every independent error is gathered (each key read on its own, keeping its default when bad) and
+  // reported together, in file order: first all that needs only the file and its traces, then what
+  // depends on those values (the desktops, then the network and timeline over them).
+  config::ConfigErrors errors;
+  doc.errors = &errors;
   top.expect_keys({"name", "seed", "page_size", "idle_trace", "page_traces", "desktop", "desktops", "server",
                    "network", "migration", "policy", "strategies", "about", "output"});
 
   Scenario s;
   s.source = path;
-  s.name = top.at("name").text();
-  s.seed = top.at("seed").unsigned_int();
-  s.page_size = read_page_size(top.find("page_size"));
+  top.attempt([&] {
+    const YamlNode name = top.at("name");
+    s.name = name.text();
+    check_name(name, s.name);
+  });
+  top.attempt([&] { s.seed = top.at("seed").unsigned_int(); });
+  top.attempt([&] { s.page_size = read_page_size(top.find("page_size")); });
+  top.attempt([&] { read_migration(top.at("migration"), s); });
+  top.attempt([&] { read_policy(top.at("policy"), s); });
+  bool strategies_ok = false;
+  top.attempt([&] { strategies_ok = read_strategies(top.at("strategies"), s); });
+  top.attempt([&] { read_servers(top.at("server"), s); });
 
-  // Migration and policy first: desktop checks refer to them.
-  const YamlNode mig = top.at("migration");
-  mig.expect_keys({"migrate_after", "partial", "full", "reintegration_setup"});
-  s.migration.migrate_after = mig.at("migrate_after").duration();
-  const YamlNode partial = mig.at("partial");
-  partial.expect_keys({"metadata", "setup"});
-  s.migration.partial = {partial.at("metadata").bytes(), partial.at("setup").duration()};
-  const YamlNode full = mig.at("full");
-  full.expect_keys({"setup", "max_rounds", "stop_copy_below", "dirty_rate"});
-  s.migration.full.setup = full.at("setup").duration();
-  const std::uint64_t max_rounds = full.at("max_rounds").unsigned_int();
-  if (max_rounds == 0 || max_rounds > 1000) full.at("max_rounds").fail("must be between 1 and 1000");
-  s.migration.full.max_rounds = static_cast<std::uint32_t>(max_rounds);
-  s.migration.full.stop_copy_below = full.at("stop_copy_below").bytes();
-  if (auto rate = full.find("dirty_rate")) {
-    if (rate->text() != "from-trace") {
-      s.migration.full.dirty_rate = rate->bandwidth();
-      if (s.migration.full.dirty_rate->bits_per_second() < 0) rate->fail("must not be negative");
-    }
-  }
-  s.migration.reintegration_setup = mig.at("reintegration_setup").duration();
-
-  read_policy(top.at("policy"), s);
-
-  const YamlNode strategies_node = top.at("strategies");
-  for (const YamlNode& n : strategies_node.items()) {
-    const std::string name = n.text();
-    if (!strategies().find(name)) {
-      n.fail(fmt::format("unknown strategy '{}'; choose from: {}", name, strategies().names()));
-    }
-    if (std::find(s.strategies.begin(), s.strategies.end(), name) != s.strategies.end()) {
-      n.fail(fmt::format("strategy '{}' is listed twice", name));
-    }
-    s.strategies.push_back(name);
-  }
-  if (s.strategies.empty()) strategies_node.fail("needs at least one strategy");
-
-  read_servers(top.at("server"), s);
-
-  const YamlNode idle = top.at("idle_trace");
-  s.idle_trace = index_idle_trace(resolve_relative(idle.source_file(), idle.text()), idle.origin());
-  if (s.idle_trace.desktops.empty()) idle.fail(fmt::format("{} holds no idle periods", s.idle_trace.path));
-
+  top.attempt([&] {
+    const YamlNode idle = top.at("idle_trace");
+    s.idle_trace = index_idle_trace(resolve_relative(idle.source_file(), idle.text()), idle.origin());
+    if (s.idle_trace.desktops.empty()) idle.fail(fmt::format("{} holds no idle periods", s.idle_trace.path));
+  });
   std::unordered_map<std::string, std::uint32_t> profiles_by_name;
-  const YamlNode traces = top.at("page_traces");
-  read_profiles(traces, s, profiles_by_name);
   std::string assign = "round-robin";
-  if (auto a = traces.find("assign")) {
-    assign = a->text();
-    if (assign != "round-robin" && assign != "random") {
-      a->fail(fmt::format("'{}' is not one of: round-robin, random", assign));
-    }
-  }
+  top.attempt([&] {
+    const YamlNode traces = top.at("page_traces");
+    read_profiles(traces, s, profiles_by_name);
+    traces.attempt([&] {
+      if (auto a = traces.find("assign")) {
+        assign = a->text();
+        if (assign != "round-robin" && assign != "random") {
+          a->fail(fmt::format("'{}' is not one of: round-robin, random", assign));
+        }
+      }
+    });
+  });
 
-  const DesktopDefaults defaults = read_desktop(top.at("desktop"), s.page_size);
+  DesktopDefaults defaults;
+  top.attempt([&] { defaults = read_desktop(top.at("desktop"), s.page_size); });
   std::optional<YamlNode> desktops = top.find("desktops");
   std::optional<YamlNode> list;
-  if (desktops) {
+  top.attempt([&] {
+    if (!desktops) return;
     desktops->expect_keys({"count", "list"});
     list = desktops->find("list");
     if (list && desktops->has("count")) desktops->fail("give either 'count' or 'list', not both");
-  }
-  read_desktops(list ? &*list : nullptr, defaults, top.at("desktop"), assign, profiles_by_name, desktops, s);
-  read_network(top.find("network"), s);
-  if (auto about = top.find("about")) read_about(*about, s);
-  read_output(top.find("output"), s);
+    if (list && list->is_sequence()) {
+      for (const YamlNode& e : list->items()) e.attempt([&] { e.expect_keys(kListedDesktopKeys); });
+    }
+  });
+  top.attempt([&] {
+    if (auto n = top.find("network")) check_network_keys(*n);
+  });
+  top.attempt([&] {
+    if (auto about = top.find("about")) read_about(*about, s, strategies_ok);
+  });
+  top.attempt([&] {
+    if (auto o = top.find("output")) check_output_keys(*o);
+  });
+  errors.throw_if_any();
+
+  top.attempt([&] {
+    read_desktops(list ? &*list : nullptr, defaults, top.at("desktop"), assign, profiles_by_name, desktops,
+                  s);
+  });
+  errors.throw_if_any();
+  top.attempt([&] { read_network(top.find("network"), s); });
+  top.attempt([&] { read_output(top.find("output"), s); });
+  errors.throw_if_any();
   YAML::Emitter out;
   out << root;
   s.resolved_yaml = std::string(out.c_str()) + "\n";

@@ -71,32 +71,42 @@ ServerPowerSpec read_server_power(const YamlNode& n) {
 void read_servers(const YamlNode& n, Scenario& s) {
   n.expect_keys({"count", "list", "memory", "placement", "when_full", "power", "add_to_total"});
   ServersSpec& out = s.servers;
-  const Bytes memory = n.at("memory").bytes();
-  if (memory.count() == 0) n.at("memory").fail("must be positive");
-  if (auto list = n.find("list")) {
-    if (n.has("count")) n.fail("give either 'count' or 'list', not both");
-    std::unordered_set<std::string> seen;
-    for (const YamlNode& e : list->items()) {
-      e.expect_keys({"id", "memory"});
-      ServerSpec spec{e.at("id").text(), memory};
-      if (spec.id.empty()) e.at("id").fail("a server needs a name");
-      if (!seen.insert(spec.id).second) e.at("id").fail(fmt::format("server '{}' is listed twice", spec.id));
-      if (auto m = e.find("memory")) {
-        spec.memory = m->bytes();
-        if (spec.memory.count() == 0) m->fail("must be positive");
+  Bytes memory;
+  n.attempt([&] {
+    memory = n.at("memory").bytes();
+    if (memory.count() == 0) n.at("memory").fail("must be positive");
+  });
+  n.attempt([&] {
+    if (auto list = n.find("list")) {
+      if (n.has("count")) n.fail("give either 'count' or 'list', not both");
+      std::unordered_set<std::string> seen;
+      for (const YamlNode& e : list->items()) {
+        e.attempt([&] {
+          e.expect_keys({"id", "memory"});
+          ServerSpec spec{e.at("id").text(), memory};
+          if (spec.id.empty()) e.at("id").fail("a server needs a name");
+          if (!seen.insert(spec.id).second)
+            e.at("id").fail(fmt::format("server '{}' is listed twice", spec.id));
+          if (auto m = e.find("memory")) {
+            spec.memory = m->bytes();
+            if (spec.memory.count() == 0) m->fail("must be positive");
+          }
+          out.list.push_back(std::move(spec));
+        });
       }
-      out.list.push_back(std::move(spec));
+      if (list->items().empty()) list->fail("needs at least one server");
+    } else {
+      std::uint64_t count = 1;
+      if (auto c = n.find("count")) {
+        count = c->unsigned_int();
+        if (count == 0 || count > 10000) c->fail("must be between 1 and 10000");
+      }
+      for (std::uint64_t i = 0; i < count; ++i) out.list.push_back({fmt::format("s{}", i), memory});
     }
-    if (out.list.empty()) list->fail("needs at least one server");
-  } else {
-    std::uint64_t count = 1;
-    if (auto c = n.find("count")) {
-      count = c->unsigned_int();
-      if (count == 0 || count > 10000) c->fail("must be between 1 and 10000");
-    }
-    for (std::uint64_t i = 0; i < count; ++i) out.list.push_back({fmt::format("s{}", i), memory});
-  }
-  if (auto p = n.find("placement")) {
+  });
+  n.attempt([&] {
+    auto p = n.find("placement");
+    if (!p) return;
     const std::string v = p->text();
     if (v == "first-fit")
       out.placement = Placement::kFirstFit;
@@ -104,8 +114,10 @@ void read_servers(const YamlNode& n, Scenario& s) {
       out.placement = Placement::kLeastLoaded;
     else
       p->fail(fmt::format("'{}' is not one of: first-fit, least-loaded", v));
-  }
-  if (auto w = n.find("when_full")) {
+  });
+  n.attempt([&] {
+    auto w = n.find("when_full");
+    if (!w) return;
     const std::string v = w->text();
     if (v == "sleep-only")
       out.when_full = WhenFull::kSleepOnly;
@@ -113,9 +125,11 @@ void read_servers(const YamlNode& n, Scenario& s) {
       out.when_full = WhenFull::kStayOn;
     else
       w->fail(fmt::format("'{}' is not one of: sleep-only, stay-on", v));
-  }
-  out.power = read_server_power(n.at("power"));
-  if (auto a = n.find("add_to_total")) out.add_to_total = a->boolean();
+  });
+  n.attempt([&] { out.power = read_server_power(n.at("power")); });
+  n.attempt([&] {
+    if (auto a = n.find("add_to_total")) out.add_to_total = a->boolean();
+  });
 }
 
 }  // namespace jettison::sim

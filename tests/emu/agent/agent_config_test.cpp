@@ -112,6 +112,18 @@ TEST(AgentConfig, ErrorsNameFileLineAndKey) {
   EXPECT_NE(d.error("image: [unclosed\n").find("not valid YAML"), std::string::npos);
 }
 
+// Keys that are lists or mappings, keys given twice and text that is not UTF-8 are input errors
+// naming file:line: key (a list key was a yaml-cpp "bad conversion"; a path not in UTF-8 was taken).
+TEST(AgentConfig, KeysArePlainWordsGivenOnceAndTextIsUtf8) {
+  ConfigDir d;
+  const std::string head = "image: vm.ram\nlisten: 10.0.0.1:7000\n" + kTls;  // lines 1-5
+  EXPECT_EQ(d.error(head + "[power]: 1\n"), "agent.yaml:6: keys must be plain words, not a sequence");
+  EXPECT_EQ(d.error(head + "power:\n  backend: real\n  backend: emulated\n"),
+            "agent.yaml:8: power.backend: key 'backend' given twice (first at line 7)");
+  EXPECT_EQ(d.error("image: vm\xff.ram\n"),
+            "agent.yaml:1: image: the value 'vm\\xff.ram' is not valid UTF-8 (byte 3 is 0xff)");
+}
+
 const std::string kDesktop =
     "desktop:\n"                                                                                  // line 8
     "  vm_memory: 2GiB\n"                                                                         // 9

@@ -209,5 +209,71 @@ TEST_F(Cli, ListNamesStrategiesAndSleepRules) {
   }
 }
 
+// --- what yaml-cpp lets through, and what only the run used to reject (issue 14) --------------------
+
+TEST_F(Cli, NonScalarKeyExitsTwoNamingFileAndLine) {
+  // Was exit 1 with "yaml-cpp: error at line 8, column 1: bad conversion".
+  const std::string yaml = replaced(kTinyScenario, "seed: 7\n", "seed: 7\n[a, b]: 1\n");
+  const std::string path = write_scenario(dir_, yaml);
+  const CliResult r = sim("validate " + q(path));
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r.err, path + ":" + std::to_string(line_of(yaml, "[a, b]: 1")) +
+                                   ": keys must be plain words, not a sequence");
+}
+
+TEST_F(Cli, DuplicateKeyExitsTwoNamingBothLines) {
+  const std::string yaml = replaced(kTinyScenario, "    idle: 102.1W\n", "    idle: 102.1W\n    idle: 99W\n");
+  const std::string path = write_scenario(dir_, yaml);
+  const CliResult r = sim("validate " + q(path));
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r.err, path + ":" + std::to_string(line_of(yaml, "idle: 99W")) +
+                                   ": desktop.power.idle: key 'idle' given twice (first at line " +
+                                   std::to_string(line_of(yaml, "idle: 102.1W")) + ")");
+}
+
+TEST_F(Cli, NameNotUtf8IsRejectedByValidateAndRunAlike) {
+  // validate passed it; run then exited 1 and left an empty output folder.
+  const std::string yaml = replaced(kTinyScenario, "name: tiny\n", "name: tiny\xff\n");
+  const std::string path = write_scenario(dir_, yaml);
+  const std::string origin = path + ":" + std::to_string(line_of(yaml, "name: tiny")) + ": name: ";
+  const CliResult v = sim("validate " + q(path));
+  EXPECT_EQ(v.exit_code, 2);
+  expect_one_error_line(v.err, origin);
+  EXPECT_TRUE(Contains(v.err, "not valid UTF-8"));
+  const CliResult r = sim("run --quiet " + q(path));  // default output folder results/<name>
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r.err, origin);
+  EXPECT_FALSE(fs::exists(dir_.path() / "results")) << "the run created its output folder";
+}
+
+TEST_F(Cli, NameThatIsNotAFolderNameIsRejectedByValidate) {
+  const std::string yaml = replaced(kTinyScenario, "name: tiny\n", "name: ../../escape\n");
+  const std::string path = write_scenario(dir_, yaml);
+  const CliResult r = sim("validate " + q(path));
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r.err, path + ":" + std::to_string(line_of(yaml, "name: ../../escape")) + ": name: ");
+}
+
+TEST_F(Cli, EveryErrorOfAScenarioOnItsOwnLineInFileOrder) {
+  std::string yaml = replaced(kTinyScenario, "seed: 7\n", "seed: 7\ncolour: blue\n");
+  yaml = replaced(yaml, "    asleep: 1.2W\n", "    asleep: 1.2\n");
+  yaml = replaced(yaml, "    timeout: 10s\n", "    timeout: 10s\n    trsut: 0.5\n");
+  const std::string path = write_scenario(dir_, yaml);
+  const CliResult r = sim("validate " + q(path));
+  EXPECT_EQ(r.exit_code, 2);
+  const std::string expected_start = "jettison-sim: error: " + path + ":" +
+                                     std::to_string(line_of(yaml, "colour")) +
+                                     ": colour: unknown key 'colour'";
+  EXPECT_EQ(r.err.rfind(expected_start, 0), 0U) << r.err;
+  const std::size_t asleep = r.err.find("\n" + path + ":" + std::to_string(line_of(yaml, "asleep: 1.2")) +
+                                        ": desktop.power.asleep: ");
+  const std::size_t trust = r.err.find("\n" + path + ":" + std::to_string(line_of(yaml, "trsut")) +
+                                       ": policy.sleep.trsut: unknown key 'trsut'");
+  EXPECT_NE(asleep, std::string::npos) << r.err;
+  EXPECT_NE(trust, std::string::npos) << r.err;
+  EXPECT_LT(asleep, trust) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 3) << r.err;
+}
+
 }  // namespace
 }  // namespace jettison::testing
