@@ -180,7 +180,16 @@ CommitResult Journal::commit() {
   fd_ = -1;
   active_ = false;
   step(JournalStep::kCommitWritten);
-  const RecoveryResult r = replay();
+  RecoveryResult r;
+  try {
+    r = replay();
+  } catch (const ImageChanged&) {
+    // The file at the image's path is no longer the image these pages were written for: a replay at
+    // the next start must not apply them to it. The client gets no COMMIT_ACK.
+    std::error_code ignored;
+    std::filesystem::remove(journal_path_, ignored);
+    throw;
+  }
   if (r.outcome != RecoveryResult::Outcome::kReplayed) {
     throw InputError(journal_path_.string(), "journal just written does not replay: " + r.reason);
   }

@@ -5,7 +5,9 @@
 //   4. generation file replaced atomically                                   [kGenerationSaved]
 //   5. journal removed, directory fsynced                                    [kJournalRemoved]
 // On startup recover() replays a journal with a valid commit record (idempotent) and discards
-// one without, so the image is either as it was or fully updated, never mixed.
+// one without, so the image is either as it was or fully updated, never mixed. A commit whose
+// image changed under the server (MemoryImage::check) throws ImageChanged and removes the journal:
+// its pages are never applied to whatever file is at the image's path now.
 #pragma once
 
 #include <cstdint>

@@ -142,6 +142,12 @@ void ServerSession::run() noexcept {
     } catch (const WireError&) {
       // The peer may already be gone; the reason is logged above.
     }
+  } catch (const ImageChanged& e) {
+    spdlog::error("memserver: closing {}: {}", peer, e.what());
+    try {
+      send(ErrorMsg{ErrorCode::kImageChanged, e.what()});
+    } catch (const WireError&) {
+    }
   } catch (const InputError& e) {
     spdlog::error("memserver: closing {}: image or journal I/O failed: {}", peer, e.what());
     try {
@@ -161,20 +167,50 @@ void ServerSession::serve_get(const GetPages& m) {
     throw ProtocolError(ErrorCode::kVmLocal, "the VM runs on the desktop: its pages are not served");
   }
   const MemoryImage& image = *server_.image_;
-  RunBuilder builder(image.page_size(), (caps_ & kCapZeroRuns) != 0);
+  const std::uint32_t page_size = image.page_size();
+  // Pages are read (pread, then the image's identity checked) in batches of at most one frame's
+  // data into read_buffer_; the runs being built point into it, so they go out before a refill.
+  std::uint64_t requested = 0;
+  for (const auto& range : m.ranges) requested += range.count;
+  const std::uint64_t batch_capacity = std::min<std::uint64_t>(kMaxPageData / page_size, requested);
+  if (read_buffer_.size() < batch_capacity * page_size) read_buffer_.resize(batch_capacity * page_size);
+  RunBuilder builder(page_size, (caps_ & kCapZeroRuns) != 0);
   std::uint64_t served = 0, zeros = 0;
   std::shared_lock lock(server_.image_lock_);  // no write-back applies while pages are read
   auto flush = [&](bool last) {
     Pages p{m.request_id, last, builder.take()};
     send(p);
   };
+  std::vector<PageRange> batch;
+  std::uint64_t batch_pages = 0;
+  auto serve_batch = [&] {
+    if (batch.empty()) return;
+    if (!builder.empty()) flush(false);
+    image.read_pages(batch, std::span(read_buffer_).first(batch_pages * page_size));
+    const std::byte* data = read_buffer_.data();
+    for (const auto& range : batch) {
+      for (std::uint64_t page = range.first_page; page < range.first_page + range.count; ++page) {
+        if (builder.full()) flush(false);
+        zeros += builder.add(page, data) ? 1 : 0;
+        data += page_size;
+        ++served;
+      }
+    }
+    batch.clear();
+    batch_pages = 0;
+  };
   for (const auto& range : m.ranges) {
-    for (std::uint64_t page = range.first_page; page < range.first_page + range.count; ++page) {
-      if (builder.full()) flush(false);
-      zeros += builder.add(page, image.page(page)) ? 1 : 0;
-      ++served;
+    std::uint64_t first = range.first_page, left = range.count;
+    while (left > 0) {
+      if (batch_pages == batch_capacity) serve_batch();
+      const std::uint64_t take = std::min(left, batch_capacity - batch_pages);
+      batch.push_back(PageRange{first, static_cast<std::uint32_t>(take)});
+      first += take;
+      left -= take;
+      batch_pages += take;
     }
   }
+  serve_batch();
   {
     // Counted before the last frame goes out, so a client that has its pages sees the counts.
     std::lock_guard stats_lock(server_.stats_mutex_);
@@ -187,6 +223,7 @@ void ServerSession::serve_get(const GetPages& m) {
 void ServerSession::put_pages(const PutPages& m) {
   if ((caps_ & kCapWriteBack) == 0)
     throw ProtocolError(ErrorCode::kUnexpected, "PUT_PAGES without write-back capability");
+  server_.image_->check();  // pages for a changed image are not even journalled
   std::uint32_t pages = 0;
   {
     std::lock_guard lock(server_.journal_mutex_);
@@ -224,6 +261,9 @@ void ServerSession::commit(const Commit& m) {
                                                       std::to_string(journal.pages()));
     }
     std::unique_lock image_lock(server_.image_lock_);
+    // A changed image is refused before the commit record exists; the session's journal is then
+    // discarded with the connection.
+    server_.image_->check();
     owns_journal_ = false;  // from here on the session is either applied or left for recovery
     server_.journal_owner_ = nullptr;
     result = journal.commit();

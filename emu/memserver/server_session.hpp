@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "emu/wire/channel.hpp"
 #include "emu/wire/device_state_stream.hpp"
@@ -43,6 +44,7 @@ class ServerSession {
   std::uint64_t caps_ = 0;
   bool owns_journal_ = false;
   std::optional<DeviceStateAssembler> put_state_;  // a PUT_DEVICE_STATE stream in progress
+  std::vector<std::byte> read_buffer_;             // pages read from the image for one frame
 };
 
 }  // namespace jettison::emu

@@ -24,6 +24,7 @@ enum class ErrorCode : std::uint16_t {
   kShuttingDown = 10,     // the server is stopping (going to sleep)
   kVmError = 11,          // version 2: a VM hook on the desktop failed (the text says why)
   kVmLocal = 12,          // version 2: the VM runs on the desktop, its pages are not served
+  kImageChanged = 13,     // the image file changed under the server (truncated, replaced): not served
 };
 
 const char* error_code_name(ErrorCode code);

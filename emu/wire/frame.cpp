@@ -89,6 +89,8 @@ const char* error_code_name(ErrorCode code) {
       return "VM_ERROR";
     case ErrorCode::kVmLocal:
       return "VM_LOCAL";
+    case ErrorCode::kImageChanged:
+      return "IMAGE_CHANGED";
   }
   return "UNKNOWN_ERROR";
 }
