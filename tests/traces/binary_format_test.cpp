@@ -17,6 +17,7 @@
 #include "traces/io/binary_writer.hpp"
 #include "traces/io/csv_fields.hpp"
 #include "traces/io/csv_writer.hpp"
+#include "traces/io/row_error.hpp"
 
 namespace jettison::testing {
 namespace {
@@ -320,6 +321,26 @@ TEST(BinaryIdleReader, RejectsPeriodsOfOneDesktopOutOfOrder) {
   IdleTraceReader ok(stream_of(idle_file(idle_record(1, 6, "d0", 10, 5) + idle_record(1, 6, "d1", -9, 1), 2)),
                      "x");
   EXPECT_EQ(idle_rows(ok), (std::vector<std::string>{"d0,10000000,15000000", "d1,1000000,2000000"}));
+}
+
+TEST(BinaryIdleReader, ReadsOnAfterARejectedPeriod) {
+  // d0 10..15 s; d0 at 12 s (rejected: overlaps); d0 5 s after the rejected record's start, at 17 s
+  // (start deltas count from the previous record as written, rejected or not).
+  const std::string f = idle_file(
+      idle_record(1, 6, "d0", 10, 5) + idle_record(2, 6, "", 2, 1) + idle_record(2, 6, "", 5, 1), 3);
+  IdleTraceReader r(stream_of(f), "idle.jtrace");
+  traces::IdleRow row;
+  ASSERT_TRUE(r.next(row));
+  try {
+    r.next(row);
+    ADD_FAILURE() << "record 2 overlaps record 1";
+  } catch (const traces::RowError& e) {
+    EXPECT_EQ(e.origin(), "idle.jtrace:record 2");
+  }
+  ASSERT_TRUE(r.next(row));
+  EXPECT_EQ(row.start.us(), 17'000'000);
+  EXPECT_EQ(row.line, 3U);
+  EXPECT_FALSE(r.next(row));
 }
 
 TEST(BinaryIdleReader, RejectsEndNotAfterStart) {
