@@ -205,6 +205,25 @@ void read_watts(const Field& f, DesktopAgentConfig& c) {
   c.watts = table;
 }
 
+// Bounds on the memory server's connections (MemoryServerConfig::limits, handshake_timeout).
+void read_connections(const Field& f, DesktopAgentConfig& c) {
+  auto& l = c.server.limits;
+  auto count = [](const Field& v) {
+    const auto n = static_cast<std::uint32_t>(v.unsigned_int(1'000'000));
+    if (n == 0) v.fail("must be at least 1");
+    return n;
+  };
+  for (const auto& [k, v] : f.entries({"max", "max_handshakes", "max_per_peer", "handshake_timeout"})) {
+    if (k == "max") l.max_connections = count(v);
+    if (k == "max_handshakes") l.max_handshakes = count(v);
+    if (k == "max_per_peer") l.max_per_peer = count(v);
+    if (k == "handshake_timeout") {
+      c.server.handshake_timeout = v.duration();
+      if (c.server.handshake_timeout <= Duration{}) v.fail("must be more than 0 s");
+    }
+  }
+}
+
 // The desktop's figures (a `desktop:` section, or a scenario's) as the agent's starting point: its
 // watts, and the emulated backend's transition times as the simulator counts them (a wake lasts
 // wake_on_lan + the resume). Keys under `power:` and `watts:` then override single values.
@@ -274,7 +293,8 @@ DesktopAgentConfig parse_agent_config(const std::string& text, const std::string
   c.emulated.initial_state = PowerState::kIdle;
   bool have_image = false, have_listen = false, have_tls = false, have_power = false;
   const auto entries =
-      top.entries({"image", "page_size", "listen", "tls", "power", "watts", "desktop", "scenario"});
+      top.entries(
+          {"image", "page_size", "listen", "tls", "power", "watts", "desktop", "scenario", "connections"});
   // The desktop's figures first: the keys below may override them.
   YamlDocument doc;
   doc.file = origin;
@@ -315,6 +335,8 @@ DesktopAgentConfig parse_agent_config(const std::string& text, const std::string
       have_power = true;
     } else if (k == "watts") {
       read_watts(v, c);
+    } else if (k == "connections") {
+      read_connections(v, c);
     }
   }
   if (!have_image) top.fail("missing key 'image' (the memory image file to serve)");

@@ -27,6 +27,11 @@
 //   watts:                         # per power state, for the energy report (all optional)
 //     idle: 50W
 //     asleep: 2W
+//   connections:                   # the memory server's bounds under a flood (all optional; defaults)
+//     max: 64                      # open connections
+//     max_handshakes: 32           # of them still in their handshake (TLS + HELLO)
+//     max_per_peer: 8              # of those, from one peer address
+//     handshake_timeout: 5s        # from accept to HELLO, TLS included
 //
 // The desktop's measured figures may come from the simulator's schema instead, so a lab machine's
 // figures are the ones the simulator uses for it (one loader: common/config/desktop_loader.hpp):

@@ -56,6 +56,9 @@ struct Flags {
                                                accel = "auto", control, take_back_after, go_idle_after;
   unsigned vm_cpus = 1;
   std::string vm_disk, trigger = "idle-time";
+  // Connection bounds (0: the configuration's or the default).
+  std::uint32_t max_connections = 0, max_handshakes = 0, max_per_peer = 0;
+  std::string handshake_timeout;
   std::vector<std::string> watts;
   std::uint32_t page_size = 0;
   int udp_port = -1;
@@ -148,6 +151,14 @@ DesktopAgentConfig build_config(const Flags& f, const CLI::App& app) {
     const PowerState s = flag_value("--watts", w.substr(0, eq), parse_power_state);
     (*c.watts)[s] =
         flag_value("--watts", w.substr(eq + 1), [](const std::string& t) { return parse_power(t); });
+  }
+  if (given("--max-connections")) c.server.limits.max_connections = f.max_connections;
+  if (given("--max-handshakes")) c.server.limits.max_handshakes = f.max_handshakes;
+  if (given("--max-per-peer")) c.server.limits.max_per_peer = f.max_per_peer;
+  if (given("--handshake-timeout")) {
+    c.server.handshake_timeout = duration("--handshake-timeout", f.handshake_timeout);
+    if (c.server.handshake_timeout <= Duration{})
+      throw InputError("--handshake-timeout", "must be more than 0 s");
   }
   // With a VM, the image served is its RAM file (created when the VM starts).
   if (!f.vm_kernel.empty()) c.server.image_path = vm_ram_file(f);
@@ -260,6 +271,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "jettison-desktop: serve a VM's memory image to the consolidation server and sleep on request"};
   Flags f;
+  const ConnectionLimitsConfig kDefaultLimits;
   app.add_option("--config", f.config, "agent configuration (YAML); flags override it");
   app.add_option("--image", f.image, "memory image file to serve");
   app.add_option("--page-size", f.page_size, "page size in bytes (default 4096)");
@@ -270,6 +282,21 @@ int main(int argc, char** argv) {
   app.add_option("--cert", f.cert, "TLS certificates: own certificate chain (PEM)");
   app.add_option("--key", f.key, "TLS certificates: own private key (PEM)");
   app.add_flag("--insecure-plain-tcp", f.insecure, "no TLS (benchmarks only)");
+  app.add_option("--max-connections", f.max_connections,
+                 fmt::format("connections open at once (default {}; more are closed at once)",
+                             kDefaultLimits.max_connections))
+      ->check(CLI::Range(1u, 1'000'000u));
+  app.add_option("--max-handshakes", f.max_handshakes,
+                 fmt::format("connections in their handshake (TLS + HELLO) at once (default {})",
+                             kDefaultLimits.max_handshakes))
+      ->check(CLI::Range(1u, 1'000'000u));
+  app.add_option("--max-per-peer", f.max_per_peer,
+                 fmt::format("connections in their handshake from one address (default {})",
+                             kDefaultLimits.max_per_peer))
+      ->check(CLI::Range(1u, 1'000'000u));
+  app.add_option("--handshake-timeout", f.handshake_timeout,
+                 fmt::format("from accept to HELLO, TLS included, or the connection is closed (default {}s)",
+                             MemoryServerConfig{}.handshake_timeout.seconds_f()));
   app.add_option("--power", f.power, "power backend: emulated or real")
       ->check(CLI::IsMember({"emulated", "real"}));
   app.add_option("--interface", f.interface, "network interface for magic packets");

@@ -8,7 +8,9 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "emu/memserver/handshake_channel.hpp"
 #include "emu/memserver/server_session.hpp"
+#include "emu/memserver/small_stack_thread.hpp"
 #include "emu/wire/channel.hpp"
 #include "emu/wire/errors.hpp"
 #include "emu/wire/tcp_socket.hpp"
@@ -17,7 +19,7 @@
 namespace jettison::emu {
 
 struct MemoryServer::Conn {
-  std::thread thread;
+  SmallStackThread thread;
   std::atomic<bool> done{false};
   // A duplicate of the connection's socket, kept open until the connection is reaped, so stop()
   // can shut the socket down under a peer stalled mid-frame (its number is never reused meanwhile).
@@ -28,7 +30,8 @@ MemoryServer::MemoryServer(MemoryServerConfig config)
     : config_(std::move(config)),
       image_(std::make_unique<MemoryImage>(config_.image_path, config_.page_size)),
       tls_(std::make_unique<TlsContext>(config_.tls, TlsRole::kServer)),
-      journal_(std::make_unique<Journal>(*image_, config_.journal_crash_hook)) {
+      journal_(std::make_unique<Journal>(*image_, config_.journal_crash_hook)),
+      limits_(config_.limits) {
   recovery_ = journal_->recover();
   switch (recovery_.outcome) {
     case RecoveryResult::Outcome::kReplayed:
@@ -130,33 +133,75 @@ void MemoryServer::accept_loop() {
       continue;
     }
     reap_finished();
+    over_limit_log_.flush(Clock::now());
     if (!accepted) continue;
-    auto conn = std::make_unique<Conn>();
-    const int control = ::dup(accepted->fd.get());
-    if (control < 0)
-      spdlog::warn("memserver: dup of {}'s socket failed: {}", accepted->peer, std::strerror(errno));
-    conn->control = Fd(control);
-    Conn* raw = conn.get();
-    raw->thread = std::thread([this, raw, a = std::make_shared<Accepted>(std::move(*accepted))]() mutable {
-      const std::string peer = a->peer;
-      try {
-        auto stream = tls_->establish(std::move(a->fd), peer, deadline_after(config_.handshake_timeout));
-        StreamChannel channel(std::move(stream), config_.send_timeout);
-        ServerSession(*this, channel, stopping_).run();
-      } catch (const AuthError& e) {
-        spdlog::warn("memserver: refused {}: {}", peer, e.what());
-        std::lock_guard lock(stats_mutex_);
-        ++stats_.refused;
-      } catch (const std::exception& e) {
-        spdlog::warn("memserver: connection from {} failed before the protocol started: {}", peer, e.what());
-        std::lock_guard lock(stats_mutex_);
-        ++stats_.refused;
-      }
-      raw->done = true;
-    });
-    std::lock_guard lock(conns_mutex_);
-    conns_.push_back(std::move(conn));
+    auto admitted = limits_.admit(accepted->host);
+    if (const OverLimit* why = std::get_if<OverLimit>(&admitted)) {
+      // Closed at once: the peer costs no thread and no buffer, and the listen queue keeps draining.
+      accepted->fd.reset();
+      over_limit_log_.record(*why, accepted->host, Clock::now());
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.over_limit;
+      continue;
+    }
+    start_connection(std::move(*accepted), std::move(std::get<ConnectionLimits::Slot>(admitted)));
   }
+}
+
+void MemoryServer::start_connection(Accepted accepted, ConnectionLimits::Slot slot) {
+  const Deadline deadline = deadline_after(config_.handshake_timeout);  // from accept to HELLO
+  auto conn = std::make_unique<Conn>();
+  const int control = ::dup(accepted.fd.get());
+  if (control < 0) {
+    spdlog::warn("memserver: closing {}: dup of its socket failed: {}", accepted.peer, std::strerror(errno));
+    return;  // the socket and the slot go with `accepted` and `slot`
+  }
+  conn->control = Fd(control);
+  Conn* raw = conn.get();
+  const std::string peer = accepted.peer;
+  try {
+    raw->thread = SmallStackThread(kConnectionStack,
+                                   [this, raw, deadline, a = std::make_shared<Accepted>(std::move(accepted)),
+                                    s = std::make_shared<ConnectionLimits::Slot>(std::move(slot))] {
+                                     run_connection(*raw, std::move(*a), std::move(*s), deadline);
+                                   });
+  } catch (const std::system_error& e) {
+    spdlog::error("memserver: closing {}: no thread for it: {}", peer, e.what());
+    return;
+  }
+  std::lock_guard lock(conns_mutex_);
+  conns_.push_back(std::move(conn));
+}
+
+void MemoryServer::run_connection(Conn& conn, Accepted accepted, ConnectionLimits::Slot slot,
+                                  Deadline deadline) {
+  const std::string peer = accepted.peer;
+  auto count = [this](std::uint64_t MemoryServerStats::*field) {
+    std::lock_guard lock(stats_mutex_);
+    ++(stats_.*field);
+  };
+  try {
+    auto stream = tls_->establish(std::move(accepted.fd), peer, deadline);
+    StreamChannel channel(std::move(stream), config_.send_timeout);
+    HandshakeChannel bounded(
+        channel, deadline, config_.handshake_timeout, [&slot] { slot.handshake_done(); },
+        [&] {
+          count(&MemoryServerStats::handshake_timeouts);
+          count(&MemoryServerStats::refused);
+        });
+    ServerSession(*this, bounded, stopping_).run();
+  } catch (const AuthError& e) {
+    spdlog::warn("memserver: refused {}: {}", peer, e.what());
+    count(&MemoryServerStats::refused);
+  } catch (const std::exception& e) {
+    const bool late = Clock::now() >= deadline;
+    spdlog::warn("memserver: connection from {} failed before the protocol started{}: {}", peer,
+                 late ? " (handshake timeout)" : "", e.what());
+    if (late) count(&MemoryServerStats::handshake_timeouts);
+    count(&MemoryServerStats::refused);
+  }
+  slot.release();  // before `done`: the limits never count a finished connection
+  conn.done = true;
 }
 
 }  // namespace jettison::emu

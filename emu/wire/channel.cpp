@@ -29,10 +29,17 @@ bool StreamChannel::read_exact(std::byte* buf, std::size_t n, Deadline deadline,
   return true;
 }
 
+void StreamChannel::set_receive_bounds(std::size_t max_payload, std::optional<Deadline> deadline) {
+  max_payload_ = max_payload;
+  deadline_ = deadline;
+}
+
 std::optional<Frame> StreamChannel::recv_frame(Duration timeout) {
+  auto bounded = [&](Deadline d) { return deadline_ && *deadline_ < d ? *deadline_ : d; };
   Frame frame;
   frame.wire.resize(kFrameHeaderBytes);
-  if (!read_exact(frame.wire.data(), kFrameHeaderBytes, deadline_after(timeout), true)) return std::nullopt;
+  if (!read_exact(frame.wire.data(), kFrameHeaderBytes, bounded(deadline_after(timeout)), true))
+    return std::nullopt;
   FrameHeader header{};
   try {
     header = parse_frame_header(
@@ -40,11 +47,16 @@ std::optional<Frame> StreamChannel::recv_frame(Duration timeout) {
   } catch (const ProtocolError& e) {
     throw ProtocolError(e.code(), fmt::format("{}: {}", peer(), e.what()));
   }
+  if (header.payload_length > max_payload_) {
+    throw ProtocolError(ErrorCode::kTooLarge,
+                        fmt::format("{}: frame header: payload length {} exceeds {} before the handshake",
+                                    peer(), header.payload_length, max_payload_));
+  }
   frame.type = header.type;
   frame.wire.resize(kFrameHeaderBytes + header.payload_length);
   // The rest of a started frame gets the send timeout (a full frame is at most ~1 MiB).
-  read_exact(frame.wire.data() + kFrameHeaderBytes, header.payload_length, deadline_after(send_timeout_),
-             false);
+  read_exact(frame.wire.data() + kFrameHeaderBytes, header.payload_length,
+             bounded(deadline_after(send_timeout_)), false);
   ++stats_.frames_received;
   stats_.bytes_received += frame.wire.size();
   return frame;

@@ -40,6 +40,10 @@ class StreamChannel final : public Channel {
   const std::string& peer() const override { return stream_->peer(); }
   ChannelStats stats() const override { return stats_; }
   void close() noexcept override { stream_->shutdown(); }
+  // Bounds on what is received from a peer that has not finished its handshake: a frame announcing
+  // more than `max_payload` bytes is a ProtocolError (TOO_LARGE) before its payload is allocated,
+  // and no read waits past `deadline`. The defaults (kMaxPayload, none) lift them.
+  void set_receive_bounds(std::size_t max_payload, std::optional<Deadline> deadline);
 
  private:
   // Reads exactly n bytes; false if nothing at all arrived before the deadline and `may_idle`.
@@ -48,6 +52,8 @@ class StreamChannel final : public Channel {
   std::unique_ptr<Stream> stream_;
   Duration send_timeout_;
   ChannelStats stats_;
+  std::size_t max_payload_ = kMaxPayload;
+  std::optional<Deadline> deadline_;
 };
 
 }  // namespace jettison::emu

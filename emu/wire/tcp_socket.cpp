@@ -31,19 +31,20 @@ void set_socket_options(int fd, const std::string& peer) {
   }
 }
 
-std::string address_text(const sockaddr_storage& ss) {
+// The peer's address alone, and "host:port" ("[host]:port" for IPv6).
+std::pair<std::string, std::string> address_text(const sockaddr_storage& ss) {
   char host[INET6_ADDRSTRLEN] = {};
   std::uint16_t port = 0;
   if (ss.ss_family == AF_INET) {
     const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
     ::inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
     port = ntohs(a->sin_port);
-    return fmt::format("{}:{}", host, port);
+    return {host, fmt::format("{}:{}", host, port)};
   }
   const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
   ::inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
   port = ntohs(a->sin6_port);
-  return fmt::format("[{}]:{}", host, port);
+  return {host, fmt::format("[{}]:{}", host, port)};
 }
 
 struct AddrInfo {
@@ -174,7 +175,7 @@ TcpListener::TcpListener(const std::string& host, std::uint16_t port) {
     }
     const int one = 1;
     if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        ::bind(fd.get(), a->ai_addr, a->ai_addrlen) < 0 || ::listen(fd.get(), 64) < 0) {
+        ::bind(fd.get(), a->ai_addr, a->ai_addrlen) < 0 || ::listen(fd.get(), kListenBacklog) < 0) {
       last_error = errno_text(errno);
       continue;
     }
@@ -197,9 +198,9 @@ std::optional<Accepted> TcpListener::accept(Deadline deadline) {
     socklen_t len = sizeof ss;
     Fd fd(::accept4(fd_.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC));
     if (fd) {
-      std::string peer = address_text(ss);
+      auto [host, peer] = address_text(ss);
       set_socket_options(fd.get(), peer);
-      return Accepted{std::move(fd), std::move(peer)};
+      return Accepted{std::move(fd), std::move(peer), std::move(host)};
     }
     if (errno == EINTR || errno == ECONNABORTED) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) throw WireError("accept: " + errno_text(errno));

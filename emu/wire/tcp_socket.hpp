@@ -34,12 +34,19 @@ Fd tcp_connect(const Endpoint& endpoint, Deadline deadline);
 
 struct Accepted {
   Fd fd;
-  std::string peer;
+  std::string peer;  // "host:port", for messages
+  std::string host;  // the peer's address alone ("10.0.0.2", "::1"), for per-peer bookkeeping
 };
+
+// Connections the kernel queues before accept(). The memory server accepts at once and closes what
+// is over its limits, so the queue only absorbs bursts; a deep one keeps a flood's SYNs from
+// crowding out a real client's.
+inline constexpr int kListenBacklog = 1024;
 
 class TcpListener {
  public:
-  // Binds and listens; port 0 picks a free port (see port()). Throws WireError.
+  // Binds and listens (backlog kListenBacklog); port 0 picks a free port (see port()). Throws
+  // WireError.
   TcpListener(const std::string& host, std::uint16_t port);
   std::uint16_t port() const { return port_; }
   // Waits for a connection until the deadline; nullopt on timeout.
