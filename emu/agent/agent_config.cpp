@@ -292,9 +292,8 @@ DesktopAgentConfig parse_agent_config(const std::string& text, const std::string
   DesktopAgentConfig c;
   c.emulated.initial_state = PowerState::kIdle;
   bool have_image = false, have_listen = false, have_tls = false, have_power = false;
-  const auto entries =
-      top.entries(
-          {"image", "page_size", "listen", "tls", "power", "watts", "desktop", "scenario", "connections"});
+  const auto entries = top.entries(
+      {"image", "page_size", "listen", "tls", "power", "watts", "desktop", "scenario", "connections"});
   // The desktop's figures first: the keys below may override them.
   YamlDocument doc;
   doc.file = origin;
