@@ -4,6 +4,8 @@
 // of a file reported at once, in line order.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/sim/input/input_test_support.hpp"
 
@@ -139,6 +141,14 @@ TEST_F(YamlStructure, NameThatCannotBeAFolder) {
 TEST_F(YamlStructure, UnicodeNameIsFine) {
   write_scenario(dir_, replaced(kTinyScenario, "name: tiny\n", "name: b\xc3\xbcro-\xe2\x82\xac\n"));
   EXPECT_EQ(load_scenario((dir_.path() / "scenario.yaml").string()).name, "b\xc3\xbcro-\xe2\x82\xac");
+}
+
+TEST_F(YamlStructure, AScenarioFileThatNeverEndsIsCutShort) {
+  // The whole file used to be read into memory before parsing: /dev/zero grew without bound.
+  if (!std::filesystem::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero";
+  const auto e = input_error([] { load_scenario("/dev/zero"); });
+  EXPECT_EQ(e.origin, "/dev/zero");
+  EXPECT_TRUE(Contains(e.what, "larger than 16 MiB")) << e.what;
 }
 
 // --- every error at once --------------------------------------------------------------------------
