@@ -13,6 +13,7 @@
 namespace jettison::emu {
 namespace {
 constexpr Duration kPollInterval = Duration::millis(50);
+constexpr int kDrainPolls = 20;  // after an ERROR, the peer's frames are dropped for 20 x 50 ms at most
 
 // Runs a VM hook; its failure becomes a VM_ERROR carrying its text.
 template <typename F>
@@ -146,6 +147,7 @@ void ServerSession::run() noexcept {
     spdlog::error("memserver: closing {}: {}", peer, e.what());
     try {
       send(ErrorMsg{ErrorCode::kImageChanged, e.what()});
+      drain_after_error();
     } catch (const WireError&) {
     }
   } catch (const InputError& e) {
@@ -160,6 +162,14 @@ void ServerSession::run() noexcept {
     spdlog::error("memserver: closing {}: {}", peer, e.what());
   }
   channel_.close();
+}
+
+void ServerSession::drain_after_error() {
+  // A fetcher pipelines its requests: closing while some are still unread makes the kernel reset
+  // the connection, which can destroy the ERROR before the peer reads it (it would see "connection
+  // reset" or "broken pipe" instead). So what still comes is read and dropped until the peer, having
+  // read the ERROR, closes; for kDrainPolls polls (1 s) at most.
+  for (int i = 0; i < kDrainPolls && !stopping_; ++i) channel_.recv_frame(kPollInterval);
 }
 
 void ServerSession::serve_get(const GetPages& m) {

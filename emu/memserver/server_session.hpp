@@ -35,6 +35,9 @@ class ServerSession {
   VmStatus vm_status() const;
   void get_device_state(const GetDeviceState& m);
   void put_device_state(const PutDeviceState& m);
+  // After an ERROR: reads and drops the peer's frames until it closes (bounded), so the ERROR is
+  // not lost to a connection reset. Throws WireError when the peer is gone.
+  void drain_after_error();
   void send(const Message& m) { channel_.send_frame(encode(m, limits_.page_size)); }
 
   MemoryServer& server_;
