@@ -138,10 +138,13 @@ void MemoryServer::accept_loop() {
     auto admitted = limits_.admit(accepted->host);
     if (const OverLimit* why = std::get_if<OverLimit>(&admitted)) {
       // Closed at once: the peer costs no thread and no buffer, and the listen queue keeps draining.
-      accepted->fd.reset();
+      // Counted first, so whoever sees the socket closed sees the count.
+      {
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.over_limit;
+      }
       over_limit_log_.record(*why, accepted->host, Clock::now());
-      std::lock_guard lock(stats_mutex_);
-      ++stats_.over_limit;
+      accepted->fd.reset();
       continue;
     }
     start_connection(std::move(*accepted), std::move(std::get<ConnectionLimits::Slot>(admitted)));
