@@ -26,6 +26,15 @@ struct TlsContext::Impl {
   TlsRole role;
   SSL_CTX* ctx = nullptr;
 
+  // Freed here, not in ~TlsContext: a constructor that throws (a missing certificate) never runs
+  // ~TlsContext, but does destroy its Impl.
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    if (ctx != nullptr) SSL_CTX_free(ctx);
+  }
+
   SSL_SESSION* make_psk_session(SSL* ssl) const {
     const SSL_CIPHER* cipher = SSL_CIPHER_find(ssl, kPskCipherId);
     if (cipher == nullptr) return nullptr;
@@ -129,9 +138,7 @@ TlsContext::TlsContext(const TlsConfig& config, TlsRole role) : impl_(std::make_
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
 }
 
-TlsContext::~TlsContext() {
-  if (impl_->ctx != nullptr) SSL_CTX_free(impl_->ctx);
-}
+TlsContext::~TlsContext() = default;
 
 bool TlsContext::insecure() const { return impl_->config.security == Security::kInsecurePlainTcp; }
 const TlsConfig& TlsContext::config() const { return impl_->config; }
