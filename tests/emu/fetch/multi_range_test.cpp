@@ -32,16 +32,20 @@ struct TwoMappings {
     if (!fd_a || !fd_b || ::ftruncate(fd_a.get(), static_cast<off_t>(kPagesA * ps)) != 0 ||
         ::ftruncate(fd_b.get(), static_cast<off_t>((kPagesB + 2) * ps)) != 0)
       throw std::runtime_error("memfd");
+    // Both inside one reservation with an unmapped page before, between and after them: an address
+    // just past one mapping is never inside the other, whatever order mmap would pick.
+    void* area = ::mmap(nullptr, kReserved * ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED) throw std::runtime_error("mmap");
+    reserved = static_cast<std::byte*>(area);
     a = static_cast<std::byte*>(
-        ::mmap(nullptr, kPagesA * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd_a.get(), 0));
-    b = static_cast<std::byte*>(::mmap(nullptr, kPagesB * ps, PROT_READ | PROT_WRITE, MAP_SHARED, fd_b.get(),
-                                       static_cast<off_t>(2 * ps)));
+        ::mmap(reserved + ps, kPagesA * ps, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd_a.get(), 0));
+    b = static_cast<std::byte*>(::mmap(reserved + (kPagesA + 2) * ps, kPagesB * ps, PROT_READ | PROT_WRITE,
+                                       MAP_SHARED | MAP_FIXED, fd_b.get(), static_cast<off_t>(2 * ps)));
     if (a == MAP_FAILED || b == MAP_FAILED) throw std::runtime_error("mmap");
   }
-  ~TwoMappings() {
-    ::munmap(a, kPagesA * page_size());
-    ::munmap(b, kPagesB * page_size());
-  }
+  ~TwoMappings() { ::munmap(reserved, kReserved * page_size()); }
+  static constexpr std::uint64_t kReserved = kPagesA + kPagesB + 3;
+  std::byte* reserved = nullptr;
   UffdRegion register_both(bool write_protect) const {
     const std::vector<LocalMapping> mappings{
         {a, kPagesA * page_size(), fd_a.get(), 0, "ram-a"},
