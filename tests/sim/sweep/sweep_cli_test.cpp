@@ -105,7 +105,8 @@ TEST_F(SweepCli, TwoByTwoGridMatchesEachPointsSummary) {
       EXPECT_EQ(csv.at("policy.sleep.timeout"), point_values[p].first);
       EXPECT_EQ(csv.at("strategies"), point_values[p].second);
       EXPECT_EQ(csv.at("strategy"), name);
-      auto same = [&](const std::string& column, const nlohmann::ordered_json& v) {
+      // `name` by an init-capture: clang before 16 cannot capture a structured binding.
+      auto same = [&, &name = name](const std::string& column, const nlohmann::ordered_json& v) {
         EXPECT_EQ(std::stod(csv.at(column)), v.get<double>())
             << "point " << p << " " << name << " " << column;
       };
