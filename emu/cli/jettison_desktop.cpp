@@ -282,18 +282,17 @@ int main(int argc, char** argv) {
   app.add_option("--cert", f.cert, "TLS certificates: own certificate chain (PEM)");
   app.add_option("--key", f.key, "TLS certificates: own private key (PEM)");
   app.add_flag("--insecure-plain-tcp", f.insecure, "no TLS (benchmarks only)");
-  app.add_option("--max-connections", f.max_connections,
-                 fmt::format("connections open at once (default {}; more are closed at once)",
-                             kDefaultLimits.max_connections))
-      ->check(CLI::Range(1u, 1'000'000u));
-  app.add_option("--max-handshakes", f.max_handshakes,
-                 fmt::format("connections in their handshake (TLS + HELLO) at once (default {})",
-                             kDefaultLimits.max_handshakes))
-      ->check(CLI::Range(1u, 1'000'000u));
-  app.add_option("--max-per-peer", f.max_per_peer,
-                 fmt::format("connections in their handshake from one address (default {})",
-                             kDefaultLimits.max_per_peer))
-      ->check(CLI::Range(1u, 1'000'000u));
+  const auto limit = [&app](const char* name, std::uint32_t& value, const char* what,
+                            std::uint32_t fallback) {
+    app.add_option(name, value, fmt::format("{} (default {})", what, fallback))
+        ->check(CLI::Range(1u, 1'000'000u));
+  };
+  limit("--max-connections", f.max_connections, "connections open at once (more are closed at once)",
+        kDefaultLimits.max_connections);
+  limit("--max-handshakes", f.max_handshakes, "connections in their handshake (TLS + HELLO) at once",
+        kDefaultLimits.max_handshakes);
+  limit("--max-per-peer", f.max_per_peer, "connections in their handshake from one address",
+        kDefaultLimits.max_per_peer);
   app.add_option("--handshake-timeout", f.handshake_timeout,
                  fmt::format("from accept to HELLO, TLS included, or the connection is closed (default {}s)",
                              MemoryServerConfig{}.handshake_timeout.seconds_f()));

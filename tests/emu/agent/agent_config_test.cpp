@@ -228,5 +228,47 @@ TEST(AgentConfig, Endpoints) {
   EXPECT_THROW(parse_endpoint("::1:7000"), std::invalid_argument);
 }
 
+// The `connections:` section (the memory server's connection limits and handshake timeout): values
+// land in the server's configuration, defaults stay when it is absent, and a zero, an unknown key or a
+// duration without a unit is an error naming file:line: key.
+const std::string kConnectionsBase =
+    "image: vm.ram\n"
+    "listen: 127.0.0.1:7000\n"
+    "tls:\n  psk_file: psk.hex\n  psk_identity: desk-1\n"
+    "power:\n  backend: real\n";
+
+TEST(AgentConnectionsConfig, ValuesReachTheServer) {
+  ConfigDir d;
+  const auto c = d.parse(kConnectionsBase +
+                         "connections:\n  max: 10\n  max_handshakes: 6\n  max_per_peer: 3\n"
+                         "  handshake_timeout: 1500ms\n");
+  EXPECT_EQ(c.server.limits.max_connections, 10u);
+  EXPECT_EQ(c.server.limits.max_handshakes, 6u);
+  EXPECT_EQ(c.server.limits.max_per_peer, 3u);
+  EXPECT_EQ(c.server.handshake_timeout, Duration::millis(1500));
+}
+
+TEST(AgentConnectionsConfig, DefaultsWithoutTheSection) {
+  ConfigDir d;
+  const auto c = d.parse(kConnectionsBase);
+  const ConnectionLimitsConfig defaults;
+  EXPECT_EQ(c.server.limits.max_connections, defaults.max_connections);
+  EXPECT_EQ(c.server.limits.max_handshakes, defaults.max_handshakes);
+  EXPECT_EQ(c.server.limits.max_per_peer, defaults.max_per_peer);
+  EXPECT_EQ(c.server.handshake_timeout, Duration::seconds(5));
+}
+
+TEST(AgentConnectionsConfig, MistakesNameTheKey) {
+  ConfigDir d;
+  std::string e = d.error(kConnectionsBase + "connections:\n  max_per_peer: 0\n");
+  EXPECT_NE(e.find("agent.yaml:9"), std::string::npos) << e;  // kConnectionsBase has 7 lines; the key is on 9
+  EXPECT_NE(e.find("connections.max_per_peer"), std::string::npos) << e;
+  e = d.error(kConnectionsBase + "connections:\n  max_peers: 4\n");
+  EXPECT_NE(e.find("connections.max_peers"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
+  e = d.error(kConnectionsBase + "connections:\n  handshake_timeout: 5\n");
+  EXPECT_NE(e.find("connections.handshake_timeout"), std::string::npos) << e;
+}
+
 }  // namespace
 }  // namespace jettison::emu
