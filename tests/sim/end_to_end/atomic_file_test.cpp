@@ -12,21 +12,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/dead_pid.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace jettison::traces {
 namespace {
 
-namespace fs = std::filesystem;
+using jettison::testing::dead_pid;
 
-// The pid of a process that has exited and been reaped.
-pid_t dead_pid() {
-  const pid_t pid = ::fork();
-  if (pid == 0) ::_exit(0);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return pid;
-}
+namespace fs = std::filesystem;
 
 TEST(AtomicFile, RemovesTemporaryFilesOfDeadProcessesOnly) {
   testing::TempDir dir;

@@ -8,16 +8,12 @@
 #include <sstream>
 #include <string>
 
+#include "tests/support/csv_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using jettison::testing::slurp;
 
 int run_sim(const std::string& args) {
   const std::string cmd = std::string(JETTISON_SIM_BINARY) + " run --quiet " + args;

@@ -20,19 +20,13 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/csv_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace jettison::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Every file (relative path -> bytes) and folder (relative path -> "<folder>") below `dir`.
 std::map<std::string, std::string> snapshot(const fs::path& dir) {

@@ -14,28 +14,18 @@
 
 #include "common/input_error.hpp"
 #include "sim/output/stale_staging.hpp"
+#include "tests/support/csv_file.hpp"
+#include "tests/support/dead_pid.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace jettison::sim {
 namespace {
 
+using jettison::testing::dead_pid;
+
+using jettison::testing::slurp;
+
 namespace fs = std::filesystem;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The pid of a process that has exited and been reaped.
-pid_t dead_pid() {
-  const pid_t pid = ::fork();
-  if (pid == 0) ::_exit(0);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return pid;
-}
 
 std::size_t entries(const fs::path& dir) {
   return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));

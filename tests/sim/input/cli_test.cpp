@@ -11,9 +11,12 @@
 #include <sstream>
 
 #include "tests/sim/input/input_test_support.hpp"
+#include "tests/support/csv_file.hpp"
 
 namespace jettison::testing {
 namespace {
+
+using jettison::testing::slurp;
 
 namespace fs = std::filesystem;
 
@@ -22,13 +25,6 @@ struct CliResult {
   std::string out;
   std::string err;
 };
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class Cli : public ::testing::Test {
  protected:
