@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "emu/wire/page_client.hpp"
+#include "tests/emu/memserver/client_options.hpp"
 #include "tests/emu/memserver/test_image.hpp"
 #include "tests/emu/support/child_process.hpp"
 
@@ -27,13 +28,7 @@ constexpr std::uint64_t kPages = 2048;  // 8 MiB: a full pass takes many request
 
 TlsConfig psk() { return TlsConfig::psk("d1", std::vector<unsigned char>(32, 0xbb)); }
 
-ClientOptions quick() {
-  ClientOptions o;
-  o.connect_timeout = Duration::seconds(5);
-  o.io_timeout = Duration::seconds(10);
-  o.max_pages_per_request = 64;
-  return o;
-}
+ClientOptions quick() { return test::client_options(Duration::seconds(5), Duration::seconds(10), 64); }
 
 class DesktopImageChange : public ::testing::Test {
  protected:

@@ -15,6 +15,7 @@
 #include "emu/memserver/memory_image.hpp"
 #include "emu/memserver/memory_server.hpp"
 #include "emu/wire/page_client.hpp"
+#include "tests/emu/memserver/client_options.hpp"
 #include "tests/emu/memserver/test_image.hpp"
 
 namespace jettison::emu {
@@ -25,13 +26,7 @@ constexpr std::uint64_t kPages = 1024;  // 4 MiB: a full fetch takes several req
 
 TlsConfig psk() { return TlsConfig::psk("desktop-1", std::vector<unsigned char>(32, 0x42)); }
 
-ClientOptions quick() {
-  ClientOptions o;
-  o.connect_timeout = Duration::seconds(5);
-  o.io_timeout = Duration::seconds(10);
-  o.max_pages_per_request = 64;
-  return o;
-}
+ClientOptions quick() { return test::client_options(Duration::seconds(5), Duration::seconds(10), 64); }
 
 std::vector<std::uint64_t> all_pages() {
   std::vector<std::uint64_t> v(kPages);

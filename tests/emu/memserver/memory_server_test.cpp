@@ -13,6 +13,7 @@
 #include "emu/wire/byte_codec.hpp"
 #include "emu/wire/page_client.hpp"
 #include "emu/wire/tls_context.hpp"
+#include "tests/emu/memserver/client_options.hpp"
 #include "tests/emu/memserver/test_image.hpp"
 
 namespace jettison::emu {
@@ -44,12 +45,7 @@ struct Fixture {
   Endpoint endpoint() const { return Endpoint{"127.0.0.1", server->port()}; }
 };
 
-ClientOptions quick() {
-  ClientOptions o;
-  o.connect_timeout = Duration::seconds(2);
-  o.io_timeout = Duration::seconds(5);
-  return o;
-}
+ClientOptions quick() { return test::client_options(Duration::seconds(2), Duration::seconds(5)); }
 
 // Fetches pages and checks each against the image file's bytes; returns zero pages seen.
 std::uint64_t fetch_and_check(PageClient& client, const std::vector<std::uint64_t>& pages) {

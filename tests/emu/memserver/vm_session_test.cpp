@@ -10,6 +10,7 @@
 #include "emu/wire/byte_codec.hpp"
 #include "emu/wire/page_client.hpp"
 #include "emu/wire/tls_context.hpp"
+#include "tests/emu/memserver/client_options.hpp"
 #include "tests/emu/memserver/test_image.hpp"
 
 namespace jettison::emu {
@@ -20,12 +21,7 @@ constexpr std::uint64_t kPages = 64;
 
 TlsConfig psk() { return TlsConfig::psk("desktop-1", std::vector<unsigned char>(32, 0x42)); }
 
-ClientOptions quick() {
-  ClientOptions o;
-  o.connect_timeout = Duration::seconds(2);
-  o.io_timeout = Duration::seconds(5);
-  return o;
-}
+ClientOptions quick() { return test::client_options(Duration::seconds(2), Duration::seconds(5)); }
 
 std::vector<std::byte> pattern(std::size_t n, std::uint8_t salt) {
   std::vector<std::byte> out(n);
