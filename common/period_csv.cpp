@@ -1,5 +1,6 @@
 #include "common/period_csv.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <array>
@@ -10,20 +11,36 @@ namespace {
 
 using Buffer = fmt::memory_buffer;
 
+// Integers through fmt::format_int and format strings compiled once (FMT_COMPILE): the same text as
+// fmt::format's, without parsing the format at each cell.
+template <typename Int>
+void put_int(Buffer& b, Int v) {
+  const fmt::format_int text(v);
+  b.append(text.data(), text.data() + text.size());
+}
 void put_seconds(Buffer& b, Duration d) {
-  fmt::format_to(std::back_inserter(b), "{}.{:06}", d.us() / 1'000'000, d.us() % 1'000'000);
+  const std::int64_t us = d.us();
+  if (us < 0) {  // rare: keep the historical rendering of a negative value
+    fmt::format_to(std::back_inserter(b), FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
+    return;
+  }
+  put_int(b, us / 1'000'000);
+  char frac[7] = {'.', '0', '0', '0', '0', '0', '0'};
+  for (std::int64_t rest = us % 1'000'000, i = 6; rest > 0; rest /= 10, --i)
+    frac[i] = static_cast<char>('0' + rest % 10);
+  b.append(frac, frac + 7);
 }
 void put(Buffer& b, const std::optional<Duration>& d) {
   if (d) put_seconds(b, *d);
 }
 void put(Buffer& b, const std::optional<std::uint64_t>& v) {
-  if (v) fmt::format_to(std::back_inserter(b), "{}", *v);
+  if (v) put_int(b, *v);
 }
 void put(Buffer& b, const std::optional<Bytes>& v) {
-  if (v) fmt::format_to(std::back_inserter(b), "{}", v->count());
+  if (v) put_int(b, v->count());
 }
 void put(Buffer& b, const std::optional<Energy>& e) {
-  if (e) fmt::format_to(std::back_inserter(b), "{:.3f}", e->joules());
+  if (e) fmt::format_to(std::back_inserter(b), FMT_COMPILE("{:.3f}"), e->joules());
 }
 void put(Buffer& b, std::string_view s) { b.append(s.data(), s.data() + s.size()); }
 
@@ -37,8 +54,7 @@ struct Column {
 const std::array kColumns{
     Column{"strategy", [](Buffer& b, const PeriodRow& r) { put(b, r.strategy); }},
     Column{"desktop", [](Buffer& b, const PeriodRow& r) { put(b, r.desktop); }},
-    Column{"period",
-           [](Buffer& b, const PeriodRow& r) { fmt::format_to(std::back_inserter(b), "{}", r.period); }},
+    Column{"period", [](Buffer& b, const PeriodRow& r) { put_int(b, r.period); }},
     Column{"start_s", [](Buffer& b, const PeriodRow& r) { put(b, r.start); }},
     Column{"idle_s", [](Buffer& b, const PeriodRow& r) { put(b, r.idle); }},
     Column{"window_s", [](Buffer& b, const PeriodRow& r) { put(b, r.window); }},
@@ -52,7 +68,7 @@ const std::array kColumns{
            [](Buffer& b, const PeriodRow& r) {
              if (!r.energy || !r.baseline) return;
              const double savings = r.baseline->joules() > 0 ? 100.0 * (1.0 - *r.energy / *r.baseline) : 0.0;
-             fmt::format_to(std::back_inserter(b), "{:.4f}", savings);
+             fmt::format_to(std::back_inserter(b), FMT_COMPILE("{:.4f}"), savings);
            }},
     Column{"server_energy_j", [](Buffer& b, const PeriodRow& r) { put(b, r.server_energy); }},
     Column{"migrated_bytes", [](Buffer& b, const PeriodRow& r) { put(b, r.migrated); }},
@@ -70,7 +86,7 @@ const std::array kColumns{
            [](Buffer& b, const PeriodRow& r) { put(b, r.migration_latency_uncontended); }},
     Column{"server",
            [](Buffer& b, const PeriodRow& r) {
-             if (r.server) fmt::format_to(std::back_inserter(b), "{}", *r.server);
+             if (r.server) put_int(b, *r.server);
            }},
 };
 
@@ -126,8 +142,7 @@ const std::string& period_csv_header() {
 
 void write_period_header(std::ostream& out) { out << period_csv_header(); }
 
-void write_period_row(std::ostream& out, const PeriodRow& row) {
-  Buffer b;
+void append_period_row(fmt::memory_buffer& b, const PeriodRow& row) {
   for (std::size_t i = 0; i < kColumns.size(); ++i) {
     if (i > 0) b.push_back(',');
     kColumns[i].write(b, row);
@@ -137,6 +152,11 @@ void write_period_row(std::ostream& out, const PeriodRow& row) {
     if (row.state_time) put_seconds(b, (*row.state_time)[i]);
   }
   b.push_back('\n');
+}
+
+void write_period_row(std::ostream& out, const PeriodRow& row) {
+  Buffer b;
+  append_period_row(b, row);
   out.write(b.data(), static_cast<std::streamsize>(b.size()));
 }
 

@@ -18,6 +18,8 @@
 //   t_<state>_s                        time in each power state (common/power_state.hpp's order)
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -60,6 +62,8 @@ const std::vector<std::string>& period_columns();
 // The header line, with its trailing newline.
 const std::string& period_csv_header();
 void write_period_header(std::ostream& out);
+// Appends the row's line (with its newline) to `out`: the fast path (sim/output/output_file.hpp).
+void append_period_row(fmt::memory_buffer& out, const PeriodRow& row);
 void write_period_row(std::ostream& out, const PeriodRow& row);
 
 }  // namespace jettison

@@ -1,35 +1,33 @@
 #include "sim/output/period_csv.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
-#include <fmt/ostream.h>
+
+#include <iterator>
 
 #include "common/period_csv.hpp"
 
 namespace jettison::sim {
-namespace {
 
-std::string seconds(Duration d) { return fmt::format("{}.{:06}", d.us() / 1'000'000, d.us() % 1'000'000); }
-std::string seconds(Time t) { return seconds(t - Time{}); }
+std::string_view period_header() { return jettison::period_csv_header(); }
 
-}  // namespace
+std::string_view timeline_header() { return "strategy,desktop,period,time_s,state\n"; }
 
-void write_period_header(std::ostream& out) { jettison::write_period_header(out); }
-
-void write_timeline_header(std::ostream& out) { out << "strategy,desktop,period,time_s,state\n"; }
-
-void write_timeline_rows(std::ostream& out, std::string_view strategy, std::string_view desktop,
-                         std::uint32_t period, const std::vector<StateChange>& changes) {
-  fmt::memory_buffer b;
-  for (const StateChange& c : changes) {
-    fmt::format_to(std::back_inserter(b), "{},{},{},{},{}\n", strategy, desktop, period, seconds(c.at),
-                   name_of(c.state));
-  }
-  out.write(b.data(), static_cast<std::streamsize>(b.size()));
+void write_period_row(OutputFile& out, std::string_view strategy, std::string_view desktop,
+                      const PeriodRecord& r) {
+  append_period_row(out.buffer(), period_row(strategy, desktop, r));
+  out.flush_if_full();
 }
 
-void write_period_row(std::ostream& out, std::string_view strategy, std::string_view desktop,
-                      const PeriodRecord& r) {
-  jettison::write_period_row(out, period_row(strategy, desktop, r));
+void write_timeline_rows(OutputFile& out, std::string_view strategy, std::string_view desktop,
+                         std::uint32_t period, const std::vector<StateChange>& changes) {
+  auto it = std::back_inserter(out.buffer());
+  for (const StateChange& c : changes) {
+    const std::int64_t us = c.at.us();
+    fmt::format_to(it, FMT_COMPILE("{},{},{},{}.{:06},{}\n"), strategy, desktop, period, us / 1'000'000,
+                   us % 1'000'000, name_of(c.state));
+  }
+  out.flush_if_full();
 }
 
 }  // namespace jettison::sim

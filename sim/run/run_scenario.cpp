@@ -12,7 +12,9 @@
 
 #include "sim/output/desktop_csv.hpp"
 #include "sim/output/network_csv.hpp"
+#include "sim/output/output_estimate.hpp"
 #include "sim/output/period_csv.hpp"
+#include "sim/output/run_files.hpp"
 #include "sim/output/staged_output.hpp"
 #include "sim/output/summary_json.hpp"
 
@@ -38,40 +40,16 @@ class ProgressLine {
   std::vector<double> done_;
 };
 
-void open_or_fail(std::ofstream& f, const std::filesystem::path& p) {
-  f.open(p, std::ios::binary | std::ios::trunc);
-  if (!f) throw std::runtime_error(fmt::format("cannot write '{}'", p.string()));
-}
-
-void close_or_fail(std::ofstream& f, const std::filesystem::path& p) {
-  f.close();
-  if (!f) throw std::runtime_error(fmt::format("error writing '{}' (disk full?)", p.string()));
-}
-
-// Joins NAME.<i>.part (i < n) under a header into NAME.csv, removing the parts.
-void join_parts(const StagedOutput& staged, const std::string& name, std::size_t n,
-                void (*header)(std::ostream&)) {
-  std::ofstream joined;
-  const auto path = staged.staged(name + ".csv");
-  open_or_fail(joined, path);
-  header(joined);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto part_path = staged.staged(fmt::format("{}.{}.part", name, i));
-    if (std::filesystem::file_size(part_path) > 0) {  // streaming an empty buffer sets failbit
-      std::ifstream part(part_path, std::ios::binary);
-      joined << part.rdbuf();
-    }
-    std::filesystem::remove(part_path);
-  }
-  close_or_fail(joined, path);
-}
-
 }  // namespace
 
 RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<StagedOutput> staged;
-  if (!options.out.empty()) staged = std::make_unique<StagedOutput>(options.out);
+  if (!options.out.empty()) {
+    check_output_budget(s);  // before anything is written
+    staged = std::make_unique<StagedOutput>(options.out);
+  }
+  const bool periods_wanted = s.output.periods != PeriodsOutput::kNone;
 
   const std::size_t n = s.strategies.size();
   std::vector<std::optional<StrategyResult>> results(n);
@@ -81,24 +59,17 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   auto worker = [&] {
     for (std::size_t i = next++; i < n; i = next++) {
       try {
-        std::ofstream part, timeline;
-        const auto part_path =
-            staged ? staged->staged(fmt::format("periods.{}.part", i)) : std::filesystem::path();
-        const auto timeline_path =
-            staged ? staged->staged(fmt::format("timeline.{}.part", i)) : std::filesystem::path();
-        if (staged) {
-          open_or_fail(part, part_path);
-          open_or_fail(timeline, timeline_path);
-        }
+        std::optional<OutputFile> part, timeline;
+        if (staged && periods_wanted)
+          part.emplace(part_path(*staged, "periods", i), compression_of(s.output.periods));
+        if (staged) timeline.emplace(part_path(*staged, "timeline", i));
         Progress report;
         if (options.progress) report = [&progress, i](double f) { progress.update(i, f); };
-        StrategyRun run(s, s.strategies[i], staged ? &part : nullptr, report);
-        if (staged) run.write_timeline_to(&timeline);
+        StrategyRun run(s, s.strategies[i], part ? &*part : nullptr, report);
+        if (timeline) run.write_timeline_to(&*timeline);
         results[i] = run.run();
-        if (staged) {
-          close_or_fail(part, part_path);
-          close_or_fail(timeline, timeline_path);
-        }
+        if (part) part->close();
+        if (timeline) timeline->close();
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -122,9 +93,12 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!staged) return report;
 
-  // periods.csv and timeline.csv: the strategies' parts in the scenario's order.
-  join_parts(*staged, "periods", n, write_period_header);
-  join_parts(*staged, "timeline", n, write_timeline_header);
+  // periods.csv (or .csv.zst) and timeline.csv: the strategies' parts in the scenario's order.
+  if (periods_wanted) {
+    join_parts(*staged, "periods", n, period_header(), periods_file_name(s.output.periods),
+               compression_of(s.output.periods));
+  }
+  join_parts(*staged, "timeline", n, timeline_header(), "timeline.csv", Compression::kNone);
 
   std::ofstream scenario;
   open_or_fail(scenario, staged->staged("scenario.yaml"));

@@ -28,7 +28,7 @@ policy::TriggerCosts trigger_costs(const Scenario& s, const DesktopSpec& d, cons
   return c;
 }
 
-StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, std::ostream* periods_csv,
+StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, OutputFile* periods_csv,
                          Progress progress)
     : scenario_(scenario),
       strategy_name_(strategy),

@@ -14,6 +14,7 @@
 #include "sim/metrics/strategy_totals.hpp"
 #include "sim/model/server_pool.hpp"
 #include "sim/network/flow_network.hpp"
+#include "sim/output/output_file.hpp"
 #include "sim/run/desktop_run.hpp"
 #include "sim/strategy/strategy.hpp"
 #include "sim/trace/idle_period_stream.hpp"
@@ -56,11 +57,11 @@ using Progress = std::function<void(double)>;
 class StrategyRun final : public Host {
  public:
   // `periods_csv` may be null (no per-period output).
-  StrategyRun(const Scenario& scenario, const std::string& strategy, std::ostream* periods_csv,
+  StrategyRun(const Scenario& scenario, const std::string& strategy, OutputFile* periods_csv,
               Progress progress = {});
   StrategyResult run();
   // Writes the power-state changes of the scenario's timeline desktops to `out` (timeline.csv rows).
-  void write_timeline_to(std::ostream* out) { timeline_csv_ = out; }
+  void write_timeline_to(OutputFile* out) { timeline_csv_ = out; }
   // Also hands every closed window's record to `sink` (tests, analysis hooks).
   void on_record(std::function<void(const std::string& desktop, const PeriodRecord&)> sink) {
     record_sink_ = std::move(sink);
@@ -96,8 +97,8 @@ class StrategyRun final : public Host {
   const Scenario& scenario_;
   std::string strategy_name_;
   std::unique_ptr<Strategy> strategy_;
-  std::ostream* periods_csv_;
-  std::ostream* timeline_csv_ = nullptr;
+  OutputFile* periods_csv_;
+  OutputFile* timeline_csv_ = nullptr;
   std::vector<std::vector<StateChange>> timelines_;  // per desktop; empty for those not traced
   Progress progress_;
   std::function<void(const std::string&, const PeriodRecord&)> record_sink_;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "common/units.hpp"
+
 namespace jettison::sim {
 namespace {
 
@@ -50,24 +52,53 @@ void read_about(const YamlNode& node, Scenario& s, bool strategies_known) {
   });
 }
 
-void check_output_keys(const YamlNode& node) { node.expect_keys({"timeline"}); }
+void check_output_keys(const YamlNode& node) { node.expect_keys({"timeline", "periods", "budget"}); }
+
+namespace {
+
+PeriodsOutput periods_output(const YamlNode& n) {
+  const std::string v = n.text();
+  if (v == "csv") return PeriodsOutput::kCsv;
+  if (v == "csv.zst") return PeriodsOutput::kCsvZst;
+  if (v == "none") return PeriodsOutput::kNone;
+  n.fail(fmt::format("'{}' is not one of: csv, csv.zst, none", v));
+}
+
+}  // namespace
 
 void read_output(const std::optional<YamlNode>& node, Scenario& s) {
-  if (!node) {
+  s.output = OutputSpec{};
+  s.output.budget = kDefaultOutputBudget;
+  s.output.budget_origin =
+      fmt::format("{}: output.budget (default {})", s.source, format_bytes(kDefaultOutputBudget));
+  std::optional<YamlNode> timeline;
+  if (node) {
+    check_output_keys(*node);
+    timeline = node->find("timeline");
+    node->attempt([&] {
+      if (auto v = node->find("periods")) s.output.periods = periods_output(*v);
+    });
+    node->attempt([&] {
+      auto v = node->find("budget");
+      if (!v) return;
+      s.output.budget_origin = v->origin();
+      if (v->text() == "none")
+        s.output.budget.reset();
+      else
+        s.output.budget = v->bytes();
+    });
+  }
+  if (!timeline) {
     for (std::uint32_t i = 0; i < std::min<std::size_t>(2, s.desktops.size()); ++i)
       s.timeline_desktops.push_back(i);
     return;
   }
-  check_output_keys(*node);
-  if (auto list = node->find("timeline")) {
-    for (const YamlNode& id : list->items()) {
-      const std::string name = id.text();
-      const auto it = std::find_if(s.desktops.begin(), s.desktops.end(),
-                                   [&](const DesktopSpec& d) { return d.id == name; });
-      if (it == s.desktops.end())
-        id.fail(fmt::format("desktop '{}' is not simulated in this scenario", name));
-      s.timeline_desktops.push_back(static_cast<std::uint32_t>(it - s.desktops.begin()));
-    }
+  for (const YamlNode& id : timeline->items()) {
+    const std::string name = id.text();
+    const auto it = std::find_if(s.desktops.begin(), s.desktops.end(),
+                                 [&](const DesktopSpec& d) { return d.id == name; });
+    if (it == s.desktops.end()) id.fail(fmt::format("desktop '{}' is not simulated in this scenario", name));
+    s.timeline_desktops.push_back(static_cast<std::uint32_t>(it - s.desktops.begin()));
   }
 }
 

@@ -130,6 +130,16 @@ struct About {
   std::vector<PublishedRange> published;
 };
 
+// What a run writes per idle period (`output.periods`): periods.csv, periods.csv.zst, or nothing.
+enum class PeriodsOutput : std::uint8_t { kCsv, kCsvZst, kNone };
+
+// `output:` in YAML, besides the timeline desktops.
+struct OutputSpec {
+  PeriodsOutput periods = PeriodsOutput::kCsv;
+  std::optional<Bytes> budget;  // the most a run may write; unset: no limit
+  std::string budget_origin;    // where the budget was set, for the refusal's message
+};
+
 struct Scenario {
   std::string name;
   std::string source;  // the file it came from, or "embedded:scenarios/default.yaml"
@@ -147,8 +157,10 @@ struct Scenario {
   TriggerPolicySpec trigger;
   std::vector<std::string> strategies;
   About about;
+  OutputSpec output;
   std::vector<std::uint32_t> timeline_desktops;  // desktops whose state changes go to timeline.csv
   std::string resolved_yaml;                     // the scenario as run (extends and --set applied)
+  bool replay_every_access = false;  // tests only: replay every page access (sim/model/first_touch_index.hpp)
 };
 
 // A desktop's figures as the emulator and the shared cost functions see them.
