@@ -166,7 +166,7 @@ EOF
 done
 
 echo
-echo "== scale table: default scenario, $days days; $(nproc) cores; load average at the start $load_start, at the end $(uptime | sed 's/.*load average: //'); jettison $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?')"
+echo "== scale table: default scenario, $days days; $(nproc) cores; load average at the start $load_start, at the end $(uptime | sed 's/.*load average: //'); tree $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?'), binaries $bin"
 python3 - "$rows" <<'EOF'
 import sys
 head = ["desktops", "run", "wall_s", "cpu_s", "events", "events_per_s", "peak_rss_MiB",
