@@ -9,17 +9,31 @@ namespace jettison::sim {
 IdlePeriodStream::IdlePeriodStream(const IdleTraceIndex& index,
                                    const std::unordered_map<std::string, std::uint32_t>& desktops)
     : desktops_(desktops) {
-  auto reader = std::make_unique<IdleTraceReader>(open_input(index.path, index.path), index.path);
+  auto reader =
+      std::make_unique<IdleTraceReader>(open_input(index.path, index.path), index.path, index.names);
   if (index.sorted_by_start) {
     reader_ = std::move(reader);
     return;
   }
-  while (reader->next(row_)) {
-    auto it = desktops_.find(row_.desktop);
-    if (it != desktops_.end()) buffer_.push_back({it->second, row_.start, row_.end});
-  }
+  IdlePeriod p;
+  while (read(*reader, p)) buffer_.push_back(p);
   std::stable_sort(buffer_.begin(), buffer_.end(),
                    [](const IdlePeriod& a, const IdlePeriod& b) { return a.start < b.start; });
+}
+
+bool IdlePeriodStream::read(IdleTraceReader& reader, IdlePeriod& out) {
+  while (reader.next(row_)) {
+    if (row_.number >= selected_.size()) selected_.resize(row_.number + 1, kUnlooked);
+    std::uint32_t& desktop = selected_[row_.number];
+    if (desktop == kUnlooked) {  // the first period of this desktop: is it in the run?
+      const auto it = desktops_.find(row_.desktop);
+      desktop = it == desktops_.end() ? kNotSelected : it->second;
+    }
+    if (desktop == kNotSelected) continue;
+    out = {desktop, row_.start, row_.end};
+    return true;
+  }
+  return false;
 }
 
 bool IdlePeriodStream::next(IdlePeriod& out) {
@@ -28,13 +42,7 @@ bool IdlePeriodStream::next(IdlePeriod& out) {
     out = buffer_[next_++];
     return true;
   }
-  while (reader_->next(row_)) {
-    auto it = desktops_.find(row_.desktop);
-    if (it == desktops_.end()) continue;
-    out = {it->second, row_.start, row_.end};
-    return true;
-  }
-  return false;
+  return read(*reader_, out);
 }
 
 }  // namespace jettison::sim

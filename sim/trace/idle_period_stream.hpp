@@ -1,6 +1,8 @@
 // The idle periods of the selected desktops in start order, for a run. A trace sorted by start (the
 // usual case, checked when the scenario was loaded) is streamed from the file one row at a time;
-// an unsorted one is buffered (16 bytes a period) and sorted once.
+// an unsorted one is buffered (16 bytes a period) and sorted once. The reader shares the index's
+// desktop names; the stream keeps the run's desktop index by desktop number (4 bytes a desktop), so
+// a row costs no lookup by name after its desktop's first.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +30,12 @@ class IdlePeriodStream {
   bool buffered() const { return !reader_; }
 
  private:
+  static constexpr std::uint32_t kUnlooked = ~std::uint32_t{0};
+  static constexpr std::uint32_t kNotSelected = ~std::uint32_t{0} - 1;
+  bool read(IdleTraceReader& reader, IdlePeriod& out);
+
   const std::unordered_map<std::string, std::uint32_t>& desktops_;
+  std::vector<std::uint32_t> selected_;  // by desktop number: the run's desktop index, or the above
   std::unique_ptr<IdleTraceReader> reader_;
   IdleRow row_;
   std::vector<IdlePeriod> buffer_;

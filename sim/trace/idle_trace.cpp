@@ -8,16 +8,17 @@ IdleTraceIndex index_idle_trace(const std::string& path, const std::string& orig
   IdleTraceReader reader(open_input(path, origin), path);
   IdleTraceIndex index;
   index.path = path;
-  std::unordered_map<std::string, std::size_t> seen;
   IdleRow row;
   Time last_start;
   while (reader.next(row)) {
-    if (seen.try_emplace(row.desktop, index.desktops.size()).second) index.desktops.push_back(row.desktop);
+    // Numbers are handed out in order of first appearance: a new desktop gets the next one.
+    if (row.number == index.desktops.size()) index.desktops.push_back(row.desktop);
     if (index.periods > 0 && row.start < last_start) index.sorted_by_start = false;
     last_start = row.start;
     index.end = max(index.end, row.end);
     ++index.periods;
   }
+  index.names = std::make_shared<const traces::DesktopNames>(reader.take_names());
   return index;
 }
 

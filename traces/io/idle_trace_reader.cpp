@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <vector>
 
 #include "common/input_error.hpp"
@@ -12,13 +13,23 @@
 
 namespace jettison::traces {
 
+namespace {
+
+constexpr std::array<bool, 256> kIdChars = [] {
+  std::array<bool, 256> ok{};
+  for (int c = 'a'; c <= 'z'; ++c) ok[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) ok[static_cast<std::size_t>(c)] = true;
+  for (int c = '0'; c <= '9'; ++c) ok[static_cast<std::size_t>(c)] = true;
+  for (char c : {'_', '-', '.'}) ok[static_cast<unsigned char>(c)] = true;
+  return ok;
+}();
+
+}  // namespace
+
 bool valid_desktop_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '-' || c == '.';
-    if (!ok) return false;
-  }
+  for (char c : id)
+    if (!kIdChars[static_cast<unsigned char>(c)]) return false;
   return true;
 }
 
@@ -42,7 +53,8 @@ std::string length_message(const std::string& start, const std::string& end) {
 // Records of a binary idle trace (FORMAT.md, "Binary format").
 class IdleTraceReader::Binary {
  public:
-  Binary(std::istream& in, const std::string& name) : in_(in, name) {
+  Binary(IdleTraceReader& reader, std::istream& in, const std::string& name)
+      : reader_(reader), in_(in, name) {
     in_.header(binary::kIdleKind, "an idle-period trace (desktop,start,end)");
   }
 
@@ -72,18 +84,18 @@ class IdleTraceReader::Binary {
         in_.fail(
             fmt::format("desktop id {} must be 1-64 characters of A-Z a-z 0-9 _ - .", quote_field(name_)));
       }
-      if (!index_.try_emplace(name_, static_cast<std::uint32_t>(names_.size())).second) {
-        in_.fail(fmt::format("desktop '{}' is defined twice in the name table", name_));
-      }
-      desktop = static_cast<std::uint32_t>(names_.size());
-      names_.push_back(name_);
-      last_end_.push_back(-1);
+      const std::optional<std::uint32_t> known = reader_.find(name_);
+      desktop = known ? *known : reader_.add(name_);
+      if (desktop >= defined_.size()) defined_.resize(desktop + 1, false);
+      if (defined_[desktop]) in_.fail(fmt::format("desktop '{}' is defined twice in the name table", name_));
+      defined_[desktop] = true;
+      refs_.push_back(desktop);
     } else {
-      if (ref - 2 >= names_.size()) {
+      if (ref - 2 >= refs_.size()) {
         in_.fail(
-            fmt::format("desktop reference {} names no desktop: {} are defined so far", ref, names_.size()));
+            fmt::format("desktop reference {} names no desktop: {} are defined so far", ref, refs_.size()));
       }
-      desktop = static_cast<std::uint32_t>(ref - 2);
+      desktop = refs_[ref - 2];
     }
     const std::int64_t unit = kPow10[scale];
     const std::int64_t delta = binary::unzigzag(in_.varint());
@@ -101,10 +113,12 @@ class IdleTraceReader::Binary {
     const std::int64_t end = start + static_cast<std::int64_t>(length) * unit;
     prev_start_ = start;  // the next record's start delta counts from here, even if this one is rejected
     if (length == 0) reject(length_message(format_seconds(start), format_seconds(end)));
-    std::int64_t& last = last_end_[desktop];
-    if (start < last) reject(overlap_message(names_[desktop], format_seconds(start), Time::micros(last)));
+    std::int64_t& last = reader_.last_end(desktop);
+    const std::string& name = reader_.desktop_name(desktop);
+    if (start < last) reject(overlap_message(name, format_seconds(start), Time::micros(last)));
     last = end;
-    row.desktop = names_[desktop];
+    row.desktop = name;
+    row.number = desktop;
     row.start = Time::micros(start);
     row.end = Time::micros(end);
     row.line = in_.record;
@@ -117,19 +131,24 @@ class IdleTraceReader::Binary {
     throw RowError(row_origin(in_.name(), in_.record, true), message);
   }
 
+  IdleTraceReader& reader_;
   binary::Input in_;
-  std::vector<std::string> names_;
-  std::unordered_map<std::string, std::uint32_t> index_;
-  std::vector<std::int64_t> last_end_;
+  std::vector<std::uint32_t> refs_;  // desktop numbers in name-table order (reference i + 2: refs_[i])
+  std::vector<bool> defined_;        // by desktop number: in this file's name table
   std::string name_;
   std::int64_t prev_start_ = 0;
   bool done_ = false;
 };
 
-IdleTraceReader::IdleTraceReader(std::unique_ptr<std::istream> in, std::string name)
-    : in_(decompressing(std::move(in), name)), name_(std::move(name)), lines_(*in_, name_) {
+IdleTraceReader::IdleTraceReader(std::unique_ptr<std::istream> in, std::string name,
+                                 std::shared_ptr<const DesktopNames> known)
+    : in_(decompressing(std::move(in), name)),
+      name_(std::move(name)),
+      known_(std::move(known)),
+      known_count_(known_ ? known_->size() : 0),
+      lines_(*in_, name_) {
   if (in_->peek() == static_cast<unsigned char>(binary::kMagic[0])) {
-    binary_ = std::make_unique<Binary>(*in_, name_);
+    binary_ = std::make_unique<Binary>(*this, *in_, name_);
     return;
   }
   if (!lines_.header()) fail("empty file: expected the header 'desktop,start,end'");
@@ -146,6 +165,16 @@ std::string IdleTraceReader::origin(std::uint64_t line) const {
 }
 
 void IdleTraceReader::fail(const std::string& message) const { lines_.fail(message); }
+
+std::optional<std::uint32_t> IdleTraceReader::find(std::string_view desktop) const {
+  if (known_) {
+    if (auto n = known_->find(desktop)) return n;
+  }
+  if (auto n = own_.find(desktop)) return known_count_ + *n;
+  return std::nullopt;
+}
+
+std::uint32_t IdleTraceReader::add(std::string_view desktop) { return known_count_ + own_.add(desktop); }
 
 bool IdleTraceReader::next(IdleRow& row) {
   if (binary_) return binary_->next(row);
@@ -164,19 +193,16 @@ bool IdleTraceReader::next(IdleRow& row) {
     const auto end = parse_seconds_us(f[2]);
     if (!end) lines_.reject(fmt::format("end {} is not a non-negative number of seconds", quote_field(f[2])));
     if (*end <= *start) lines_.reject(length_message(std::string(f[1]), std::string(f[2])));
-    auto it = last_end_.find(f[0]);
-    if (it != last_end_.end() && *start < it->second.us()) {
-      lines_.reject(overlap_message(std::string(f[0]), std::string(f[1]), it->second));
-    }
+    const std::optional<std::uint32_t> number = find(f[0]);
+    const std::int64_t last = number ? last_end(*number) : kUnseen;
+    if (*start < last)
+      lines_.reject(overlap_message(std::string(f[0]), std::string(f[1]), Time::micros(last)));
+    row.number = number ? *number : add(f[0]);
     row.desktop.assign(f[0]);
     row.start = Time::micros(*start);
     row.end = Time::micros(*end);
     row.line = lines_.line();
-    if (it != last_end_.end()) {
-      it->second = row.end;
-    } else {
-      last_end_.emplace(row.desktop, row.end);
-    }
+    last_end(row.number) = *end;
     return true;
   }
   return false;
