@@ -32,6 +32,11 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, c
   options.threads = threads;
   const RunReport report = run_scenario(s, options);
   if (!quiet) {
+    if (report.plan.shardable)
+      fmt::print(stderr, "desktops in {} shard(s) per strategy: they share no link and no server capacity\n",
+                 report.plan.shards);
+    else
+      fmt::print(stderr, "one engine per strategy, strategies in parallel: {}\n", report.plan.serial_reason);
     print_summary_table(stdout, s, report);
     fmt::print(
         "outputs in {}/: summary.json, periods.csv, desktops.csv, timeline.csv, links.csv, servers.csv, "
@@ -82,7 +87,9 @@ int main(int argc, char** argv) {
   run->add_option("--out", out,
                   "output folder (default: results/<scenario name>), replaced whole; an existing folder must "
                   "be empty or an earlier output (summary.json or sweep.json)");
-  run->add_option("--threads", threads, "strategies simulated at once (default: one per core)");
+  run->add_option("--threads", threads,
+                  "threads: shards of each strategy where desktops do not interact, else strategies at once "
+                  "(default: one per core)");
   run->add_flag("-q,--quiet", quiet, "print nothing but errors");
 
   auto* validate = app.add_subcommand("validate", "check a scenario and its traces without running it");

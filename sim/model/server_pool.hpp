@@ -51,6 +51,10 @@ class ServerPool {
   std::vector<ServerFigures> figures(Time end);
   Bytes peak_memory() const;  // the largest peak over the servers
   std::uint64_t refusals() const { return refusals_; }
+  // What server `i` holds now, and the VMs it admitted so far (a sharded run tells the merger).
+  Bytes used(std::uint32_t i) const { return servers_[i].used; }
+  std::uint32_t vms(std::uint32_t i) const { return servers_[i].vms; }
+  std::uint64_t admitted(std::uint32_t i) const { return servers_[i].f.admitted; }
   std::size_t size() const { return servers_.size(); }
 
  private:

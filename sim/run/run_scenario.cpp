@@ -17,6 +17,7 @@
 #include "sim/output/run_files.hpp"
 #include "sim/output/staged_output.hpp"
 #include "sim/output/summary_json.hpp"
+#include "sim/run/sharded_run.hpp"
 
 namespace jettison::sim {
 namespace {
@@ -51,6 +52,11 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   }
   const bool periods_wanted = s.output.periods != PeriodsOutput::kNone;
 
+  // Threads: shards of one strategy where its desktops do not interact (strategies one after
+  // another then, or a few at once when there are more threads than shards); else strategies at once.
+  const unsigned wanted =
+      options.threads ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  const ShardPlan plan = plan_shards(s, wanted);
   const std::size_t n = s.strategies.size();
   std::vector<std::optional<StrategyResult>> results(n);
   std::vector<std::exception_ptr> errors(n);
@@ -65,9 +71,14 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
         if (staged) timeline.emplace(part_path(*staged, "timeline", i));
         Progress report;
         if (options.progress) report = [&progress, i](double f) { progress.update(i, f); };
-        StrategyRun run(s, s.strategies[i], part ? &*part : nullptr, report);
-        if (timeline) run.write_timeline_to(&*timeline);
-        results[i] = run.run();
+        if (plan.shardable) {
+          results[i] = run_sharded(s, s.strategies[i], plan, part ? &*part : nullptr,
+                                   timeline ? &*timeline : nullptr, report);
+        } else {
+          StrategyRun run(s, s.strategies[i], part ? &*part : nullptr, report);
+          if (timeline) run.write_timeline_to(&*timeline);
+          results[i] = run.run();
+        }
         if (part) part->close();
         if (timeline) timeline->close();
       } catch (...) {
@@ -75,7 +86,7 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
       }
     }
   };
-  unsigned threads = options.threads ? options.threads : std::max(1U, std::thread::hardware_concurrency());
+  unsigned threads = plan.shardable ? std::max(1U, wanted / plan.shards) : wanted;
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, n));
   std::vector<std::thread> pool;
   for (unsigned k = 1; k < threads; ++k) pool.emplace_back(worker);
@@ -86,6 +97,7 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
     if (e) std::rethrow_exception(e);
 
   RunReport report;
+  report.plan = plan;
   for (auto& r : results) {
     report.events += r->events;
     report.results.push_back(std::move(*r));

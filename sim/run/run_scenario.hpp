@@ -1,10 +1,13 @@
-// Runs every strategy of a scenario (in parallel threads, one per strategy up to `threads`) and
-// writes the outputs atomically: summary.json, periods.csv, desktops.csv.
+// Runs every strategy of a scenario and writes the outputs atomically: summary.json, periods.csv,
+// desktops.csv... With `threads` > 1, a scenario whose desktops do not interact (sim/run/shard_plan.hpp)
+// runs each strategy in that many shards (sim/run/sharded_run.hpp); any other runs its strategies in
+// parallel, one engine each. The outputs are the same bytes whatever the number of threads.
 #pragma once
 
 #include <filesystem>
 #include <vector>
 
+#include "sim/run/shard_plan.hpp"
 #include "sim/run/strategy_run.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -13,7 +16,7 @@ namespace jettison::sim {
 struct RunOptions {
   std::filesystem::path out;  // empty: write nothing (benchmarks)
   bool progress = false;      // show progress on stderr
-  unsigned threads = 0;       // 0: one per core
+  unsigned threads = 0;       // shards or strategies at once; 0: one per core
 };
 
 struct RunReport {
@@ -21,6 +24,7 @@ struct RunReport {
   std::uint64_t events = 0;
   double wall_seconds = 0;
   std::filesystem::path out;
+  ShardPlan plan;  // how the desktops were split, or why they were not
 };
 
 RunReport run_scenario(const Scenario& s, const RunOptions& options);

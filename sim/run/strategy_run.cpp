@@ -1,12 +1,13 @@
 #include "sim/run/strategy_run.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 #include "common/config/desktop_sleep_costs.hpp"
 #include "policy/migration_triggers.hpp"
 #include "policy/prefetchers.hpp"
 #include "policy/sleep_schedulers.hpp"
-#include "sim/output/period_csv.hpp"
+#include "sim/run/shard_merger.hpp"
 
 namespace jettison::sim {
 
@@ -30,6 +31,16 @@ policy::TriggerCosts trigger_costs(const Scenario& s, const DesktopSpec& d, cons
 
 StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, OutputFile* periods_csv,
                          Progress progress)
+    : StrategyRun(scenario, strategy, periods_csv, std::move(progress), nullptr, 0, nullptr) {}
+
+StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, const ShardPlan& plan,
+                         unsigned shard, RecordSink& sink, Progress progress)
+    : StrategyRun(scenario, strategy, nullptr, std::move(progress), &plan, shard, &sink) {
+  assert(plan.shardable && shard < plan.shards);
+}
+
+StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, OutputFile* periods_csv,
+                         Progress progress, const ShardPlan* plan, unsigned shard, RecordSink* sink)
     : scenario_(scenario),
       strategy_name_(strategy),
       strategy_(strategies().find(strategy)->make()),
@@ -38,7 +49,16 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
       servers_(scenario.servers),
       topology_(*scenario.network.graph),
       network_(topology_.capacities(), scenario.network.solver),
-      result_{strategy, StrategyTotals(scenario.desktops.size()), 0, 0, Bytes{}, 0, {}, {}, 0, 0, 0} {
+      result_{strategy, StrategyTotals(0), 0, 0, Bytes{}, 0, {}, {}, 0, 0, 0},
+      plan_(plan),
+      shard_(shard),
+      sink_(sink) {
+  if (plan_) servers_told_.resize(servers_.size());
+  init_desktops();
+}
+
+void StrategyRun::init_desktops() {
+  const Scenario& scenario = scenario_;
   const auto* sleep_rule = policy::sleep_schedulers().find(scenario.sleep.rule);
   assert(sleep_rule);
   desktops_.resize(scenario.desktops.size());
@@ -47,6 +67,7 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
     d.index = i;
     d.spec = &scenario.desktops[i];
     d.profile = &scenario.profiles[d.spec->profile];
+    if (plan_ && !plan_->owns(shard_, i)) continue;  // another shard's: no state, no periods
     // Costs are judged on the path to the first server on an idle network.
     const net::Route& path = topology_.route(i, 0, net::Direction::kToServer);
     const policy::SleepCosts costs = sleep_costs(scenario, *d.spec, path);
@@ -123,7 +144,9 @@ void StrategyRun::network_step() {
 
 bool StrategyRun::try_inline(Time t) {
   if (!engine_.runs_before_queue(t)) return false;
+  advance_to(t);
   engine_.execute_inline(t);
+  last_real_ = t;
   return true;
 }
 
@@ -133,9 +156,29 @@ void StrategyRun::next_period() {
 }
 
 StrategyResult StrategyRun::run() {
-  if (timeline_csv_) {
+  assert(!sharded());
+  ShardMerger merger(scenario_, strategy_name_, periods_csv_, timeline_csv_, /*canonical=*/false);
+  if (record_sink_) merger.on_record(record_sink_);
+  sink_ = &merger;
+  const ShardResult part = run_engine();
+  sink_ = nullptr;
+  EngineFigures engine;
+  engine.server_peak = servers_.peak_memory();
+  engine.servers = servers_.figures(engine_.now());
+  engine.peak_concurrent_flows = result_.peak_concurrent_flows;
+  return merger.finish({part}, &engine);
+}
+
+ShardResult StrategyRun::run_shard() {
+  assert(sharded());
+  return run_engine();
+}
+
+ShardResult StrategyRun::run_engine() {
+  if (timeline_csv_ || sharded()) {
     timelines_.resize(desktops_.size());
-    for (std::uint32_t i : scenario_.timeline_desktops) desktops_[i].meter.record_to(&timelines_[i]);
+    for (std::uint32_t i : scenario_.timeline_desktops)
+      if (!sharded() || plan_->owns(shard_, i)) desktops_[i].meter.record_to(&timelines_[i]);
   }
   periods_ = std::make_unique<IdlePeriodStream>(scenario_.idle_trace, desktop_index_);
   next_period();
@@ -148,36 +191,75 @@ StrategyResult StrategyRun::run() {
         until_progress = 1 << 20;
         run.progress_(static_cast<double>(e.time.us()) / span_us);
       }
-      return run.dispatch(e);
+      run.advance_to(e.time);
+      if (!run.dispatch(e)) return false;
+      run.last_real_ = e.time;
+      return true;
     }
     double span_us;
   } dispatcher{*this, 1 << 20, span};
   engine_.run(dispatcher);
+  end_instant(Time::never());
   for (const DesktopRun& d : desktops_) {
     assert(!d.in_window && "every window closes once the queue drains");
     if (d.pending) ++result_.totals.skipped_periods;
   }
   assert(network_.active() == 0 && "every flow ends before its window closes");
-  result_.events = engine_.executed();
-  result_.inline_events = engine_.executed_inline();
-  result_.server_peak = servers_.peak_memory();
-  result_.server_refusals = servers_.refusals();
-  result_.servers = servers_.figures(engine_.now());
-  result_.rate_recomputations = network_.recomputations();
+  ShardResult part;
+  part.events = engine_.executed();
+  // Sharded: a network event counts once per flow it finishes, as in one engine where flows of
+  // other shards may finish at the same µs and share the event.
+  if (sharded()) part.events = part.events - network_steps_ + flows_completed_;
+  part.inline_events = engine_.executed_inline();
+  part.flows = result_.flows;
+  part.rate_recomputations = network_.recomputations();
+  part.skipped_periods = result_.totals.skipped_periods;
+  part.server_refusals = servers_.refusals();
+  // One engine closes its books at its last event as it always did; a shard at its last event that
+  // did something (a cancelled event of its own would not exist in another split).
+  part.end = sharded() ? last_real_ : engine_.now();
   for (net::ResourceId r = 0; r < topology_.resources(); ++r) {
-    const net::FlowNetwork::ResourceStats st = network_.stats(r, engine_.now());
+    const net::FlowNetwork::ResourceStats st = network_.stats(r, part.end);
     if (st.bytes_carried <= 0) continue;
-    const net::Topology::ResourceInfo& info = topology_.resource(r);
-    result_.links.push_back({info.link, info.from, info.to, info.capacity, st.peak_utilisation,
-                             st.mean_utilisation, Bytes::of(static_cast<std::uint64_t>(st.bytes_carried))});
+    part.links.push_back({r, st.peak_utilisation, st.bytes_carried});
   }
-  return std::move(result_);
+  return part;
+}
+
+// The instant `instant_` is over: what it changed goes out, then its records by desktop index.
+void StrategyRun::end_instant(Time next) {
+  if (sharded()) {
+    ShardItem c;
+    c.kind = ShardItem::Kind::kChanges;
+    c.at = instant_;
+    const std::size_t flows = network_.active();
+    c.flows = static_cast<std::int64_t>(flows) - static_cast<std::int64_t>(flows_told_);
+    flows_told_ = flows;
+    for (std::uint32_t v = 0; v < servers_told_.size(); ++v) {
+      ServerDelta& told = servers_told_[v];
+      const ServerDelta now{v, static_cast<std::int64_t>(servers_.used(v).count()),
+                            static_cast<std::int32_t>(servers_.vms(v)),
+                            static_cast<std::uint32_t>(servers_.admitted(v))};
+      if (now.bytes == told.bytes && now.vms == told.vms && now.admitted == told.admitted) continue;
+      c.servers.push_back({v, now.bytes - told.bytes, now.vms - told.vms, now.admitted - told.admitted});
+      told = now;
+    }
+    if (c.flows != 0 || !c.servers.empty()) sink_->put(std::move(c));
+  }
+  if (closing_.size() > 1)
+    std::sort(closing_.begin(), closing_.end(),
+              [](const ShardItem& a, const ShardItem& b) { return a.record.desktop < b.record.desktop; });
+  for (ShardItem& item : closing_) sink_->put(std::move(item));
+  closing_.clear();
+  instant_ = next;
 }
 
 bool StrategyRun::dispatch(const Event& e) {
   if (e.target == kNetworkStream) {
     if (e.token != network_token_) return false;
     network_step();
+    ++network_steps_;
+    flows_completed_ += flows_done_.size();
     return true;
   }
   const auto kind = static_cast<EventKind>(e.kind);
@@ -264,13 +346,19 @@ void StrategyRun::finish(DesktopRun& d) {
   d.footprint = Bytes{};
   d.in_window = false;
   ++d.epoch;
-  result_.totals.add(r);
-  if (periods_csv_) write_period_row(*periods_csv_, strategy_name_, d.spec->id, r);
-  if (timeline_csv_ && !timelines_[d.index].empty()) {
-    write_timeline_rows(*timeline_csv_, strategy_name_, d.spec->id, r.period, timelines_[d.index]);
+  // One engine: out now, in event order (as ever). A shard: out when the instant is over, with the
+  // other windows closing now, by desktop index (the canonical order).
+  ShardItem& item = closing_.emplace_back();
+  item.at = t;
+  item.record = r;
+  if (!timelines_.empty() && !timelines_[d.index].empty()) {
+    item.timeline = std::move(timelines_[d.index]);
     timelines_[d.index].clear();
   }
-  if (record_sink_) record_sink_(d.spec->id, r);
+  if (!sharded()) {
+    sink_->put(std::move(item));
+    closing_.clear();
+  }
 
   if (d.pending) {
     const PendingPeriod p = *d.pending;

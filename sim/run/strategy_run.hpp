@@ -1,6 +1,12 @@
-// One strategy over the whole scenario: the engine, the desktops, the server, and the records.
-// Strategies run independently on the same traces, each with its own engine, so two runs can live
-// in one process (and in parallel threads).
+// One strategy over the whole scenario (or over one shard of its desktops): the engine, the
+// desktops, the server, and the records. Strategies run independently on the same traces, each with
+// its own engine, so two runs can live in one process (and in parallel threads).
+//
+// Records go to a ShardMerger, which adds up the totals and writes the rows in the order it gets
+// them. One engine (run()) hands them over in event order, as it always did. A shard (run_shard())
+// hands them over in the canonical order of sim/run/shard_item.hpp (by the time their window closed,
+// records closing at the same instant by desktop index), so a sharded run writes the same bytes
+// with 1 shard or N.
 #pragma once
 
 #include <functional>
@@ -16,34 +22,13 @@
 #include "sim/network/flow_network.hpp"
 #include "sim/output/output_file.hpp"
 #include "sim/run/desktop_run.hpp"
+#include "sim/run/shard_item.hpp"
+#include "sim/run/shard_plan.hpp"
+#include "sim/run/strategy_result.hpp"
 #include "sim/strategy/strategy.hpp"
 #include "sim/trace/idle_period_stream.hpp"
 
 namespace jettison::sim {
-
-// One network resource (a link direction, or a half-duplex link) over a run.
-struct LinkFigures {
-  std::string link;  // "a-b"
-  std::string from, to;
-  Bandwidth capacity;
-  double peak_utilisation = 0;
-  double mean_utilisation = 0;
-  Bytes carried;
-};
-
-struct StrategyResult {
-  std::string strategy;
-  StrategyTotals totals;
-  std::uint64_t events = 0;
-  std::uint64_t inline_events = 0;  // of `events`, those trace streams ran without the queue
-  Bytes server_peak;
-  std::uint64_t server_refusals = 0;
-  std::vector<ServerFigures> servers;
-  std::vector<LinkFigures> links;  // resources that carried any flow
-  std::uint64_t flows = 0;
-  std::uint64_t rate_recomputations = 0;
-  std::size_t peak_concurrent_flows = 0;
-};
 
 // The sleep scheduler's view of a desktop's power figures; `path`: to its (first) server.
 policy::SleepCosts sleep_costs(const Scenario& s, const DesktopSpec& d, const net::Route& path);
@@ -59,7 +44,12 @@ class StrategyRun final : public Host {
   // `periods_csv` may be null (no per-period output).
   StrategyRun(const Scenario& scenario, const std::string& strategy, OutputFile* periods_csv,
               Progress progress = {});
+  // One shard of a sharded run (plan.shardable): simulates only the desktops `plan` gives to
+  // `shard` and hands their items to `sink` in the canonical order; run_shard() returns its figures.
+  StrategyRun(const Scenario& scenario, const std::string& strategy, const ShardPlan& plan, unsigned shard,
+              RecordSink& sink, Progress progress = {});
   StrategyResult run();
+  ShardResult run_shard();
   // Writes the power-state changes of the scenario's timeline desktops to `out` (timeline.csv rows).
   void write_timeline_to(OutputFile* out) { timeline_csv_ = out; }
   // Also hands every closed window's record to `sink` (tests, analysis hooks).
@@ -93,6 +83,17 @@ class StrategyRun final : public Host {
   void network_step();
   void period_arrives(const IdlePeriod& p);
   void open_window(DesktopRun& d, Time start, Time end);
+  StrategyRun(const Scenario& scenario, const std::string& strategy, OutputFile* periods_csv,
+              Progress progress, const ShardPlan* plan, unsigned shard, RecordSink* sink);
+  void init_desktops();
+  // Runs the engine; the items go to sink_.
+  ShardResult run_engine();
+  // Called before anything happens at `t`: the instant before it is over.
+  void advance_to(Time t) {
+    if (t > instant_) end_instant(t);
+  }
+  void end_instant(Time next);
+  bool sharded() const { return plan_ != nullptr; }
 
   const Scenario& scenario_;
   std::string strategy_name_;
@@ -113,7 +114,20 @@ class StrategyRun final : public Host {
   std::vector<DesktopRun> desktops_;
   std::unique_ptr<IdlePeriodStream> periods_;
   IdlePeriod next_;
-  StrategyResult result_;
+  StrategyResult result_;  // counters kept as the engine runs (totals: skipped periods only)
+
+  // Sharded runs: which desktops are ours; what the merger has been told of servers and flows.
+  const ShardPlan* plan_ = nullptr;
+  unsigned shard_ = 0;
+  RecordSink* sink_ = nullptr;
+  std::vector<ServerDelta> servers_told_;  // per server: used, vms and admitted as last told
+  std::size_t flows_told_ = 0;
+  Time instant_;                       // the instant being simulated
+  Time last_real_;                     // the last event that did something
+  std::vector<ShardItem> closing_;     // records of windows closed at `instant_`
+  std::uint64_t network_steps_ = 0;    // network events executed
+  std::uint64_t flows_completed_ = 0;  // flows they finished
+  std::uint64_t stand_ins_ = 0;        // page events standing in for skipped accesses
 };
 
 }  // namespace jettison::sim
