@@ -7,9 +7,9 @@
 # reference. The SimGrid reference must reach the same sleep-only energy, period count and skipped
 # periods as jettison-sim's summary.json (energy to 1e-9 relative: both sum the same per-period
 # energies, in close order, which may differ between desktops closing at the same microsecond):
-# the script fails otherwise. Then the micro-benchmarks: event queue, network model, concurrent
-# migrations (Google Benchmark). Run by hand; not part of CI (it takes many minutes); its --smoke
-# mode is (ctest -L slow, tests/bench).
+# the script fails otherwise. Then the micro-benchmarks (Google Benchmark): event queue, network
+# model, concurrent migrations, each strategy alone on the first size's trace. Run by hand, not in
+# CI (it takes many minutes); its --smoke mode is (ctest -L slow, tests/bench).
 #
 #   scripts/bench.sh [options]
 #     --sizes "N ..."   desktops per row (default "1000 10000"); traces are made once with
@@ -64,6 +64,7 @@ if [ -z "$bin" ]; then
   jettison_build OFF
   bin="$root/build/bin"
 fi
+bin="$(cd "$bin" && pwd)"
 for tool in jettison-sim jettison-trace jettison-simgrid-sleep-only; do
   [ -x "$bin/$tool" ] || { echo "bench.sh: $bin/$tool is missing (build it; the SimGrid reference needs libsimgrid-dev)" >&2; exit 1; }
 done
@@ -192,3 +193,7 @@ echo "== network model: max-min sharing (10,000 flows 1 ms apart through one upl
 echo "== 1,000 and 10,000 desktops migrating at once (star uplink 1 / 10 Gbps; 0 = dedicated links, the baseline)"
 "$bin/jettison-bench" --benchmark_filter='BM_Concurrent' --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true
+first=${sizes%% *}
+echo "== default scenario on the $first x $days trace, one strategy per run, one core, no outputs"
+JETTISON_BENCH_TRACE="$work/${first}x${days}/office-idle.csv" JETTISON_BENCH_DESKTOPS="$first" \
+  "$bin/jettison-bench" --benchmark_filter='BM_Scenario' --benchmark_min_time=0
