@@ -8,15 +8,14 @@
 #include "common/quantity.hpp"
 #include "sim/model/page_set.hpp"
 #include "sim/model/profile_replay.hpp"
-#include "sim/trace/page_profile.hpp"
 
 namespace jettison::sim {
 
 class DirtyModel {
  public:
-  DirtyModel(const PageProfile& profile, std::optional<Bandwidth> rate, Bytes page_size,
+  DirtyModel(const FirstTouchIndex& writes, std::optional<Bandwidth> rate, Bytes page_size,
              std::uint64_t vm_pages)
-      : profile_(&profile), rate_(rate), page_size_(page_size), vm_pages_(vm_pages) {}
+      : writes_(&writes), rate_(rate), page_size_(page_size), vm_pages_(vm_pages) {}
 
   // Unique pages written at profile offsets [from_us, to_us). `scratch` is sized to the profile's
   // unique pages and left empty.
@@ -28,14 +27,14 @@ class DirtyModel {
       return pages < vm_pages_ ? pages : vm_pages_;
     }
     scratch.clear();
-    collect_writes(*profile_, from_us, to_us, scratch);
+    collect_writes(*writes_, from_us, to_us, scratch);
     const std::uint64_t n = scratch.size();
     scratch.clear();
     return n;
   }
 
  private:
-  const PageProfile* profile_;
+  const FirstTouchIndex* writes_;  // the profile's
   std::optional<Bandwidth> rate_;
   Bytes page_size_;
   std::uint64_t vm_pages_;

@@ -76,7 +76,7 @@ struct DesktopRun {
   std::unordered_set<std::uint64_t> unprofiled_prefetched;
   std::vector<policy::PageId> prefetch_buffer;
   policy::Future future;  // for offline sleep schedulers
-  ProfileCursor cursor;
+  FirstTouchCursor cursor;  // partial: the VM's next page access
 };
 
 }  // namespace jettison::sim

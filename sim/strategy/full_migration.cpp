@@ -17,7 +17,10 @@ PrecopyInput FullMigration::input(const Host& host, const DesktopRun& d) {
 
 DirtyModel FullMigration::dirty_model(const Host& host, const DesktopRun& d) {
   const Scenario& s = host.scenario();
-  return DirtyModel(*d.profile, s.migration.full.dirty_rate, s.page_size,
+  const FirstTouchIndex& writes =
+      indexes_.of(*d.profile, s.replay_every_access ? FirstTouchIndex::Mode::kEveryAccess
+                                                    : FirstTouchIndex::Mode::kFirstTouches);
+  return DirtyModel(writes, s.migration.full.dirty_rate, s.page_size,
                     d.spec->vm_memory.count() / s.page_size.count());
 }
 

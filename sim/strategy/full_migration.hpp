@@ -4,6 +4,7 @@
 // the rounds stretch and the VM dirties more meanwhile.
 #pragma once
 
+#include "sim/model/first_touch_index.hpp"
 #include "sim/model/page_set.hpp"
 #include "sim/model/precopy.hpp"
 #include "sim/strategy/sleeping_strategy.hpp"
@@ -26,9 +27,10 @@ class FullMigration final : public SleepingStrategy {
 
  private:
   static PrecopyInput input(const Host& host, const DesktopRun& d);
-  static DirtyModel dirty_model(const Host& host, const DesktopRun& d);
+  DirtyModel dirty_model(const Host& host, const DesktopRun& d);
   void round_done(Host& host, DesktopRun& d);
-  PageSet scratch_;  // reused between desktops: used only inside one call
+  PageSet scratch_;            // reused between desktops: used only inside one call
+  FirstTouchIndexes indexes_;  // per profile, shared by the desktops of this run
 };
 
 }  // namespace jettison::sim

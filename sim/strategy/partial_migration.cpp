@@ -71,7 +71,7 @@ void PartialMigration::migration_done(Host& host, DesktopRun& d) {
   if (d.sleep->offline()) foresee_requests(host, d);
   d.sleep->on_period_start(host.now(), d.sleep->offline() ? &d.future : nullptr);
   arm_sleep_timer(host, d);
-  d.cursor.start(*d.profile, offset);
+  d.cursor.start(index(host, d), offset);
   if (!d.cursor.done()) {
     const Time next = d.window_start + Duration::micros(d.cursor.offset_us());
     if (next < d.user_return) host.at(next, d, EventKind::kPageAccess);
@@ -90,11 +90,12 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
   for (std::uint32_t slot : d.pages.members()) resident[slot] = d.pages.has(slot, PageStates::kResident);
   auto prefetcher = d.prefetcher->clone();
   std::vector<policy::PageId> out;
-  ProfileCursor c;
+  FirstTouchCursor c;
   const std::int64_t from = (host.now() - d.window_start).us();
   const std::int64_t until = (d.user_return - d.window_start).us();
   std::int64_t last_fault = from;
-  for (c.start(p, from); !c.done() && c.offset_us() < until; c.advance()) {
+  // A fault is a page's first access since `from`: the cursor skips only accesses that are not.
+  for (c.start(index(host, d), from); !c.done() && c.offset_us() < until; c.advance()) {
     const std::int64_t at = c.offset_us();
     if (p.repeat && at - last_fault > p.cycle.us()) break;
     const std::uint32_t slot = c.access().slot;
@@ -111,20 +112,39 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
 }
 
 // Runs the VM's accesses from the cursor on: the first at the event's time, the following ones
-// inline while they come before anything queued, then one event for the next.
+// inline while they come before anything queued, then one event for the next. The cursor skips the
+// accesses that change nothing; where the full replay would have queued an event for one of them
+// (and so placed the next access's event later among events at equal times), one event at the last
+// skipped access stands in for them (sim/MODEL.md, "Page replay").
 void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
-  Time t = host.now();
-  while (true) {
-    access(host, d, d.cursor.access(), t);
+  const bool stood_in = d.cursor.unpark();
+  if (!stood_in) {
+    access(host, d, d.cursor.access(), host.now());
     d.cursor.advance();
-    if (d.cursor.done()) return;
-    t = d.window_start + Duration::micros(d.cursor.offset_us());
+  }
+  bool may_stand_in = !stood_in;
+  while (!d.cursor.done()) {
+    const Time t = d.window_start + Duration::micros(d.cursor.offset_us());
     if (t >= d.user_return || d.returning) return;
-    if (!host.try_inline(t)) {
-      host.at(t, d, EventKind::kPageAccess);
+    if (host.try_inline(t)) {
+      access(host, d, d.cursor.access(), t);
+      d.cursor.advance();
+      may_stand_in = true;
+      continue;
+    }
+    if (may_stand_in && d.cursor.skipped_before()) {
+      d.cursor.park();
+      host.at(d.window_start + Duration::micros(d.cursor.skipped_until_us()), d, EventKind::kPageAccess);
       return;
     }
+    host.at(t, d, EventKind::kPageAccess);
+    return;
   }
+}
+
+const FirstTouchIndex& PartialMigration::index(const Host& host, const DesktopRun& d) {
+  return indexes_.of(*d.profile, host.scenario().replay_every_access ? FirstTouchIndex::Mode::kEveryAccess
+                                                                     : FirstTouchIndex::Mode::kFirstTouches);
 }
 
 void PartialMigration::access(Host& host, DesktopRun& d, const PageAccess& a, Time t) {

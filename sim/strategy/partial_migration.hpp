@@ -7,6 +7,7 @@
 // on the server come back.
 #pragma once
 
+#include "sim/model/first_touch_index.hpp"
 #include "sim/strategy/sleeping_strategy.hpp"
 
 namespace jettison::sim {
@@ -39,6 +40,8 @@ class PartialMigration final : public SleepingStrategy {
   void foresee_requests(const Host& host, DesktopRun& d);
   // What is left of a full resume once the page-serving context is up.
   static Duration rest_of_full_resume(const DesktopRun& d);
+  const FirstTouchIndex& index(const Host& host, const DesktopRun& d);
+  FirstTouchIndexes indexes_;  // per profile, shared by the desktops of this run
 };
 
 }  // namespace jettison::sim
