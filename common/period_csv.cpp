@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cmath>
 #include <iterator>
 
 namespace jettison {
@@ -11,25 +12,61 @@ namespace {
 
 using Buffer = fmt::memory_buffer;
 
-// Integers through fmt::format_int and format strings compiled once (FMT_COMPILE): the same text as
-// fmt::format's, without parsing the format at each cell.
+// Numbers without parsing a format at each cell: integers through fmt::format_int; fixed-point
+// values as an integer count of their last decimal, rendered digit by digit. Each gives the text
+// fmt::format gives ("{}", "{}.{:06}", "{:.3f}", "{:.4f}"; tests/common/period_csv_test.cpp checks
+// them against it on random and tie values).
 template <typename Int>
 void put_int(Buffer& b, Int v) {
   const fmt::format_int text(v);
   b.append(text.data(), text.data() + text.size());
 }
+
+// `units` / 10^decimals with exactly `decimals` digits after the point.
+void put_scaled(Buffer& b, std::uint64_t units, int decimals, bool negative) {
+  char text[32];
+  char* const end = text + sizeof text;
+  char* p = end;
+  for (int i = 0; i < decimals; ++i, units /= 10) *--p = static_cast<char>('0' + units % 10);
+  *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + units % 10);
+    units /= 10;
+  } while (units > 0);
+  if (negative) *--p = '-';
+  b.append(p, end);
+}
+
 void put_seconds(Buffer& b, Duration d) {
   const std::int64_t us = d.us();
   if (us < 0) {  // rare: keep the historical rendering of a negative value
     fmt::format_to(std::back_inserter(b), FMT_COMPILE("{}.{:06}"), us / 1'000'000, us % 1'000'000);
     return;
   }
-  put_int(b, us / 1'000'000);
-  char frac[7] = {'.', '0', '0', '0', '0', '0', '0'};
-  for (std::int64_t rest = us % 1'000'000, i = 6; rest > 0; rest /= 10, --i)
-    frac[i] = static_cast<char>('0' + rest % 10);
-  b.append(frac, frac + 7);
+  put_scaled(b, static_cast<std::uint64_t>(us), 6, false);
 }
+
+// x with `decimals` (3 or 4) digits, rounded as fmt rounds (to nearest, on x's exact binary value).
+// m = |x| x 10^decimals is computed with one rounding, so |m - exact| <= ulp(m)/2 <= 2^-13 below 2^40;
+// when m is further than 2^-12 from a half-integer, the exact value rounds to the same integer as m.
+// Otherwise (near ties, huge values, NaN, infinities) fmt does it.
+void put_fixed(Buffer& b, double x, int decimals) {
+  const double scale = decimals == 3 ? 1e3 : 1e4;
+  const bool negative = std::signbit(x);
+  const double m = std::fabs(x) * scale;
+  if (m < 0x1p40) {
+    const double r = std::nearbyint(m);
+    if (std::fabs(m - r) < 0.5 - 0x1p-12) {
+      put_scaled(b, static_cast<std::uint64_t>(r), decimals, negative);
+      return;
+    }
+  }
+  if (decimals == 3)
+    fmt::format_to(std::back_inserter(b), FMT_COMPILE("{:.3f}"), x);
+  else
+    fmt::format_to(std::back_inserter(b), FMT_COMPILE("{:.4f}"), x);
+}
+
 void put(Buffer& b, const std::optional<Duration>& d) {
   if (d) put_seconds(b, *d);
 }
@@ -40,7 +77,7 @@ void put(Buffer& b, const std::optional<Bytes>& v) {
   if (v) put_int(b, v->count());
 }
 void put(Buffer& b, const std::optional<Energy>& e) {
-  if (e) fmt::format_to(std::back_inserter(b), FMT_COMPILE("{:.3f}"), e->joules());
+  if (e) put_fixed(b, e->joules(), 3);
 }
 void put(Buffer& b, std::string_view s) { b.append(s.data(), s.data() + s.size()); }
 
@@ -68,7 +105,7 @@ const std::array kColumns{
            [](Buffer& b, const PeriodRow& r) {
              if (!r.energy || !r.baseline) return;
              const double savings = r.baseline->joules() > 0 ? 100.0 * (1.0 - *r.energy / *r.baseline) : 0.0;
-             fmt::format_to(std::back_inserter(b), FMT_COMPILE("{:.4f}"), savings);
+             put_fixed(b, savings, 4);
            }},
     Column{"server_energy_j", [](Buffer& b, const PeriodRow& r) { put(b, r.server_energy); }},
     Column{"migrated_bytes", [](Buffer& b, const PeriodRow& r) { put(b, r.migrated); }},

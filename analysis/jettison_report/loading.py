@@ -1,14 +1,16 @@
 """Reads jettison-sim output folders, validating every file it uses.
 
-A run folder holds summary.json (required), periods.csv, desktops.csv, scenario.yaml,
+A run folder holds summary.json (required), periods.csv (or periods.csv.zst, as written with
+`output.periods: csv.zst`; read with python3-zstandard), desktops.csv, scenario.yaml,
 timeline.csv, links.csv and servers.csv (each optional: the report leaves out what needs a
-missing one and says so).
+missing one and says so; `output.periods: none` writes no periods file).
 A sweep folder holds sweep.csv (required), sweep.json and points/NNN-.../ run folders, of which
 only the first point's scenario.yaml is read (the parameters every point shares).
 
 Every problem raises InputError naming the file (and line); nothing here writes anything.
 """
 import csv
+import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -136,6 +138,8 @@ def load_run(path, label):
     }
     for name, reader in optional.items():
         f = path / name
+        if name == "periods.csv" and not f.exists() and (path / "periods.csv.zst").exists():
+            f = path / "periods.csv.zst"
         if f.exists():
             setattr(run, name.split(".")[0], reader(f))
         else:
@@ -311,11 +315,34 @@ def read_timeline(file):
     return df
 
 
+def _open_text(file):
+    """A CSV file as text: plain, or zstd-compressed when its name ends in .zst (every frame of
+    it: jettison-sim writes one per strategy)."""
+    if not str(file).endswith(".zst"):
+        return open(file, newline="", encoding="utf-8")
+    try:
+        import zstandard
+    except ImportError:
+        raise InputError(file, "reading a .zst file needs the Python module zstandard: install "
+                               "Debian's python3-zstandard (or rerun with output.periods: csv)") from None
+    raw = open(file, "rb")
+    reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True, closefd=True)
+    return io.TextIOWrapper(reader, encoding="utf-8", newline="")
+
+
+def _zstd_errors():
+    try:
+        import zstandard
+        return (zstandard.ZstdError,)
+    except ImportError:
+        return ()
+
+
 def _csv_header(file):
     try:
-        with open(file, newline="", encoding="utf-8") as f:
+        with _open_text(file) as f:
             return next(csv.reader(f), [])
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
+    except (OSError, UnicodeDecodeError, csv.Error) + _zstd_errors() as e:
         raise InputError(file, f"cannot read: {e}") from None
 
 
@@ -323,7 +350,7 @@ def read_csv(file, spec):
     """The CSV as a DataFrame: every row as many fields as the header, the columns of spec
     present and converted (numbers checked finite); other columns stay text."""
     try:
-        with open(file, newline="", encoding="utf-8") as f:
+        with _open_text(file) as f:
             reader = csv.reader(f)
             header = next(reader, None)
             if not header:
@@ -340,7 +367,7 @@ def read_csv(file, spec):
                 rows.append(row)
     except csv.Error as e:
         raise InputError(file, f"malformed CSV: {e}") from None
-    except (OSError, UnicodeDecodeError) as e:
+    except (OSError, UnicodeDecodeError) + _zstd_errors() as e:
         raise InputError(file, f"cannot read: {e}") from None
     df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(
         {c: pd.Series(dtype=str) for c in header})

@@ -1,7 +1,7 @@
 // A file written in large chunks, plain or zstd-compressed: callers format rows straight into
 // buffer() (fmt::format_to) and call flush_if_full(); the file goes to disk with write(2) a chunk
 // (1 MiB) at a time, never through iostreams. Compressed files are one zstd frame, written by
-// libzstd's streaming compressor at level 3 without worker threads, so the bytes depend only on
+// libzstd's streaming compressor at level 1 without worker threads, so the bytes depend only on
 // what was written (zstd frames concatenate: join_parts relies on it).
 //
 // close() finishes the file and throws (naming it) on any error, such as a full disk; a file
@@ -24,7 +24,7 @@ enum class Compression : std::uint8_t { kNone, kZstd };
 class OutputFile {
  public:
   static constexpr std::size_t kChunk = std::size_t{1} << 20;
-  static constexpr int kZstdLevel = 3;
+  static constexpr int kZstdLevel = 1;
 
   // Creates (or truncates) `path`; throws std::runtime_error "cannot write '<path>': <why>".
   explicit OutputFile(std::filesystem::path path, Compression compression = Compression::kNone);

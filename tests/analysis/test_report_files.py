@@ -144,5 +144,37 @@ class ReportFiles(unittest.TestCase):
                          support.expected_figures(self.sweep1, "sweep1"))
 
 
+class CompressedAndMissingPeriods(unittest.TestCase):
+    """output.periods: csv.zst is read as periods.csv (every zstd frame: one per strategy);
+    output.periods: none leaves periods.csv missing, and the report says so instead of failing."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = support.temp_dir(cls, "report-periods")
+        cls.csv = support.sim_run(cls.tmp / "csv", "desktops.count=3")
+        cls.zst = support.sim_run(cls.tmp / "zst", "desktops.count=3", "output.periods=csv.zst")
+        cls.none = support.sim_run(cls.tmp / "none", "desktops.count=3", "output.periods=none")
+
+    def test_zst_loads_like_csv(self):
+        import sys
+        sys.path.insert(0, str(support.SOURCE_DIR / "analysis"))
+        from jettison_report import loading
+        self.assertTrue((self.zst / "periods.csv.zst").is_file())
+        self.assertFalse((self.zst / "periods.csv").exists())
+        a = loading.load_run(self.csv, "csv")
+        b = loading.load_run(self.zst, "zst")
+        self.assertEqual(b.missing, [])
+        self.assertEqual(len(b.periods), len(a.periods))
+        self.assertEqual(set(b.periods["strategy"]), {"always-on", "sleep-only", "full", "partial"})
+        self.assertTrue(a.periods.equals(b.periods))
+
+    def test_none_is_reported_missing(self):
+        out = self.tmp / "report-none"
+        support.report([self.none], out)
+        text = (out / "index.html").read_text()
+        self.assertIn("No periods.csv in this folder", text)
+        self.assertIn("periods.csv", (out / "summary.md").read_text())
+
+
 if __name__ == "__main__":
     unittest.main()

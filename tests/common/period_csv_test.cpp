@@ -2,9 +2,12 @@
 // full (the bytes the simulator has always written), and a row with unknown fields left empty.
 #include "common/period_csv.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <random>
 #include <sstream>
 
 namespace jettison {
@@ -74,6 +77,60 @@ TEST(PeriodCsv, UnknownFieldsAreEmptyCells) {
   EXPECT_EQ(out.str(), "emulated,d1,0,,,,,2.000,,,,,,,,,,,,4,,,,,,,,,,,,\n");
   const auto commas = [](const std::string& s) { return std::count(s.begin(), s.end(), ','); };
   EXPECT_EQ(commas(out.str()), commas(kHeader));
+}
+
+// The cells of one row, split at commas (no cell here holds one).
+std::vector<std::string> cells(const fmt::memory_buffer& b) {
+  std::vector<std::string> out(1);
+  for (char c : std::string_view(b.data(), b.size() - 1)) {  // without the newline
+    if (c == ',')
+      out.emplace_back();
+    else
+      out.back() += c;
+  }
+  return out;
+}
+
+// The row formatter renders numbers digit by digit (fast paths) for speed; its text must be
+// fmt::format's, which the files have always held: "{:.3f}" for energies, "{:.4f}" for savings,
+// "{}.{:06}" for seconds, "{}" for counts. Checked on random values of every magnitude the columns
+// see, on exact binary ties (k/2^n: 0.0625 x 1000 = 62.5), on values one ulp from ties, on negative
+// savings, -0.0, and huge values that take fmt's own path.
+TEST(PeriodCsv, NumbersAreRenderedAsFmtRendersThem) {
+  std::mt19937_64 rng(15);
+  std::vector<double> values = {0.0,    -0.0,       0.0005,      0.00049999999999999999,
+                                0.0625, 1.0625,     2.5e-4,      1e12,
+                                1.5e15, 9.999999e9, 123456.7895, 0.1,
+                                0.7,    1e-300,     5e-324};
+  for (int i = 0; i < 200'000; ++i) {
+    const double mag = std::ldexp(1.0, static_cast<int>(rng() % 60) - 20);  // 2^-20 .. 2^39
+    values.push_back(std::uniform_real_distribution<double>(0, mag)(rng));
+    const double tie = static_cast<double>(rng() % 100'000'000) / 2000.0;  // k/2000: x.xxx5 in decimal
+    values.push_back(tie);
+    values.push_back(std::nextafter(tie, 0.0));
+    values.push_back(std::nextafter(tie, 1e300));
+    values.push_back(static_cast<double>(rng() % 1'000'000) / 64.0);  // exact binary fractions
+  }
+  std::size_t checked = 0;
+  for (double v : values) {
+    PeriodRow row;
+    row.energy = Energy::joules(v);
+    row.baseline = Energy::joules(std::fabs(v) * 0.75 + 1e-3);  // energy > baseline: negative savings
+    row.start = Duration::micros(static_cast<std::int64_t>(rng() % 4'000'000'000'000ULL));
+    row.wakeups = rng();
+    fmt::memory_buffer b;
+    append_period_row(b, row);
+    const auto c = cells(b);
+    ASSERT_EQ(c.size(), period_columns().size());
+    const double savings = 100.0 * (1.0 - *row.energy / *row.baseline);
+    ASSERT_EQ(c[7], fmt::format("{:.3f}", v)) << v;
+    ASSERT_EQ(c[8], fmt::format("{:.3f}", row.baseline->joules())) << v;
+    ASSERT_EQ(c[9], fmt::format("{:.4f}", savings)) << savings;
+    ASSERT_EQ(c[3], fmt::format("{}.{:06}", row.start->us() / 1'000'000, row.start->us() % 1'000'000));
+    ASSERT_EQ(c[19], fmt::format("{}", *row.wakeups));
+    ++checked;
+  }
+  EXPECT_EQ(checked, values.size());
 }
 
 }  // namespace
