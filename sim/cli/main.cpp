@@ -11,6 +11,8 @@
 #include "sim/cli/summary_table.hpp"
 #include "sim/cli/sweep_command.hpp"
 #include "sim/embedded/embedded_files.hpp"
+#include "sim/mpi/communicator.hpp"
+#include "sim/mpi/rank_failure.hpp"
 #include "sim/network/sharing_solver.hpp"
 #include "sim/run/run_scenario.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -109,18 +111,41 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kInputErrorExit;
   }
+  // Started by mpirun/srun: this process is one rank of an MPI job (sim/mpi/). Every rank runs the
+  // same command; rank 0 writes the outputs and reports errors. Without a launcher, MPI is untouched.
+  std::unique_ptr<mpi::Communicator> world;
+  const mpi::LaunchEnv launch = mpi::detect_launch();
+  try {
+    if (launch.launched) world = mpi::open_world(launch);
+  } catch (const std::exception& e) {
+    if (launch.rank == 0) fmt::print(stderr, "jettison-sim: error: {}\n", e.what());
+    return 1;
+  }
+  // An error outside the ranks' protocol: the same on every rank (a bad flag), reported by rank 0;
+  // an unexpected one while ranks wait on each other ends the whole job.
+  const auto failed = [&world](const std::exception& e, int code, bool same_on_every_rank) {
+    const bool ranks = world != nullptr && world->size() > 1;
+    if (!ranks || world->rank() == 0 || !same_on_every_rank)
+      fmt::print(stderr, "jettison-sim: error: {}{}\n",
+                 ranks && !same_on_every_rank ? fmt::format("rank {}: ", world->rank()) : "", e.what());
+    if (ranks && !same_on_every_rank) world->abort(code);
+    return code;
+  };
   try {
     if (*run) return run_command(file, sets, out, quiet, threads);
     if (*validate) return validate_command(file, sets, quiet);
-    if (*sweep) return sweep_command(sweep_args);
+    if (*sweep) return sweep_command(sweep_args, world.get());
     if (*list) list_command();
     if (*show) std::cout << *embedded_file("scenarios/default.yaml");
     return 0;
+  } catch (const mpi::QuietExit& e) {
+    return e.code;  // rank 0 reports
+  } catch (const mpi::RankFailure& e) {
+    fmt::print(stderr, "jettison-sim: error: {}\n", e.what());
+    return e.code();
   } catch (const InputError& e) {
-    fmt::print(stderr, "jettison-sim: error: {}\n", e.what());
-    return kInputErrorExit;
+    return failed(e, kInputErrorExit, true);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "jettison-sim: error: {}\n", e.what());
-    return 1;
+    return failed(e, 1, false);
   }
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "sim/mpi/communicator.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/sweep/sweep_run.hpp"
 
@@ -26,12 +27,15 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args) {
           "output folder: sweep.csv, sweep.json, points/; replaced whole, an existing folder must be "
           "empty or an earlier output")
       ->required();
-  sweep->add_option("--threads", args.threads, "points simulated at once (default: one per core)");
+  sweep->add_option(
+      "--threads", args.threads,
+      "points simulated at once (default: one per core; under mpirun, per rank: the host's cores "
+      "shared among its ranks)");
   sweep->add_flag("-q,--quiet", args.quiet, "print nothing but errors");
   return sweep;
 }
 
-int sweep_command(const SweepArgs& args) {
+int sweep_command(const SweepArgs& args, mpi::Communicator* world) {
   SweepInput in;
   in.scenario = args.scenario.empty() ? kDefaultScenario : args.scenario;
   in.sets = args.sets;
@@ -40,10 +44,13 @@ int sweep_command(const SweepArgs& args) {
   options.out = args.out;
   options.threads = args.threads;
   options.progress = !args.quiet && ::isatty(STDERR_FILENO);
+  options.world = world;
   const SweepReport report = run_sweep(in, options);
+  if (world != nullptr && world->rank() != 0) return 0;
   if (!args.quiet) {
-    fmt::print("sweep: {} points, {} rows, {:.1f} s on {} thread{}\n", report.points, report.rows,
-               report.wall_seconds, report.threads, report.threads == 1 ? "" : "s");
+    fmt::print("sweep: {} points, {} rows, {:.1f} s on {} thread{}{}\n", report.points, report.rows,
+               report.wall_seconds, report.threads, report.threads == 1 ? "" : "s",
+               report.ranks > 1 ? fmt::format(" per rank, {} MPI ranks", report.ranks) : "");
     fmt::print("outputs in {}/: sweep.csv, sweep.json, points/\n", args.out);
   }
   return 0;

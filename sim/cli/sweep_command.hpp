@@ -8,6 +8,10 @@
 
 namespace jettison::sim {
 
+namespace mpi {
+class Communicator;
+}
+
 struct SweepArgs {
   std::string scenario;  // empty: the embedded default
   std::vector<std::string> grids;
@@ -19,7 +23,8 @@ struct SweepArgs {
 
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args);
 
-// Returns the exit code; bad input throws InputError (exit 2 in main).
-int sweep_command(const SweepArgs& args);
+// Returns the exit code; bad input throws InputError (exit 2 in main). Under MPI (`world`), the
+// points are spread over the ranks and only rank 0 prints.
+int sweep_command(const SweepArgs& args, mpi::Communicator* world = nullptr);
 
 }  // namespace jettison::sim

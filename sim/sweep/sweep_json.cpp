@@ -4,7 +4,7 @@ namespace jettison::sim {
 
 nlohmann::ordered_json make_sweep_json(const Scenario& base, const SweepInput& in,
                                        const std::vector<SweepPointResult>& points, unsigned threads,
-                                       double wall_seconds) {
+                                       double wall_seconds, unsigned ranks) {
   nlohmann::ordered_json grid = nlohmann::ordered_json::array();
   for (const GridAxis& a : in.grid.axes) grid.push_back({{"key", a.key}, {"values", a.values}});
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
@@ -20,13 +20,11 @@ nlohmann::ordered_json make_sweep_json(const Scenario& base, const SweepInput& i
                     {"strategies", strategies},
                     {"wall_seconds", points[p].wall_seconds}});
   }
-  return {{"scenario", base.name},
-          {"source", base.source},
-          {"sets", in.sets},
-          {"grid", grid},
-          {"points", list},
-          {"threads", threads},
-          {"wall_seconds", wall_seconds}};
+  nlohmann::ordered_json json = {{"scenario", base.name}, {"source", base.source}, {"sets", in.sets},
+                                 {"grid", grid},          {"points", list},        {"threads", threads}};
+  if (ranks > 1) json["ranks"] = ranks;
+  json["wall_seconds"] = wall_seconds;
+  return json;
 }
 
 }  // namespace jettison::sim

@@ -1,5 +1,6 @@
 // sweep.json: the scenario, the --set overrides, the grid (keys and values in order) and every
-// point with its values and folder; wall times are the only figures that vary between runs.
+// point with its values and folder; wall times are the only figures that vary between runs. A
+// sweep spread over MPI ranks adds "ranks" (how many) after "threads" (per rank).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,6 @@ namespace jettison::sim {
 
 nlohmann::ordered_json make_sweep_json(const Scenario& base, const SweepInput& in,
                                        const std::vector<SweepPointResult>& points, unsigned threads,
-                                       double wall_seconds);
+                                       double wall_seconds, unsigned ranks = 1);
 
 }  // namespace jettison::sim

@@ -2,19 +2,18 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <stdexcept>
 
-#include "common/input_error.hpp"
+#include "sim/mpi/communicator.hpp"
 #include "sim/output/staged_output.hpp"
-#include "sim/run/run_scenario.hpp"
+#include "sim/sweep/distributed_sweep.hpp"
 #include "sim/sweep/parallel_for.hpp"
-#include "sim/sweep/point_folder.hpp"
 #include "sim/sweep/progress_bar.hpp"
 #include "sim/sweep/sweep_csv.hpp"
 #include "sim/sweep/sweep_json.hpp"
+#include "sim/sweep/sweep_point.hpp"
 
 namespace jettison::sim {
 namespace {
@@ -30,38 +29,11 @@ void write_file(const fs::path& p, Write write) {
   if (!f) throw std::runtime_error(fmt::format("error writing '{}' (disk full?)", p.string()));
 }
 
-SweepPointResult run_point(const SweepInput& in, std::size_t point, const StagedOutput& staged) {
-  SweepPointResult result;
-  result.folder = "points/" + point_folder(in.grid, point);
-  const Scenario s = load_point(in, point);
-  RunOptions options;
-  options.out = staged.staged(result.folder);
-  options.threads = 1;
-  try {
-    const RunReport report = run_scenario(s, options);
-    for (const StrategyResult& r : report.results)
-      result.strategies.emplace_back(r.strategy, strategy_figures(r, s));
-    result.wall_seconds = report.wall_seconds;
-    const bool runs_partial =
-        std::find(s.strategies.begin(), s.strategies.end(), "partial") != s.strategies.end();
-    if (runs_partial && s.sleep.rule != "oracle") {
-      Scenario with_oracle = s;
-      with_oracle.sleep.rule = "oracle";
-      StrategyRun run(with_oracle, "partial", nullptr);
-      result.partial_oracle = strategy_figures(run.run(), s);
-    }
-  } catch (const InputError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw std::runtime_error(
-        fmt::format("point {} ({}): {}", point, describe_point(in.grid, point), e.what()));
-  }
-  return result;
-}
-
 }  // namespace
 
 SweepReport run_sweep(const SweepInput& in, const SweepOptions& options) {
+  if (options.world != nullptr && options.world->size() > 1)
+    return run_sweep_on_ranks(in, options, *options.world);
   const auto t0 = std::chrono::steady_clock::now();
   const std::size_t n = in.grid.size();
   SweepReport report;
@@ -77,19 +49,25 @@ SweepReport run_sweep(const SweepInput& in, const SweepOptions& options) {
   {
     ProgressBar bar("sweep", n, options.progress);
     parallel_for(n, report.threads, [&](std::size_t p) {
-      results[p] = run_point(in, p, staged);
+      results[p] = run_point(in, p, staged.staged(point_path(in.grid, p)));
       bar.point_done();
     });
   }
   for (const auto& r : results) report.rows += r.strategies.size();
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  write_file(staged.staged("sweep.csv"), [&](std::ostream& f) { write_sweep_csv(f, in.grid, results); });
-  write_file(staged.staged("sweep.json"), [&](std::ostream& f) {
-    f << make_sweep_json(base, in, results, report.threads, report.wall_seconds).dump(2) << '\n';
-  });
+  write_sweep_files(staged, base, in, results, report);
   staged.commit();
   return report;
+}
+
+void write_sweep_files(const StagedOutput& staged, const Scenario& base, const SweepInput& in,
+                       const std::vector<SweepPointResult>& results, const SweepReport& report) {
+  write_file(staged.staged("sweep.csv"), [&](std::ostream& f) { write_sweep_csv(f, in.grid, results); });
+  write_file(staged.staged("sweep.json"), [&](std::ostream& f) {
+    f << make_sweep_json(base, in, results, report.threads, report.wall_seconds, report.ranks).dump(2)
+      << '\n';
+  });
 }
 
 }  // namespace jettison::sim
