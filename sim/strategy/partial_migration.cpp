@@ -132,7 +132,10 @@ void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
       may_stand_in = true;
       continue;
     }
-    if (may_stand_in && d.cursor.skipped_before()) {
+    // Only a fault cares where it runs among equal-time events (it grows the server, asks the
+    // network and may wake the desktop); a page already on the server only sets its flags.
+    if (may_stand_in && d.cursor.skipped_before() &&
+        !d.pages.has(d.cursor.access().slot, PageStates::kResident)) {
       d.cursor.park();
       host.at(d.window_start + Duration::micros(d.cursor.skipped_until_us()), d, EventKind::kPageAccess);
       return;
