@@ -70,7 +70,7 @@ void BM_Concurrent(benchmark::State& state, const std::string& strategy) {
   state.counters["flows"] = static_cast<double>(last.flows);
   state.counters["peak_flows"] = static_cast<double>(last.peak_concurrent_flows);
   state.counters["recomputations"] = static_cast<double>(last.rate_recomputations);
-  auto lat = last.totals.migration_latency_us;
+  auto lat = last.totals.migration_latency_us.values();
   std::sort(lat.begin(), lat.end());
   state.counters["p50_migration_s"] = lat.empty() ? 0.0 : static_cast<double>(lat[lat.size() / 2]) / 1e6;
   state.counters["migrations"] = static_cast<double>(last.totals.all.migrations);

@@ -8,7 +8,7 @@
 namespace jettison::sim {
 namespace {
 
-std::string latency_cell(const std::vector<std::int64_t>& samples) {
+std::string latency_cell(const LatencySamples& samples) {
   const LatencySummary l = summarize(samples);
   if (l.count == 0) return "-";
   return fmt::format("{:.1f} / {:.1f}", l.p50.seconds_f(), l.p95.seconds_f());

@@ -39,11 +39,11 @@ void StrategyTotals::add(const PeriodRecord& r) {
   by_length[static_cast<std::size_t>(length_class(r.idle))].add(r);
   per_desktop[r.desktop].add(r);
   if (r.migration_latency) {
-    migration_latency_us.push_back(r.migration_latency->us());
+    migration_latency_us.add(r.migration_latency->us());
     assert(r.migration_latency_uncontended && "a migration knows its uncontended latency");
-    migration_latency_uncontended_us.push_back(r.migration_latency_uncontended->us());
+    migration_latency_uncontended_us.add(r.migration_latency_uncontended->us());
   }
-  if (r.return_latency) return_latency_us.push_back(r.return_latency->us());
+  if (r.return_latency) return_latency_us.add(r.return_latency->us());
 }
 
 }  // namespace jettison::sim

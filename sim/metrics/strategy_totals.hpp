@@ -1,4 +1,5 @@
-// Adds up a strategy's period records: for the whole run and per desktop.
+// Adds up a strategy's period records: for the whole run and per desktop (compact: desktops.csv's
+// figures only), and the latencies for their percentiles (compact: distinct values).
 #pragma once
 
 #include <array>
@@ -7,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/metrics/desktop_totals.hpp"
+#include "sim/metrics/latency_samples.hpp"
 #include "sim/metrics/period_record.hpp"
 
 namespace jettison::sim {
@@ -63,10 +66,10 @@ struct StrategyTotals {
   Totals long_periods;              // idle periods of at least 10 minutes (the paper's headline class)
   Totals short_periods;             // idle periods up to 30 minutes (the thesis's short class)
   std::array<Totals, 4> by_length;  // by LengthClass
-  std::vector<Totals> per_desktop;
-  std::vector<std::int64_t> migration_latency_us;
-  std::vector<std::int64_t> migration_latency_uncontended_us;  // the same migrations on an idle network
-  std::vector<std::int64_t> return_latency_us;
+  std::vector<DesktopTotals> per_desktop;
+  LatencySamples migration_latency_us;
+  LatencySamples migration_latency_uncontended_us;  // the same migrations on an idle network
+  LatencySamples return_latency_us;
   std::uint64_t skipped_periods = 0;
 };
 

@@ -11,7 +11,7 @@ void write_desktops_csv(std::ostream& out, const Scenario& s, const std::vector<
          "refused\n";
   for (const StrategyResult& r : results) {
     for (std::size_t i = 0; i < s.desktops.size(); ++i) {
-      const Totals& t = r.totals.per_desktop[i];
+      const DesktopTotals& t = r.totals.per_desktop[i];
       fmt::print(out, "{},{},{},{},{:.6f},{:.6f},{:.6f},{:.4f},{},{},{},{},{},{:.6f},{},{},{}\n", r.strategy,
                  s.desktops[i].id, s.profiles[s.desktops[i].profile].name, t.periods, t.idle.seconds_f(),
                  t.energy.kwh(), t.baseline.kwh(), t.savings_pct(), t.network().count(), t.migrated.count(),

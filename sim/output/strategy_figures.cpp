@@ -7,7 +7,7 @@
 namespace jettison::sim {
 namespace {
 
-LatencyFigures latency(const std::vector<std::int64_t>& samples) {
+LatencyFigures latency(const LatencySamples& samples) {
   const LatencySummary s = summarize(samples);
   return {s.p50.seconds_f(), s.p95.seconds_f(), s.p99.seconds_f(), s.max.seconds_f(), s.count};
 }

@@ -42,11 +42,11 @@ TEST(ConcurrentMigrations, PartialLatenciesAreHandDerived) {
     SCOPED_TRACE(c.desktops + " desktops, " + c.uplink);
     const StrategyResult r =
         run("partial", {"desktops.count=" + c.desktops, "network.uplink.bandwidth=" + c.uplink});
-    const auto latencies = sorted(r.totals.migration_latency_us);
+    const auto latencies = sorted(r.totals.migration_latency_us.values());
     ASSERT_EQ(latencies.size(), std::stoul(c.desktops));
     EXPECT_EQ(latencies.front(), c.latency_us);
     EXPECT_EQ(latencies.back(), c.latency_us);
-    for (std::int64_t alone : r.totals.migration_latency_uncontended_us) EXPECT_EQ(alone, 3'835'795);
+    for (std::int64_t alone : r.totals.migration_latency_uncontended_us.values()) EXPECT_EQ(alone, 3'835'795);
     EXPECT_EQ(r.peak_concurrent_flows, std::stoul(c.desktops));
   }
 }
@@ -57,8 +57,8 @@ TEST(ConcurrentMigrations, PartialLatenciesAreHandDerived) {
 TEST(ConcurrentMigrations, FullMigrationsTakeMinutesAndFillTheServer) {
   const StrategyResult full = run("full", {});
   const StrategyResult partial = run("partial", {});
-  const auto lat = sorted(full.totals.migration_latency_us);
-  const auto alone = sorted(full.totals.migration_latency_uncontended_us);
+  const auto lat = sorted(full.totals.migration_latency_us.values());
+  const auto alone = sorted(full.totals.migration_latency_uncontended_us.values());
   ASSERT_EQ(lat.size(), 50U);
   EXPECT_GT(lat.front(), 1'718'000'000);
   EXPECT_GT(lat[25], 40 * alone[25]);
