@@ -6,9 +6,16 @@
 //     next_completion/advance until all are done). Counter events/s (starts + ends).
 //   BM_TwoTier/<flows>/<naive>: `flows` concurrent flows over 100 access links (1 Gb/s) and a 10 Gb/s
 //     core uplink; each end starts a new flow on a random access link (steady state), 20,000 events.
+//   BM_ShareFor/<desktops>/<flows>/<uncached>: the page-fetch query. A star of `desktops` 1 Gb/s links
+//     and a 10 Gb/s uplink with `flows` long flows (on desktops 0..flows-1); each iteration cancels one
+//     flow and starts it again (the flows change, as between fetches in a run), then asks share_for
+//     on 1,000 random desktops' routes (desktop link, uplink). uncached=1 asks share_for_uncached,
+//     the pre-cache computation (sum of the groups' loads per resource at every call), as baseline.
+//     Counter fetches/s; ns per fetch = 1e9 / fetches/s (the change's cost is shared by the 1,000).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -179,5 +186,46 @@ BENCHMARK(BM_TwoTier)
     ->Args({1000, 1})
     ->Args({10000, 1})
     ->Unit(benchmark::kMillisecond);
+
+void BM_ShareFor(benchmark::State& state) {
+  const auto n = static_cast<ResourceId>(state.range(0));
+  const auto flows = static_cast<ResourceId>(state.range(1));
+  const bool uncached = state.range(2) != 0;
+  std::vector<double> caps(n, 1e9);
+  caps.push_back(10e9);
+  FlowNetwork net(bandwidths(caps));
+  const Bytes huge = Bytes::of(1ull << 50);  // never finishes within the benchmark
+  std::vector<FlowId> ids;
+  for (ResourceId i = 0; i < flows; ++i) {
+    const ResourceId route[2] = {i, n};
+    ids.push_back(net.start(Time{}, route, huge, i));
+  }
+  constexpr std::size_t kQueries = 1000;
+  std::mt19937_64 rng(11);
+  std::vector<std::array<ResourceId, 2>> routes(4096);
+  for (auto& r : routes) r = {static_cast<ResourceId>(rng() % n), n};
+  std::size_t next = 0, changed = 0;
+  std::int64_t now = 0;
+  double sum = 0.0;
+  std::uint64_t queries = 0;
+  for (auto _ : state) {
+    if (flows > 0) {
+      const std::size_t k = changed++ % flows;
+      const ResourceId route[2] = {static_cast<ResourceId>(k), n};
+      net.cancel(Time::micros(++now), ids[k]);
+      ids[k] = net.start(Time::micros(now), route, huge, k);
+    }
+    for (std::size_t q = 0; q < kQueries; ++q) {
+      const auto& r = routes[next++ & 4095];
+      sum += (uncached ? net.share_for_uncached(r) : net.share_for(r)).bits_per_second();
+    }
+    queries += kQueries;
+  }
+  benchmark::DoNotOptimize(sum);
+  state.counters["fetches/s"] = benchmark::Counter(static_cast<double>(queries), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ShareFor)
+    ->ArgNames({"desktops", "flows", "uncached"})
+    ->ArgsProduct({{1000, 10000}, {0, 8, 100, 1000}, {0, 1}});
 
 }  // namespace

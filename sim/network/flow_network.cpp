@@ -261,6 +261,7 @@ FlowId FlowNetwork::start(Time now, std::span<const ResourceId> route, Bytes byt
   assert(next_completion() >= now && "advance(now) first");
   assert(!route.empty() && bytes.count() > 0);
   move_to(now);
+  ++version_;
   std::vector<ResourceId> key(route.begin(), route.end());
   std::sort(key.begin(), key.end());
   assert(std::adjacent_find(key.begin(), key.end()) == key.end());
@@ -354,6 +355,7 @@ Bytes FlowNetwork::cancel(Time now, FlowId id) {
 // when every resource only the group crosses still fits (its thresholds); else the component is
 // solved again.
 void FlowNetwork::remove_flows(Time now, std::span<const FlowId> ids, std::span<const double> bits_sent) {
+  ++version_;
   const ResourceId b = flows_[ids[0]].group;
   bool local = local_repairs_ && groups_[b].foreign == 0;
   for (FlowId id : ids) local = local && flows_[id].group == b;
@@ -510,13 +512,34 @@ Bytes FlowNetwork::sent(Time now, FlowId id) const {
   return Bytes::of(std::min(f.bytes.count(), static_cast<std::uint64_t>(done / 8.0)));
 }
 
+double FlowNetwork::resource_share(ResourceId r) const {
+  const Resource& res = resources_[r];
+  const double unused = res.capacity - load(r);
+  return std::max(unused, res.capacity / static_cast<double>(res.flows + 1));
+}
+
 Bandwidth FlowNetwork::share_for(std::span<const ResourceId> route) const {
   double best = std::numeric_limits<double>::infinity();
+  if (active_ == 0) {
+    // No flow anywhere: every load is 0.0 and every count 0, so resource_share is
+    // max(capacity - 0.0, capacity / 1) = capacity exactly.
+    for (ResourceId r : route) best = std::min(best, capacity_[r]);
+    return Bandwidth::bits_per_second(best);
+  }
   for (ResourceId r : route) {
     const Resource& res = resources_[r];
-    const double unused = res.capacity - load(r);
-    best = std::min(best, std::max(unused, res.capacity / static_cast<double>(res.flows + 1)));
+    if (res.share_version != version_) {
+      res.share = resource_share(r);
+      res.share_version = version_;
+    }
+    best = std::min(best, res.share);
   }
+  return Bandwidth::bits_per_second(best);
+}
+
+Bandwidth FlowNetwork::share_for_uncached(std::span<const ResourceId> route) const {
+  double best = std::numeric_limits<double>::infinity();
+  for (ResourceId r : route) best = std::min(best, resource_share(r));
   return Bandwidth::bits_per_second(best);
 }
 

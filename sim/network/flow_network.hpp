@@ -67,7 +67,12 @@ class FlowNetwork {
   // An estimate of what a single small request on `route` would get now without becoming a flow
   // (page fetches): per resource max(unused capacity, capacity / (flows on it + 1)), the minimum
   // over the route. Not a max-min solve: the request does not slow the flows down.
+  // Cheap: with no active flow it is the route's smallest capacity; otherwise each resource's value
+  // is kept until the flows next change (a start, an end, a cancel), computed as share_for_uncached
+  // does, so the two agree bit for bit.
   Bandwidth share_for(std::span<const ResourceId> route) const;
+  // The same value computed from the groups crossing each resource, no cache (tests, benchmarks).
+  Bandwidth share_for_uncached(std::span<const ResourceId> route) const;
 
   struct ResourceStats {
     double peak_utilisation;  // max over time of (sum of rates) / capacity
@@ -127,6 +132,11 @@ class FlowNetwork {
   };
   struct Resource {
     double capacity = 0.0;
+    // share_for's value for this resource, valid while share_version equals `version_`. Mutable:
+    // a cache behind a const query (a FlowNetwork is used by one thread); beside the capacity, so a
+    // cached query reads one cache line.
+    mutable double share = 0.0;
+    mutable std::uint64_t share_version = 0;
     std::vector<std::pair<ResourceId, std::uint32_t>> groups;  // (group, its flows crossing here)
     std::vector<ClassId> classes;                              // non-empty classes crossing here
     std::uint32_t flows = 0;
@@ -137,6 +147,7 @@ class FlowNetwork {
   };
 
   double load(ResourceId r) const;
+  double resource_share(ResourceId r) const;  // max(unused, capacity / (flows + 1)), from scratch
   // The recorded peak plus the persisted (set before `until`) level rises since the last record.
   double lazy_peak(ResourceId r, Time until) const;
   void touch_peak(ResourceId r);
@@ -177,6 +188,7 @@ class FlowNetwork {
   std::uint64_t full_solves_ = 0;
   Time last_;
   std::vector<ResourceId> touched_;  // resources changed at `last_`
+  std::uint64_t version_ = 1;        // bumped by every start and every removal of flows
   // Scratch for resolve().
   std::vector<std::uint32_t> seen_resource_;
   std::vector<std::uint32_t> seen_class_;

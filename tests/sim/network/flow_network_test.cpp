@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <random>
@@ -132,6 +133,31 @@ TEST(FlowNetwork, ShareForIsTheLargerOfUnusedAndAnEqualSlot) {
   EXPECT_DOUBLE_EQ(net.share_for(route({2})).bits_per_second(), 1e6);
 }
 
+TEST(FlowNetwork, ShareForFollowsEveryStartEndAndCancel) {
+  // One resource of 12 Mb/s. Idle: 12. One flow (rate 12, full): max(0, 12/2) = 6. Two flows
+  // (6 each, full): max(0, 12/3) = 4. One cancelled: back to 6. The last one ends: 12 again.
+  // Each value is asked twice, so a cached value that outlives a change shows.
+  FlowNetwork net(caps({12e6}));
+  const auto r = route({0});
+  const auto share = [&] {
+    const double first = net.share_for(r).bits_per_second();
+    EXPECT_EQ(net.share_for(r).bits_per_second(), first);
+    return first;
+  };
+  EXPECT_EQ(share(), 12e6);
+  const FlowId a = net.start(us(0), r, Bytes::of(1'500'000), 1);  // 12 Mb alone: 1 s
+  EXPECT_EQ(share(), 6e6);
+  const FlowId b = net.start(us(0), r, Bytes::of(1'500'000), 2);
+  EXPECT_EQ(share(), 4e6);
+  net.cancel(us(100'000), b);
+  EXPECT_EQ(share(), 6e6);
+  std::vector<FlowDone> done;
+  net.advance(us(10'000'000), done);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].id, a);
+  EXPECT_EQ(share(), 12e6);
+}
+
 TEST(FlowNetwork, StatsGivePeakAndMeanUtilisationAndBytesCarried) {
   // Star: desktops d1 (0), d2 (1) at 16 Mb/s, uplink u (2) at 8 Mb/s. f1 (1000 B on d1,u) and f2
   // (250 B on d2,u) from 0 share u: 4 Mb/s = 0.5 byte/us each. f2 done at 500 (f1 sent 250); f1 then
@@ -210,7 +236,9 @@ std::vector<double> naive_max_min(const std::vector<double>& cap,
   return rate;
 }
 
-std::vector<FlowDone> random_run(std::uint64_t seed, bool check_rates) {
+// `each_step`, when given, sees the network after every step (and the resource count).
+std::vector<FlowDone> random_run(std::uint64_t seed, bool check_rates,
+                                 const std::function<void(const FlowNetwork&, std::size_t)>& each_step = {}) {
   std::mt19937_64 rng(seed);
   const std::size_t resources = 2 + rng() % 7;
   std::vector<double> cap;
@@ -247,6 +275,7 @@ std::vector<FlowDone> random_run(std::uint64_t seed, bool check_rates) {
       all.insert(all.end(), done.begin(), done.end());
     }
     EXPECT_EQ(net.active(), routes.size());
+    if (each_step) each_step(net, resources);
     if (!check_rates || routes.empty()) continue;
     std::vector<std::vector<ResourceId>> rs;
     for (const auto& [id, r] : routes) rs.push_back(r);
@@ -279,6 +308,32 @@ TEST(FlowNetwork, SameCallsSameResults) {
       EXPECT_EQ(a[i].sent, b[i].sent);
     }
   }
+}
+
+TEST(FlowNetwork, ShareForEqualsTheUncachedValueBitForBit) {
+  // After every step of random runs (starts, cancels, ends at advance), for every single resource and
+  // a few random routes, asked twice: the cached share is the from-scratch one, exactly.
+  std::uint64_t compared = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937_64 rng(seed * 7919);
+    random_run(seed, false, [&](const FlowNetwork& net, std::size_t resources) {
+      std::vector<std::vector<ResourceId>> asked;
+      for (ResourceId r = 0; r < resources; ++r) asked.push_back({r});
+      for (int k = 0; k < 4; ++k) {
+        std::vector<ResourceId> rt;
+        for (ResourceId r = 0; r < resources; ++r)
+          if (rng() % 2 == 0) rt.push_back(r);
+        if (!rt.empty()) asked.push_back(rt);
+      }
+      for (int twice = 0; twice < 2; ++twice)
+        for (const auto& rt : asked) {
+          ASSERT_EQ(net.share_for(rt).bits_per_second(), net.share_for_uncached(rt).bits_per_second())
+              << "seed " << seed;
+          ++compared;
+        }
+    });
+  }
+  EXPECT_GT(compared, 40u * 200u);
 }
 
 }  // namespace
