@@ -50,7 +50,7 @@ void encode(const ShardItem& item, std::string& out) {
   put(out, item.at);
   if (item.kind == ShardItem::Kind::kChanges) {
     put(out, item.flows);
-    put_vector(out, item.servers);
+    put(out, item.server);
   } else {
     put(out, item.record);
     put_vector(out, item.timeline);
@@ -62,12 +62,11 @@ void decode(std::string_view& in, ShardItem& item) {
   take(in, item.at);
   if (item.kind == ShardItem::Kind::kChanges) {
     take(in, item.flows);
-    take_vector(in, item.servers);
+    take(in, item.server);
     item.timeline.clear();
   } else if (item.kind == ShardItem::Kind::kRecord) {
     take(in, item.record);
     take_vector(in, item.timeline);
-    item.servers.clear();
   } else {
     throw std::runtime_error("shard stream: unknown item kind");
   }

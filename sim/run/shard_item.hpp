@@ -27,15 +27,17 @@ struct ServerDelta {
 
 struct ShardItem {
   enum class Kind : std::uint8_t {
-    kChanges = 0,  // the instant's net changes of servers and flows in flight (sharded runs only)
+    kChanges = 0,  // the instant's net changes of a server and flows in flight (sharded runs only)
     kRecord = 1,   // a window closed
   };
   Kind kind = Kind::kRecord;
   Time at;  // the instant; for a record, when its window closed (start + window)
 
-  // kChanges
+  // kChanges: one item per server that changed over the instant (the first also carries the
+  // flows' change), or one with no server when only flows did.
+  static constexpr std::uint32_t kNoServer = ~std::uint32_t{0};
   std::int64_t flows = 0;  // change of the flows in flight
-  std::vector<ServerDelta> servers;
+  ServerDelta server{kNoServer, 0, 0, 0};
 
   // kRecord
   PeriodRecord record;

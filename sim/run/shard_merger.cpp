@@ -33,8 +33,10 @@ void ShardMerger::put(ShardItem&& item) {
       flows_at_ = item.at;
     }
     flows_ += item.flows;
-    assert(ledger_ || item.servers.empty());
-    for (const ServerDelta& d : item.servers) ledger_->change(item.at, d);
+    if (item.server.server != ShardItem::kNoServer) {
+      assert(ledger_);
+      ledger_->change(item.at, item.server);
+    }
     return;
   }
   const PeriodRecord& r = item.record;

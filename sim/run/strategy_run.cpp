@@ -229,22 +229,28 @@ ShardResult StrategyRun::run_engine() {
 // The instant `instant_` is over: what it changed goes out, then its records by desktop index.
 void StrategyRun::end_instant(Time next) {
   if (sharded()) {
-    ShardItem c;
-    c.kind = ShardItem::Kind::kChanges;
-    c.at = instant_;
     const std::size_t flows = network_.active();
-    c.flows = static_cast<std::int64_t>(flows) - static_cast<std::int64_t>(flows_told_);
+    std::int64_t flows_changed = static_cast<std::int64_t>(flows) - static_cast<std::int64_t>(flows_told_);
     flows_told_ = flows;
+    const auto changes = [&](const ServerDelta& server) {
+      ShardItem c;
+      c.kind = ShardItem::Kind::kChanges;
+      c.at = instant_;
+      c.flows = flows_changed;
+      c.server = server;
+      flows_changed = 0;
+      sink_->put(std::move(c));
+    };
     for (std::uint32_t v = 0; v < servers_told_.size(); ++v) {
       ServerDelta& told = servers_told_[v];
       const ServerDelta now{v, static_cast<std::int64_t>(servers_.used(v).count()),
                             static_cast<std::int32_t>(servers_.vms(v)),
                             static_cast<std::uint32_t>(servers_.admitted(v))};
       if (now.bytes == told.bytes && now.vms == told.vms && now.admitted == told.admitted) continue;
-      c.servers.push_back({v, now.bytes - told.bytes, now.vms - told.vms, now.admitted - told.admitted});
+      changes({v, now.bytes - told.bytes, now.vms - told.vms, now.admitted - told.admitted});
       told = now;
     }
-    if (c.flows != 0 || !c.servers.empty()) sink_->put(std::move(c));
+    if (flows_changed != 0) changes({ShardItem::kNoServer, 0, 0, 0});
   }
   if (closing_.size() > 1)
     std::sort(closing_.begin(), closing_.end(),
