@@ -19,6 +19,11 @@ ShardResult run_shard(const Scenario& s, const std::string& strategy, const Shar
 StrategyResult run_sharded(const Scenario& s, const std::string& strategy, const ShardPlan& plan,
                            OutputFile* periods, OutputFile* timeline, Progress progress) {
   const unsigned n = plan.shards;
+  if (n == 1) {  // one shard: no thread, no queue; its items are in order already
+    ShardMerger merger(s, strategy, periods, timeline);
+    const ShardResult part = run_shard(s, strategy, plan, 0, merger, std::move(progress));
+    return merger.finish({part});
+  }
   std::vector<std::unique_ptr<ItemQueue>> queues;
   std::vector<ItemSource*> sources;
   for (unsigned k = 0; k < n; ++k) {
