@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/input_error.hpp"
+#include "sim/output/output_estimate.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/sweep/parallel_for.hpp"
 
@@ -64,7 +65,12 @@ Scenario load_point(const SweepInput& in, std::size_t point) {
 Scenario check_sweep(const SweepInput& in, unsigned threads, const std::function<void()>& checked) {
   Scenario base = load_scenario(in.scenario, in.sets);
   parallel_for(in.grid.size(), threads, [&](std::size_t point) {
-    (void)load_point(in, point);
+    const Scenario s = load_point(in, point);
+    try {
+      check_output_budget(s);  // each point is a run: refused before any point starts
+    } catch (const InputError& e) {
+      throw point_error(in.grid, point, e);
+    }
     if (checked) checked();
   });
   return base;

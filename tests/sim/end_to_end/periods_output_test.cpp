@@ -137,6 +137,21 @@ TEST_F(PeriodsOutput, OverBudgetIsRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(run("unlimited", "--set output.budget=none").exit_code, 0);
 }
 
+TEST_F(PeriodsOutput, ASweepChecksEveryPointsBudgetBeforeStarting) {
+  const CliResult r =
+      sim("sweep -q --set desktops.count=3 --set 'output.timeline=[]' --set output.budget=10KiB --grid "
+          "output.periods=none,csv --out sweep");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  // Point 0 (none) fits; point 1 (csv) does not, and is named.
+  EXPECT_NE(
+      r.err.find("--grid point 1 (output.periods=csv): --set output.budget: this run would write about"),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("raise output.budget"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(path("sweep")));
+  EXPECT_FALSE(any_staging());
+}
+
 TEST_F(PeriodsOutput, BudgetInAFileNamesItsLine) {
   const std::string scenario = dir_.write(
       "small-budget.yaml", std::string("extends: ") + JETTISON_SOURCE_DIR +
