@@ -12,6 +12,7 @@
 #include "sim/cli/sweep_command.hpp"
 #include "sim/embedded/embedded_files.hpp"
 #include "sim/mpi/communicator.hpp"
+#include "sim/mpi/distributed_run.hpp"
 #include "sim/mpi/rank_failure.hpp"
 #include "sim/network/sharing_solver.hpp"
 #include "sim/run/run_scenario.hpp"
@@ -26,13 +27,27 @@ using namespace jettison::sim;
 constexpr int kInputErrorExit = 2;
 
 int run_command(const std::string& file, const std::vector<std::string>& sets, const std::string& out,
-                bool quiet, unsigned threads) {
-  const Scenario s = load_scenario(file.empty() ? kDefaultScenario : file, sets);
+                bool quiet, unsigned threads, mpi::Communicator* world) {
+  const auto load = [&] { return load_scenario(file.empty() ? kDefaultScenario : file, sets); };
+  const auto out_of = [&](const Scenario& s) {
+    return out.empty() ? std::filesystem::path("results") / s.name : std::filesystem::path(out);
+  };
   RunOptions options;
-  options.out = out.empty() ? std::filesystem::path("results") / s.name : std::filesystem::path(out);
   options.progress = !quiet && ::isatty(STDERR_FILENO);
   options.threads = threads;
-  const RunReport report = run_scenario(s, options);
+  std::optional<Scenario> loaded;
+  RunReport report;
+  if (world != nullptr && world->size() > 1) {  // under mpirun: sim/mpi/distributed_run.hpp
+    mpi::RankRun ranked = mpi::run_on_ranks(load, out_of, options, *world);
+    if (world->rank() != 0) return 0;
+    loaded = std::move(ranked.scenario);
+    report = std::move(ranked.report);
+  } else {
+    loaded = load();
+    options.out = out_of(*loaded);
+    report = run_scenario(*loaded, options);
+  }
+  const Scenario& s = *loaded;
   if (!quiet) {
     if (report.plan.shardable)
       fmt::print(stderr, "desktops in {} shard(s) per strategy: they share no link and no server capacity\n",
@@ -132,7 +147,7 @@ int main(int argc, char** argv) {
     return code;
   };
   try {
-    if (*run) return run_command(file, sets, out, quiet, threads);
+    if (*run) return run_command(file, sets, out, quiet, threads, world.get());
     if (*validate) return validate_command(file, sets, quiet);
     if (*sweep) return sweep_command(sweep_args, world.get());
     if (*list) list_command();

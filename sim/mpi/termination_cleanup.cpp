@@ -15,9 +15,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+struct Entry {
+  fs::path folder;
+  bool staging_of = false;
+  bool operator==(const Entry&) const = default;
+};
+
 struct Registry {
   std::mutex mu;
-  std::vector<fs::path> folders;
+  std::vector<Entry> folders;
   int rank = 0;
   int pipe[2] = {-1, -1};
 };
@@ -38,7 +44,19 @@ void watch() {
   }
   Registry& r = registry();
   std::lock_guard lock(r.mu);
-  for (const fs::path& folder : r.folders) {
+  std::vector<fs::path> doomed;
+  for (const Entry& e : r.folders) {
+    if (!e.staging_of) {
+      doomed.push_back(e.folder);
+      continue;
+    }
+    const std::string prefix = e.folder.filename().string() + fmt::format(".staging-{}-", ::getpid());
+    std::error_code ec;
+    for (fs::directory_iterator it(e.folder.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().filename().string().rfind(prefix, 0) == 0) doomed.push_back(it->path());
+    }
+  }
+  for (const fs::path& folder : doomed) {
     // The rank's own threads may still be writing in it: try a few times.
     std::error_code ec;
     for (int attempt = 0; attempt < 5 && fs::exists(folder, ec); ++attempt) fs::remove_all(folder, ec);
@@ -69,16 +87,22 @@ void TerminationCleanup::install(int rank) {
   ::sigaction(SIGTERM, &action, nullptr);
 }
 
-TerminationCleanup::Guard::Guard(fs::path folder) : folder_(std::move(folder)) {
+TerminationCleanup::Guard::Guard(fs::path folder, bool staging_of)
+    : folder_(std::move(folder)), staging_of_(staging_of) {
+  if (staging_of_) {
+    std::error_code ec;
+    folder_ = fs::absolute(folder_, ec).lexically_normal();
+    if (!folder_.has_filename()) folder_ = folder_.parent_path();
+  }
   Registry& r = registry();
   std::lock_guard lock(r.mu);
-  r.folders.push_back(folder_);
+  r.folders.push_back({folder_, staging_of_});
 }
 
 TerminationCleanup::Guard::~Guard() {
   Registry& r = registry();
   std::lock_guard lock(r.mu);
-  r.folders.erase(std::find(r.folders.begin(), r.folders.end(), folder_));
+  r.folders.erase(std::find(r.folders.begin(), r.folders.end(), Entry{folder_, staging_of_}));
 }
 
 }  // namespace jettison::sim::mpi

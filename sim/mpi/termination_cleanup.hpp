@@ -17,16 +17,19 @@ class TerminationCleanup {
   // Catches SIGTERM from now on; `rank` names the process in the message.
   static void install(int rank);
 
-  // Removes `folder` on SIGTERM while the guard lives.
+  // Removes `folder` on SIGTERM while the guard lives; with `staging_of`, the staging folders this
+  // process made for the output folder `folder` instead ("<folder>.staging-<pid>-*": a run that
+  // stages its output itself, sim/output/staged_output.hpp).
   class Guard {
    public:
-    explicit Guard(std::filesystem::path folder);
+    explicit Guard(std::filesystem::path folder, bool staging_of = false);
     ~Guard();
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
 
    private:
     std::filesystem::path folder_;
+    bool staging_of_;
   };
 };
 

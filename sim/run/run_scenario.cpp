@@ -56,7 +56,7 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   // another then, or a few at once when there are more threads than shards); else strategies at once.
   const unsigned wanted =
       options.threads ? options.threads : std::max(1U, std::thread::hardware_concurrency());
-  const ShardPlan plan = plan_shards(s, wanted);
+  const ShardPlan plan = plan_shards(s, options.shards ? options.shards : wanted);
   const std::size_t n = s.strategies.size();
   std::vector<std::optional<StrategyResult>> results(n);
   std::vector<std::exception_ptr> errors(n);
@@ -72,8 +72,12 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
         Progress report;
         if (options.progress) report = [&progress, i](double f) { progress.update(i, f); };
         if (plan.shardable) {
-          results[i] = run_sharded(s, s.strategies[i], plan, part ? &*part : nullptr,
-                                   timeline ? &*timeline : nullptr, report);
+          OutputFile* periods_file = part ? &*part : nullptr;
+          OutputFile* timeline_file = timeline ? &*timeline : nullptr;
+          results[i] =
+              options.sharded_runner
+                  ? options.sharded_runner(s.strategies[i], plan, periods_file, timeline_file, report)
+                  : run_sharded(s, s.strategies[i], plan, periods_file, timeline_file, report);
         } else {
           StrategyRun run(s, s.strategies[i], part ? &*part : nullptr, report);
           if (timeline) run.write_timeline_to(&*timeline);

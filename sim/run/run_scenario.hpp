@@ -5,8 +5,11 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <string>
 #include <vector>
 
+#include "sim/output/output_file.hpp"
 #include "sim/run/shard_plan.hpp"
 #include "sim/run/strategy_run.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -17,6 +20,12 @@ struct RunOptions {
   std::filesystem::path out;  // empty: write nothing (benchmarks)
   bool progress = false;      // show progress on stderr
   unsigned threads = 0;       // shards or strategies at once; 0: one per core
+  // MPI (sim/mpi/distributed_run.hpp): shards wanted instead of `threads`, and what runs one
+  // strategy of a shardable plan instead of run_sharded (its shards on other ranks).
+  unsigned shards = 0;
+  std::function<StrategyResult(const std::string& strategy, const ShardPlan& plan, OutputFile* periods,
+                               OutputFile* timeline, Progress progress)>
+      sharded_runner;
 };
 
 struct RunReport {
