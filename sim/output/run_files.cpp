@@ -87,8 +87,9 @@ void join_parts(const StagedOutput& staged, std::string_view name, std::size_t n
   // Not O_APPEND: copy_file_range refuses such a target.
   const int fd = ::open(joined.path().c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0 || ::lseek(fd, 0, SEEK_END) < 0) {
-    throw std::runtime_error(
-        fmt::format("cannot write '{}': {}", joined.path().string(), std::strerror(errno)));
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error(fmt::format("cannot write '{}': {}", joined.path().string(), why));
   }
   try {
     for (std::size_t i = 0; i < n; ++i) {

@@ -7,12 +7,15 @@
 #include <sys/wait.h>
 #include <zstd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "sim/output/output_estimate.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 #include "tests/support/csv_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -135,6 +138,34 @@ TEST_F(PeriodsOutput, OverBudgetIsRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(none.exit_code, 0) << none.err;
   // And `none` as a budget lifts the limit.
   EXPECT_EQ(run("unlimited", "--set output.budget=none").exit_code, 0);
+}
+
+// The budget's estimate is close to what a run writes: periods.csv within 10% (rows of the default
+// scenario: 196 bytes besides the names, as measured for kPeriodRowBytes), periods.csv.zst within 50%
+// (its ratio depends on the values; kZstdRatio is an average over larger runs), desktops.csv within 25%.
+TEST_F(PeriodsOutput, TheEstimateIsCloseToWhatARunWrites) {
+  const std::vector<std::string> sets = {"desktops.count=5", "output.timeline=[]"};
+  sim::Scenario s = sim::load_scenario(sim::kDefaultScenario, sets);
+  const sim::OutputEstimate csv = sim::estimate_output(s);
+  s.output.periods = sim::PeriodsOutput::kCsvZst;
+  const sim::OutputEstimate zst = sim::estimate_output(s);
+  ASSERT_EQ(run("csv", "--set desktops.count=5 --set 'output.timeline=[]'").exit_code, 0);
+  ASSERT_EQ(
+      run("zst", "--set desktops.count=5 --set 'output.timeline=[]' --set output.periods=csv.zst").exit_code,
+      0);
+  const auto near = [](double estimate, double actual, double tolerance) {
+    return std::abs(estimate / actual - 1.0) <= tolerance;
+  };
+  const auto csv_bytes = static_cast<double>(fs::file_size(path("csv/periods.csv")));
+  const auto zst_bytes = static_cast<double>(fs::file_size(path("zst/periods.csv.zst")));
+  const auto desktops_bytes = static_cast<double>(fs::file_size(path("csv/desktops.csv")));
+  EXPECT_TRUE(near(static_cast<double>(csv.periods_file.count()), csv_bytes, 0.10))
+      << csv.periods_file.count() << " vs " << csv_bytes;
+  EXPECT_EQ(csv.periods_csv, zst.periods_csv);
+  EXPECT_TRUE(near(static_cast<double>(zst.periods_file.count()), zst_bytes, 0.50))
+      << zst.periods_file.count() << " vs " << zst_bytes;
+  EXPECT_TRUE(near(static_cast<double>(csv.other.count()), desktops_bytes, 0.25))
+      << csv.other.count() << " vs " << desktops_bytes;
 }
 
 TEST_F(PeriodsOutput, ASweepChecksEveryPointsBudgetBeforeStarting) {
