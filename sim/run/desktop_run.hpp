@@ -5,19 +5,14 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <unordered_set>
-#include <vector>
 
 #include "policy/migration_trigger.hpp"
 #include "policy/prefetcher.hpp"
 #include "policy/sleep_scheduler.hpp"
 #include "sim/metrics/period_record.hpp"
-#include "sim/model/page_set.hpp"
-#include "sim/model/page_states.hpp"
 #include "sim/model/power_meter.hpp"
-#include "sim/model/precopy.hpp"
-#include "sim/model/profile_replay.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/strategy/partial_window.hpp"
 
 namespace jettison::sim {
 
@@ -49,15 +44,12 @@ struct DesktopRun {
   PowerState awake = PowerState::kServing;  // the state a page-service wake-up leads to
   bool returning = false;                   // the user is back; the desktop is on its way up
   bool wake_pending = false;                // a page is wanted while the desktop is still suspending
-  std::uint64_t queued_pages = 0;
-  Time queued_arrival = Time::never();  // when the first of the queued pages was asked for
   Time migration_start;
   Time hosted_since;
   std::uint32_t server = 0;  // where the VM went (valid while it holds a footprint or is hosted)
   bool hosted = false;       // runs on the server (from the migration's end)
   double hosting_mark = 0;   // the server's attribution counter when hosting began
   Bytes footprint;           // what this VM holds on the server
-  Time timer_at = Time::never();
 
   // The desktop's bulk transfer in flight (at most one: migration, a pre-copy round, reintegration).
   std::optional<std::uint32_t> flow;
@@ -69,14 +61,8 @@ struct DesktopRun {
   Bytes round_bytes;
   Bytes sent_before;  // bytes of the rounds already finished
 
-  // The VM's pages (dense slots of its profile): partial migration's page states; full migration's
-  // dirty set. Prefetched pages the profile never touches have no slot: kept by frame number.
-  PageStates pages;
-  PageSet dirty;
-  std::unordered_set<std::uint64_t> unprofiled_prefetched;
-  std::vector<policy::PageId> prefetch_buffer;
-  policy::Future future;  // for offline sleep schedulers
-  FirstTouchCursor cursor;  // partial: the VM's next page access
+  // Partial migration's state, from its migration to the window's close.
+  std::unique_ptr<PartialWindow> partial;
 };
 
 }  // namespace jettison::sim

@@ -285,7 +285,7 @@ bool StrategyRun::dispatch(const Event& e) {
   // An event standing in for skipped page accesses exists or not depending on what else is queued
   // (sim/model/first_touch_index.hpp): a sharded run does not count it, so the count is the same in
   // any split.
-  const bool stand_in = kind == EventKind::kPageAccess && d.cursor.parked();
+  const bool stand_in = kind == EventKind::kPageAccess && d.partial && d.partial->cursor.parked();
   const bool executed = strategy_->on_event(*this, d, kind, e);
   if (executed && stand_in) ++stand_ins_;
   return executed;
@@ -315,12 +315,9 @@ void StrategyRun::open_window(DesktopRun& d, Time start, Time end) {
   d.acted = false;
   d.returning = false;
   d.wake_pending = false;
-  d.queued_pages = 0;
-  d.queued_arrival = Time::never();
   d.footprint = Bytes{};
   d.hosted = false;
   d.server = 0;
-  d.timer_at = Time::never();
   d.meter.start(start, PowerState::kIdle);
   engine_.schedule(end, d.index, static_cast<std::uint16_t>(EventKind::kUserReturn), d.epoch);
   strategy_->on_idle(*this, d);
@@ -345,12 +342,6 @@ void StrategyRun::finish(DesktopRun& d) {
     r.server_energy = servers_.stop_hosting(d.server, d.hosting_mark, d.hosted_since, t);
     if (scenario_.servers.add_to_total) r.energy += r.server_energy;
     d.hosted = false;
-  }
-  if (r.outcome == Outcome::kMigrated && !d.pages.members().empty()) {
-    std::vector<policy::PageId> touched;
-    for (std::uint32_t slot : d.pages.members())
-      if (d.pages.has(slot, PageStates::kTouched)) touched.push_back(d.profile->gfns[slot]);
-    d.prefetcher->on_period_end(touched);
   }
   d.trigger->on_period_end(r.idle);
   d.sleep->on_period_end(d.user_return);

@@ -88,7 +88,7 @@ bool FullMigration::on_own_event(Host& host, DesktopRun& d, EventKind kind, cons
 
 void FullMigration::after_full_resume(Host& host, DesktopRun& d) {
   if (d.rec.outcome != Outcome::kMigrated) {
-    host.finish(d);
+    close(host, d);
     return;
   }
   // The VM ran on the server from hosted_since until the user's return; what it wrote comes back.

@@ -15,11 +15,10 @@ void PartialMigration::act(Host& host, DesktopRun& d) {
   const Scenario& s = host.scenario();
   if (!admit(host, d, s.migration.partial.metadata)) return;
   begin_migration(host, d, s.migration.partial.setup);
-  d.pages.reset(d.profile->unique_pages());
-  d.unprofiled_prefetched.clear();
+  d.partial = std::make_unique<PartialWindow>();
+  d.partial->pages.reset(d.profile->unique_pages());
   // The prefetcher's pick travels with the metadata.
-  d.prefetch_buffer.clear();
-  d.prefetcher->on_migration(host.now(), d.prefetch_buffer);
+  d.prefetcher->on_migration(host.now(), d.partial->prefetch_buffer);
   const std::uint64_t extra = send_prefetched(host, d);
   d.round = 0;
   d.round_bytes = s.migration.partial.metadata + s.page_size * extra;
@@ -39,15 +38,16 @@ void PartialMigration::abort_migration(Host& host, DesktopRun& d) {
 }
 
 std::uint64_t PartialMigration::send_prefetched(Host& host, DesktopRun& d) {
+  PartialWindow& w = *d.partial;
   const Scenario& s = host.scenario();
   const std::uint64_t vm_pages = d.spec->vm_memory.count() / s.page_size.count();
   std::uint64_t sent = 0;
-  for (policy::PageId gfn : d.prefetch_buffer) {
+  for (policy::PageId gfn : w.prefetch_buffer) {
     if (gfn >= vm_pages) continue;
     if (const auto slot = d.profile->slot(gfn)) {
-      if (d.pages.has(*slot, PageStates::kResident)) continue;
-      d.pages.set(*slot, PageStates::kResident | PageStates::kPrefetched);
-    } else if (!d.unprofiled_prefetched.insert(gfn).second) {
+      if (w.pages.has(*slot, PageStates::kResident)) continue;
+      w.pages.set(*slot, PageStates::kResident | PageStates::kPrefetched);
+    } else if (!w.unprofiled_prefetched.insert(gfn).second) {
       continue;  // a page the profile never touches, already sent
     }
     ++sent;
@@ -60,6 +60,7 @@ std::uint64_t PartialMigration::send_prefetched(Host& host, DesktopRun& d) {
 }
 
 void PartialMigration::migration_done(Host& host, DesktopRun& d) {
+  PartialWindow& w = *d.partial;
   d.rec.outcome = Outcome::kMigrated;
   d.rec.migrated = host.scenario().migration.partial.metadata;
   d.rec.migration_latency = host.now() - d.migration_start;
@@ -69,11 +70,11 @@ void PartialMigration::migration_done(Host& host, DesktopRun& d) {
   d.meter.change(host.now(), d.awake);
   const std::int64_t offset = (host.now() - d.window_start).us();
   if (d.sleep->offline()) foresee_requests(host, d);
-  d.sleep->on_period_start(host.now(), d.sleep->offline() ? &d.future : nullptr);
+  d.sleep->on_period_start(host.now(), d.sleep->offline() ? &w.future : nullptr);
   arm_sleep_timer(host, d);
-  d.cursor.start(index(host, d), offset);
-  if (!d.cursor.done()) {
-    const Time next = d.window_start + Duration::micros(d.cursor.offset_us());
+  w.cursor.start(index(host, d), offset);
+  if (!w.cursor.done()) {
+    const Time next = d.window_start + Duration::micros(w.cursor.offset_us());
     if (next < d.user_return) host.at(next, d, EventKind::kPageAccess);
   }
 }
@@ -83,11 +84,12 @@ void PartialMigration::migration_done(Host& host, DesktopRun& d) {
 // copy of the page states and of the prefetcher. After one whole cycle of a repeating profile
 // without a fault, none can follow.
 void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
-  d.future.requests.clear();
-  d.future.user_return = d.user_return;
+  PartialWindow& w = *d.partial;
+  w.future.requests.clear();
+  w.future.user_return = d.user_return;
   const PageProfile& p = *d.profile;
   std::vector<bool> resident(p.unique_pages(), false);
-  for (std::uint32_t slot : d.pages.members()) resident[slot] = d.pages.has(slot, PageStates::kResident);
+  for (std::uint32_t slot : w.pages.members()) resident[slot] = w.pages.has(slot, PageStates::kResident);
   auto prefetcher = d.prefetcher->clone();
   std::vector<policy::PageId> out;
   FirstTouchCursor c;
@@ -103,7 +105,7 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
     resident[slot] = true;
     last_fault = at;
     const Time t = d.window_start + Duration::micros(at);
-    d.future.requests.push_back(t);
+    w.future.requests.push_back(t);
     out.clear();
     prefetcher->on_fault(t, p.gfns[slot], out);
     for (policy::PageId gfn : out)
@@ -117,27 +119,28 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
 // (and so placed the next access's event later among events at equal times), one event at the last
 // skipped access stands in for them (sim/MODEL.md, "Page replay").
 void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
-  const bool stood_in = d.cursor.unpark();
+  PartialWindow& w = *d.partial;
+  const bool stood_in = w.cursor.unpark();
   if (!stood_in) {
-    access(host, d, d.cursor.access(), host.now());
-    d.cursor.advance();
+    access(host, d, w.cursor.access(), host.now());
+    w.cursor.advance();
   }
   bool may_stand_in = !stood_in;
-  while (!d.cursor.done()) {
-    const Time t = d.window_start + Duration::micros(d.cursor.offset_us());
+  while (!w.cursor.done()) {
+    const Time t = d.window_start + Duration::micros(w.cursor.offset_us());
     if (t >= d.user_return || d.returning) return;
     if (host.try_inline(t)) {
-      access(host, d, d.cursor.access(), t);
-      d.cursor.advance();
+      access(host, d, w.cursor.access(), t);
+      w.cursor.advance();
       may_stand_in = true;
       continue;
     }
     // Only a fault cares where it runs among equal-time events (it grows the server, asks the
     // network and may wake the desktop); a page already on the server only sets its flags.
-    if (may_stand_in && d.cursor.skipped_before() &&
-        !d.pages.has(d.cursor.access().slot, PageStates::kResident)) {
-      d.cursor.park();
-      host.at(d.window_start + Duration::micros(d.cursor.skipped_until_us()), d, EventKind::kPageAccess);
+    if (may_stand_in && w.cursor.skipped_before() &&
+        !w.pages.has(w.cursor.access().slot, PageStates::kResident)) {
+      w.cursor.park();
+      host.at(d.window_start + Duration::micros(w.cursor.skipped_until_us()), d, EventKind::kPageAccess);
       return;
     }
     host.at(t, d, EventKind::kPageAccess);
@@ -151,38 +154,40 @@ const FirstTouchIndex& PartialMigration::index(const Host& host, const DesktopRu
 }
 
 void PartialMigration::access(Host& host, DesktopRun& d, const PageAccess& a, Time t) {
-  const std::uint8_t flags = d.pages.get(a.slot);
+  PartialWindow& w = *d.partial;
+  const std::uint8_t flags = w.pages.get(a.slot);
   const std::uint8_t want =
       static_cast<std::uint8_t>(PageStates::kTouched | (a.write ? PageStates::kDirty : 0));
   if (flags & PageStates::kResident) {
-    if ((flags & want) != want) d.pages.set(a.slot, want);
+    if ((flags & want) != want) w.pages.set(a.slot, want);
     if (flags & PageStates::kPrefetched) {
-      d.pages.clear(a.slot, PageStates::kPrefetched);
+      w.pages.clear(a.slot, PageStates::kPrefetched);
       ++d.rec.prefetch_used;
     }
     return;
   }
   // A fault: the page comes from the desktop, with whatever the prefetcher adds.
-  d.pages.set(a.slot, static_cast<std::uint8_t>(PageStates::kResident | want));
+  w.pages.set(a.slot, static_cast<std::uint8_t>(PageStates::kResident | want));
   const Bytes page = host.scenario().page_size;
   ++d.rec.fetched_pages;
   d.rec.fetched += page;
   d.footprint += page;
   host.servers().grow(d.server, page, host.now());
-  d.prefetch_buffer.clear();
-  d.prefetcher->on_fault(t, d.profile->gfns[a.slot], d.prefetch_buffer);
-  const std::uint64_t extra = d.prefetch_buffer.empty() ? 0 : send_prefetched(host, d);
+  w.prefetch_buffer.clear();
+  d.prefetcher->on_fault(t, d.profile->gfns[a.slot], w.prefetch_buffer);
+  const std::uint64_t extra = w.prefetch_buffer.empty() ? 0 : send_prefetched(host, d);
   request_pages(host, d, t, 1 + extra);
 }
 
 void PartialMigration::request_pages(Host& host, DesktopRun& d, Time t, std::uint64_t pages) {
+  PartialWindow& w = *d.partial;
   const PowerState state = d.meter.state();
   if (state == d.awake) {
     serve(host, d, t, t, pages);
     return;
   }
-  d.queued_pages += pages;
-  if (d.queued_arrival == Time::never()) d.queued_arrival = t;
+  w.queued_pages += pages;
+  if (w.queued_arrival == Time::never()) w.queued_arrival = t;
   switch (state) {
     case PowerState::kAsleep:
       wake_for_pages(host, d);
@@ -216,16 +221,17 @@ void PartialMigration::serve(Host& host, DesktopRun& d, Time arrival, Time ready
 }
 
 void PartialMigration::arm_sleep_timer(Host& host, DesktopRun& d) {
+  PartialWindow& w = *d.partial;
   const Time at = d.sleep->sleep_at();
   if (at == Time::never()) return;  // stays up until the next request
   const Time want = max(at, host.now());
-  if (want >= d.timer_at) return;  // an earlier timer is pending: it re-arms when it fires
-  d.timer_at = want;
+  if (want >= w.timer_at) return;  // an earlier timer is pending: it re-arms when it fires
+  w.timer_at = want;
   host.at(want, d, EventKind::kSleepTimer);
 }
 
 void PartialMigration::sleep_timer(Host& host, DesktopRun& d) {
-  d.timer_at = Time::never();
+  d.partial->timer_at = Time::never();
   if (d.meter.state() != d.awake || d.returning) return;
   if (d.sleep->sleep_at() > host.now()) {
     arm_sleep_timer(host, d);
@@ -235,16 +241,17 @@ void PartialMigration::sleep_timer(Host& host, DesktopRun& d) {
 }
 
 void PartialMigration::resume_done(Host& host, DesktopRun& d) {
+  PartialWindow& w = *d.partial;
   if (d.returning) {
     begin_full_resume(host, d, rest_of_full_resume(d));
     return;
   }
   d.meter.change(host.now(), d.awake);
   d.sleep->on_wake(host.now());
-  const std::uint64_t pages = d.queued_pages;
-  const Time arrival = d.queued_arrival;
-  d.queued_pages = 0;
-  d.queued_arrival = Time::never();
+  const std::uint64_t pages = w.queued_pages;
+  const Time arrival = w.queued_arrival;
+  w.queued_pages = 0;
+  w.queued_arrival = Time::never();
   if (pages > 0) serve(host, d, arrival, host.now(), pages);
   arm_sleep_timer(host, d);
 }
@@ -273,7 +280,7 @@ bool PartialMigration::on_own_event(Host& host, DesktopRun& d, EventKind kind, c
       replay_pages(host, d);
       return true;
     case EventKind::kSleepTimer:
-      if (e.time != d.timer_at) return false;
+      if (e.time != d.partial->timer_at) return false;
       sleep_timer(host, d);
       return true;
     case EventKind::kResumeDone:
@@ -286,12 +293,25 @@ bool PartialMigration::on_own_event(Host& host, DesktopRun& d, EventKind kind, c
 
 void PartialMigration::after_full_resume(Host& host, DesktopRun& d) {
   if (d.rec.outcome != Outcome::kMigrated) {
-    host.finish(d);
+    close(host, d);
     return;
   }
-  d.rec.dirty_pages = d.pages.count(PageStates::kDirty);
+  d.rec.dirty_pages = d.partial->pages.count(PageStates::kDirty);
   reintegrate(host, d,
               host.scenario().page_size * d.rec.dirty_pages + host.scenario().migration.partial.metadata);
+}
+
+// The prefetcher learns the pages the VM touched on the server; the page state goes.
+void PartialMigration::on_close(Host&, DesktopRun& d) {
+  if (!d.partial) return;
+  const PageStates& pages = d.partial->pages;
+  if (d.rec.outcome == Outcome::kMigrated && !pages.members().empty()) {
+    std::vector<policy::PageId> touched;
+    for (std::uint32_t slot : pages.members())
+      if (pages.has(slot, PageStates::kTouched)) touched.push_back(d.profile->gfns[slot]);
+    d.prefetcher->on_period_end(touched);
+  }
+  d.partial.reset();
 }
 
 }  // namespace jettison::sim

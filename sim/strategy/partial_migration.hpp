@@ -24,6 +24,7 @@ class PartialMigration final : public SleepingStrategy {
   void return_while_awake(Host& host, DesktopRun& d) override;
   void wake_for_pages(Host& host, DesktopRun& d) override;
   bool on_own_event(Host& host, DesktopRun& d, EventKind kind, const Event& e) override;
+  void on_close(Host& host, DesktopRun& d) override;
 
  private:
   void migration_done(Host& host, DesktopRun& d);

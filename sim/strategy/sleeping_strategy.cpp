@@ -77,7 +77,7 @@ void SleepingStrategy::on_user_return(Host& host, DesktopRun& d) {
     case PowerState::kIdle:
       if (!d.acted) {  // never acted: nothing to undo
         ++d.epoch;
-        host.finish(d);
+        close(host, d);
         return;
       }
       d.returning = true;  // awake in the full context serving pages (partial, full page resume)
@@ -87,7 +87,7 @@ void SleepingStrategy::on_user_return(Host& host, DesktopRun& d) {
       abort_migration(host, d);
       d.rec.outcome = Outcome::kAborted;
       ++d.epoch;
-      host.finish(d);
+      close(host, d);
       return;
     case PowerState::kAsleep:
       d.returning = true;
@@ -129,11 +129,16 @@ bool SleepingStrategy::on_event(Host& host, DesktopRun& d, EventKind kind, const
       host.at(host.now() + host.scenario().migration.reintegration_setup, d, EventKind::kReintegrationDone);
       return true;
     case EventKind::kReintegrationDone:
-      host.finish(d);
+      close(host, d);
       return true;
     default:
       return on_own_event(host, d, kind, e);
   }
+}
+
+void SleepingStrategy::close(Host& host, DesktopRun& d) {
+  on_close(host, d);
+  host.finish(d);
 }
 
 }  // namespace jettison::sim

@@ -41,6 +41,11 @@ class SleepingStrategy : public Strategy {
   void begin_full_resume(Host& host, DesktopRun& d, Duration how_long);
   // Sends the dirty pages and the VM's state back; the window closes when they arrive.
   void reintegrate(Host& host, DesktopRun& d, Bytes bytes);
+  // Closes the window: the strategy's on_close, then Host::finish.
+  void close(Host& host, DesktopRun& d);
+  // The window is closing: what the strategy does last (partial: the prefetcher learns, the page
+  // state goes).
+  virtual void on_close(Host&, DesktopRun&) {}
 };
 
 }  // namespace jettison::sim
