@@ -6,28 +6,24 @@
 namespace jettison::sim {
 
 void merge_items(const std::vector<ItemSource*>& sources, RecordSink& out) {
-  struct Head {
-    ShardItem item;
-    std::size_t source;
+  // Each source's next item waits in `heads`; a min-heap of source indices orders them (items are
+  // large: the heap moves indices, each item moves once in and once out).
+  std::vector<ShardItem> heads(sources.size());
+  const auto later = [&heads](std::size_t a, std::size_t b) {
+    if (comes_before(heads[b], heads[a])) return true;
+    if (comes_before(heads[a], heads[b])) return false;
+    return a > b;
   };
-  // A min-heap of the sources' next items (std heap functions keep the largest first: invert).
-  const auto later = [](const Head& a, const Head& b) {
-    if (comes_before(b.item, a.item)) return true;
-    if (comes_before(a.item, b.item)) return false;
-    return a.source > b.source;
-  };
-  std::vector<Head> heap;
+  std::vector<std::size_t> heap;
   heap.reserve(sources.size());
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    Head h{{}, i};
-    if (sources[i]->next(h.item)) heap.push_back(std::move(h));
-  }
+  for (std::size_t i = 0; i < sources.size(); ++i)
+    if (sources[i]->next(heads[i])) heap.push_back(i);
   std::make_heap(heap.begin(), heap.end(), later);
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), later);
-    Head& h = heap.back();
-    out.put(std::move(h.item));
-    if (sources[h.source]->next(h.item)) {
+    const std::size_t i = heap.back();
+    out.put(std::move(heads[i]));
+    if (sources[i]->next(heads[i])) {
       std::push_heap(heap.begin(), heap.end(), later);
     } else {
       heap.pop_back();

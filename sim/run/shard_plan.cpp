@@ -55,6 +55,16 @@ ShardPlan plan_shards(const Scenario& s, unsigned wanted) {
     const auto desktops = static_cast<unsigned>(std::max<std::size_t>(1, s.desktops.size()));
     plan.shards = std::clamp(wanted, 1U, desktops);
   }
+  if (plan.shards > 1) {
+    const auto n = static_cast<std::uint32_t>(s.desktops.size());
+    const auto key = [](std::uint32_t i) { return std::uint64_t{i} * 0x9E3779B97F4A7C15ULL; };  // mod 2^64
+    std::vector<std::uint32_t> order(n);
+    for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
+    plan.shard_of_desktop.resize(n);
+    for (std::uint32_t rank = 0; rank < n; ++rank)
+      plan.shard_of_desktop[order[rank]] = static_cast<std::uint32_t>(std::uint64_t{rank} * plan.shards / n);
+  }
   return plan;
 }
 

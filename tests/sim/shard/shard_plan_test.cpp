@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "tests/sim/model/model_support.hpp"
 
@@ -28,11 +30,15 @@ TEST(ShardPlan, DedicatedLinksPerVmPowerAndRoomForAllAreShardable) {
   EXPECT_TRUE(p.shardable) << p.serial_reason;
   EXPECT_EQ(p.shards, 3U);
   EXPECT_TRUE(p.serial_reason.empty());
-  // Round-robin: desktop i in shard i % 3.
-  EXPECT_TRUE(p.owns(0, 0));
-  EXPECT_TRUE(p.owns(1, 1));
-  EXPECT_TRUE(p.owns(0, 3));
-  EXPECT_FALSE(p.owns(1, 3));
+  // Four desktops in three shards: one shard gets two, the others one each; each desktop in one.
+  std::vector<unsigned> per_shard(3, 0);
+  for (std::uint32_t d = 0; d < 4; ++d) {
+    ASSERT_LT(p.shard_of(d), 3U);
+    ++per_shard[p.shard_of(d)];
+    EXPECT_TRUE(p.owns(p.shard_of(d), d));
+  }
+  std::sort(per_shard.begin(), per_shard.end());
+  EXPECT_EQ(per_shard, (std::vector<unsigned>{1, 1, 2}));
 }
 
 TEST(ShardPlan, NoMoreShardsThanDesktopsAndAtLeastOne) {
