@@ -8,7 +8,7 @@ JETTISON_PACKAGES=(
   libboost-dev libssl-dev libspdlog-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-matplotlib python3-pandas python3-yaml
+  python3-matplotlib python3-pandas python3-yaml python3-zstandard
 )
 # Only the tests need these: a browser (the report is checked in headless Chromium), iproute2 (the
 # emulator's end-to-end tests build network namespaces and veth pairs), openssl (TLS certificates
