@@ -528,6 +528,14 @@ Bandwidth FlowNetwork::share_for(std::span<const ResourceId> route) const {
   }
   for (ResourceId r : route) {
     const Resource& res = resources_[r];
+    if (res.groups.empty()) {  // no flow here: max(capacity - 0.0, capacity / 1), as above
+      best = std::min(best, res.capacity);
+      continue;
+    }
+    if (res.groups.size() == 1) {  // one group: its load is one product, cheaper than a cache write
+      best = std::min(best, resource_share(r));
+      continue;
+    }
     if (res.share_version != version_) {
       res.share = resource_share(r);
       res.share_version = version_;
