@@ -67,9 +67,10 @@ class FlowNetwork {
   // An estimate of what a single small request on `route` would get now without becoming a flow
   // (page fetches): per resource max(unused capacity, capacity / (flows on it + 1)), the minimum
   // over the route. Not a max-min solve: the request does not slow the flows down.
-  // Cheap: with no active flow it is the route's smallest capacity; otherwise each resource's value
-  // is kept until the flows next change (a start, an end, a cancel), computed as share_for_uncached
-  // does, so the two agree bit for bit.
+  // Cheap, and equal bit for bit to share_for_uncached: with no active flow it is the route's
+  // smallest capacity; a resource no flow crosses gives its capacity, one crossed by a single group
+  // is computed directly, and one crossed by several groups keeps its value until the flows next
+  // change (a start, an end, a cancel).
   Bandwidth share_for(std::span<const ResourceId> route) const;
   // The same value computed from the groups crossing each resource, no cache (tests, benchmarks).
   Bandwidth share_for_uncached(std::span<const ResourceId> route) const;
