@@ -21,10 +21,10 @@
 #include "sim/model/server_pool.hpp"
 #include "sim/network/flow_network.hpp"
 #include "sim/output/output_file.hpp"
-#include "sim/run/desktop_run.hpp"
 #include "sim/run/shard_item.hpp"
 #include "sim/run/shard_plan.hpp"
 #include "sim/run/strategy_result.hpp"
+#include "sim/strategy/desktop_run.hpp"
 #include "sim/strategy/strategy.hpp"
 #include "sim/trace/idle_period_stream.hpp"
 

@@ -11,7 +11,7 @@
 #include "sim/engine/event.hpp"
 #include "sim/model/server_pool.hpp"
 #include "sim/network/topology.hpp"
-#include "sim/run/desktop_run.hpp"
+#include "sim/strategy/desktop_run.hpp"
 
 namespace jettison::sim {
 
