@@ -1,5 +1,6 @@
-// The state of one desktop during one strategy's run: its power meter, the open window, the VM's
-// page residency and the bookkeeping the strategies share.
+// The state of one desktop during one strategy's run: its policies, power meter, the open window and
+// the bookkeeping the sleeping strategies share; partial migration's page state hangs off it only
+// while a VM is away (PartialWindow). Strategies work on it; the run (sim/run) owns one per desktop.
 #pragma once
 
 #include <cstdint>
