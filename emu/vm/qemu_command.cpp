@@ -40,10 +40,17 @@ std::string ram_object(const RamBacking& r, const std::string& vm) {
 
 }  // namespace
 
+bool hardware_kvm_loaded(const std::filesystem::path& modules) {
+  std::error_code ec;
+  return std::filesystem::exists(modules / "kvm_intel", ec) ||
+         std::filesystem::exists(modules / "kvm_amd", ec);
+}
+
 bool kvm_usable() {
   UniqueFd kvm(::open("/dev/kvm", O_RDWR | O_CLOEXEC));
   if (!kvm) return false;
-  return ::ioctl(kvm.get(), KVM_GET_API_VERSION, 0) == kKvmApiVersion;
+  if (::ioctl(kvm.get(), KVM_GET_API_VERSION, 0) != kKvmApiVersion) return false;
+  return hardware_kvm_loaded("/sys/module");
 }
 
 std::string_view chosen_accel(Accel requested, bool kvm_is_usable) {

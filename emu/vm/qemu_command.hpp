@@ -41,8 +41,12 @@ struct QemuVmSpec {
 // The id of the main RAM backend in the argv (what the hand-off library and QMP see).
 inline constexpr std::string_view kMainRamId = "jettison-ram";
 
-// True when /dev/kvm opens read-write and reports KVM API version 12.
+// True when /dev/kvm opens read-write, reports KVM API version 12, and a hardware KVM module
+// (kvm_intel or kvm_amd) is loaded: a /dev/kvm from another flavour (e.g. kvm_pvm, which runs only
+// guests built for it) cannot run our plain guests, so auto falls back to TCG there.
 bool kvm_usable();
+// Whether `modules` (normally /sys/module) lists kvm_intel or kvm_amd.
+bool hardware_kvm_loaded(const std::filesystem::path& modules);
 
 // "kvm" or "tcg" for `requested`; auto picks kvm when usable. Asking for kvm without it is a QemuError.
 std::string_view chosen_accel(Accel requested, bool kvm_is_usable);

@@ -13,9 +13,10 @@ JETTISON_PACKAGES=(
 # Only the tests need these: a browser (the report is checked in headless Chromium), iproute2 (the
 # emulator's end-to-end tests build network namespaces and veth pairs), openssl (TLS certificates
 # for the certificate tests), QEMU and what the tiny test guest is built from (busybox-static, cpio;
-# scripts/build-guest.sh fetches the guest kernel with apt-get download, never installing it here).
+# scripts/build-guest.sh fetches the guest kernel with apt-get download, never installing it here), and
+# SimGrid and GNU time for scripts/bench.sh, whose smoke run is a test (tests/bench/).
 JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium iproute2 openssl qemu-system-x86 busybox-static
-  cpio)
+  cpio libsimgrid-dev time)
 # Only the sanitizer run needs these (scripts/sanitize.sh): clang, its sanitizer and libFuzzer runtimes
 # (libclang-rt-14-dev, only recommended by clang-14) and llvm-symbolizer (llvm-14) for readable reports.
 JETTISON_SANITIZE_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "emu/vm/qemu_error.hpp"
@@ -40,6 +41,24 @@ TEST(QemuCommand, AutoPicksKvmOnlyWhenUsable) {
   EXPECT_EQ(chosen_accel(Accel::kTcg, true), "tcg");
   EXPECT_EQ(chosen_accel(Accel::kKvm, true), "kvm");
   EXPECT_THROW(chosen_accel(Accel::kKvm, false), QemuError);
+}
+
+// A /dev/kvm of the kvm_pvm flavour (seen on cloud VMs) answers the API version but runs only guests
+// built for it: ours stopped with KVM internal errors. Only kvm_intel or kvm_amd makes KVM usable.
+TEST(QemuCommand, KvmNeedsAHardwareKvmModule) {
+  namespace fs = std::filesystem;
+  const fs::path modules = fs::path(::testing::TempDir()) / ("kvm-modules-" + std::to_string(::getpid()));
+  fs::remove_all(modules);
+  fs::create_directories(modules / "kvm");
+  fs::create_directories(modules / "kvm_pvm");
+  EXPECT_FALSE(hardware_kvm_loaded(modules));
+  fs::create_directories(modules / "kvm_amd");
+  EXPECT_TRUE(hardware_kvm_loaded(modules));
+  fs::remove(modules / "kvm_amd");
+  fs::create_directories(modules / "kvm_intel");
+  EXPECT_TRUE(hardware_kvm_loaded(modules));
+  EXPECT_FALSE(hardware_kvm_loaded(modules / "missing"));
+  fs::remove_all(modules);
 }
 
 TEST(QemuCommand, TcgAndKvmDifferOnlyInTheAccelerator) {
