@@ -72,7 +72,9 @@ std::vector<Kept> brute_force(const PageProfile& p, std::int64_t from, std::int6
       const std::int64_t t = base + a.offset_us;
       if (t < from) continue;
       if (t >= until) return out;
-      const bool changes = touched.insert(a.slot).second | (a.write && dirty.insert(a.slot).second);
+      const bool first_touch = touched.insert(a.slot).second;  // both sets updated, always
+      const bool first_write = a.write && dirty.insert(a.slot).second;
+      const bool changes = first_touch || first_write;
       if (changes) {
         out.push_back({t, i, skipped, skipped ? previous : 0});
         skipped = false;
