@@ -101,6 +101,7 @@ class SweepData:
     scenario: dict | None = None
     scenario_file: Path | None = None
     missing: list = field(default_factory=list)
+    summaries: list | None = None  # each point's summary.json, read when first needed
 
     kind = "sweep"
 
@@ -186,6 +187,26 @@ def load_sweep(path, label):
     else:
         sweep.missing.append("points/*/scenario.yaml")
     return sweep
+
+
+def point_folders(sweep):
+    """The sweep's point folders in sweep order: sweep.json's list, else points/* sorted."""
+    path, meta = sweep.path, sweep.meta
+    if meta is not None and meta.get("points"):
+        folders = [p.get("folder") for p in meta["points"] if isinstance(p, dict)]
+        found = [path / f for f in folders if isinstance(f, str) and (path / f).is_dir()]
+        if found:
+            return found
+    points = path / "points"
+    return sorted(p for p in points.iterdir() if p.is_dir()) if points.is_dir() else []
+
+
+def point_summaries(sweep):
+    """Each point's summary.json (points without one are left out), read once and kept."""
+    if sweep.summaries is None:
+        sweep.summaries = [read_summary(f / "summary.json") for f in point_folders(sweep)
+                           if (f / "summary.json").exists()]
+    return sweep.summaries
 
 
 def _first_point(path, meta):

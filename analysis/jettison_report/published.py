@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import fmt
+from . import fmt, loading
 
 
 @dataclass
@@ -99,12 +99,20 @@ def compare_sweep(sweep):
         base = _base(sweep.label, p)
         metric, strategy = p["metric"], base["strategy"]
         rows = table[table["strategy"] == strategy] if strategy else table.iloc[0:0]
-        if metric not in table.columns or rows.empty:
+        if strategy and metric not in table.columns and not rows.empty:
+            # Not a sweep.csv column (vs_full.*, ...): each point's summary.json has it.
+            v = _from_point_summaries(sweep, strategy, metric)
+            if v is None:
+                out.append(Comparison(**base, ours="-", ok=None, status=(
+                    f"not found: no column '{metric}' in sweep.csv nor in the points' summary.json")))
+                continue
+        elif metric not in table.columns or rows.empty:
             why = f"no column '{metric}' in sweep.csv" if metric not in table.columns else (
                 f"no rows of strategy '{strategy}'" if strategy else "a sweep has no run-wide metrics")
             out.append(Comparison(**base, ours="-", status=f"not found: {why}", ok=None))
             continue
-        v = pd.to_numeric(rows[metric], errors="coerce").dropna()
+        else:
+            v = pd.to_numeric(rows[metric], errors="coerce").dropna()
         if v.empty:
             out.append(Comparison(**base, ours="-", status="not found: no values", ok=None))
             continue
@@ -123,6 +131,19 @@ def compare_sweep(sweep):
             status, ok = f"{within} of {len(v)} points within", None
         out.append(Comparison(**base, ours=ours, status=status, ok=ok))
     return out
+
+
+def _from_point_summaries(sweep, strategy, metric):
+    """The metric of `strategy` at every point that has it, or None when no point does."""
+    values = []
+    for summary in loading.point_summaries(sweep):
+        figures = summary["strategies"].get(strategy)
+        if figures is None:
+            continue
+        flat = flat_metrics(figures)
+        if metric in flat:
+            values.append(flat[metric])
+    return pd.Series(values, dtype=float) if values else None
 
 
 def compare(folder):

@@ -5,7 +5,11 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.environ.get("JETTISON_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..")), "analysis"))
 
-from jettison_report.published import flat_metrics  # noqa: E402
+import json  # noqa: E402
+
+import support  # noqa: E402
+from jettison_report import loading  # noqa: E402
+from jettison_report.published import compare_sweep, flat_metrics  # noqa: E402
 
 
 class DottedPaths(unittest.TestCase):
@@ -26,6 +30,38 @@ class DottedPaths(unittest.TestCase):
         self.assertEqual(flat["migration_latency_s_p50"], 3.8)
         self.assertEqual(flat["migration_latency_p50_s"], 3.8)
         self.assertNotIn("flag", flat)
+
+
+class SweepMetricsFromPoints(unittest.TestCase):
+    """A published metric that sweep.csv has no column for (vs_full.*) is read from each point's
+    summary.json; the concurrent-migrations sweep of reproduce-paper.sh used to say 'not found'."""
+
+    @classmethod
+    def setUpClass(cls):
+        tmp = support.temp_dir(cls, "published-sweep")
+        cls.sweep = tmp / "sweep"
+        support.run([support.sim_binary(), "sweep", "--quiet", "--threads", "2",
+                     support.SOURCE_DIR / "scenarios" / "paper" / "concurrent-migrations.yaml",
+                     "--grid", "desktops.count=2,3", "--out", cls.sweep])
+
+    def test_vs_full_ranges_come_from_the_points(self):
+        sweep = loading.load_folder(self.sweep, "sweep")
+        self.assertNotIn("vs_full.network_ratio_pct", sweep.table.columns)
+        expected = []
+        for point in sorted((self.sweep / "points").iterdir()):
+            figures = json.loads((point / "summary.json").read_text())["strategies"]["partial"]
+            expected.append(figures["vs_full"]["network_ratio_pct"])
+        self.assertEqual(len(expected), 2)
+        found = {c.metric: c for c in compare_sweep(sweep)}
+        c = found["vs_full.network_ratio_pct"]
+        self.assertFalse(c.status.startswith("not found"), c.status)
+        lo, hi = min(expected), max(expected)
+        inside = sum(1 for v in expected if c.low <= v <= c.high)
+        self.assertIn(f"{inside} of 2" if 0 < inside < 2 else ("within" if inside else ""), c.status)
+        from jettison_report import fmt
+        self.assertEqual(c.ours, fmt.value(lo) if fmt.value(lo) == fmt.value(hi)
+                         else f"{fmt.value(lo)} to {fmt.value(hi)}")
+        self.assertTrue(found["vs_full.migration_latency_speedup"].ours != "-")
 
 
 if __name__ == "__main__":
