@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import html, loading, markdown, sections
+from . import figures, html, loading, markdown, sections
 from .errors import InputError
 
 
@@ -71,7 +71,8 @@ def write_report(inputs, out, title=None):
     try:
         os.chmod(tmp, 0o777 & ~_umask())
         (tmp / "figures").mkdir()
-        doc = sections.build(folders, tmp / "figures", title)
+        with figures.VectorWriters(max(1, min(4, os.cpu_count() or 1))):
+            doc = sections.build(folders, tmp / "figures", title)
         (tmp / "index.html").write_text(html.render(doc), encoding="utf-8")
         (tmp / "summary.md").write_text(markdown.render(doc), encoding="utf-8")
         _replace(tmp, parent / out.name)

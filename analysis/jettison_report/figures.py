@@ -1,10 +1,14 @@
-"""The report's PNG figures. Deterministic: matplotlib's Agg backend, its built-in defaults (no
-user matplotlibrc), a fixed font, size and dpi, no 'Software' metadata and a fixed svg.hashsalt, so
-the same inputs give the same bytes with the same matplotlib.
+"""The report's figures, each as PNG (for the page), PDF and SVG (for a paper). Deterministic:
+matplotlib's Agg backend, its built-in defaults (no user matplotlibrc), a fixed font, size and dpi,
+no 'Software'/date metadata, a fixed svg.hashsalt and PDF fonts embedded as Type 42, so the same
+inputs give the same bytes with the same matplotlib.
 
-Every function takes already computed data (see metrics) and a path, and writes one PNG.
+Colours are the Okabe-Ito palette (distinguishable with the common colour-vision deficiencies);
+heatmaps use viridis. Every function takes already computed data (see metrics) and the PNG's path,
+and writes the three files beside each other (NAME.png, NAME.pdf, NAME.svg).
 """
 import math
+from pathlib import Path
 
 import matplotlib
 
@@ -23,18 +27,28 @@ RC.update({
     "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
     "legend.fontsize": 8, "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.grid": True,
     "grid.alpha": 0.3, "axes.axisbelow": True, "savefig.facecolor": "white",
-    "figure.facecolor": "white", "path.simplify": True,
+    "figure.facecolor": "white", "path.simplify": True, "pdf.fonttype": 42,
+    "svg.fonttype": "path",
 })
+FORMATS = ("png", "pdf", "svg")
 
-STRATEGY_COLORS = {"always-on": "#7f7f7f", "sleep-only": "#1f77b4", "full": "#ff7f0e",
-                   "partial": "#2ca02c"}
-_EXTRA = ["#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#d62728"]
-ORACLE_COLOR = "#000000"
-STATE_COLORS = {"active": "#4d4d4d", "idle": "#ffbb78", "migrating": "#9467bd",
-                "suspending": "#aec7e8", "asleep": "#1f77b4", "resuming_full": "#d62728",
-                "resuming_selective": "#e377c2", "serving": "#2ca02c"}
-BYTE_PARTS = (("migrated", "#4c72b0"), ("fetched", "#dd8452"), ("prefetched", "#55a868"),
-              ("reintegrated", "#c44e52"))
+# Okabe & Ito, "Color Universal Design" (2008): black, orange, sky blue, bluish green, yellow,
+# blue, vermillion, reddish purple; grey for the baseline.
+OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
+             "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
+             "grey": "#999999"}
+_C = OKABE_ITO
+STRATEGY_COLORS = {"always-on": _C["grey"], "sleep-only": _C["blue"], "full": _C["orange"],
+                   "partial": _C["green"]}
+_EXTRA = [_C["purple"], _C["vermillion"], _C["sky"], _C["yellow"]]
+ORACLE_COLOR = _C["black"]
+STATE_COLORS = {"active": "#4d4d4d", "idle": _C["yellow"], "migrating": _C["purple"],
+                "suspending": _C["sky"], "asleep": _C["blue"], "resuming_full": _C["vermillion"],
+                "resuming_selective": _C["orange"], "serving": _C["green"]}
+BYTE_PARTS = (("migrated", _C["blue"]), ("fetched", _C["orange"]), ("prefetched", _C["green"]),
+              ("reintegrated", _C["vermillion"]))
+SAVINGS_COLORS = (_C["blue"], _C["orange"])
+RANGE_COLOR = _C["purple"]   # published ranges drawn on the figures
 
 
 def strategy_color(name, index=0):
@@ -68,9 +82,80 @@ def _panels_with_legend(row_heights, ncols=1, width_ratios=None, sharex=False, l
     return fig, axes, legend_ax
 
 
+_METADATA = {"png": {"Software": None},
+             "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
+             "svg": {"Creator": None, "Date": None}}
+
+
 def _save(fig, path):
-    fig.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
+    """NAME.png (the page's), and NAME.pdf and NAME.svg beside it. The layout is computed for the
+    PNG and reused: constrained layout is switched off after it, so the three agree. The vector
+    files are written by worker processes (vector_writers) while the next figure is drawn."""
+    path = Path(path)
+    fig.savefig(path.with_suffix(".png"), format="png", dpi=DPI, metadata=_METADATA["png"])
+    fig.set_layout_engine("none")
+    pending = _VECTOR.submit(fig, path) if _VECTOR is not None else None
+    if pending is None:
+        _write_vectors(fig, path)
     plt.close(fig)
+
+
+def _write_vectors(fig, path):
+    with _rc():
+        for f in FORMATS[1:]:
+            fig.savefig(path.with_suffix("." + f), format=f, dpi=DPI, metadata=_METADATA[f])
+
+
+def _vector_job(blob, path):
+    import pickle
+    fig = pickle.loads(blob)
+    _write_vectors(fig, Path(path))
+    plt.close(fig)
+
+
+class VectorWriters:
+    """Worker processes writing the PDF and SVG of each figure (a pickled copy of it) while the
+    report goes on; `wait()` raises the first error. Used as a context manager by the builder."""
+
+    def __init__(self, workers):
+        import concurrent.futures
+        import multiprocessing
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        self._jobs = []
+
+    def submit(self, fig, path):
+        import pickle
+        try:
+            blob = pickle.dumps(fig)
+        except Exception:   # a figure that cannot be pickled is written here instead
+            return None
+        self._jobs.append(self._pool.submit(_vector_job, blob, str(path)))
+        return self._jobs[-1]
+
+    def wait(self):
+        try:
+            for job in self._jobs:
+                job.result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self):
+        global _VECTOR
+        _VECTOR = self
+        return self
+
+    def __exit__(self, *exc):
+        global _VECTOR
+        _VECTOR = None
+        if exc[0] is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return False
+        self.wait()
+        return False
+
+
+_VECTOR = None
 
 
 def _rc():
@@ -86,8 +171,20 @@ def _byte_unit(largest):
 
 # ---- a run ---------------------------------------------------------------------------------
 
-def energy(rows, always_on_kwh, path):
-    """Energy per strategy against the always-on baseline, and its savings."""
+def _range_band(ax, along, a, b, low, high, label=None):
+    """A published range as a hatched band: across x from a to b between y low..high
+    (along='x'), or across all y between x low..high (along='y')."""
+    kw = dict(facecolor="none", edgecolor=RANGE_COLOR, hatch="///", linewidth=1.0, zorder=3,
+              label=label)
+    if along == "x":
+        ax.add_patch(matplotlib.patches.Rectangle((a, low), b - a, high - low, **kw))
+    else:
+        ax.axvspan(low, high, **kw)
+
+
+def energy(rows, always_on_kwh, path, published=None):
+    """Energy per strategy against the always-on baseline, and its savings; published savings
+    ranges (dicts with metric, strategy, low, high) hatched over the bars they belong to."""
     with _rc():
         fig, (ax, ax2) = _figure(3.8, ncols=2, gridspec_kw={"width_ratios": [3, 2]})
         names = [r["strategy"] for r in rows]
@@ -107,15 +204,24 @@ def energy(rows, always_on_kwh, path):
         ax.legend(loc="upper right")
 
         w = 0.38
-        ax2.bar(x - w / 2, [r["savings_pct"] for r in rows], w, color="#4c72b0",
+        ax2.bar(x - w / 2, [r["savings_pct"] for r in rows], w, color=SAVINGS_COLORS[0],
                 label="all idle periods")
         ax2.bar(x + w / 2, [r["savings_pct_periods_10min_plus"] for r in rows], w,
-                color="#dd8452", label="periods of 10 min or more")
+                color=SAVINGS_COLORS[1], label="periods of 10 min or more")
+        labelled = False
+        for p in published or ():
+            where = {"savings_pct": -w / 2, "savings_pct_periods_10min_plus": w / 2}.get(p["metric"])
+            if where is None or p["strategy"] not in names:
+                continue
+            i = names.index(p["strategy"])
+            _range_band(ax2, "x", i + where - w * 0.6, i + where + w * 0.6, p["low"], p["high"],
+                        label=None if labelled else "published range")
+            labelled = True
         ax2.set_xticks(x, names)
         ax2.set_ylabel("savings vs always-on (%)")
         ax2.set_ylim(min(0, *[r["savings_pct"] for r in rows]) * 1.1, 122)
         ax2.set_title("Savings")
-        ax2.legend(loc="upper center", ncols=2)
+        ax2.legend(loc="upper center", ncols=3 if labelled else 2)
         _save(fig, path)
 
 
@@ -154,8 +260,9 @@ def savings_by_class(table, path):
         _save(fig, path)
 
 
-def latency_cdf(lat, path):
-    """Empirical CDFs of migration latency and of the user's return latency, per strategy."""
+def latency_cdf(lat, path, published=None):
+    """Empirical CDFs of migration latency and of the user's return latency, per strategy; a
+    published p50 migration latency range hatched across the migration panel."""
     with _rc():
         fig, axes = _figure(3.8, ncols=2)
         titles = {"migration": "Migration latency", "return": "Return latency (resume + reintegration)"}
@@ -163,13 +270,30 @@ def latency_cdf(lat, path):
             series = lat.get(kind, {})
             allv = np.concatenate(list(series.values())) if series else np.array([])
             for i, (s, v) in enumerate(series.items()):
+                c = strategy_color(s, i)
+                if v[0] == v[-1]:
+                    # Every one took the same time: the CDF is a step at that value. Say so, and
+                    # mark it, rather than draw a lone vertical line.
+                    ax.plot([v[0], v[0]], [0, 1], color=c, linewidth=1.5, linestyle=(0, (4, 2)),
+                            marker="o", markevery=[1],
+                            label=f"{s}: all {len(v):,} take {v[0]:.2f} s")
+                    continue
                 y = np.arange(1, len(v) + 1) / len(v)
                 ax.step(np.concatenate([[v[0]], v]), np.concatenate([[0.0], y]), where="post",
-                        color=strategy_color(s, i), linewidth=1.5,
+                        color=c, linewidth=1.5,
                         label=f"{s}: p50 {np.percentile(v, 50, method='inverted_cdf'):.2f} s, n={len(v):,}")
+            if kind == "migration":
+                for p in published or ():
+                    if p["metric"] in ("migration_latency_p50_s", "migration_latency_s.p50"):
+                        _range_band(ax, "y", 0, 1, p["low"], p["high"],
+                                    label=f"published p50 ({p['strategy']}): "
+                                          f"{p['low']:g}-{p['high']:g} s")
             positive = allv[allv > 0]
             if len(positive) and positive.max() / positive.min() > 20:
                 ax.set_xscale("log")
+            elif len(allv) and allv.min() == allv.max():
+                pad = max(0.5, 0.25 * abs(float(allv[0])))   # a single value: centre it
+                ax.set_xlim(float(allv[0]) - pad, float(allv[0]) + pad)
             if not series:
                 ax.text(0.5, 0.5, "no " + kind + "s in this run", ha="center", va="center",
                         transform=ax.transAxes)
@@ -491,7 +615,8 @@ def sweep_lines(sweep, path):
 
 def sweep_heatmap(sweep, col, oracle_col, what, path):
     """Two grid keys: one heatmap per strategy (rows: first key, columns: second), plus the
-    oracle's where sweep.csv has it; every cell annotated."""
+    oracle's where sweep.csv has it; every cell annotated. All panels share one colour scale, shown
+    by one colour bar, so equal colours mean equal values across strategies."""
     t = sweep.table
     k1, k2 = sweep.grid_keys
     v1, v2 = sweep.grid_values[k1], sweep.grid_values[k2]
@@ -501,6 +626,14 @@ def sweep_heatmap(sweep, col, oracle_col, what, path):
         panels.append((s, rows, col))
         if oracle_col in rows.columns and rows[oracle_col].notna().any():
             panels.append((f"{s}: oracle", rows, oracle_col))
+    grids = []
+    for name, rows, c in panels:
+        m = rows.pivot_table(index=k1, columns=k2, values=c, aggfunc="first")
+        grids.append(m.reindex(index=v1, columns=v2).to_numpy(dtype=float))
+    finite = np.concatenate([m[np.isfinite(m)] for m in grids]) if grids else np.array([])
+    vmin, vmax = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    if vmin == vmax:
+        vmin, vmax = vmin - 1, vmax + 1
     ncols = min(3, len(panels))
     nrows = math.ceil(len(panels) / ncols)
     cell_h = 0.38 * len(v1) + 1.3
@@ -509,15 +642,10 @@ def sweep_heatmap(sweep, col, oracle_col, what, path):
                                  figsize=(WIDTH, cell_h * nrows + 0.4))
         for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
-        for ax, (name, rows, c) in zip(axes.flat, panels):
-            m = rows.pivot_table(index=k1, columns=k2, values=c, aggfunc="first")
-            m = m.reindex(index=v1, columns=v2).to_numpy(dtype=float)
-            finite = m[np.isfinite(m)]
-            vmin, vmax = (finite.min(), finite.max()) if len(finite) else (0, 1)
-            if vmin == vmax:
-                vmin, vmax = vmin - 1, vmax + 1
-            ax.imshow(np.ma.masked_invalid(m), cmap="viridis", vmin=vmin, vmax=vmax,
-                      aspect="auto")
+        image = None
+        for ax, (name, _, _), m in zip(axes.flat, panels, grids):
+            image = ax.imshow(np.ma.masked_invalid(m), cmap="viridis", vmin=vmin, vmax=vmax,
+                              aspect="auto")
             for (i, j), v in np.ndenumerate(m if m.size <= 150 else np.empty((0, 0))):
                 if math.isfinite(v):
                     dark = (v - vmin) / (vmax - vmin) < 0.6
@@ -529,4 +657,6 @@ def sweep_heatmap(sweep, col, oracle_col, what, path):
             ax.set_ylabel(k1)
             ax.grid(False)
             ax.set_title(f"{name}: {what}", fontsize=9)
+        if image is not None:
+            fig.colorbar(image, ax=axes.ravel().tolist(), label=what, shrink=0.9, aspect=30)
         _save(fig, path)

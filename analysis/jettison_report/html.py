@@ -16,6 +16,7 @@ nav li { margin: 1px 0; }
 table { border-collapse: collapse; margin: 8px 0 4px; font-size: 13px; }
 th, td { border: 1px solid #d4d4d4; padding: 3px 8px; text-align: left; vertical-align: top; }
 td { white-space: nowrap; }
+td:not(.num) { white-space: normal; min-width: 6em; max-width: 28em; overflow-wrap: anywhere; }
 th { background: #eef1f5; }
 tr:nth-child(even) td { background: #fafafa; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -50,9 +51,11 @@ def _block(b):
         return _table(b)
     if isinstance(b, Figure):
         size = f' width="{b.width}" height="{b.height}"' if b.width else ""
+        stem = b.src.rsplit(".", 1)[0]
+        other = " ".join(f'<a href="{escape(stem)}.{f}">{f.upper()}</a>' for f in ("pdf", "svg"))
         return (f'<figure><a href="{escape(b.src)}"><img src="{escape(b.src)}" '
                 f'alt="{escape(b.alt)}"{size}></a>'
-                f"<figcaption>{escape(b.caption)}</figcaption></figure>")
+                f"<figcaption>{escape(b.caption)} (also as {other})</figcaption></figure>")
     raise TypeError(f"unknown block {type(b).__name__}")
 
 

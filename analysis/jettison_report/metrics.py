@@ -42,6 +42,24 @@ def strategy_rows(summary):
     return rows
 
 
+def net_savings(rows, scenario):
+    """Adds to each strategy row the consolidation servers' energy attributed to its VMs
+    (`servers_kwh`, 0 for strategies that host nothing) and the savings counting it
+    (`net_savings_pct` = 1 - (desktop energy + attributed server energy) / baseline). With
+    servers.add_to_total the desktop energy already holds it: it is not added twice."""
+    in_total = bool(((scenario or {}).get("servers") or {}).get("add_to_total"))
+    for r in rows:
+        server = r.get("server_energy_kwh") or 0.0
+        r["servers_kwh"] = server
+        desktops = r["energy_kwh"] - (server if in_total else 0.0)
+        r["desktop_savings_pct"] = (100.0 * (1 - desktops / r["baseline_energy_kwh"])
+                                    if r["baseline_energy_kwh"] else 0.0)
+        net = desktops + server
+        r["net_savings_pct"] = (100.0 * (1 - net / r["baseline_energy_kwh"])
+                                if r["baseline_energy_kwh"] else 0.0)
+    return rows
+
+
 def always_on_kwh(summary):
     """The always-on baseline's energy: the always-on strategy's, else the first baseline."""
     st = summary["strategies"]

@@ -146,5 +146,18 @@ def _from_point_summaries(sweep, strategy, metric):
     return pd.Series(values, dtype=float) if values else None
 
 
+def ranges(folder):
+    """The folder's published entries as plain ranges {metric, strategy, low, high} for the
+    figures to draw (entries whose bounds are not numbers are left to the table)."""
+    out = []
+    for p in _entries(folder.scenario):
+        try:
+            out.append(dict(metric=p["metric"], strategy=p.get("strategy") or "",
+                            low=float(p["low"]), high=float(p["high"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
 def compare(folder):
     return compare_run(folder) if folder.kind == "run" else compare_sweep(folder)

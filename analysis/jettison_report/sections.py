@@ -133,25 +133,38 @@ def _run_section(run, sid, title, slug, figures_dir, combined):
     b.append(Facts(facts))
 
     # energy
-    rows = metrics.strategy_rows(s)
+    rows = metrics.net_savings(metrics.strategy_rows(s), run.scenario)
     base = metrics.always_on_kwh(s)
+    ranges = published.ranges(run)
+    in_total = bool(((run.scenario or {}).get("servers") or {}).get("add_to_total"))
     b.append(Heading(3, "Energy and savings", f"{sid}-energy"))
     b.append(Table(
-        ["strategy", "energy kWh", "baseline kWh", "savings %", "savings ≥10 min %", "network",
-         "moved per migration", "migrations", "wake-ups", "asleep %"],
+        ["strategy", "energy kWh", "baseline kWh", "desktop savings %", "servers kWh",
+         "net savings %", "savings ≥10 min %", "network", "moved per migration", "migrations",
+         "wake-ups", "asleep %"],
         [[r["strategy"], fmt.fixed(r["energy_kwh"], 3), fmt.fixed(r["baseline_energy_kwh"], 3),
-          fmt.fixed(r["savings_pct"], 2), fmt.fixed(r["savings_pct_periods_10min_plus"], 2),
+          fmt.fixed(r["desktop_savings_pct"], 2), fmt.fixed(r["servers_kwh"], 3),
+          fmt.fixed(r["net_savings_pct"], 2), fmt.fixed(r["savings_pct_periods_10min_plus"], 2),
           fmt.bytes_h(r["network_bytes"]), fmt.bytes_h(r["moved_per_migration"]),
           fmt.integer(r["migrations"]), fmt.integer(r["wakeups"]),
           fmt.fixed(100 * r["sleep_fraction"], 1)] for r in rows],
-        numeric=tuple(range(1, 10)),
+        numeric=tuple(range(1, 12)),
         caption="From summary.json. The baseline is what always-on draws over each strategy's own "
-                "windows (idle periods plus return latency); savings = 1 - energy / baseline."))
+                "windows (idle periods plus return latency). Desktop savings = 1 - desktop energy / "
+                "baseline; servers kWh is the consolidation servers' energy attributed to the VMs "
+                "each strategy hosted; net savings = 1 - (desktop + servers) / baseline. "
+                + ("The scenario adds the servers' share to the energy column "
+                   "(servers.add_to_total)." if in_total else
+                   "The energy column is the desktops' alone (servers.add_to_total is off).")))
     name = f"{slug}-energy.png"
-    figures.energy(rows, base, Path(figures_dir) / name)
+    figures.energy(rows, base, Path(figures_dir) / name, ranges)
+    drawn = [p for p in ranges if p["metric"] in ("savings_pct", "savings_pct_periods_10min_plus")]
     b.append(_figure(figures_dir, name, f"{run.label}: energy per strategy",
                      f"Energy per strategy against the always-on baseline ({base:,.2f} kWh), "
-                     "and the savings over all idle periods and over those of at least 10 minutes."))
+                     "and the savings over all idle periods and over those of at least 10 minutes."
+                     + (" Hatched: the published range of " + ", ".join(
+                         f"{p['metric']} ({p['strategy']}, {p['low']:g}-{p['high']:g}%)"
+                         for p in drawn) + "." if drawn else "")))
 
     # savings by idle-period length
     b.append(Heading(3, "Savings by idle-period length", f"{sid}-lengths"))
@@ -202,10 +215,18 @@ def _run_section(run, sid, title, slug, figures_dir, combined):
         lat = metrics.latencies(run.periods, strategies)
         if lat["migration"] or lat["return"]:
             name = f"{slug}-latency-cdf.png"
-            figures.latency_cdf(lat, Path(figures_dir) / name)
+            figures.latency_cdf(lat, Path(figures_dir) / name, ranges)
+            same = [x for x, v in lat["migration"].items() if len(v) and v[0] == v[-1]]
             b.append(_figure(figures_dir, name, f"{run.label}: latency CDFs",
                              "Empirical CDFs over the periods of periods.csv: migration latency "
-                             "(left) and the user's return latency (right)."))
+                             "(left) and the user's return latency (right)."
+                             + (" Every migration of " + ", ".join(same) + " takes the same time "
+                                "(no contention): its CDF is one step, drawn dashed at that value."
+                                if same else "")
+                             + (" Hatched: the published p50 migration latency range."
+                                if any(p["metric"] in ("migration_latency_p50_s",
+                                                       "migration_latency_s.p50")
+                                       for p in ranges) else "")))
 
     # bytes
     b.append(Heading(3, "Bytes moved", f"{sid}-bytes"))

@@ -183,6 +183,11 @@ def expected_figures(folder, slug):
     return out
 
 
+def with_vector_files(pngs):
+    """The figure files of these PNG names: each figure is written as NAME.png, .pdf and .svg."""
+    return {n[:-4] + ext for n in pngs for ext in (".png", ".pdf", ".svg")}
+
+
 class _Links(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
