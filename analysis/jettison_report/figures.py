@@ -225,6 +225,46 @@ def energy(rows, always_on_kwh, path, published=None):
         _save(fig, path)
 
 
+def energy_by_state(table, path):
+    """The desktops' energy per strategy, stacked by power state (kWh), and each state's share."""
+    with _rc():
+        fig, axes, legend_ax = _panels_with_legend([3.4], ncols=2, width_ratios=[3, 2])
+        ax, ax2 = axes[0]
+        names = list(table["strategy"])
+        x = np.arange(len(names))
+        totals = table[list(STATES)].sum(axis=1).to_numpy(dtype=float)
+        bottom, bottom2 = np.zeros(len(names)), np.zeros(len(names))
+        present = set()
+        for st in STATES:
+            v = table[st].to_numpy(dtype=float)
+            if not (v > 0).any():
+                continue
+            present.add(st)
+            c = STATE_COLORS[st]
+            ax.bar(x, v, 0.6, bottom=bottom, color=c)
+            share = np.divide(100 * v, totals, out=np.zeros_like(v), where=totals > 0)
+            ax2.bar(x, share, 0.6, bottom=bottom2, color=c)
+            for i, sh in enumerate(share):
+                if sh >= 6:
+                    ax2.text(i, bottom2[i] + sh / 2, f"{sh:.0f}%", ha="center", va="center",
+                             fontsize=7, color="white" if st in ("active", "asleep") else "black")
+            bottom += v
+            bottom2 += share
+        for i, t in enumerate(totals):
+            ax.annotate(f"{t:,.2f} kWh", (i, t), textcoords="offset points", xytext=(0, 3),
+                        ha="center", fontsize=8)
+        ax.set_ylim(0, (totals.max() if len(totals) else 1) * 1.15 or 1)
+        ax.set_ylabel("desktop energy (kWh)")
+        ax.set_title("Desktop energy by power state")
+        ax2.set_ylim(0, 100)
+        ax2.set_ylabel("share of the strategy's desktop energy (%)")
+        ax2.set_title("Where each strategy's energy goes")
+        for a in (ax, ax2):
+            a.set_xticks(x, names)
+        _state_legend(legend_ax, present)
+        _save(fig, path)
+
+
 def savings_by_class(table, path):
     """Grouped bars: savings per idle-period length class, one bar per sleeping strategy."""
     from .metrics import PERIOD_CLASSES

@@ -1,8 +1,11 @@
 """Derived tables of a run: what the figures and tables show, computed once, no formatting."""
 import math
+import re
 
 import numpy as np
 import pandas as pd
+
+from .loading import STATES
 
 # Idle-period length classes (seconds, [low, high)); "10 min plus" in summary.json is idle_s >= 600.
 PERIOD_CLASSES = (("under 10 min", 0.0, 600.0), ("10-30 min", 600.0, 1800.0),
@@ -87,6 +90,63 @@ def savings_by_class(periods, order=()):
                          "savings_pct": 100.0 * (1.0 - e / b) if b > 0 else math.nan})
     return pd.DataFrame(rows, columns=["strategy", "class", "periods", "idle_hours", "energy_kwh",
                                        "baseline_kwh", "savings_pct"])
+
+
+_POWER_UNITS = {"w": 1.0, "kw": 1e3, "mw": 1e-3}
+
+
+def _watts(text):
+    m = re.fullmatch(r"\s*([0-9.eE+-]+)\s*([kKmM]?[wW])\s*", str(text))
+    if not m:
+        raise ValueError(f"not a power: {text!r}")
+    return float(m.group(1)) * _POWER_UNITS[m.group(2).lower()]
+
+
+def _desktop_powers(scenario):
+    """(default power per state in W, {desktop id: its power per state}) from scenario.yaml."""
+    default = {k: _watts(v) for k, v in ((scenario.get("desktop") or {}).get("power") or {}).items()}
+    listed = {}
+    for entry in ((scenario.get("desktops") or {}).get("list") or []):
+        if isinstance(entry, dict) and isinstance(entry.get("power"), dict):
+            listed[str(entry["id"])] = {**default,
+                                        **{k: _watts(v) for k, v in entry["power"].items()}}
+    return default, listed
+
+
+def energy_by_state(periods, scenario, order=()):
+    """Per strategy, the desktops' energy in each power state (kWh): each period's time in a state
+    (t_<state>_s) times its desktop's draw there (scenario.yaml's desktop.power, overridden per
+    desktop by desktops.list). Returns (DataFrame strategy x state, None), or (None, why) when the
+    scenario does not give every draw or the parts do not add up to periods.csv's energy_j (less
+    the servers' share when servers.add_to_total): then no breakdown is shown rather than a wrong
+    one."""
+    if not scenario:
+        return None, "no scenario.yaml in the folder: the draw per state is not known"
+    try:
+        default, listed = _desktop_powers(scenario)
+    except ValueError as e:
+        return None, f"scenario.yaml: {e}"
+    missing = [st for st in STATES if st not in default]
+    if missing:
+        return None, "scenario.yaml's desktop.power lacks " + ", ".join(missing)
+    in_total = bool((scenario.get("servers") or scenario.get("server") or {}).get("add_to_total"))
+    rows = []
+    for strategy in _order(periods["strategy"], order):
+        p = periods[periods["strategy"] == strategy]
+        draw = {st: np.full(len(p), default[st]) for st in STATES}
+        if listed:
+            ids = p["desktop"].astype(str).to_numpy()
+            for i, d in enumerate(ids):
+                if d in listed:
+                    for st in STATES:
+                        draw[st][i] = listed[d][st]
+        parts = {st: float((p[f"t_{st}_s"].to_numpy(dtype=float) * draw[st]).sum()) for st in STATES}
+        total = p["energy_j"].sum() - (p["server_energy_j"].fillna(0).sum() if in_total else 0.0)
+        if abs(sum(parts.values()) - total) > 1e-6 * max(1.0, abs(total)) + 1e-3 * len(p):
+            return None, (f"the states' energy of {strategy} ({sum(parts.values()):.1f} J) does not "
+                          f"add up to periods.csv's energy_j ({total:.1f} J)")
+        rows.append({"strategy": strategy, **{st: parts[st] / 3.6e6 for st in STATES}})
+    return pd.DataFrame(rows, columns=["strategy", *STATES]), None
 
 
 def latencies(periods, order=()):

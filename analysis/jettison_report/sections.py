@@ -166,6 +166,18 @@ def _run_section(run, sid, title, slug, figures_dir, combined):
                          f"{p['metric']} ({p['strategy']}, {p['low']:g}-{p['high']:g}%)"
                          for p in drawn) + "." if drawn else "")))
 
+    if run.periods is not None and not run.periods.empty:
+        by_state, why = metrics.energy_by_state(run.periods, run.scenario, strategies)
+        if by_state is None:
+            b.append(Note(f"No breakdown of energy by power state: {why}."))
+        else:
+            name = f"{slug}-energy-by-state.png"
+            figures.energy_by_state(by_state, Path(figures_dir) / name)
+            b.append(_figure(figures_dir, name, f"{run.label}: energy by power state",
+                             "The desktops' energy per strategy by power state: each period's time "
+                             "in a state (periods.csv) times its desktop's draw there "
+                             "(scenario.yaml); the parts add up to periods.csv's energy."))
+
     # savings by idle-period length
     b.append(Heading(3, "Savings by idle-period length", f"{sid}-lengths"))
     if run.periods is None or run.periods.empty:

@@ -162,6 +162,8 @@ def expected_figures(folder, slug):
         names = ["energy", "bytes"]
         if (folder / "periods.csv").exists():
             names += ["savings-by-length", "latency-cdf"]
+            if (folder / "scenario.yaml").exists():
+                names.append("energy-by-state")
         tl = folder / "timeline.csv"
         if tl.exists() and len(tl.read_text().splitlines()) > 1:
             names += ["timeline", "timeline-zoom"]

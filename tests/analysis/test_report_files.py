@@ -108,6 +108,33 @@ class ReportFiles(unittest.TestCase):
             b = sum(float(r["baseline_j"]) for r in long)
             self.assertAlmostEqual(100 * (1 - e / b), st["savings_pct_periods_10min_plus"], places=4)
 
+    def test_energy_by_state_adds_up(self):
+        """The breakdown's parts add up to each strategy's energy in summary.json; a scenario whose
+        draws do not match periods.csv gives no breakdown (and says why) rather than a wrong one."""
+        import sys
+        sys.path.insert(0, str(support.SOURCE_DIR / "analysis"))
+        from jettison_report import loading, metrics
+        run = loading.load_folder(self.run_dir, "run")
+        table, why = metrics.energy_by_state(run.periods, run.scenario)
+        self.assertIsNone(why)
+        summary = json.loads((self.run_dir / "summary.json").read_text())["strategies"]
+        for _, r in table.iterrows():
+            parts = sum(r[st] for st in loading.STATES)
+            self.assertAlmostEqual(parts, summary[r["strategy"]]["energy_kwh"], places=6)
+        self.assertGreater(table.set_index("strategy").loc["sleep-only", "asleep"], 0)
+        wrong = json.loads(json.dumps(run.scenario))
+        wrong["desktop"]["power"]["asleep"] = "2.4W"
+        table, why = metrics.energy_by_state(run.periods, wrong)
+        self.assertIsNone(table)
+        self.assertIn("does not add up", why)
+        # a desktop of desktops.list with its own draw
+        listed = json.loads(json.dumps(run.scenario))
+        listed["desktop"]["power"]["asleep"] = "2.4W"
+        ids = sorted(set(run.periods["desktop"].astype(str)))
+        listed.setdefault("desktops", {})["list"] = [{"id": i, "power": {"asleep": "1.2W"}} for i in ids]
+        table, why = metrics.energy_by_state(run.periods, listed)
+        self.assertIsNone(why)
+
     def test_multi_report(self):
         expected = (support.expected_figures(self.aug, "paper")
                     | support.expected_figures(self.sweep2, "sweep2")
