@@ -5,7 +5,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/lib/deps.sh"
 jettison_install_deps
-jettison_build OFF
+# One build configuration in build/: keep whether it builds the tests (scripts/test.sh turns them on),
+# so a later ctest never runs test binaries older than the code; a fresh build/ gets none (faster).
+testing="$(sed -n 's/^BUILD_TESTING:BOOL=//p' "$root/build/CMakeCache.txt" 2>/dev/null || true)"
+jettison_build "${testing:-OFF}"
 out="$root/results/paper"
 runs=()
 for scenario in "$root"/scenarios/paper/*.yaml; do
