@@ -27,22 +27,58 @@ FlowNetwork::FlowNetwork(std::vector<Bandwidth> capacities, std::string_view sol
   solver_ = entry->make();
   local_repairs_ = solver_->bottleneck_characterised();
   const std::size_t n = capacities.size();
-  resources_.resize(n);
   capacity_.resize(n);
-  groups_.resize(n);
-  seen_resource_.assign(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     assert(capacities[i].bits_per_second() > 0.0);
-    capacity_[i] = resources_[i].capacity = capacities[i].bits_per_second();
+    capacity_[i] = capacities[i].bits_per_second();
   }
+}
+
+void FlowNetwork::ensure_resources() {
+  if (!resources_.empty() || capacity_.empty()) return;
+  const std::size_t n = capacity_.size();
+  resources_.resize(n);
+  group_slot_.assign(n, kNone);
+  seen_resource_.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) resources_[i].capacity = capacity_[i];
   problem_.capacity = capacity_;
+}
+
+FlowNetwork::Group& FlowNetwork::make_group(ResourceId r) {
+  if (group_slot_[r] != kNone) return group(r);
+  std::uint32_t slot;
+  if (!free_group_slots_.empty()) {
+    slot = free_group_slots_.back();
+    free_group_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(group_pool_.size());
+    group_pool_.emplace_back();
+  }
+  group_slot_[r] = slot;
+  return group_pool_[slot];
+}
+
+// A group without members holds nothing a later one needs (its level, heap, peak stack and schedule
+// entry are cleared; no resource lists it, so it has no thresholds and no foreign count): its slot
+// is reset and reused.
+void FlowNetwork::release_group(ResourceId r) {
+  const std::uint32_t slot = group_slot_[r];
+  Group& g = group_pool_[slot];
+  assert(g.members == 0 && g.key == Time::never() && g.foreign == 0 && g.thresholds.empty());
+  g.heap.clear();
+  g.peak_stack.clear();
+  g.level = 0.0;
+  g.virt = 0.0;
+  g.at = Time{};
+  group_slot_[r] = kNone;
+  free_group_slots_.push_back(slot);
 }
 
 // ---- per-resource bookkeeping ----------------------------------------------------------------
 
 double FlowNetwork::load(ResourceId r) const {
   double sum = 0.0;
-  for (const auto& [g, n] : resources_[r].groups) sum += static_cast<double>(n) * groups_[g].level;
+  for (const auto& [g, n] : resources_[r].groups) sum += static_cast<double>(n) * group(g).level;
   return sum;
 }
 
@@ -53,7 +89,7 @@ double FlowNetwork::lazy_peak(ResourceId r, Time until) const {
   const Resource& res = resources_[r];
   double peak = res.peak;
   if (res.groups.size() == 1 && res.groups[0].first != r) {
-    const auto& stack = groups_[res.groups[0].first].peak_stack;
+    const auto& stack = group(res.groups[0].first).peak_stack;
     const auto it =
         std::partition_point(stack.begin(), stack.end(), [&](const auto& e) { return e.epoch <= res.since; });
     if (it != stack.end() && it->at < until)
@@ -92,18 +128,18 @@ void FlowNetwork::set_groups_contribution(ResourceId r, bool add) {
   const bool shared = res.groups.size() >= 2;
   for (const auto& [g, n] : res.groups) {
     if (g == r) continue;
-    Group& group = groups_[g];
+    Group& other = group(g);
     if (shared) {
       if (add)
-        ++group.foreign;
+        ++other.foreign;
       else
-        --group.foreign;
+        --other.foreign;
     } else {
       const std::pair<double, ResourceId> key{res.capacity / static_cast<double>(n), r};
       if (add)
-        group.thresholds.insert(key);
+        other.thresholds.insert(key);
       else
-        group.thresholds.erase(key);
+        other.thresholds.erase(key);
     }
   }
 }
@@ -117,7 +153,10 @@ void FlowNetwork::change_count(ResourceId r, ResourceId g, int delta) {
     list.emplace_back(g, static_cast<std::uint32_t>(delta));
   } else {
     it->second = static_cast<std::uint32_t>(static_cast<std::int64_t>(it->second) + delta);
-    if (it->second == 0) list.erase(it);
+    if (it->second == 0) {
+      list.erase(it);
+      if (list.empty()) std::vector<std::pair<ResourceId, std::uint32_t>>().swap(list);  // frees it
+    }
   }
   set_groups_contribution(r, true);
 }
@@ -132,7 +171,7 @@ void FlowNetwork::bring_to(Group& g, Time now) {
 }
 
 void FlowNetwork::set_level(ResourceId b, double level) {
-  Group& g = groups_[b];
+  Group& g = group(b);
   assert(level > 0.0);
   g.level = level;
   ++epoch_;
@@ -148,7 +187,7 @@ Time FlowNetwork::finish_time(const Group& g, double finish) const {
 
 double FlowNetwork::remaining(const Flow& f, Time now) const {
   if (f.group == kNone) return f.finish;
-  const Group& g = groups_[f.group];
+  const Group& g = group(f.group);
   return f.finish - (g.virt + g.level * static_cast<double>((now - g.at).us()) / 1e6);
 }
 
@@ -164,13 +203,12 @@ bool heap_later(const auto& a, const auto& b) {
 }  // namespace
 
 void FlowNetwork::reschedule(ResourceId b) {
-  Group& g = groups_[b];
+  if (group_slot_[b] == kNone) return;  // no group: nothing scheduled
+  Group& g = group(b);
   if (g.key != Time::never()) schedule_.erase({g.key, b});
   g.key = Time::never();
   if (g.members == 0) {
-    g.heap.clear();
-    g.peak_stack.clear();
-    g.level = 0.0;
+    release_group(b);
     return;
   }
   if (g.heap.size() > 2 * static_cast<std::size_t>(g.members) + 32) {
@@ -189,7 +227,7 @@ void FlowNetwork::reschedule(ResourceId b) {
 }
 
 void FlowNetwork::join_group(FlowId id, ResourceId b, double remaining_bits, Time now) {
-  Group& g = groups_[b];
+  Group& g = make_group(b);
   if (g.members == 0) {
     g.heap.clear();
     g.peak_stack.clear();
@@ -211,7 +249,7 @@ void FlowNetwork::leave_group(FlowId id) {
   Flow& f = flows_[id];
   if (f.group == kNone) return;
   for (ResourceId r : classes_[f.cls].route) change_count(r, f.group, -1);
-  --groups_[f.group].members;
+  --group(f.group).members;
   f.group = kNone;
   ++f.gen;
 }
@@ -250,8 +288,19 @@ void FlowNetwork::remove_from_class(FlowId id) {
     const auto at = std::lower_bound(other.route.begin(), other.route.end(), cls.route[k]);
     other.pos[static_cast<std::size_t>(at - other.route.begin())] = cls.pos[k];
     list.pop_back();
+    if (list.empty()) std::vector<ClassId>().swap(list);  // frees it
     cls.pos[k] = kNone;
   }
+  release_class(f.cls);
+}
+
+// A class without flows is in no resource's list and no flow's: its route is forgotten and its id
+// reused by the next new route.
+void FlowNetwork::release_class(ClassId c) {
+  RouteClass& cls = classes_[c];
+  class_of_route_.erase(cls.route);
+  cls = RouteClass{};
+  free_classes_.push_back(c);
 }
 
 // ---- starting and ending flows -----------------------------------------------------------------
@@ -260,14 +309,24 @@ FlowId FlowNetwork::start(Time now, std::span<const ResourceId> route, Bytes byt
   assert(now >= last_);
   assert(next_completion() >= now && "advance(now) first");
   assert(!route.empty() && bytes.count() > 0);
+  ensure_resources();
   move_to(now);
   ++version_;
   std::vector<ResourceId> key(route.begin(), route.end());
   std::sort(key.begin(), key.end());
   assert(std::adjacent_find(key.begin(), key.end()) == key.end());
   assert(key.back() < resources_.size());
-  const auto [it, inserted] = class_of_route_.try_emplace(key, static_cast<ClassId>(classes_.size()));
-  if (inserted) classes_.push_back({key, {}, std::vector<std::uint32_t>(key.size(), kNone)});
+  const ClassId fresh = free_classes_.empty() ? static_cast<ClassId>(classes_.size()) : free_classes_.back();
+  const auto [it, inserted] = class_of_route_.try_emplace(key, fresh);
+  if (inserted) {
+    RouteClass made{key, {}, std::vector<std::uint32_t>(key.size(), kNone)};
+    if (fresh == classes_.size()) {
+      classes_.push_back(std::move(made));
+    } else {
+      free_classes_.pop_back();
+      classes_[fresh] = std::move(made);
+    }
+  }
   FlowId id;
   if (!free_ids_.empty()) {
     id = free_ids_.back();
@@ -300,19 +359,19 @@ bool FlowNetwork::try_fast_start(FlowId id, Time now) {
   const RouteClass& cls = classes_[f.cls];
   ResourceId b = kNone;
   for (ResourceId r : cls.route)
-    if (groups_[r].members > 0) {
+    if (members_of(r) > 0) {
       if (b != kNone) return false;
       b = r;
     }
   if (b == kNone) return false;
-  Group& g = groups_[b];
+  Group& g = group(b);
   if (g.foreign != 0) return false;
   double others = 0.0;
   double highest_other = 0.0;
   for (const auto& [o, n] : resources_[b].groups)
     if (o != b) {
-      others += static_cast<double>(n) * groups_[o].level;
-      highest_other = std::max(highest_other, groups_[o].level);
+      others += static_cast<double>(n) * group(o).level;
+      highest_other = std::max(highest_other, group(o).level);
     }
   const double level = (resources_[b].capacity - others) / static_cast<double>(g.members + 1);
   if (level < highest_other) return false;
@@ -357,7 +416,7 @@ Bytes FlowNetwork::cancel(Time now, FlowId id) {
 void FlowNetwork::remove_flows(Time now, std::span<const FlowId> ids, std::span<const double> bits_sent) {
   ++version_;
   const ResourceId b = flows_[ids[0]].group;
-  bool local = local_repairs_ && groups_[b].foreign == 0;
+  bool local = local_repairs_ && group(b).foreign == 0;
   for (FlowId id : ids) local = local && flows_[id].group == b;
   std::vector<ResourceId> seeds;
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -377,12 +436,12 @@ void FlowNetwork::remove_flows(Time now, std::span<const FlowId> ids, std::span<
   }
   ++recomputations_;
   if (local) {
-    Group& g = groups_[b];
+    Group& g = group(b);
     bring_to(g, now);
     if (g.members > 0) {
       double others = 0.0;
       for (const auto& [o, n] : resources_[b].groups)
-        if (o != b) others += static_cast<double>(n) * groups_[o].level;
+        if (o != b) others += static_cast<double>(n) * group(o).level;
       const double level = (resources_[b].capacity - others) / static_cast<double>(g.members);
       if (g.thresholds.empty() || g.thresholds.begin()->first >= level)
         set_level(b, level);
@@ -430,7 +489,7 @@ void FlowNetwork::resolve(Time now, std::span<const ResourceId> seeds) {
     }
   for (ResourceId r : comp_resources_) {
     touch_peak(r);
-    if (groups_[r].members > 0) bring_to(groups_[r], now);
+    if (members_of(r) > 0) bring_to(group(r), now);
   }
   problem_.clear();
   for (ClassId c : comp_classes_)
@@ -447,7 +506,7 @@ void FlowNetwork::resolve(Time now, std::span<const ResourceId> seeds) {
   }
   for (std::size_t i = 0; i < comp_classes_.size(); ++i) {
     const ResourceId b = solution_.bottleneck[i];
-    if (groups_[b].level != solution_.rate[i]) set_level(b, solution_.rate[i]);
+    if (group(b).level != solution_.rate[i]) set_level(b, solution_.rate[i]);
   }
   for (ResourceId r : comp_resources_) reschedule(r);
   for (ResourceId r : comp_resources_) touch_peak(r);
@@ -463,7 +522,7 @@ void FlowNetwork::advance(Time now, std::vector<FlowDone>& out) {
     while (!schedule_.empty() && schedule_.begin()->first == t) {
       const ResourceId b = schedule_.begin()->second;
       schedule_.erase(schedule_.begin());
-      Group& g = groups_[b];
+      Group& g = group(b);
       g.key = Time::never();
       while (!g.heap.empty()) {
         const HeapEntry top = g.heap.front();
@@ -496,7 +555,7 @@ Time FlowNetwork::next_completion() const {
 
 double FlowNetwork::rate(FlowId id) const {
   assert(id < flows_.size() && flows_[id].active);
-  return groups_[flows_[id].group].level;
+  return group(flows_[id].group).level;
 }
 
 std::uint64_t FlowNetwork::tag(FlowId id) const {
@@ -547,11 +606,17 @@ Bandwidth FlowNetwork::share_for(std::span<const ResourceId> route) const {
 
 Bandwidth FlowNetwork::share_for_uncached(std::span<const ResourceId> route) const {
   double best = std::numeric_limits<double>::infinity();
+  if (resources_.empty()) {  // never a flow: every share is the capacity (as in share_for)
+    for (ResourceId r : route) best = std::min(best, capacity_[r]);
+    return Bandwidth::bits_per_second(best);
+  }
   for (ResourceId r : route) best = std::min(best, resource_share(r));
   return Bandwidth::bits_per_second(best);
 }
 
 FlowNetwork::ResourceStats FlowNetwork::stats(ResourceId r, Time now) const {
+  assert(r < capacity_.size());
+  if (resources_.empty()) return {0.0, 0.0, 0.0};  // never a flow: nothing carried, no load
   const Resource& res = resources_[r];
   double carried = res.done_bits;
   for (ClassId c : res.classes)

@@ -11,6 +11,11 @@
 // Anything else re-solves the connected component of the change, over classes of flows with the
 // same route, and moves only the flows whose bottleneck changed.
 //
+// Memory: what a resource needs beyond its capacity is allocated at the first flow (a network that
+// never carries a flow costs 8 bytes a resource); a group exists only while it has members (a slot
+// into a pool of reusable groups), and a route class only while flows use its route. Which slot or
+// class id is reused never changes a result: ids are not an order anywhere.
+//
 // Times: a flow finishes sending at the first whole microsecond at or after its last bit left
 // (values within 1e-6 us of an integer count as that integer, against float noise), so a flow alone
 // on its route finishes at exactly start + transfer_time(bytes, bottleneck capacity). It occupies its
@@ -18,6 +23,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <set>
@@ -84,7 +90,7 @@ class FlowNetwork {
 
   std::uint64_t recomputations() const { return recomputations_; }  // rate recomputations
   std::uint64_t full_solves() const { return full_solves_; }        // of which: solver runs on a component
-  std::size_t resources() const { return resources_.size(); }
+  std::size_t resources() const { return capacity_.size(); }
 
  private:
   static constexpr std::uint32_t kNone = 0xffffffffu;
@@ -141,11 +147,28 @@ class FlowNetwork {
     std::vector<std::pair<ResourceId, std::uint32_t>> groups;  // (group, its flows crossing here)
     std::vector<ClassId> classes;                              // non-empty classes crossing here
     std::uint32_t flows = 0;
+    bool touched = false;     // changed at the current instant: its final load is folded when time moves
     double done_bits = 0.0;   // carried by flows no longer active
     double peak = 0.0;        // recorded peak utilisation (of states held for a positive time)
     std::uint64_t since = 0;  // epoch of the last record (later level rises are folded in lazily)
-    bool touched = false;     // changed at the current instant: its final load is folded when time moves
   };
+
+  // The group whose bottleneck is r: it must exist (group), may not (find_group, null), or is made
+  // (make_group). A group is released when rescheduled without members.
+  Group& group(ResourceId r) { return group_pool_[group_slot_[r]]; }
+  const Group& group(ResourceId r) const { return group_pool_[group_slot_[r]]; }
+  const Group* find_group(ResourceId r) const {
+    return group_slot_[r] == kNone ? nullptr : &group_pool_[group_slot_[r]];
+  }
+  std::uint32_t members_of(ResourceId r) const {
+    const Group* g = find_group(r);
+    return g ? g->members : 0;
+  }
+  Group& make_group(ResourceId r);
+  void release_group(ResourceId r);
+  // Allocates the per-resource state at the first flow.
+  void ensure_resources();
+  void release_class(ClassId c);
 
   double load(ResourceId r) const;
   double resource_share(ResourceId r) const;  // max(unused, capacity / (flows + 1)), from scratch
@@ -172,12 +195,15 @@ class FlowNetwork {
   void remove_flows(Time now, std::span<const FlowId> ids, std::span<const double> bits_sent);
   void resolve(Time now, std::span<const ResourceId> seeds);
 
-  std::vector<Resource> resources_;
+  std::vector<Resource> resources_;  // empty until the first flow, then one per resource
   std::vector<double> capacity_;
-  std::vector<Group> groups_;  // indexed by ResourceId
+  std::vector<std::uint32_t> group_slot_;  // per resource: its group in group_pool_, or kNone
+  std::deque<Group> group_pool_;           // a deque: references stay valid as it grows
+  std::vector<std::uint32_t> free_group_slots_;
   std::vector<Flow> flows_;
   std::vector<FlowId> free_ids_;
   std::vector<RouteClass> classes_;
+  std::vector<ClassId> free_classes_;  // ids of classes released when their last flow ended
   std::map<std::vector<ResourceId>, ClassId> class_of_route_;
   std::set<std::pair<Time, ResourceId>> schedule_;  // (next completion, group)
   std::unique_ptr<SharingSolver> solver_;
