@@ -10,6 +10,8 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
+#include <unordered_map>
 #include <utility>
 
 namespace jettison::sim::net {
@@ -54,6 +56,27 @@ struct ForwardingArcs {
   }
 };
 
+// Positions in `members` (node indices) ordered by the nodes' names (names are unique).
+std::vector<std::uint32_t> sorted_by_name(const std::vector<std::string>& nodes,
+                                          const std::vector<std::uint32_t>& members) {
+  std::vector<std::uint32_t> order(members.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return nodes[members[a]] < nodes[members[b]]; });
+  return order;
+}
+
+// The position in `members` of the node named `name`, through `order` (sorted_by_name), or nullopt.
+std::optional<std::uint32_t> find_by_name(const std::vector<std::string>& nodes,
+                                          const std::vector<std::uint32_t>& members,
+                                          const std::vector<std::uint32_t>& order, std::string_view name) {
+  const auto it =
+      std::lower_bound(order.begin(), order.end(), name,
+                       [&](std::uint32_t i, std::string_view n) { return nodes[members[i]] < n; });
+  if (it == order.end() || nodes[members[*it]] != name) return std::nullopt;
+  return *it;
+}
+
 std::string link_name(const LinkSpec& l) { return l.a + "-" + l.b; }
 
 [[noreturn]] void fail_link(const LinkSpec& l, const std::string& what) {
@@ -77,15 +100,18 @@ Topology Topology::build(const TopologySpec& spec) {
     }
     forwards.push_back(n.kind == NodeKind::kSwitch || n.kind == NodeKind::kRouter);
     if (n.kind == NodeKind::kDesktop) {
-      t.desktop_by_name_.emplace(n.name, static_cast<std::uint32_t>(t.desktops_.size()));
-      t.desktops_.push_back(n.name);
+      t.desktops_.push_back(v);
       desktop_vertex.push_back(v);
     } else if (n.kind == NodeKind::kServer) {
-      t.server_by_name_.emplace(n.name, static_cast<std::uint32_t>(t.servers_.size()));
-      t.servers_.push_back(n.name);
+      t.servers_.push_back(v);
       server_vertex.push_back(v);
     }
   }
+  t.nodes_.reserve(spec.nodes.size());
+  for (const NodeSpec& n : spec.nodes) t.nodes_.push_back(n.name);
+  t.desktops_.shrink_to_fit();
+  t.desktops_by_name_ = sorted_by_name(t.nodes_, t.desktops_);
+  t.servers_by_name_ = sorted_by_name(t.nodes_, t.servers_);
 
   // Links: checked, then one or two resources each, and two arcs in the graph.
   Graph g(forwards.size());
@@ -95,6 +121,10 @@ Topology Topology::build(const TopologySpec& spec) {
   };
   std::vector<LinkEnds> ends;
   ends.reserve(spec.links.size());
+  std::size_t resources = 0;
+  for (const LinkSpec& l : spec.links) resources += l.duplex == Duplex::kHalf ? 1 : 2;
+  t.links_.reserve(spec.links.size());  // exactly: a doubling vector leaves up to half its room unused
+  t.resources_.reserve(resources);
   for (std::size_t i = 0; i < spec.links.size(); ++i) {
     const LinkSpec& l = spec.links[i];
     const auto a = node_by_name.find(l.a);
@@ -112,12 +142,14 @@ Topology Topology::build(const TopologySpec& spec) {
 
     const bool half = l.duplex == Duplex::kHalf;
     LinkEnds e{a->second, b->second, static_cast<ResourceId>(t.resources_.size()), 0};
-    t.resources_.push_back({link_name(l), l.a, l.b, l.bandwidth, half});
+    const auto link = static_cast<std::uint32_t>(t.links_.size());
+    t.links_.push_back({a->second, b->second, l.bandwidth});
+    t.resources_.push_back({link, false, half});
     if (half) {
       e.b_to_a = e.a_to_b;
     } else {
       e.b_to_a = static_cast<ResourceId>(t.resources_.size());
-      t.resources_.push_back({link_name(l), l.b, l.a, l.bandwidth, false});
+      t.resources_.push_back({link, true, false});
     }
     ends.push_back(e);
     const Arc arc{static_cast<std::uint32_t>(i), Cost{l.latency.us(), 1}};
@@ -131,6 +163,8 @@ Topology Topology::build(const TopologySpec& spec) {
   // Routes: one Dijkstra per server, then a deterministic walk from each desktop back to it.
   const std::size_t n_desktops = t.desktops_.size();
   t.routes_.resize(n_desktops * t.servers_.size() * 2);
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> hop_spans(t.routes_.size());  // (offset, count)
+  std::vector<std::pair<std::uint32_t, bool>> steps;                                 // link, crossed a -> b
   std::vector<Cost> dist(boost::num_vertices(g));
   const auto index = boost::get(boost::vertex_index, g);
   for (std::uint32_t s = 0; s < t.servers_.size(); ++s) {
@@ -170,17 +204,18 @@ Topology Topology::build(const TopologySpec& spec) {
       if (dist[v] == kInfinite) {
         throw TopologyError("", fmt::format("desktop {} cannot reach server {} (routes pass only through "
                                             "switches and routers)",
-                                            t.desktops_[d], t.servers_[s]));
+                                            t.desktop_name(d), t.server_name(s)));
       }
       Route to_server;
       to_server.bottleneck = Bandwidth::bits_per_second(std::numeric_limits<double>::infinity());
-      std::vector<std::pair<std::uint32_t, bool>> steps;  // link, crossed a -> b
+      steps.clear();
+      const auto up_at = static_cast<std::uint32_t>(t.hops_.size());
       while (v != root) {
         const auto [best_link, best_next] = next_hop(v);
         const LinkEnds& le = ends[best_link];
         const bool forward = le.a == v;
         steps.emplace_back(best_link, forward);
-        to_server.resources.push_back(forward ? le.a_to_b : le.b_to_a);
+        t.hops_.push_back(forward ? le.a_to_b : le.b_to_a);
         to_server.latency += spec.links[best_link].latency;
         to_server.bottleneck = std::min(to_server.bottleneck, spec.links[best_link].bandwidth);
         ++to_server.hops;
@@ -190,15 +225,23 @@ Topology Topology::build(const TopologySpec& spec) {
       assert(to_server.hops == dist[desktop_vertex[d]].hops);
 
       Route to_desktop = to_server;
-      to_desktop.resources.clear();
+      const auto down_at = static_cast<std::uint32_t>(t.hops_.size());
       for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
         const LinkEnds& le = ends[it->first];
-        to_desktop.resources.push_back(it->second ? le.b_to_a : le.a_to_b);
+        t.hops_.push_back(it->second ? le.b_to_a : le.a_to_b);
       }
-      t.routes_[t.route_slot(d, s, Direction::kToServer)] = std::move(to_server);
-      t.routes_[t.route_slot(d, s, Direction::kToDesktop)] = std::move(to_desktop);
+      // Offsets for now (hops_ still grows); made pointers once it is complete.
+      const std::size_t up = t.route_slot(d, s, Direction::kToServer);
+      const std::size_t down = t.route_slot(d, s, Direction::kToDesktop);
+      t.routes_[up] = std::move(to_server);
+      t.routes_[down] = std::move(to_desktop);
+      hop_spans[up] = {up_at, down_at - up_at};
+      hop_spans[down] = {down_at, static_cast<std::uint32_t>(t.hops_.size()) - down_at};
     }
   }
+  t.hops_.shrink_to_fit();
+  for (std::size_t i = 0; i < t.routes_.size(); ++i)
+    t.routes_[i].resources = RouteHops(t.hops_.data() + hop_spans[i].first, hop_spans[i].second);
   return t;
 }
 
@@ -215,35 +258,39 @@ const Route& Topology::route(std::uint32_t desktop, std::uint32_t server, Direct
 std::vector<Bandwidth> Topology::capacities() const {
   std::vector<Bandwidth> out;
   out.reserve(resources_.size());
-  for (const ResourceInfo& r : resources_) out.push_back(r.capacity);
+  for (const ResourceSlot& r : resources_) out.push_back(links_[r.link].bandwidth);
   return out;
 }
 
-const Topology::ResourceInfo& Topology::resource(ResourceId id) const& {
+Topology::ResourceInfo Topology::resource(ResourceId id) const {
   assert(id < resources_.size());
-  return resources_[id];
+  const ResourceSlot& r = resources_[id];
+  const LinkInfo& l = links_[r.link];
+  const std::string& a = nodes_[l.a];
+  const std::string& b = nodes_[l.b];
+  return {a + "-" + b, r.b_to_a ? b : a, r.b_to_a ? a : b, l.bandwidth, r.half_duplex};
 }
 
 const std::string& Topology::desktop_name(std::uint32_t desktop) const {
   assert(desktop < desktops_.size());
-  return desktops_[desktop];
+  return nodes_[desktops_[desktop]];
 }
 
 const std::string& Topology::server_name(std::uint32_t server) const {
   assert(server < servers_.size());
-  return servers_[server];
+  return nodes_[servers_[server]];
 }
 
 std::uint32_t Topology::desktop_index(std::string_view name) const {
-  const auto it = desktop_by_name_.find(std::string(name));
-  if (it == desktop_by_name_.end()) throw TopologyError("", fmt::format("no desktop named '{}'", name));
-  return it->second;
+  const auto found = find_by_name(nodes_, desktops_, desktops_by_name_, name);
+  if (!found) throw TopologyError("", fmt::format("no desktop named '{}'", name));
+  return *found;
 }
 
 std::uint32_t Topology::server_index(std::string_view name) const {
-  const auto it = server_by_name_.find(std::string(name));
-  if (it == server_by_name_.end()) throw TopologyError("", fmt::format("no server named '{}'", name));
-  return it->second;
+  const auto found = find_by_name(nodes_, servers_, servers_by_name_, name);
+  if (!found) throw TopologyError("", fmt::format("no server named '{}'", name));
+  return *found;
 }
 
 }  // namespace jettison::sim::net
