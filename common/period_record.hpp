@@ -48,9 +48,9 @@ struct PeriodRecord {
   std::optional<Duration> migration_latency;
   // The same migration alone on an idle network (route bottleneck, no sharing): what contention cost.
   std::optional<Duration> migration_latency_uncontended;
-  std::int32_t server = -1;  // index of the server the VM went to (or was admitted to); -1: none
   std::optional<Duration> return_latency;  // user-visible: user back -> VM running on the desktop
-  Outcome outcome = Outcome::kStayedOn;
+  std::int32_t server = -1;              // index of the server the VM went to (or was admitted to); -1: none
+  Outcome outcome = Outcome::kStayedOn;  // beside `server`: the two share one 8-byte slot
 
   Bytes network() const { return migrated + fetched + prefetched + reintegrated; }
 };

@@ -224,6 +224,7 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
       }
     }
   }
+  s.desktops.reserve(count);  // exactly: a doubling vector would leave up to half its room unused
   for (std::size_t i = 0; i < count; ++i) {
     s.desktops.push_back(make(trace_ids[i], i));
     check_desktop(s.desktops.back(), s, defaults_node);

@@ -3,6 +3,7 @@
 // while a VM is away (PartialWindow). Strategies work on it; the run (sim/run) owns one per desktop.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -22,8 +23,29 @@ struct PendingPeriod {
   Time end;
 };
 
+// At most one PendingPeriod, as std::optional spells it, in 16 bytes instead of 24: an empty slot
+// holds Time::never() as its start (a period's start is always a real time).
+class PendingSlot {
+ public:
+  explicit operator bool() const { return p_.start != Time::never(); }
+  const PendingPeriod& operator*() const {
+    assert(*this);
+    return p_;
+  }
+  PendingSlot& operator=(const PendingPeriod& p) {
+    assert(p.start != Time::never());
+    p_ = p;
+    return *this;
+  }
+  void reset() { p_ = PendingPeriod{Time::never(), Time{}}; }
+
+ private:
+  PendingPeriod p_{Time::never(), Time{}};
+};
+
+// Fields are grouped by what they are for; the small ones (flags, counters, indices) sit together
+// at the end so that none pads a larger neighbour (one of these lives per desktop and strategy).
 struct DesktopRun {
-  std::uint32_t index = 0;
   const DesktopSpec* spec = nullptr;
   const PageProfile* profile = nullptr;
   std::unique_ptr<policy::SleepScheduler> sleep;
@@ -31,39 +53,42 @@ struct DesktopRun {
   std::unique_ptr<policy::MigrationTrigger> trigger;
 
   // The open window.
-  bool in_window = false;
   Time window_start;
   Time user_return;
-  std::uint32_t periods_started = 0;
-  std::optional<PendingPeriod> pending;  // arrived while the desktop was still coming back
+  PendingSlot pending;  // arrived while the desktop was still coming back
   PowerMeter meter;
   PeriodRecord rec;
-  std::uint32_t epoch = 0;  // bumped to cancel this window's outstanding events
 
   // Shared by the sleeping strategies.
-  bool acted = false;                       // the strategy migrated or slept at migrate_after
-  PowerState awake = PowerState::kServing;  // the state a page-service wake-up leads to
-  bool returning = false;                   // the user is back; the desktop is on its way up
-  bool wake_pending = false;                // a page is wanted while the desktop is still suspending
   Time migration_start;
   Time hosted_since;
-  std::uint32_t server = 0;  // where the VM went (valid while it holds a footprint or is hosted)
-  bool hosted = false;       // runs on the server (from the migration's end)
-  double hosting_mark = 0;   // the server's attribution counter when hosting began
-  Bytes footprint;           // what this VM holds on the server
+  double hosting_mark = 0;  // the server's attribution counter when hosting began
+  Bytes footprint;          // what this VM holds on the server
 
-  // The desktop's bulk transfer in flight (at most one: migration, a pre-copy round, reintegration).
-  std::optional<std::uint32_t> flow;
-  std::uint16_t flow_done = 0;  // the EventKind to fire when it is done
-  bool flow_delivered = false;  // fire when the last byte arrived (+ route latency), not when it left
   // The migration's transfers: partial's one (metadata and prefetched pages), full's pre-copy rounds.
-  std::uint32_t round = 0;  // rounds started (0: still in the setup)
   Time round_start;
   Bytes round_bytes;
   Bytes sent_before;  // bytes of the rounds already finished
 
   // Partial migration's state, from its migration to the window's close.
   std::unique_ptr<PartialWindow> partial;
+
+  // The small fields of the groups above.
+  std::uint32_t index = 0;
+  std::uint32_t periods_started = 0;  // the open window
+  std::uint32_t epoch = 0;            // bumped to cancel this window's outstanding events
+  std::uint32_t server = 0;           // where the VM went (valid while it holds a footprint or is hosted)
+  std::uint32_t round = 0;            // rounds started (0: still in the setup)
+  // The desktop's bulk transfer in flight (at most one: migration, a pre-copy round, reintegration).
+  std::optional<std::uint32_t> flow;
+  std::uint16_t flow_done = 0;  // the EventKind to fire when it is done
+  bool flow_delivered = false;  // fire when the last byte arrived (+ route latency), not when it left
+  bool in_window = false;       // the open window
+  bool acted = false;           // the strategy migrated or slept at migrate_after
+  PowerState awake = PowerState::kServing;  // the state a page-service wake-up leads to
+  bool returning = false;                   // the user is back; the desktop is on its way up
+  bool wake_pending = false;                // a page is wanted while the desktop is still suspending
+  bool hosted = false;                      // runs on the server (from the migration's end)
 };
 
 }  // namespace jettison::sim

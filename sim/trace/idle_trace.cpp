@@ -1,5 +1,7 @@
 #include "sim/trace/idle_trace.hpp"
 
+#include <utility>
+
 #include "sim/trace/input_file.hpp"
 
 namespace jettison::sim {
@@ -18,7 +20,10 @@ IdleTraceIndex index_idle_trace(const std::string& path, const std::string& orig
     index.end = max(index.end, row.end);
     ++index.periods;
   }
-  index.names = std::make_shared<const traces::DesktopNames>(reader.take_names());
+  index.desktops.shrink_to_fit();  // a doubling vector leaves up to half its room unused
+  traces::DesktopNames names = reader.take_names();
+  names.shrink_to_fit();
+  index.names = std::make_shared<const traces::DesktopNames>(std::move(names));
   return index;
 }
 
