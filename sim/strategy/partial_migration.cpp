@@ -68,13 +68,15 @@ void PartialMigration::migration_done(Host& host, DesktopRun& d) {
   // The VM resumes on the server and faults in its working set at once: the desktop stays up
   // serving, and the sleep scheduler counts from here.
   d.meter.change(host.now(), d.awake);
-  const std::int64_t offset = (host.now() - d.window_start).us();
+  // Profile offsets count from w.origin (sim/MODEL.md, "Page replay").
+  w.origin = d.window_start;
+  const std::int64_t offset = (host.now() - w.origin).us();
   if (d.sleep->offline()) foresee_requests(host, d);
   d.sleep->on_period_start(host.now(), d.sleep->offline() ? &w.future : nullptr);
   arm_sleep_timer(host, d);
   w.cursor.start(index(host, d), offset);
   if (!w.cursor.done()) {
-    const Time next = d.window_start + Duration::micros(w.cursor.offset_us());
+    const Time next = w.origin + Duration::micros(w.cursor.offset_us());
     if (next < d.user_return) host.at(next, d, EventKind::kPageAccess);
   }
 }
@@ -93,8 +95,8 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
   auto prefetcher = d.prefetcher->clone();
   std::vector<policy::PageId> out;
   FirstTouchCursor c;
-  const std::int64_t from = (host.now() - d.window_start).us();
-  const std::int64_t until = (d.user_return - d.window_start).us();
+  const std::int64_t from = (host.now() - w.origin).us();
+  const std::int64_t until = (d.user_return - w.origin).us();
   std::int64_t last_fault = from;
   // A fault is a page's first access since `from`: the cursor skips only accesses that are not.
   for (c.start(index(host, d), from); !c.done() && c.offset_us() < until; c.advance()) {
@@ -104,7 +106,7 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
     if (resident[slot]) continue;
     resident[slot] = true;
     last_fault = at;
-    const Time t = d.window_start + Duration::micros(at);
+    const Time t = w.origin + Duration::micros(at);
     w.future.requests.push_back(t);
     out.clear();
     prefetcher->on_fault(t, p.gfns[slot], out);
@@ -127,7 +129,7 @@ void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
   }
   bool may_stand_in = !stood_in;
   while (!w.cursor.done()) {
-    const Time t = d.window_start + Duration::micros(w.cursor.offset_us());
+    const Time t = w.origin + Duration::micros(w.cursor.offset_us());
     if (t >= d.user_return || d.returning) return;
     if (host.try_inline(t)) {
       access(host, d, w.cursor.access(), t);
@@ -140,7 +142,7 @@ void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
     if (may_stand_in && w.cursor.skipped_before() &&
         !w.pages.has(w.cursor.access().slot, PageStates::kResident)) {
       w.cursor.park();
-      host.at(d.window_start + Duration::micros(w.cursor.skipped_until_us()), d, EventKind::kPageAccess);
+      host.at(w.origin + Duration::micros(w.cursor.skipped_until_us()), d, EventKind::kPageAccess);
       return;
     }
     host.at(t, d, EventKind::kPageAccess);

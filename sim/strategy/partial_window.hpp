@@ -23,6 +23,7 @@ struct PartialWindow {
   std::unordered_set<std::uint64_t> unprofiled_prefetched;
   std::vector<policy::PageId> prefetch_buffer;
   FirstTouchCursor cursor;  // the VM's next page access
+  Time origin;              // the simulated time of the profile's offset 0 (set at the migration's end)
   policy::Future future;    // for offline sleep schedulers
   // Page requests waiting for the desktop to wake.
   std::uint64_t queued_pages = 0;
