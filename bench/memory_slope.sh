@@ -62,7 +62,9 @@ for s in $strategies; do
   esac
 done
 [ -x /usr/bin/time ] || { echo "memory_slope.sh: /usr/bin/time is missing (Debian package 'time')" >&2; exit 1; }
-for tool in jettison-sim jettison-trace; do
+tools="jettison-sim"
+[ -n "$trace" ] || tools="$tools jettison-trace"
+for tool in $tools; do
   [ -x "$bin/$tool" ] || { echo "memory_slope.sh: $bin/$tool is missing (build it)" >&2; exit 1; }
 done
 if [ -n "$baseline" ] && [ ! -x "$baseline/jettison-sim" ]; then

@@ -287,6 +287,10 @@ std::uint32_t Topology::desktop_index(std::string_view name) const {
   return *found;
 }
 
+std::optional<std::uint32_t> Topology::find_desktop(std::string_view name) const {
+  return find_by_name(nodes_, desktops_, desktops_by_name_, name);
+}
+
 std::uint32_t Topology::server_index(std::string_view name) const {
   const auto found = find_by_name(nodes_, servers_, servers_by_name_, name);
   if (!found) throw TopologyError("", fmt::format("no server named '{}'", name));

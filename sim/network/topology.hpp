@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -102,6 +103,8 @@ class Topology {
   const std::string& server_name(std::uint32_t server) const;
   // Throw TopologyError when the name is not a desktop (server).
   std::uint32_t desktop_index(std::string_view name) const;
+  // The same, nullopt when the name is not a desktop.
+  std::optional<std::uint32_t> find_desktop(std::string_view name) const;
   std::uint32_t server_index(std::string_view name) const;
 
  private:

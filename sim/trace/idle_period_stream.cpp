@@ -1,6 +1,7 @@
 #include "sim/trace/idle_period_stream.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "sim/trace/input_file.hpp"
 
@@ -8,7 +9,14 @@ namespace jettison::sim {
 
 IdlePeriodStream::IdlePeriodStream(const IdleTraceIndex& index,
                                    const std::unordered_map<std::string, std::uint32_t>& desktops)
-    : desktops_(desktops) {
+    : IdlePeriodStream(index, [&desktops](std::string_view name) -> std::optional<std::uint32_t> {
+        const auto it = desktops.find(std::string(name));
+        if (it == desktops.end()) return std::nullopt;
+        return it->second;
+      }) {}
+
+IdlePeriodStream::IdlePeriodStream(const IdleTraceIndex& index, DesktopLookup desktops)
+    : desktops_(std::move(desktops)) {
   auto reader =
       std::make_unique<IdleTraceReader>(open_input(index.path, index.path), index.path, index.names);
   if (index.sorted_by_start) {
@@ -26,8 +34,8 @@ bool IdlePeriodStream::read(IdleTraceReader& reader, IdlePeriod& out) {
     if (row_.number >= selected_.size()) selected_.resize(row_.number + 1, kUnlooked);
     std::uint32_t& desktop = selected_[row_.number];
     if (desktop == kUnlooked) {  // the first period of this desktop: is it in the run?
-      const auto it = desktops_.find(row_.desktop);
-      desktop = it == desktops_.end() ? kNotSelected : it->second;
+      const std::optional<std::uint32_t> found = desktops_(row_.desktop);
+      desktop = found ? *found : kNotSelected;
     }
     if (desktop == kNotSelected) continue;
     out = {desktop, row_.start, row_.end};

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +26,13 @@ struct IdlePeriod {
 
 class IdlePeriodStream {
  public:
+  // The run's index of the trace desktop named so, or nullopt when the run does not simulate it;
+  // asked once per desktop, at its first period.
+  using DesktopLookup = std::function<std::optional<std::uint32_t>(std::string_view)>;
+
+  IdlePeriodStream(const IdleTraceIndex& index, DesktopLookup desktops);
+  // The same through a map of the run's desktops by name (kept for callers that have one; a lookup
+  // into the scenario's own sorted names, Topology::find_desktop, costs 4 bytes a desktop, the map ~60).
   IdlePeriodStream(const IdleTraceIndex& index,
                    const std::unordered_map<std::string, std::uint32_t>& desktops);
   bool next(IdlePeriod& out);
@@ -34,7 +43,7 @@ class IdlePeriodStream {
   static constexpr std::uint32_t kNotSelected = ~std::uint32_t{0} - 1;
   bool read(IdleTraceReader& reader, IdlePeriod& out);
 
-  const std::unordered_map<std::string, std::uint32_t>& desktops_;
+  DesktopLookup desktops_;
   std::vector<std::uint32_t> selected_;  // by desktop number: the run's desktop index, or the above
   std::unique_ptr<IdleTraceReader> reader_;
   IdleRow row_;

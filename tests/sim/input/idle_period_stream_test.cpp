@@ -66,6 +66,30 @@ TEST(IdlePeriodStream, SortsUnsortedFile) {
   EXPECT_EQ(drain(stream), kExpected);
 }
 
+// A lookup instead of a map: each desktop is looked up once, at its first period, and the ones it
+// leaves out (d02) are skipped; the periods are those of the map-based stream.
+TEST(IdlePeriodStream, SelectsThroughALookupAskedOncePerDesktop) {
+  TempDir dir;
+  const std::string path = dir.write("idle.csv",
+                                     "desktop,start,end\n"
+                                     "d01,50,60\n"
+                                     "d00,100,200\n"
+                                     "d02,120,130\n"
+                                     "d01,150,160\n"
+                                     "d02,250,260\n"
+                                     "d00,300,400\n");
+  const IdleTraceIndex index = index_idle_trace(path, "idle_trace");
+  std::vector<std::string> asked;
+  IdlePeriodStream stream(index, [&](std::string_view name) -> std::optional<std::uint32_t> {
+    asked.emplace_back(name);
+    const auto it = kSelected.find(std::string(name));
+    if (it == kSelected.end()) return std::nullopt;
+    return it->second;
+  });
+  EXPECT_EQ(drain(stream), kExpected);
+  EXPECT_EQ(asked, (std::vector<std::string>{"d01", "d00", "d02"}));
+}
+
 TEST(IdlePeriodStream, EndsCleanlyAndStaysEnded) {
   TempDir dir;
   const std::string path = dir.write("idle.csv", "desktop,start,end\nd00,1,2\n");

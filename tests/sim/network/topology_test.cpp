@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -158,6 +159,15 @@ TEST(Topology, IndicesFollowSpecOrder) {
   EXPECT_EQ(t.route(1, 1, Direction::kToServer).latency, Duration::millis(6));
   EXPECT_THROW((void)t.desktop_index("sw"), TopologyError);
   EXPECT_THROW((void)t.server_index("dX"), TopologyError);
+  EXPECT_EQ(t.find_desktop("dA"), std::optional<std::uint32_t>(1u));
+  EXPECT_EQ(t.find_desktop("dX"), std::optional<std::uint32_t>(0u));
+  EXPECT_EQ(t.find_desktop("sA"), std::nullopt);  // a server, not a desktop
+  EXPECT_EQ(t.find_desktop("d"), std::nullopt);
+  EXPECT_EQ(t.find_desktop("dZ"), std::nullopt);  // past every name
+  // ResourceInfo is built on demand: dA-sw (declared second) gives resources 2 (dA -> sw) and 3.
+  EXPECT_EQ(t.resource(3).link, "dA-sw");
+  EXPECT_EQ(t.resource(3).from, "sw");
+  EXPECT_EQ(t.resource(3).to, "dA");
 }
 
 // The message of the TopologyError `spec` raises ("" when none).
