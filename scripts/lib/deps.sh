@@ -5,7 +5,7 @@ set -euo pipefail
 JETTISON_PACKAGES=(
   build-essential cmake pkg-config python3
   libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
-  libboost-dev libssl-dev libspdlog-dev
+  libboost-dev libssl-dev libspdlog-dev libeigen3-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-matplotlib python3-pandas python3-yaml python3-zstandard
