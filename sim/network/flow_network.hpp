@@ -91,6 +91,11 @@ class FlowNetwork {
   std::uint64_t recomputations() const { return recomputations_; }  // rate recomputations
   std::uint64_t full_solves() const { return full_solves_; }        // of which: solver runs on a component
   std::size_t resources() const { return capacity_.size(); }
+  // What the network holds beyond the capacities (memory checks): groups with members, route classes
+  // in use, and whether the per-resource state exists (from the first flow on).
+  std::size_t live_groups() const { return group_pool_.size() - free_group_slots_.size(); }
+  std::size_t live_classes() const { return class_of_route_.size(); }
+  bool holds_resource_state() const { return !resources_.empty(); }
 
  private:
   static constexpr std::uint32_t kNone = 0xffffffffu;

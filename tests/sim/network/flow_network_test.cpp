@@ -45,6 +45,47 @@ TEST(FlowNetwork, FlowAloneFinishesAtTransferTime) {
   EXPECT_EQ(net.next_completion(), Time::never());
 }
 
+// Memory: a network without flows holds no per-resource state, and once every flow has ended it holds
+// no group and no route class; the slots are reused, so 50 rounds of 40 desktops' flows through a
+// shared uplink never hold more groups than resources. The stats and shares are those of a network
+// that kept everything (the equality tests below and periods.csv compare the values themselves).
+TEST(FlowNetwork, HoldsStateOnlyWhileFlowsRun) {
+  constexpr ResourceId kDesktops = 40;
+  std::vector<double> bps(kDesktops + 1, 1e8);
+  bps[kDesktops] = 1e9;  // the uplink
+  std::vector<Bandwidth> c;
+  for (double b : bps) c.push_back(Bandwidth::bits_per_second(b));
+  FlowNetwork net(c);
+  EXPECT_FALSE(net.holds_resource_state());
+  EXPECT_EQ(net.share_for(route({0, kDesktops})).bits_per_second(), 1e8);
+  EXPECT_EQ(net.share_for_uncached(route({0, kDesktops})).bits_per_second(), 1e8);
+  EXPECT_EQ(net.stats(kDesktops, us(1'000)).bytes_carried, 0.0);
+  EXPECT_EQ(net.stats(kDesktops, us(1'000)).peak_utilisation, 0.0);
+  std::mt19937_64 rng(7);
+  std::vector<FlowDone> done;
+  Time t = us(0);
+  std::uint64_t total = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (ResourceId d = 0; d < kDesktops; ++d) {
+      if (rng() % 3 == 0) continue;
+      const std::uint64_t bytes = 1'000 + rng() % 1'000'000;
+      total += bytes;
+      net.start(t, route({d, kDesktops}), Bytes::of(bytes), d);
+      EXPECT_LE(net.live_groups(), kDesktops + 1);
+      t = t + Duration::micros(static_cast<std::int64_t>(rng() % 50));
+      net.advance(t, done);
+    }
+    net.advance(Time::micros(t.us() + 100'000'000), done);
+    t = Time::micros(t.us() + 100'000'000);
+    EXPECT_EQ(net.active(), 0u);
+    EXPECT_EQ(net.live_groups(), 0u);
+    EXPECT_EQ(net.live_classes(), 0u);
+  }
+  EXPECT_TRUE(net.holds_resource_state());
+  // Every byte went through the uplink: the stats survive the groups and classes.
+  EXPECT_DOUBLE_EQ(net.stats(kDesktops, t).bytes_carried, static_cast<double>(total));
+}
+
 TEST(FlowNetwork, EqualFlowsThroughOneBottleneckFinishTogether) {
   // 3 flows of 100 MiB through 1 Gb/s from t = 10: each gets 1e9 / 3; all finish at
   // 10 + ceil(3 x 104,857,600 x 8 / 1e9 s) = 10 + ceil(2,516,582.4 us) = 2,516,593.
