@@ -38,6 +38,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/version/version.hpp"
 #include "emu/fetch/fetcher.hpp"
 #include "emu/fetch/image_source.hpp"
 #include "emu/memserver/memory_server.hpp"
@@ -222,6 +223,7 @@ int main(int argc, char** argv) {
                  fmt::format("pages per GET_PAGES request (default {})", request_pages));
   app.add_option("--only", only,
                  "run only the rows whose 'path, source, mode' contains this text (e.g. 'veth, TLS')");
+  app.set_version_flag("--version", jettison::version_line("jettison-emu-bench"));
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 

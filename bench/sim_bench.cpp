@@ -8,10 +8,13 @@
 //     periods, and the events per period.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
+#include <string_view>
 
+#include "common/version/version.hpp"
 #include "sim/engine/event_queue.hpp"
 #include "sim/run/strategy_run.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -79,4 +82,15 @@ BENCHMARK_CAPTURE(BM_Scenario, partial, std::string("partial"))->Unit(benchmark:
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// BENCHMARK_MAIN(), and --version (common/version/version.hpp) before Google Benchmark reads the flags.
+int main(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    std::puts(jettison::version_line("jettison-bench").c_str());
+    return 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

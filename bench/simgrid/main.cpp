@@ -26,6 +26,7 @@
 
 #include "bench/simgrid/sleep_only_figures.hpp"
 #include "bench/simgrid/trace_feeder.hpp"
+#include "common/version/version.hpp"
 
 int main(int argc, char** argv) {
   using namespace jettison;
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   app.add_option("--desktops", max_desktops, "the first N desktops of the trace (default: all)")
       ->check(CLI::PositiveNumber);
   app.add_option("--stack-kib", stack_kib, "each actor's stack, KiB")->check(CLI::Range(16u, 8192u));
+  app.set_version_flag("--version", version_line("jettison-simgrid-sleep-only"));
   CLI11_PARSE(app, argc, argv);
 
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/input_error.hpp"
+#include "common/version/version.hpp"
 
 namespace jettison::emu {
 
@@ -23,10 +24,11 @@ inline void add_log_level(CLI::App& app, std::string& level) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 }
 
-// Parses `argv` into `app`, sets spdlog's level from `level`, then returns what `body()` returns;
-// errors are printed as "<tool>: error: ...".
+// Adds --version (common/version/version.hpp), parses `argv` into `app`, sets spdlog's level from `level`,
+// then returns what `body()` returns; errors are printed as "<tool>: error: ...".
 template <class Body>
 int run_cli(const char* tool, CLI::App& app, int argc, char** argv, const std::string& level, Body body) {
+  app.set_version_flag("--version", version_line(tool));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -7,9 +7,14 @@
 #include <iostream>
 
 #include "common/input_error.hpp"
+#include "common/version/version.hpp"
+#include "policy/migration_triggers.hpp"
+#include "policy/prefetchers.hpp"
+#include "policy/resume_kinds.hpp"
 #include "policy/sleep_schedulers.hpp"
 #include "sim/cli/summary_table.hpp"
 #include "sim/cli/sweep_command.hpp"
+#include "sim/embedded/default_scenario_copy.hpp"
 #include "sim/embedded/embedded_files.hpp"
 #include "sim/mpi/communicator.hpp"
 #include "sim/mpi/distributed_run.hpp"
@@ -76,14 +81,20 @@ int validate_command(const std::string& file, const std::vector<std::string>& se
   return 0;
 }
 
+// One section of `list`: a heading, then each entry's name and description.
+template <class Registry>
+void list_section(std::string_view heading, const Registry& registry) {
+  fmt::print("{}:\n", heading);
+  for (const auto& e : registry.entries()) fmt::print("  {:<18} {}\n", e.name, e.description);
+}
+
 void list_command() {
-  fmt::print("strategies:\n");
-  for (const auto& e : strategies().entries()) fmt::print("  {:<12} {}\n", e.name, e.description);
-  fmt::print("sleep rules (policy.sleep.rule):\n");
-  for (const auto& e : policy::sleep_schedulers().entries())
-    fmt::print("  {:<12} {}\n", e.name, e.description);
-  fmt::print("bandwidth sharing solvers (network.solver):\n");
-  for (const auto& e : net::sharing_solvers().entries()) fmt::print("  {:<12} {}\n", e.name, e.description);
+  list_section("strategies", strategies());
+  list_section("sleep rules (policy.sleep.rule)", policy::sleep_schedulers());
+  list_section("prefetch rules (policy.prefetch.rule)", policy::prefetchers());
+  list_section("resume for pages (policy.resume.pages)", policy::resume_kinds());
+  list_section("migration triggers (policy.trigger.rule)", policy::migration_triggers());
+  list_section("bandwidth sharing solvers (network.solver)", net::sharing_solvers());
   fmt::print("embedded files:\n");
   for (auto name : embedded_file_names()) fmt::print("  {}\n", name);
 }
@@ -92,6 +103,7 @@ void list_command() {
 
 int main(int argc, char** argv) {
   CLI::App app{"jettison-sim: simulate partial VM migration of idle desktops and compare strategies"};
+  app.set_version_flag("--version", version_line("jettison-sim"));
   app.require_subcommand(1);
   std::vector<std::string> sets;
   std::string file, out;
@@ -117,8 +129,10 @@ int main(int argc, char** argv) {
   SweepArgs sweep_args;
   auto* sweep = add_sweep_command(app, sweep_args);
 
-  auto* list = app.add_subcommand("list", "list strategies, sleep rules and embedded files");
-  auto* show = app.add_subcommand("show-default", "print the embedded default scenario");
+  auto* list = app.add_subcommand("list", "list strategies, policy rules, solvers and embedded files");
+  auto* show = app.add_subcommand(
+      "show-default",
+      "print the embedded default scenario, its trace paths as embedded: names (runs from any folder)");
 
   try {
     app.parse(argc, argv);
@@ -151,7 +165,7 @@ int main(int argc, char** argv) {
     if (*validate) return validate_command(file, sets, quiet);
     if (*sweep) return sweep_command(sweep_args, world.get());
     if (*list) list_command();
-    if (*show) std::cout << *embedded_file("scenarios/default.yaml");
+    if (*show) std::cout << default_scenario_copy();
     return 0;
   } catch (const mpi::QuietExit& e) {
     return e.code;  // rank 0 reports

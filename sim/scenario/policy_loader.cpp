@@ -4,6 +4,7 @@
 
 #include "policy/migration_triggers.hpp"
 #include "policy/prefetchers.hpp"
+#include "policy/resume_kinds.hpp"
 #include "policy/sleep_schedulers.hpp"
 
 namespace jettison::sim {
@@ -68,12 +69,9 @@ void read_resume(const YamlNode& n, Scenario& s) {
   n.expect_keys({"pages"});
   if (auto v = n.find("pages")) {
     const std::string kind = v->text();
-    if (kind == "selective")
-      s.resume_pages = policy::ResumeKind::kSelective;
-    else if (kind == "full")
-      s.resume_pages = policy::ResumeKind::kFull;
-    else
-      v->fail(fmt::format("'{}' is not one of: selective, full", kind));
+    const auto* e = policy::resume_kinds().find(kind);
+    if (e == nullptr) v->fail(fmt::format("'{}' is not one of: {}", kind, policy::resume_kinds().names()));
+    s.resume_pages = e->make();
   }
 }
 

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "common/input_error.hpp"
+#include "common/version/version.hpp"
 #include "traces/tool/convert_command.hpp"
 #include "traces/tool/generate_idle.hpp"
 #include "traces/tool/generate_pages.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   using namespace jettison;
   using namespace jettison::traces;
   CLI::App app{"jettison-trace: generate, inspect, convert and import Jettison's traces"};
+  app.set_version_flag("--version", version_line("jettison-trace"));
   app.require_subcommand(1);
 
   auto* generate = app.add_subcommand("generate", "synthetic traces from the models in traces/README.md");

@@ -191,17 +191,92 @@ TEST_F(Cli, FailedRunKeepsThePreviousOutputs) {
   EXPECT_FALSE(has_staging(out));
 }
 
-TEST_F(Cli, ShowDefaultPrintsTheDefaultScenario) {
+// show-default's copy runs from any folder (issue 13): it is the default scenario byte for byte but
+// for its three trace paths, which name the embedded traces; run from a folder with no traces/ beside
+// it, it gives the same periods as the embedded default itself. The copy used to keep
+// ../traces/samples/..., relative to scenarios/: exit 2, "no such file", anywhere else.
+TEST_F(Cli, ShowDefaultGivesACopyThatRunsFromAnyFolder) {
   const CliResult r = sim("show-default");
-  EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, slurp(fs::path(JETTISON_SOURCE_DIR) / "scenarios/default.yaml"));
+  ASSERT_EQ(r.exit_code, 0);
+  std::string expected = slurp(fs::path(JETTISON_SOURCE_DIR) / "scenarios/default.yaml");
+  for (const char* name : {"office-idle.csv", "pages-windows.csv", "pages-linux.csv"}) {
+    const std::string from = std::string(" ../traces/samples/") + name + "\n";
+    const auto at = expected.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    expected.replace(at, from.size(), std::string(" embedded:traces/samples/") + name + "\n");
+  }
+  EXPECT_EQ(r.out, expected);
+
+  dir_.write("elsewhere/my.yaml", r.out);
+  const std::string small = " --quiet --set desktops.count=3 --set strategies=[sleep-only,partial]";
+  const CliResult copy = sim("run elsewhere/my.yaml --out copy" + small);
+  ASSERT_EQ(copy.exit_code, 0) << copy.err;
+  ASSERT_EQ(sim("run --out embedded" + small).exit_code, 0);
+  const std::string periods = slurp(dir_.path() / "copy" / "periods.csv");
+  EXPECT_GT(std::count(periods.begin(), periods.end(), '\n'), 10);
+  EXPECT_EQ(periods, slurp(dir_.path() / "embedded" / "periods.csv"));
+  EXPECT_EQ(sim("validate elsewhere/my.yaml --quiet").exit_code, 0);
 }
 
-TEST_F(Cli, ListNamesStrategiesAndSleepRules) {
+// The rule names of the README's policy table (## Policies): `| \`sleep.rule\` | \`timeout\`,
+// \`break-even\` (...), ... |` -> {"sleep.rule", {"timeout", "break-even", ...}}. A rule is the
+// backticked word that begins a comma-separated item outside parentheses (parameters are inside
+// them, or after the name).
+std::vector<std::pair<std::string, std::vector<std::string>>> readme_policy_rules() {
+  std::istringstream readme(slurp(fs::path(JETTISON_SOURCE_DIR) / "README.md"));
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  std::string line;
+  bool in_policies = false;
+  while (std::getline(readme, line)) {
+    if (line.rfind("## ", 0) == 0) in_policies = line == "## Policies";
+    if (!in_policies || line.rfind("| `", 0) != 0) continue;
+    const auto key_end = line.find('`', 3);
+    const std::string key = line.substr(3, key_end - 3);
+    if (key == "policy.") continue;  // the table's header row
+    const auto col = line.find("| ", key_end) + 2;
+    const std::string rules = line.substr(col, line.find(" |", col) - col);
+    std::vector<std::string> names;
+    int depth = 0;
+    bool item_start = true;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      const char c = rules[i];
+      if (c == '(') ++depth;
+      if (c == ')') --depth;
+      if (depth == 0 && c == ',') item_start = true;
+      if (depth == 0 && c == '`' && item_start) {
+        const auto end = rules.find('`', i + 1);
+        names.push_back(rules.substr(i + 1, end - i - 1));
+        i = end;
+        item_start = false;
+      } else if (c != ' ' && c != ',') {
+        item_start = false;
+      }
+    }
+    out.emplace_back(key, names);
+  }
+  return out;
+}
+
+// `list` names every policy family of the README's table with its rules, each in its section
+// (issue 13: prefetch, resume and trigger rules were missing), beside strategies and solvers.
+TEST_F(Cli, ListNamesEveryPolicyFamilyOfTheReadmeWithItsRules) {
   const CliResult r = sim("list");
-  EXPECT_EQ(r.exit_code, 0);
-  for (const char* name : {"always-on", "sleep-only", "full", "partial", "timeout"}) {
-    EXPECT_TRUE(Contains(r.out, name));
+  ASSERT_EQ(r.exit_code, 0);
+  for (const char* name : {"always-on", "sleep-only", "full", "partial"}) {
+    EXPECT_TRUE(Contains(r.out, std::string("\n  ") + name + " ")) << name;
+  }
+  const auto families = readme_policy_rules();
+  ASSERT_EQ(families.size(), 4U);  // sleep.rule, prefetch.rule, resume.pages, trigger.rule
+  for (const auto& [key, rules] : families) {
+    ASSERT_GE(rules.size(), 2U) << key;
+    const auto heading = r.out.find("(policy." + key + "):\n");
+    ASSERT_NE(heading, std::string::npos) << key << " has no section in:\n" << r.out;
+    const auto next = r.out.find(":\n", r.out.find('\n', heading) + 1);
+    const auto next_heading = next == std::string::npos ? r.out.size() : r.out.rfind('\n', next);
+    const std::string section = r.out.substr(heading, next_heading - heading);
+    for (const std::string& rule : rules) {
+      EXPECT_TRUE(Contains(section, "\n  " + rule + " ")) << key << ": " << rule << " not in\n" << section;
+    }
   }
 }
 
