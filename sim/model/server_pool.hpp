@@ -3,7 +3,8 @@
 //
 // A VM *reserves* memory from its admission (the migration starts) until its window closes; it is
 // *hosted* (runs on the server, counts for utilisation and power) from the migration's end until the
-// window closes. Time-weighted figures integrate piecewise-constant values between changes.
+// window closes. Time-weighted figures integrate piecewise-constant values between changes (one
+// ServerAccount per server); peaks are taken at every change.
 #pragma once
 
 #include <cstdint>
@@ -12,24 +13,10 @@
 
 #include "common/quantity.hpp"
 #include "common/time.hpp"
+#include "sim/model/server_account.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace jettison::sim {
-
-struct ServerFigures {
-  std::string id;
-  Bytes capacity;
-  Bytes peak_memory;
-  double mean_memory_bytes = 0;  // time-weighted over the run
-  std::uint32_t peak_vms = 0;
-  double mean_vms = 0;    // time-weighted over the run
-  Duration busy;          // time hosting at least one VM
-  double vm_seconds = 0;  // hosted VMs x time
-  Energy energy;          // the server's draw over the whole run (always on)
-  Energy attributed;      // the part of it attributed to hosted VMs
-  std::uint64_t admitted = 0;
-  std::uint64_t overcommitted = 0;  // times a hosted VM's growth took memory past the capacity
-};
 
 class ServerPool {
  public:
@@ -49,32 +36,21 @@ class ServerPool {
 
   // Closes the books at `end` (the run's last event).
   std::vector<ServerFigures> figures(Time end);
-  Bytes peak_memory() const;  // the largest peak over the servers
+  Bytes peak_memory() const { return sim::peak_memory(servers_); }  // the largest over the servers
   std::uint64_t refusals() const { return refusals_; }
   // What server `i` holds now, and the VMs it admitted so far (a sharded run tells the merger).
-  Bytes used(std::uint32_t i) const { return servers_[i].used; }
-  std::uint32_t vms(std::uint32_t i) const { return servers_[i].vms; }
-  std::uint64_t admitted(std::uint32_t i) const { return servers_[i].f.admitted; }
+  Bytes used(std::uint32_t i) const { return servers_[i].used(); }
+  std::uint32_t vms(std::uint32_t i) const { return servers_[i].vms(); }
+  std::uint64_t admitted(std::uint32_t i) const { return servers_[i].admitted(); }
   std::size_t size() const { return servers_.size(); }
 
  private:
-  struct State {
-    Bytes capacity;
-    Bytes used;
-    std::uint32_t vms = 0;
-    Time since;                      // of the current values
-    double memory_integral = 0;      // byte-µs
-    double vm_integral = 0;          // VM-µs
-    double energy_j = 0;             // whole draw so far
-    double attributed_per_vm_j = 0;  // cumulative energy per hosted VM (for attribution)
-    double attributed_j = 0;
-    ServerFigures f;
-  };
-  void advance(State& s, Time now) const;
-  Power draw(const State& s) const;
+  void advance(std::uint32_t server, Time now);
+  Power draw(std::uint32_t vms) const;
 
   const ServersSpec& spec_;
-  std::vector<State> servers_;
+  std::vector<ServerAccount> servers_;
+  std::vector<double> attributed_per_vm_j_;  // per server: cumulative energy per hosted VM
   std::uint64_t refusals_ = 0;
 };
 

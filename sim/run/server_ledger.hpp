@@ -1,13 +1,15 @@
 // The servers' figures of a sharded run, from the shards' net changes per instant merged in time
-// order: the books ServerPool keeps (memory and VMs over time, the per-VM draw), with peaks taken at
-// the end of each instant (a VM leaving and another arriving within one µs, in whatever order, is
-// not a peak). Only for the per-VM power model, where a VM's share does not depend on the others.
+// order: the same books ServerPool keeps (one ServerAccount per server, the per-VM draw), with peaks
+// taken at the end of each instant (a VM leaving and another arriving within one µs, in whatever
+// order, is not a peak). Only for the per-VM power model, where a VM's share does not depend on the
+// others.
 #pragma once
 
 #include <vector>
 
-#include "sim/model/server_pool.hpp"
+#include "sim/model/server_account.hpp"
 #include "sim/run/shard_item.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace jettison::sim {
 
@@ -18,23 +20,13 @@ class ServerLedger {
   void change(Time at, const ServerDelta& d);
   // Closes the books at `end` (the run's last event).
   std::vector<ServerFigures> figures(Time end);
-  Bytes peak_memory() const;
+  Bytes peak_memory() const { return sim::peak_memory(servers_); }
 
  private:
-  struct State {
-    Bytes used;
-    std::uint32_t vms = 0;
-    Time since;
-    double memory_integral = 0;  // byte-µs
-    double vm_integral = 0;      // VM-µs
-    double energy_j = 0;
-    double attributed_j = 0;
-    ServerFigures f;
-  };
-  void advance(State& s, Time now) const;
+  void advance(ServerAccount& s, Time now) const;
 
   const ServersSpec& spec_;
-  std::vector<State> servers_;
+  std::vector<ServerAccount> servers_;
 };
 
 }  // namespace jettison::sim
