@@ -14,7 +14,7 @@
 #include "common/quantity.hpp"
 #include "common/time.hpp"
 #include "sim/model/server_account.hpp"
-#include "sim/scenario/scenario.hpp"
+#include "sim/model/server_spec.hpp"
 
 namespace jettison::sim {
 

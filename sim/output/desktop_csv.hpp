@@ -4,7 +4,7 @@
 #include <ostream>
 #include <vector>
 
-#include "sim/run/strategy_run.hpp"
+#include "sim/metrics/strategy_result.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace jettison::sim {

@@ -5,7 +5,7 @@
 #include <ostream>
 #include <vector>
 
-#include "sim/run/strategy_run.hpp"
+#include "sim/metrics/strategy_result.hpp"
 
 namespace jettison::sim {
 

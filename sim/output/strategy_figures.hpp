@@ -5,7 +5,8 @@
 #include <array>
 #include <cstdint>
 
-#include "sim/run/strategy_run.hpp"
+#include "sim/metrics/strategy_result.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace jettison::sim {
 

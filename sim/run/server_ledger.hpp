@@ -9,7 +9,7 @@
 
 #include "sim/model/server_account.hpp"
 #include "sim/run/shard_item.hpp"
-#include "sim/scenario/scenario.hpp"
+#include "sim/model/server_spec.hpp"
 
 namespace jettison::sim {
 

@@ -13,7 +13,7 @@
 #include "sim/output/output_file.hpp"
 #include "sim/run/server_ledger.hpp"
 #include "sim/run/shard_item.hpp"
-#include "sim/run/strategy_result.hpp"
+#include "sim/metrics/strategy_result.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace jettison::sim {

@@ -23,7 +23,7 @@
 #include "sim/output/output_file.hpp"
 #include "sim/run/shard_item.hpp"
 #include "sim/run/shard_plan.hpp"
-#include "sim/run/strategy_result.hpp"
+#include "sim/metrics/strategy_result.hpp"
 #include "sim/strategy/desktop_run.hpp"
 #include "sim/strategy/strategy.hpp"
 #include "sim/trace/idle_period_stream.hpp"

@@ -15,7 +15,7 @@
 #include "policy/resume_planner.hpp"
 #include "policy/sleep_scheduler.hpp"
 #include "sim/model/power_state.hpp"
-#include "sim/model/server_power.hpp"
+#include "sim/model/server_spec.hpp"
 #include "sim/network/topology.hpp"
 #include "sim/trace/idle_trace.hpp"
 #include "sim/trace/page_profile.hpp"
@@ -32,39 +32,6 @@ struct DesktopSpec {
   Transitions transitions;
   Link link;
   std::uint32_t profile = 0;  // index into Scenario::profiles
-};
-
-// Which server takes a VM about to migrate, among those with room for it.
-enum class Placement : std::uint8_t {
-  kFirstFit,     // the first server (in list order) with room
-  kLeastLoaded,  // the server holding the least memory (ties: list order)
-};
-// What a desktop does when no server has room for its VM.
-enum class WhenFull : std::uint8_t { kSleepOnly, kStayOn };
-
-struct ServerPowerSpec {
-  enum class Model : std::uint8_t {
-    kPerVm,   // a fixed draw per hosted VM (the server's own draw is not modelled)
-    kLinear,  // idle + (max - idle) x utilisation
-    kTable,   // 11 points at 0%, 10%, ..., 100% utilisation, interpolated (SPECpower, as CloudSim)
-  };
-  Model model = Model::kPerVm;
-  Power per_vm;
-  ServerPowerModel curve = ServerPowerModel::linear(Power{}, Power{});  // linear and table
-  double vm_load = 0;  // utilisation one hosted VM adds (0..1)
-};
-
-struct ServerSpec {
-  std::string id;
-  Bytes memory;  // capacity for hosted VMs
-};
-
-struct ServersSpec {
-  std::vector<ServerSpec> list;  // at least one
-  Placement placement = Placement::kFirstFit;
-  WhenFull when_full = WhenFull::kSleepOnly;
-  ServerPowerSpec power;
-  bool add_to_total = false;  // add each VM's attributed server energy to its desktop's
 };
 
 // The network between desktops and servers: a checked-by-construction topology spec (generators

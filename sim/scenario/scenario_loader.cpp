@@ -16,8 +16,8 @@
 #include "sim/scenario/overrides.hpp"
 #include "sim/scenario/policy_loader.hpp"
 #include "sim/scenario/server_loader.hpp"
+#include "sim/scenario/strategy_kinds.hpp"
 #include "sim/scenario/yaml_node.hpp"
-#include "sim/strategy/strategies.hpp"
 #include "sim/trace/input_file.hpp"
 
 namespace jettison::sim {
@@ -93,8 +93,8 @@ bool read_strategies(const YamlNode& node, Scenario& s) {
   for (const YamlNode& n : node.items()) {
     all_ok = n.attempt([&] {
       const std::string name = n.text();
-      if (!strategies().find(name)) {
-        n.fail(fmt::format("unknown strategy '{}'; choose from: {}", name, strategies().names()));
+      if (!strategy_kinds().find(name)) {
+        n.fail(fmt::format("unknown strategy '{}'; choose from: {}", name, strategy_kinds().names()));
       }
       if (std::find(s.strategies.begin(), s.strategies.end(), name) != s.strategies.end()) {
         n.fail(fmt::format("strategy '{}' is listed twice", name));

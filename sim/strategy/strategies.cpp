@@ -1,23 +1,38 @@
 #include "sim/strategy/strategies.hpp"
 
+#include "sim/scenario/strategy_kinds.hpp"
 #include "sim/strategy/always_on.hpp"
 #include "sim/strategy/full_migration.hpp"
 #include "sim/strategy/partial_migration.hpp"
 #include "sim/strategy/sleep_only.hpp"
 
 namespace jettison::sim {
+namespace {
 
+std::unique_ptr<Strategy> make_strategy(StrategyKind kind) {
+  switch (kind) {
+    case StrategyKind::kAlwaysOn:
+      return std::make_unique<AlwaysOn>();
+    case StrategyKind::kSleepOnly:
+      return std::make_unique<SleepOnly>();
+    case StrategyKind::kFull:
+      return std::make_unique<FullMigration>();
+    case StrategyKind::kPartial:
+      return std::make_unique<PartialMigration>();
+  }
+  return nullptr;  // unreachable: the switch covers every kind (-Wswitch)
+}
+
+}  // namespace
+
+// One entry per kind the scenario loader accepts, in its order and with its descriptions.
 const StrategyRegistry& strategies() {
   static const StrategyRegistry registry = [] {
     StrategyRegistry r;
-    r.add("always-on", "the desktop stays on through idle periods (the baseline)",
-          [] { return std::unique_ptr<Strategy>(std::make_unique<AlwaysOn>()); });
-    r.add("sleep-only", "the desktop sleeps when idle; the VM loses network presence",
-          [] { return std::unique_ptr<Strategy>(std::make_unique<SleepOnly>()); });
-    r.add("full", "the whole VM moves to the server by pre-copy; the desktop sleeps until the user returns",
-          [] { return std::unique_ptr<Strategy>(std::make_unique<FullMigration>()); });
-    r.add("partial", "metadata moves; pages are fetched on demand from the desktop, woken as needed",
-          [] { return std::unique_ptr<Strategy>(std::make_unique<PartialMigration>()); });
+    for (const StrategyKindRegistry::Entry& e : strategy_kinds().entries()) {
+      const StrategyKind kind = e.make();
+      r.add(e.name, e.description, [kind] { return make_strategy(kind); });
+    }
     return r;
   }();
   return registry;

@@ -7,7 +7,7 @@
 
 #include "common/quantity.hpp"
 #include "sim/metrics/strategy_totals.hpp"
-#include "sim/model/server_pool.hpp"
+#include "sim/model/server_account.hpp"
 
 namespace jettison::sim {
 
