@@ -5,24 +5,12 @@
 namespace jettison::sim {
 
 void Totals::add(const PeriodRecord& r) {
-  ++periods;
-  idle += r.idle;
-  window += r.window;
-  asleep += r.state_time[index_of(PowerState::kAsleep)];
-  energy += r.energy;
-  baseline += r.baseline;
+  PeriodSums::add(r);
   server_energy += r.server_energy;
-  migrated += r.migrated;
   fetched += r.fetched;
   prefetched += r.prefetched;
   prefetched_pages += r.prefetched_pages;
   prefetch_used += r.prefetch_used;
-  reintegrated += r.reintegrated;
-  fetched_pages += r.fetched_pages;
-  wakeups += r.wakeups;
-  migrations += r.outcome == Outcome::kMigrated ? 1 : 0;
-  aborted += r.outcome == Outcome::kAborted ? 1 : 0;
-  refused += r.outcome == Outcome::kRefused ? 1 : 0;
 }
 
 LengthClass length_class(Duration idle) {

@@ -11,28 +11,16 @@
 #include "sim/metrics/desktop_totals.hpp"
 #include "sim/metrics/latency_samples.hpp"
 #include "sim/metrics/period_record.hpp"
+#include "sim/metrics/period_sums.hpp"
 
 namespace jettison::sim {
 
-struct Totals {
-  std::uint64_t periods = 0;
-  Duration idle;
-  Duration window;
-  Duration asleep;
-  Energy energy;
-  Energy baseline;
+struct Totals : PeriodSums<std::uint64_t> {
   Energy server_energy;
-  Bytes migrated;
   Bytes fetched;
   Bytes prefetched;
-  Bytes reintegrated;
-  std::uint64_t fetched_pages = 0;
   std::uint64_t prefetched_pages = 0;
   std::uint64_t prefetch_used = 0;
-  std::uint64_t wakeups = 0;
-  std::uint64_t migrations = 0;
-  std::uint64_t aborted = 0;
-  std::uint64_t refused = 0;
 
   void add(const PeriodRecord& r);
   Bytes network() const { return migrated + fetched + prefetched + reintegrated; }
@@ -45,10 +33,6 @@ struct Totals {
   double prefetch_coverage() const {
     const std::uint64_t would_fault = prefetch_used + fetched_pages;
     return would_fault ? static_cast<double>(prefetch_used) / static_cast<double>(would_fault) : 0.0;
-  }
-  double savings_pct() const { return baseline.joules() > 0 ? 100.0 * (1.0 - energy / baseline) : 0.0; }
-  double sleep_fraction() const {
-    return window.us() > 0 ? static_cast<double>(asleep.us()) / static_cast<double>(window.us()) : 0.0;
   }
 };
 
