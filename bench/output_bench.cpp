@@ -117,12 +117,10 @@ void old_row(std::ostream& out, const PeriodRow& r) {
   out.write(b.data(), static_cast<std::streamsize>(b.size()));
 }
 
+// A file in this process's scratch folder; finish() removes both, so nothing is left behind.
 fs::path bench_file(const char* name) {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / fmt::format("jettison-output-bench-{}", ::getpid());
-    fs::create_directories(d);
-    return d;
-  }();
+  const fs::path dir = fs::temp_directory_path() / fmt::format("jettison-output-bench-{}", ::getpid());
+  fs::create_directories(dir);
   return dir / name;
 }
 
@@ -131,6 +129,7 @@ void finish(benchmark::State& state, const fs::path& file) {
   state.counters["rows_per_s"] = benchmark::Counter(rows_done, benchmark::Counter::kIsRate);
   state.counters["bytes_per_row"] = static_cast<double>(fs::file_size(file)) / static_cast<double>(kRows);
   fs::remove(file);
+  fs::remove(file.parent_path());  // the scratch folder, empty now
 }
 
 void BM_PeriodRows_ostream_runtime_fmt(benchmark::State& state) {
