@@ -120,7 +120,7 @@ void read_profiles(const YamlNode& traces, Scenario& s,
 }
 
 void read_profile(const YamlNode& p, Scenario& s, std::unordered_map<std::string, std::uint32_t>& by_name) {
-  p.expect_keys({"name", "file", "when_shorter", "length"});
+  p.expect_keys({"name", "file", "when_shorter", "length", "anchor"});
   const std::string name = p.at("name").text();
   if (!by_name.try_emplace(name, static_cast<std::uint32_t>(s.profiles.size())).second) {
     p.at("name").fail(fmt::format("profile '{}' is defined twice", name));
@@ -137,6 +137,15 @@ void read_profile(const YamlNode& p, Scenario& s, std::unordered_map<std::string
       profile.repeat = false;
     else
       w->fail(fmt::format("'{}' is not one of: repeat, stop", v));
+  }
+  if (auto a = p.find("anchor")) {
+    const std::string v = a->text();
+    if (v == "idle-start")
+      profile.anchor = ProfileAnchor::kIdleStart;
+    else if (v == "migration-end")
+      profile.anchor = ProfileAnchor::kMigrationEnd;
+    else
+      a->fail(fmt::format("'{}' is not one of: idle-start, migration-end", v));
   }
   if (auto len = p.find("length")) {
     profile.cycle = len->duration();

@@ -24,13 +24,19 @@ DirtyModel FullMigration::dirty_model(const Host& host, const DesktopRun& d) {
                     d.spec->vm_memory.count() / s.page_size.count());
 }
 
+// Profile offsets count from here: the window's start, or for `anchor: migration-end` the pre-copy's
+// start (sim/MODEL.md, "full").
+Time FullMigration::origin(const DesktopRun& d) {
+  return replay_origin(*d.profile, d.window_start, d.migration_start);
+}
+
 void FullMigration::act(Host& host, DesktopRun& d) {
   if (!trigger_allows(host, d)) return;
   if (!admit(host, d, d.spec->vm_memory)) return;
   begin_migration(host, d, host.scenario().migration.full.setup);
   scratch_.resize(d.profile->unique_pages());
   const PrecopyPlan alone =
-      plan_precopy(input(host, d), dirty_model(host, d), (host.now() - d.window_start).us(), scratch_);
+      plan_precopy(input(host, d), dirty_model(host, d), (host.now() - origin(d)).us(), scratch_);
   d.rec.migration_latency_uncontended = alone.total;
   d.round = 0;
   d.sent_before = Bytes{};
@@ -49,8 +55,8 @@ void FullMigration::round_done(Host& host, DesktopRun& d) {
   const Scenario& s = host.scenario();
   d.sent_before += d.round_bytes;
   scratch_.resize(d.profile->unique_pages());
-  const std::uint64_t written = dirty_model(host, d).pages_written(
-      (d.round_start - d.window_start).us(), (host.now() - d.window_start).us(), scratch_);
+  const std::uint64_t written = dirty_model(host, d).pages_written((d.round_start - origin(d)).us(),
+                                                                   (host.now() - origin(d)).us(), scratch_);
   const Bytes dirty = s.page_size * written;
   d.round_start = host.now();
   if (precopy_converged(input(host, d), dirty, d.round)) {
@@ -93,8 +99,8 @@ void FullMigration::after_full_resume(Host& host, DesktopRun& d) {
   }
   // The VM ran on the server from hosted_since until the user's return; what it wrote comes back.
   scratch_.resize(d.profile->unique_pages());
-  d.rec.dirty_pages = dirty_model(host, d).pages_written((d.hosted_since - d.window_start).us(),
-                                                         (d.user_return - d.window_start).us(), scratch_);
+  d.rec.dirty_pages = dirty_model(host, d).pages_written((d.hosted_since - origin(d)).us(),
+                                                         (d.user_return - origin(d)).us(), scratch_);
   reintegrate(host, d,
               host.scenario().page_size * d.rec.dirty_pages + host.scenario().migration.partial.metadata);
 }

@@ -27,6 +27,7 @@ class FullMigration final : public SleepingStrategy {
 
  private:
   static PrecopyInput input(const Host& host, const DesktopRun& d);
+  static Time origin(const DesktopRun& d);
   DirtyModel dirty_model(const Host& host, const DesktopRun& d);
   void round_done(Host& host, DesktopRun& d);
   PageSet scratch_;            // reused between desktops: used only inside one call

@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "sim/model/profile_replay.hpp"
+
 namespace jettison::sim {
 
 Duration PartialMigration::migration_estimate(const Scenario& s, const DesktopSpec&,
@@ -68,8 +70,8 @@ void PartialMigration::migration_done(Host& host, DesktopRun& d) {
   // The VM resumes on the server and faults in its working set at once: the desktop stays up
   // serving, and the sleep scheduler counts from here.
   d.meter.change(host.now(), d.awake);
-  // Profile offsets count from w.origin (sim/MODEL.md, "Page replay").
-  w.origin = d.window_start;
+  // Profile offsets count from w.origin (sim/MODEL.md, "Profile anchor").
+  w.origin = replay_origin(*d.profile, d.window_start, host.now());
   const std::int64_t offset = (host.now() - w.origin).us();
   if (d.sleep->offline()) foresee_requests(host, d);
   d.sleep->on_period_start(host.now(), d.sleep->offline() ? &w.future : nullptr);

@@ -7,6 +7,7 @@ namespace jettison::sim {
 
 using traces::PageAccess;
 using traces::PageProfile;
+using traces::ProfileAnchor;
 using traces::read_page_profile;
 
 }  // namespace jettison::sim

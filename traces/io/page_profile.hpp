@@ -57,10 +57,14 @@ class PageTraceReader {
 };
 
 struct PageAccess {
-  std::int64_t offset_us;  // since the start of the idle period
+  std::int64_t offset_us;  // since the profile's anchor (PageProfile::anchor)
   std::uint32_t slot;      // dense page index; gfn = PageProfile::gfns[slot]
   bool write;
 };
+
+// Where a profile's offset 0 lies when the simulator replays it (sim/MODEL.md, "Profile anchor"): at
+// the idle period's start, or where the VM resumes on the server (the emulator's captures).
+enum class ProfileAnchor { kIdleStart, kMigrationEnd };
 
 struct PageProfile {
   std::string name;
@@ -73,6 +77,7 @@ struct PageProfile {
   std::uint64_t max_gfn = 0;
   Duration cycle;  // replay period when an idle period outlasts the profile
   bool repeat = true;
+  ProfileAnchor anchor = ProfileAnchor::kIdleStart;
 
   std::uint32_t unique_pages() const { return static_cast<std::uint32_t>(gfns.size()); }
   std::optional<std::uint32_t> slot(std::uint64_t gfn) const {

@@ -315,6 +315,13 @@ TEST_F(ScenarioErrors, UnknownWhenShorter) {
   EXPECT_TRUE(Contains(e.what, "'loop' is not one of: repeat, stop"));
 }
 
+TEST_F(ScenarioErrors, UnknownAnchor) {
+  const auto e =
+      load_error(replaced(kTinyScenario, "when_shorter: stop", "when_shorter: stop\n      anchor: resume"));
+  EXPECT_EQ(e.origin, at("anchor: resume", "page_traces.profiles[1].anchor"));
+  EXPECT_TRUE(Contains(e.what, "'resume' is not one of: idle-start, migration-end"));
+}
+
 TEST_F(ScenarioErrors, LengthNotAfterTheLastAccess) {
   const auto e = load_error(replaced(kTinyScenario, "length: 10s", "length: 4s"));
   EXPECT_EQ(e.origin, at("length: 4s", "page_traces.profiles[1].length"));

@@ -34,6 +34,7 @@ struct Knobs {
   std::string server_memory = "256GiB";
   bool add_to_total = false;
   std::string when_shorter = "stop";
+  std::string anchor;  // the profile's `anchor` (empty: not written, idle-start)
   // Network and servers (empty: the dedicated per-desktop links, one server with power per VM).
   std::string network;       // the value of `network:` in flow style, e.g. "{topology: star, ...}"
   std::string server_extra;  // more keys of `server:`, e.g. ", count: 2, placement: least-loaded"
@@ -52,6 +53,7 @@ inline std::string hand_scenario_yaml(const Knobs& k) {
   y += "    - name: p\n";
   y += "      file: pages.csv\n";
   y += "      when_shorter: " + k.when_shorter + "\n";
+  if (!k.anchor.empty()) y += "      anchor: " + k.anchor + "\n";
   y += "desktop:\n";
   y += "  vm_memory: 1GiB\n";
   y += "  power: {active: 120W, idle: 100W, migrating: 110W, suspending: 50W, asleep: 2W,\n";
