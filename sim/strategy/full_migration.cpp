@@ -97,9 +97,11 @@ void FullMigration::after_full_resume(Host& host, DesktopRun& d) {
     close(host, d);
     return;
   }
-  // The VM ran on the server from hosted_since until the user's return; what it wrote comes back.
+  // What the VM wrote from the stop-and-copy's start until the user's return comes back: it ran on
+  // the server from hosted_since, and what it would have done while paused for the stop-and-copy
+  // (from d.round_start, left there when the last round converged) it does when it resumes there.
   scratch_.resize(d.profile->unique_pages());
-  d.rec.dirty_pages = dirty_model(host, d).pages_written((d.hosted_since - origin(d)).us(),
+  d.rec.dirty_pages = dirty_model(host, d).pages_written((d.round_start - origin(d)).us(),
                                                          (d.user_return - origin(d)).us(), scratch_);
   reintegrate(host, d,
               host.scenario().page_size * d.rec.dirty_pages + host.scenario().migration.partial.metadata);

@@ -10,6 +10,7 @@
 //   metadata + 10 pages 8 429 568 B   ->    67 436.544 us ->    67 437 us
 //   metadata +  2 pages 8 396 800 B   ->    67 174.4 us   ->    67 175 us
 //   metadata +  3 pages 8 400 896 B   ->    67 207.168 us ->    67 208 us
+//   metadata +  5 pages 8 409 088 B   ->    67 272.704 us ->    67 273 us
 //
 // Period [1000 s, 4600 s). The migration starts at offset 60 s; setup until 61 s; round 1 (1 GiB)
 // runs over offsets [61, 69.589935).
@@ -42,21 +43,23 @@ constexpr const char* kPrecopyProfile =
 
 constexpr const char* kOneHour = "desktop,start,end\nd0,1000,4600\n";
 
-// stop_copy_below 64 MiB: round 1's dirty set (40 960 B) is below it: stop-and-copy next.
-//   The writes at 69.59 / 69.5901 fall in the stop-and-copy (the VM is paused; it is not hosted until
-//   the migration ends): they are neither re-sent nor reintegrated.
+// stop_copy_below 64 MiB: round 1's dirty set (40 960 B) is below it: stop-and-copy next, from
+//   offset 69.589935. The writes at 69.59 / 69.5901 fall in the stop-and-copy: the VM is paused, so
+//   it makes them when it resumes on the server, and pages 21 and 22 are dirty there (sim/MODEL.md,
+//   "full"): they are not re-sent, but reintegrated.
 //   migration = 1 s + 8 589 935 + 67 437 (10 pages + metadata) + 1 000 (latency) = 9 658 372 us
 //   migrated = 1 073 741 824 + 40 960 + 8 388 608 = 1 082 171 392 B
 // Timeline: idle 1000 -> 1060; migrating 1060 -> 1069.658372; suspending -> 1071.658372;
-//   asleep -> 4600 (3528.341628 s); resuming_full -> 4604; reintegration of the 3 pages written while
-//   hosted (10, 50, 51) + metadata = 8 400 896 B: 1 s + 1 ms + 67 208 us = 1 068 208 us -> 4605.068208.
-//   r = 5.068208 s; window 3605.068208 s.
-// States (us): idle 60 000 000; migrating 9 658 372 + 1 068 208 = 10 726 580; suspending 2 000 000;
+//   asleep -> 4600 (3528.341628 s); resuming_full -> 4604; reintegration of the 5 pages written from
+//   the stop-and-copy's start (21, 22, then 10, 50, 51 while hosted) + metadata = 8 409 088 B:
+//   1 s + 1 ms + 67 273 us = 1 068 273 us -> 4605.068273. r = 5.068273 s; window 3605.068273 s.
+// States (us): idle 60 000 000; migrating 9 658 372 + 1 068 273 = 10 726 645; suspending 2 000 000;
 //   asleep 3 528 341 628; resuming_full 4 000 000.
-// Energy: 6000 + 110x10.72658 + 50x2 + 2x3528.341628 + 80x4
-//   = 6000 + 1179.9238 + 100 + 7056.683256 + 320 = 14 656.607056 J
-// Baseline: 360 000 + 120 x 5.068208 = 360 608.18496 J; savings 95.936 %.
-// Server energy: 5 W x (4605.068208 - 1069.658372) = 17 677.04918 J.
+// Energy: 6000 + 110x10.726645 + 50x2 + 2x3528.341628 + 80x4
+//   = 6000 + 1179.93095 + 100 + 7056.683256 + 320 = 14 656.614206 J
+// Baseline: 360 000 + 120 x 5.068273 = 360 608.19276 J; savings 95.936 %.
+// Server energy: 5 W x (4605.068273 - 1069.658372) = 17 677.049505 J.
+// (Before the fix the paused VM's writes were lost: 3 dirty pages, 8 400 896 B, window 3605.068208 s.)
 TEST(HandDerivedFull, PrecopyOneRoundThenStopAndCopy) {
   TempDir dir;
   const auto s = load_hand_scenario(dir, kOneHour, kPrecopyProfile);
@@ -67,26 +70,26 @@ TEST(HandDerivedFull, PrecopyOneRoundThenStopAndCopy) {
   ASSERT_TRUE(r.migration_latency.has_value());
   EXPECT_EQ(r.migration_latency->us(), 9'658'372);
   EXPECT_EQ(r.migrated.count(), 1'082'171'392u);
-  EXPECT_EQ(r.dirty_pages, 3u);
-  EXPECT_EQ(r.reintegrated.count(), 8'400'896u);
+  EXPECT_EQ(r.dirty_pages, 5u);
+  EXPECT_EQ(r.reintegrated.count(), 8'409'088u);
   EXPECT_EQ(r.fetched.count(), 0u);
   EXPECT_EQ(r.fetched_pages, 0u);
   EXPECT_EQ(r.wakeups, 0u);
-  EXPECT_EQ(r.window.us(), 3'605'068'208);
+  EXPECT_EQ(r.window.us(), 3'605'068'273);
   EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
-                         .migrating = 10'726'580,
+                         .migrating = 10'726'645,
                          .suspending = 2'000'000,
                          .asleep = 3'528'341'628,
                          .resuming_full = 4'000'000});
   ASSERT_TRUE(r.return_latency.has_value());
-  EXPECT_EQ(r.return_latency->us(), 5'068'208);
-  expect_energy(r.energy, 14'656.607056, "energy");
-  expect_energy(r.baseline, 360'608.18496, "baseline");
-  expect_energy(r.server_energy, 17'677.04918, "server energy");
+  EXPECT_EQ(r.return_latency->us(), 5'068'273);
+  expect_energy(r.energy, 14'656.614206, "energy");
+  expect_energy(r.baseline, 360'608.19276, "baseline");
+  expect_energy(r.server_energy, 17'677.049505, "server energy");
   EXPECT_EQ(out.result.server_peak.count(), 1'073'741'824u);
 }
 
-// With add_to_total: 14 656.607056 + 17 677.04918 = 32 333.656236 J.
+// With add_to_total: 14 656.614206 + 17 677.049505 = 32 333.663711 J.
 TEST(HandDerivedFull, ServerShareAddedWhenConfigured) {
   TempDir dir;
   Knobs k;
@@ -94,7 +97,7 @@ TEST(HandDerivedFull, ServerShareAddedWhenConfigured) {
   const auto s = load_hand_scenario(dir, kOneHour, kPrecopyProfile, k);
   const RunOutput out = run_strategy(s, "full");
   ASSERT_EQ(out.records.size(), 1u);
-  expect_energy(out.records[0].second.energy, 32'333.656236, "energy");
+  expect_energy(out.records[0].second.energy, 32'333.663711, "energy");
 }
 
 // stop_copy_below 16 KiB (4 pages): round 1's 10 dirty pages (40 960 B) are above it, so round 2
@@ -195,7 +198,7 @@ TEST(HandDerivedFull, TwoDesktopsShareTheServer) {
   const auto s = load_hand_scenario(dir, "desktop,start,end\nd0,1000,4600\nd1,1000,4600\n", kPrecopyProfile);
   const RunOutput out = run_strategy(s, "full");
   ASSERT_EQ(out.records.size(), 2u);
-  for (const auto& [desktop, r] : out.records) expect_energy(r.energy, 14'656.607056, desktop.c_str());
+  for (const auto& [desktop, r] : out.records) expect_energy(r.energy, 14'656.614206, desktop.c_str());
   EXPECT_EQ(out.result.server_peak.count(), 2u * 1'073'741'824u);
 }
 
