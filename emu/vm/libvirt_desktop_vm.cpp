@@ -15,13 +15,13 @@ namespace jettison::emu {
 
 LibvirtDesktopVm::LibvirtDesktopVm(LibvirtDesktopVmConfig config, NoLaunch)
     : config_(std::move(config)), conn_(config_.uri) {
-  if (config_.guest.ram_file.empty()) throw VmError("desktop VM: needs a RAM file (under /dev/shm)");
   if (config_.guest.serial_log.empty()) config_.guest.serial_log = config_.run_dir / "serial.log";
   config_.guest.qmp_socket = config_.run_dir / "qmp.sock";
 }
 
 LibvirtDesktopVm::LibvirtDesktopVm(LibvirtDesktopVmConfig config)
     : LibvirtDesktopVm(std::move(config), NoLaunch{}) {
+  if (config_.guest.ram_file.empty()) throw VmError("desktop VM: needs a RAM file (under /dev/shm)");
   if (conn_.find(config_.guest.name))
     throw VmError(fmt::format("libvirt domain '{}' already exists on {}: adopt it, or undefine it first",
                               config_.guest.name, conn_.uri()));
