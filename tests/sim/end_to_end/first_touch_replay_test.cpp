@@ -17,6 +17,7 @@
 
 #include "sim/run/run_scenario.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "tests/sim/model/random_scenario.hpp"
 #include "tests/support/csv_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -25,6 +26,7 @@ namespace {
 namespace fs = std::filesystem;
 using jettison::testing::slurp;
 using jettison::testing::TempDir;
+using jettison::testing::model::seconds_text;
 
 // Runs `s` with the first-touch replay and with every access replayed; expects the same files.
 // Returns the events of both runs.
@@ -72,13 +74,6 @@ TEST(FirstTouchReplay, BundledScenariosGiveTheSameOutputs) {
   }
   // Replaying fewer accesses runs fewer events.
   EXPECT_LT(first, every);
-}
-
-std::string seconds_text(std::int64_t us) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%lld.%06lld", static_cast<long long>(us / 1'000'000),
-                static_cast<long long>(us % 1'000'000));
-  return buf;
 }
 
 class Draw {
@@ -143,13 +138,9 @@ std::string idle_csv(Draw& d, int desktops) {
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.start < b.start; });
   std::string out = "desktop,start,end\n";
   for (const Row& r : rows) {
-    out += 'd';
-    out += std::to_string(r.desktop);
-    out += ',';
-    out += seconds_text(r.start);
-    out += ',';
-    out += seconds_text(r.end);
-    out += '\n';
+    std::string name = "d";
+    name += std::to_string(r.desktop);
+    jettison::testing::model::append_idle_row(out, name, r.start, r.end);
   }
   return out;
 }

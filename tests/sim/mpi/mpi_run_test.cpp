@@ -19,15 +19,9 @@ TEST_F(MpiRun, ShardedRunOverTwoRanksWritesTheOneProcessBytes) {
   const CliResult two = mpirun(2, std::string("run ") + kShardable + " --out two");
   ASSERT_EQ(two.exit_code, 0) << two.err;
   EXPECT_EQ(two.err.find("not sharded"), std::string::npos) << two.err;
-  const auto a = tree(dir_.path() / "one");
-  const auto b = tree(dir_.path() / "two");
-  ASSERT_GE(a.size(), 7U);  // summary.json, periods.csv, desktops.csv, timeline.csv, links, servers, scenario
-  ASSERT_GT(a.at("periods.csv").size(), 10000U);
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [name, bytes] : a) {
-    ASSERT_TRUE(b.count(name)) << name << " missing from the run over two ranks";
-    EXPECT_TRUE(bytes == b.at(name)) << name << " differs";
-  }
+  // summary.json, periods.csv, desktops.csv, timeline.csv, links, servers, scenario
+  ASSERT_NO_FATAL_FAILURE(expect_same_files("one", "two", 7));
+  ASSERT_GT(tree(dir_.path() / "one").at("periods.csv").size(), 10000U);
   EXPECT_EQ(leftovers({"one", "two"}), std::vector<std::string>{});
 }
 
@@ -46,24 +40,11 @@ TEST_F(MpiRun, RunWhoseDesktopsInteractRunsOnRankZeroAloneAndSaysWhy) {
 }
 
 TEST_F(MpiRun, FailingRankEndsTheRunNamingItWithNothingWritten) {
-  for (const int rank : {1, 0}) {
-    const CliResult r = mpirun(2, std::string("run ") + kShardable + " --out out",
-                               "JETTISON_TEST_FAIL_RANK=" + std::to_string(rank));
-    EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_NE(r.err.find("rank " + std::to_string(rank) + " failed: JETTISON_TEST_FAIL_RANK"),
-              std::string::npos)
-        << r.err;
-    EXPECT_FALSE(fs::exists(dir_.path() / "out"));
-    EXPECT_EQ(leftovers({}), std::vector<std::string>{}) << "rank " << rank;
-  }
+  expect_failing_rank_named_and_nothing_written(std::string("run ") + kShardable);
 }
 
 TEST_F(MpiRun, KilledRankEndsTheRunWithNoOutput) {
-  const CliResult r = mpirun(2, std::string("run ") + kShardable + " --out out", "JETTISON_TEST_KILL_RANK=1");
-  EXPECT_NE(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("rank 1"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("rank 0: ended by SIGTERM"), std::string::npos) << r.err;
-  EXPECT_FALSE(fs::exists(dir_.path() / "out"));
+  expect_killed_rank_ends_the_job(std::string("run ") + kShardable);
   EXPECT_EQ(leftovers({}), std::vector<std::string>{});
 }
 

@@ -20,39 +20,19 @@ TEST_F(MpiRun, SweepOverTwoRanksWritesTheOneProcessBytes) {
   EXPECT_NE(two.out.find("sweep: 4 points, 10 rows"), std::string::npos) << two.out;
   EXPECT_NE(two.out.find("2 MPI ranks"), std::string::npos) << two.out;
 
-  const auto a = tree(dir_.path() / "one");
-  const auto b = tree(dir_.path() / "two");
   // 4 points x (summary.json, periods.csv, desktops.csv, ...) + sweep.csv + sweep.json.
-  ASSERT_GE(a.size(), 4U * 5U + 2U);
-  ASSERT_EQ(a.size(), b.size());
-  for (const auto& [name, bytes] : a) {
-    ASSERT_TRUE(b.count(name)) << name << " missing from the sweep over two ranks";
-    EXPECT_TRUE(bytes == b.at(name)) << name << " differs";
-  }
+  ASSERT_NO_FATAL_FAILURE(expect_same_files("one", "two", 4U * 5U + 2U));
   EXPECT_NE(slurp(dir_.path() / "two" / "sweep.json").find("\"ranks\": 2"), std::string::npos);
   EXPECT_EQ(leftovers({"one", "two"}), std::vector<std::string>{});
 }
 
 TEST_F(MpiRun, FailingRankEndsTheSweepNamingItWithNothingWritten) {
-  for (const int rank : {1, 0}) {
-    const CliResult r = mpirun(2, std::string("sweep ") + kGrid + " --out out",
-                               "JETTISON_TEST_FAIL_RANK=" + std::to_string(rank));
-    EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_NE(r.err.find("rank " + std::to_string(rank) + " failed: JETTISON_TEST_FAIL_RANK"),
-              std::string::npos)
-        << r.err;
-    EXPECT_FALSE(fs::exists(dir_.path() / "out"));
-    EXPECT_EQ(leftovers({}), std::vector<std::string>{}) << "rank " << rank;
-  }
+  expect_failing_rank_named_and_nothing_written(std::string("sweep ") + kGrid);
 }
 
 TEST_F(MpiRun, KilledRankEndsTheSweepWithNoOutputAndItsScratchGoesNextTime) {
-  const CliResult r = mpirun(2, std::string("sweep ") + kGrid + " --out out", "JETTISON_TEST_KILL_RANK=1");
-  EXPECT_NE(r.exit_code, 0) << r.err;
   // mpirun names the rank that died; rank 0, ended by the launcher, removes its staging folder.
-  EXPECT_NE(r.err.find("rank 1"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("rank 0: ended by SIGTERM"), std::string::npos) << r.err;
-  EXPECT_FALSE(fs::exists(dir_.path() / "out"));
+  expect_killed_rank_ends_the_job(std::string("sweep ") + kGrid);
   // Only the killed rank's scratch folder is left, and the next sweep removes it.
   const auto left = leftovers({});
   ASSERT_EQ(left.size(), 1U);

@@ -2,9 +2,7 @@
 // sweep.csv rows equal to each point's summary.json, bad grids exit 2 before anything is written,
 // and the same inputs give a byte-identical sweep.csv.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/cli_run.hpp"
 #include "tests/support/csv_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -21,12 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 class SweepCli : public ::testing::Test {
  protected:
   // Runs jettison-sim with `args` (shell-quoted where needed) in the temp folder.
@@ -34,18 +27,7 @@ class SweepCli : public ::testing::Test {
     return shell(std::string("'") + JETTISON_SIM_BINARY + "' " + args);
   }
   // Runs a shell command in the temp folder.
-  CliResult shell(const std::string& command) {
-    const fs::path out = dir_.path() / "cli.stdout";
-    const fs::path err = dir_.path() / "cli.stderr";
-    const std::string cmd = "cd '" + dir_.path().string() + "' && " + command + " >'" + out.string() +
-                            "' 2>'" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    CliResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
+  CliResult shell(const std::string& command) { return run_in(dir_.path(), command); }
   static bool has_hidden(const fs::path& dir) {
     if (!fs::exists(dir)) return false;
     for (const auto& entry : fs::directory_iterator(dir)) {
