@@ -45,16 +45,21 @@ ImportResult import_activity(std::unique_ptr<std::istream> in, const std::string
       lines.fail(fmt::format("expected {} fields (time and {} machine{}), found {}", n + 1, n,
                              n == 1 ? "" : "s", lines.field_count()));
     }
-    const auto t = parse_seconds_us(f[0]);
-    if (!t) lines.fail(fmt::format("time {} is not a non-negative number of seconds", quote_field(f[0])));
+    std::string why;
+    const auto t = import_time_us(f[0], options.origin, why);
+    if (!t) lines.fail(fmt::format("time {} {}", quote_field(f[0]), why));
+    // "12.5 s", or with --origin "2026-03-02T09:15:00+01:00 (t = 33300 s)"
+    const std::string shown = options.origin
+                                  ? fmt::format("{} (t = {} s)", f[0], static_cast<double>(*t) / 1e6)
+                                  : fmt::format("{} s", f[0]);
     if (*t <= last) {
       lines.fail(
-          fmt::format("time {} s is not after the previous row's {} s: rows must be sorted by time, one a "
+          fmt::format("time {} is not after the previous row's {} s: rows must be sorted by time, one a "
                       "sample",
-                      f[0], static_cast<double>(last) / 1e6));
+                      shown, static_cast<double>(last) / 1e6));
     }
     if (options.end_us && *t >= *options.end_us) {
-      lines.fail(fmt::format("time {} s is not before --end ({} s)", f[0],
+      lines.fail(fmt::format("time {} is not before --end ({} s)", shown,
                              static_cast<double>(*options.end_us) / 1e6));
     }
     for (std::size_t i = 0; i < n; ++i) {

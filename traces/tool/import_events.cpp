@@ -30,15 +30,20 @@ ImportResult import_events(std::unique_ptr<std::istream> in, const std::string& 
     }
     if (f.size() != 2)
       lines.fail(fmt::format("expected 2 fields (time,machine), found {}", lines.field_count()));
-    const auto t = parse_seconds_us(f[0]);
-    if (!t) lines.fail(fmt::format("time {} is not a non-negative number of seconds", quote_field(f[0])));
+    std::string why;
+    const auto t = import_time_us(f[0], options.origin, why);
+    if (!t) lines.fail(fmt::format("time {} {}", quote_field(f[0]), why));
+    // "12.5 s", or with --origin "2026-03-02T09:15:00+01:00 (t = 33300 s)"
+    const std::string shown = options.origin
+                                  ? fmt::format("{} (t = {} s)", f[0], static_cast<double>(*t) / 1e6)
+                                  : fmt::format("{} s", f[0]);
     if (*t < last) {
-      lines.fail(fmt::format("time {} s is before the previous row's {} s: events must be sorted by time",
-                             f[0], static_cast<double>(last) / 1e6));
+      lines.fail(fmt::format("time {} is before the previous row's {} s: events must be sorted by time",
+                             shown, static_cast<double>(last) / 1e6));
     }
     if (options.end_us && *t > *options.end_us) {
       lines.fail(
-          fmt::format("time {} s is after --end ({} s)", f[0], static_cast<double>(*options.end_us) / 1e6));
+          fmt::format("time {} is after --end ({} s)", shown, static_cast<double>(*options.end_us) / 1e6));
     }
     if (!valid_desktop_id(f[1])) {
       lines.fail(fmt::format("machine {} must be 1-64 characters of A-Z a-z 0-9 _ - .", quote_field(f[1])));

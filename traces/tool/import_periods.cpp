@@ -31,7 +31,8 @@ void ImportedPeriods::write(std::ostream& out) {
   writer.finish();
 }
 
-ImportOptions parse_import_options(const std::string& threshold, const std::string& end) {
+ImportOptions parse_import_options(const std::string& threshold, const std::string& end,
+                                   const std::string& origin) {
   ImportOptions o;
   try {
     o.threshold_us = parse_duration(threshold).us();
@@ -40,12 +41,15 @@ ImportOptions parse_import_options(const std::string& threshold, const std::stri
   }
   if (o.threshold_us <= 0)
     throw InputError("--threshold", fmt::format("'{}' must be longer than 0 s", threshold));
+  if (!origin.empty()) o.origin = parse_origin(origin);
   if (!end.empty()) {
-    o.end_us = parse_seconds_us(end);
+    std::string why;
+    o.end_us = import_time_us(end, o.origin, why);
     if (!o.end_us) {
-      throw InputError("--end", fmt::format("{} is not a non-negative number of seconds (as trace times are "
-                                            "written, e.g. 604800 or 3600.5)",
-                                            quote_field(end)));
+      throw InputError("--end", o.origin ? fmt::format("{} {}", quote_field(end), why)
+                                         : fmt::format("{} is not a non-negative number of seconds (as trace "
+                                                       "times are written, e.g. 604800 or 3600.5)",
+                                                       quote_field(end)));
     }
   }
   return o;

@@ -9,11 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "traces/tool/import_time.hpp"
+
 namespace jettison::traces {
 
 struct ImportOptions {
   std::int64_t threshold_us = 300'000'000;  // inactivity of at least this long is an idle period
   std::optional<std::int64_t> end_us;       // the trace end (--end)
+  std::optional<TraceOrigin> origin;        // --origin: times are absolute (import_time.hpp)
 };
 
 class ImportedPeriods {
@@ -39,7 +42,9 @@ class ImportedPeriods {
   std::vector<Period> periods_;
 };
 
-// Parses --threshold (a duration with its unit, > 0) and --end (seconds, as trace times are written).
-ImportOptions parse_import_options(const std::string& threshold, const std::string& end);
+// Parses --threshold (a duration with its unit, > 0), --origin (empty: none) and --end (a time as
+// the rows' times are written: seconds since t = 0, or with --origin a date-time or epoch seconds).
+ImportOptions parse_import_options(const std::string& threshold, const std::string& end,
+                                   const std::string& origin = "");
 
 }  // namespace jettison::traces

@@ -23,6 +23,7 @@ struct StatsArgs {
   std::optional<std::int64_t> days;
   std::string bucket = "10min";
   std::string page_size = "4KiB";
+  std::string origin;
 };
 
 void run_stats(const StatsArgs& a) {
@@ -30,8 +31,11 @@ void run_stats(const StatsArgs& a) {
   std::string text;
   if (format.kind == TraceKind::idle) {
     if (a.days && *a.days < 1) throw InputError("--days", "must be at least 1");
+    // The calendar: --origin, else the trace's origin file (import --origin writes it), else none.
+    const std::optional<TraceOrigin> origin =
+        a.origin.empty() ? read_origin_file(a.file) : parse_origin(a.origin);
     IdleTraceReader reader(open_trace_file(a.file, "FILE"), a.file);
-    const IdleStats s = idle_stats(reader, a.days);
+    const IdleStats s = idle_stats(reader, a.days, origin);
     text = a.json ? idle_stats_json(s, a.file) : idle_stats_text(s, a.file);
   } else {
     std::int64_t bucket_us = 0;
@@ -74,6 +78,10 @@ void add_stats_command(CLI::App& app) {
                               "smallest whole factor that fits the trace in {} buckets (the output says so)",
                               kMaxBuckets))
       ->capture_default_str();
+  cmd->add_option(
+      "--origin", a->origin,
+      "idle traces: the date and UTC offset of t = 0 (2026-03-02T00:00+01:00), for the weekday and "
+      "hour figures (default: FILE.origin when there is one, else day 0 is a Monday)");
   cmd->add_option("--page-size", a->page_size, "page traces: bytes a page, for the memory figure")
       ->capture_default_str();
   cmd->callback([a] { run_stats(*a); });

@@ -19,13 +19,27 @@ constexpr std::array<const char*, 4> kClassNames = {"under 10 min", "10-30 min",
 constexpr std::array<const char*, 4> kClassKeys = {"under_10min", "10_to_30min", "30_to_60min",
                                                    "1h_and_more"};
 
+constexpr std::array<const char*, 7> kWeekdays = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                  "Friday", "Saturday", "Sunday"};
+
+// "day 0 = Monday", or with an origin "day 0 = 2026-03-02, a Monday; hours in UTC+01:00".
+std::string calendar_text(const std::optional<TraceOrigin>& origin) {
+  if (!origin) return "day 0 = Monday";
+  return fmt::format("day 0 = {}, a {}; hours in UTC{}", origin->text.substr(0, 10),
+                     kWeekdays[static_cast<std::size_t>(origin->first_weekday)], origin->text.substr(19));
+}
+
 }  // namespace
 
-IdleStats idle_stats(IdleTraceReader& reader, std::optional<std::int64_t> days) {
+IdleStats idle_stats(IdleTraceReader& reader, std::optional<std::int64_t> days,
+                     std::optional<TraceOrigin> origin) {
   IdleStats s;
+  s.origin = std::move(origin);
+  const std::int64_t first_weekday = s.origin ? s.origin->first_weekday : 0;
   std::unordered_set<std::string> desktops;
   std::vector<double> lengths;
-  // Idle microseconds per hour of the day and per day of the week (day 0 of the trace a Monday).
+  // Idle microseconds per hour of the day and per day of the week (0 = Monday; day 0 of the trace is
+  // weekday first_weekday).
   std::array<std::int64_t, 24> hourly{};
   std::array<std::int64_t, 7> weekly{};
   std::int64_t total_us = 0, first = -1, last = 0;
@@ -48,7 +62,7 @@ IdleStats idle_stats(IdleTraceReader& reader, std::optional<std::int64_t> days) 
         const std::int64_t whole = (b - t) / kDayUs;
         for (auto& h : hourly) h += whole * kHourUs;
         for (std::int64_t d = 0; d < 7; ++d) {  // days day .. day + whole - 1 that fall on weekday d
-          const std::int64_t first_d = day + ((d - day % 7) + 7) % 7;
+          const std::int64_t first_d = day + ((d - (day + first_weekday) % 7) + 7) % 7;
           if (first_d < day + whole)
             weekly[static_cast<std::size_t>(d)] += ((day + whole - 1 - first_d) / 7 + 1) * kDayUs;
         }
@@ -56,7 +70,7 @@ IdleStats idle_stats(IdleTraceReader& reader, std::optional<std::int64_t> days) 
         continue;
       }
       hourly[static_cast<std::size_t>((t % kDayUs) / kHourUs)] += next - t;
-      weekly[static_cast<std::size_t>(day % 7)] += next - t;
+      weekly[static_cast<std::size_t>((day + first_weekday) % 7)] += next - t;
       t = next;
     }
   };
@@ -83,7 +97,7 @@ IdleStats idle_stats(IdleTraceReader& reader, std::optional<std::int64_t> days) 
   for (std::size_t d = 0; d < 7; ++d) (d < 5 ? wd_us : we_us) += weekly[d];
   for (std::int64_t d = 0; d < s.days && d < 7; ++d) {  // days of each kind in [0, days)
     const std::int64_t count = (s.days - d + 6) / 7;
-    (d < 5 ? wd_days : we_days) += count;
+    ((d + first_weekday) % 7 < 5 ? wd_days : we_days) += count;
   }
   if (wd_days > 0) s.weekday_idle_h = static_cast<double>(wd_us) / kHourUs / n / static_cast<double>(wd_days);
   if (we_days > 0) s.weekend_idle_h = static_cast<double>(we_us) / kHourUs / n / static_cast<double>(we_days);
@@ -110,8 +124,8 @@ std::string idle_stats_text(const IdleStats& s, const std::string& file) {
   line("span", fmt::format("{} days (periods from {} s to {} s)", s.days, s.first_start_s, s.last_end_s));
   line("total idle time", fmt::format("{:.1f} h", s.total_idle_h));
   line("idle h per desktop-day",
-       fmt::format("{:.2f} (weekdays {}, weekend days {}; day 0 = Monday)", s.idle_h_per_desktop_day,
-                   opt(s.weekday_idle_h), opt(s.weekend_idle_h)));
+       fmt::format("{:.2f} (weekdays {}, weekend days {}; {})", s.idle_h_per_desktop_day,
+                   opt(s.weekday_idle_h), opt(s.weekend_idle_h), calendar_text(s.origin)));
   std::string pct;
   for (std::size_t i = 0; i < kPercentiles.size(); ++i)
     pct += fmt::format("p{} {:.1f}  ", kPercentiles[i], s.length_s.p[i]);
@@ -141,6 +155,8 @@ std::string idle_stats_json(const IdleStats& s, const std::string& file) {
   j.key("desktops").value(s.desktops);
   j.key("periods").value(s.periods);
   j.key("days").value(static_cast<std::uint64_t>(s.days));
+  j.key("origin");
+  s.origin ? j.value(s.origin->text) : j.null();
   j.key("first_start_s").value(s.first_start_s);
   j.key("last_end_s").value(s.last_end_s);
   j.key("total_idle_h").value(s.total_idle_h);
