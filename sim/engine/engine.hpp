@@ -1,10 +1,18 @@
-// The discrete-event engine: one clock, one queue. Models schedule events; the engine hands them
+// The discrete-event engine: one clock, two queues. Models schedule events; the engine hands them
 // back in (time, seq) order to a dispatcher and counts what it executes.
 //
+// Events are scheduled into one of two queues that share one sequence counter, so together they
+// run in exactly the order one queue would give:
+// - `schedule`: global events, which may touch what several entities share (flows, servers, the
+//   trace stream, the records). Their earliest time is the `horizon()`.
+// - `schedule_local`: events that touch only their own entity's state. They commute with other
+//   entities' local events, so an entity may run its own local events ahead of the queue up to
+//   (strictly before) the horizon (sim/run/strategy_run.hpp, "run-ahead").
+//
 // Trace-driven events are not all pushed up front: a trace stream keeps one entry in the queue (its
-// next event) and may execute the events that follow it inline for as long as they come strictly
-// before the queue's head (`runs_before_queue`), telling the engine with `execute_inline`. The heap
-// stays as small as the number of live streams plus the timers the models create.
+// next event) and may execute the events that follow it inline (`execute_inline`): for as long as
+// they come strictly before the head of both queues (`runs_before_queue`), or, when run ahead,
+// strictly before the horizon and before the stream's own next queued event.
 #pragma once
 
 #include <cassert>
@@ -21,15 +29,26 @@ class Engine {
   Time now() const { return now_; }
   std::uint64_t executed() const { return executed_; }
   std::uint64_t executed_inline() const { return inline_; }
-  std::size_t pending() const { return queue_.size(); }
+  std::size_t pending() const { return global_.size() + local_.size(); }
 
+  // A global event.
   void schedule(Time t, std::uint32_t target, std::uint16_t kind, std::uint32_t token = 0) {
     assert(t >= now_ && "events cannot be scheduled in the past");
-    queue_.push(Event{t, next_seq_++, target, kind, token});
+    global_.push(Event{t, next_seq_++, target, kind, token});
+  }
+  // An event that touches only its target's own state.
+  void schedule_local(Time t, std::uint32_t target, std::uint16_t kind, std::uint32_t token = 0) {
+    assert(t >= now_ && "events cannot be scheduled in the past");
+    local_.push(Event{t, next_seq_++, target, kind, token});
   }
 
+  // The time of the earliest queued global event (never when there is none).
+  Time horizon() const { return global_.empty() ? Time::never() : global_.top().time; }
+
   // True when an event at `t` would run before everything now queued (strictly earlier).
-  bool runs_before_queue(Time t) const { return queue_.empty() || t < queue_.top().time; }
+  bool runs_before_queue(Time t) const {
+    return (global_.empty() || t < global_.top().time) && (local_.empty() || t < local_.top().time);
+  }
 
   // A stream executed an event at `t` without going through the queue.
   void execute_inline(Time t) {
@@ -39,21 +58,26 @@ class Engine {
     ++inline_;
   }
 
-  // Runs until the queue is empty or the next event is after `until`. The dispatcher's
+  // Runs until the queues are empty or the next event is after `until`. The dispatcher's
   // `bool dispatch(const Event&)` returns false for events it recognises as cancelled (not counted).
+  // After a run-ahead, `now()` may step back to an earlier event of another entity.
   template <class Dispatcher>
   void run(Dispatcher& dispatcher, Time until = Time::never()) {
-    while (!queue_.empty()) {
-      const Event e = queue_.top();
+    while (true) {
+      const bool local = !local_.empty() && (global_.empty() || local_.top() < global_.top());
+      if (!local && global_.empty()) break;
+      Queue& q = local ? local_ : global_;
+      const Event e = q.top();
       if (e.time > until) break;
-      queue_.pop();
+      q.pop();
       now_ = e.time;
       if (dispatcher.dispatch(e)) ++executed_;
     }
   }
 
  private:
-  Queue queue_;
+  Queue global_;
+  Queue local_;
   Time now_;
   std::uint64_t next_seq_ = 0;
   std::uint64_t executed_ = 0;

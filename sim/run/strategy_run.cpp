@@ -54,6 +54,7 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
       shard_(shard),
       sink_(sink) {
   if (plan_) servers_told_.resize(servers_.size());
+  run_ahead_ = scenario.run_ahead && !sharded();
   init_desktops();
 }
 
@@ -62,6 +63,7 @@ void StrategyRun::init_desktops() {
   const auto* sleep_rule = policy::sleep_schedulers().find(scenario.sleep.rule);
   assert(sleep_rule);
   desktops_.resize(scenario.desktops.size());
+  transition_end_.assign(desktops_.size(), Time::never());
   for (std::uint32_t i = 0; i < desktops_.size(); ++i) {
     DesktopRun& d = desktops_[i];
     d.index = i;
@@ -85,8 +87,67 @@ void StrategyRun::init_desktops() {
   }
 }
 
+// Events that touch only their desktop's own state go to the engine's local queue: a page access,
+// the sleep timer, the end of a suspend or of a wake-up to serve pages. Whatever they do that others
+// see goes through the host: a footprint growth (buffered, applied in time order) and the network
+// share a page request reads (changed only by global events). The exception, a transition that ends
+// after the user returned, is held by hold_for_returning.
+bool StrategyRun::local(EventKind kind) {
+  switch (kind) {
+    case EventKind::kPageAccess:
+    case EventKind::kSleepTimer:
+    case EventKind::kSuspendDone:
+    case EventKind::kResumeDone:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void StrategyRun::at(Time t, DesktopRun& d, EventKind kind) {
-  engine_.schedule(t, d.index, static_cast<std::uint16_t>(kind), d.epoch);
+  if (!local(kind)) {
+    engine_.schedule(t, d.index, static_cast<std::uint16_t>(kind), d.epoch);
+    return;
+  }
+  if (kind == EventKind::kSuspendDone || kind == EventKind::kResumeDone) transition_end_[d.index] = t;
+  engine_.schedule_local(t, d.index, static_cast<std::uint16_t>(kind), d.epoch);
+}
+
+void StrategyRun::grow(DesktopRun& d, Bytes bytes) {
+  if (!run_ahead_) {
+    servers_.grow(d.server, bytes, engine_.now());
+    return;
+  }
+  grows_.push_back({engine_.now(), d.server, bytes});
+}
+
+// Every growth buffered comes from an event that runs before the current one in (time, seq) order,
+// so none is later than now. Growths at one instant are pure additions and commute (the same used
+// bytes, peak and overcommit count in any order); across instants the servers' integrals need time
+// order.
+void StrategyRun::flush_grows() {
+  if (grows_.empty()) return;
+  const auto earlier = [](const Growth& a, const Growth& b) { return a.at < b.at; };
+  if (!std::is_sorted(grows_.begin(), grows_.end(), earlier))
+    std::stable_sort(grows_.begin(), grows_.end(), earlier);
+  assert(grows_.back().at <= engine_.now());
+  for (const Growth& g : grows_) servers_.grow(g.server, g.bytes, g.at);
+  grows_.clear();
+}
+
+void StrategyRun::hold_for_returning(const DesktopRun& d, PowerState before) {
+  if (!run_ahead_ || !d.in_window || !d.returning) return;
+  switch (before) {
+    case PowerState::kSuspending:
+    case PowerState::kResumingSelective:
+    case PowerState::kResumingFull:
+      // Entered by begin_suspend or a wake-up (the user was away): its end event is queued local.
+      assert(transition_end_[d.index] >= now() && transition_end_[d.index] != Time::never());
+      engine_.schedule(transition_end_[d.index], kBarrier, 0);
+      return;
+    default:
+      return;
+  }
 }
 
 void StrategyRun::transfer(DesktopRun& d, net::Direction dir, Bytes bytes, EventKind done, bool delivered) {
@@ -142,7 +203,15 @@ void StrategyRun::network_step() {
   schedule_network();
 }
 
-bool StrategyRun::try_inline(Time t) {
+// Run-ahead: a desktop's page accesses run inline while they come strictly before the earliest
+// global event and before the desktop's own next local event (`own_next`). Without it (or in a
+// shard), only while they come strictly before everything queued.
+bool StrategyRun::try_inline(Time t, Time own_next) {
+  if (run_ahead_) {
+    if (!(t < own_next) || !(t < engine_.horizon())) return false;
+    engine_.execute_inline(t);
+    return true;
+  }
   if (!engine_.runs_before_queue(t)) return false;
   advance_to(t);
   engine_.execute_inline(t);
@@ -162,6 +231,7 @@ StrategyResult StrategyRun::run() {
   sink_ = &merger;
   const ShardResult part = run_engine();
   sink_ = nullptr;
+  flush_grows();
   EngineFigures engine;
   engine.server_peak = servers_.peak_memory();
   engine.servers = servers_.figures(engine_.now());
@@ -199,6 +269,7 @@ ShardResult StrategyRun::run_engine() {
     double span_us;
   } dispatcher{*this, 1 << 20, span};
   engine_.run(dispatcher);
+  flush_grows();
   end_instant(Time::never());
   for (const DesktopRun& d : desktops_) {
     assert(!d.in_window && "every window closes once the queue drains");
@@ -206,10 +277,12 @@ ShardResult StrategyRun::run_engine() {
   }
   assert(network_.active() == 0 && "every flow ends before its window closes");
   ShardResult part;
-  part.events = engine_.executed();
+  // The model's events: page events standing in for skipped accesses exist or not depending on
+  // what else is queued (and on run-ahead), so they are not counted.
+  part.events = engine_.executed() - stand_ins_;
   // Sharded: a network event counts once per flow it finishes, as in one engine where flows of
   // other shards may finish at the same µs and share the event.
-  if (sharded()) part.events = part.events - network_steps_ + flows_completed_ - stand_ins_;
+  if (sharded()) part.events = part.events - network_steps_ + flows_completed_;
   part.inline_events = engine_.executed_inline();
   part.flows = result_.flows;
   part.rate_recomputations = network_.recomputations();
@@ -229,6 +302,7 @@ ShardResult StrategyRun::run_engine() {
 // The instant `instant_` is over: what it changed goes out, then its records by desktop index.
 void StrategyRun::end_instant(Time next) {
   if (sharded()) {
+    flush_grows();
     const std::size_t flows = network_.active();
     std::int64_t flows_changed = static_cast<std::int64_t>(flows) - static_cast<std::int64_t>(flows_told_);
     flows_told_ = flows;
@@ -261,6 +335,10 @@ void StrategyRun::end_instant(Time next) {
 }
 
 bool StrategyRun::dispatch(const Event& e) {
+  // Every growth buffered comes before a global event: apply them now and then, so the buffer
+  // stays small.
+  if (grows_.size() >= 4096 && (e.target >= kBarrier || !local(static_cast<EventKind>(e.kind))))
+    flush_grows();
   if (e.target == kNetworkStream) {
     if (e.token != network_token_) return false;
     network_step();
@@ -268,6 +346,7 @@ bool StrategyRun::dispatch(const Event& e) {
     flows_completed_ += flows_done_.size();
     return true;
   }
+  if (e.target == kBarrier) return false;  // holds run-ahead back; does nothing
   const auto kind = static_cast<EventKind>(e.kind);
   if (kind == EventKind::kIdleArrival) {
     const IdlePeriod p = next_;
@@ -278,7 +357,9 @@ bool StrategyRun::dispatch(const Event& e) {
   DesktopRun& d = desktops_[e.target];
   if (kind == EventKind::kUserReturn) {
     if (e.token != d.epoch || !d.in_window) return false;
+    const PowerState before = d.meter.state();
     strategy_->on_user_return(*this, d);
+    hold_for_returning(d, before);
     return true;
   }
   if (!d.in_window) return false;
@@ -324,6 +405,7 @@ void StrategyRun::open_window(DesktopRun& d, Time start, Time end) {
 }
 
 void StrategyRun::finish(DesktopRun& d) {
+  flush_grows();
   const Time t = engine_.now();
   assert(d.in_window && t >= d.user_return);
   d.meter.stop(t);

@@ -60,9 +60,13 @@ class StrategyRun final : public Host {
   // Host
   Time now() const override { return engine_.now(); }
   void at(Time t, DesktopRun& d, EventKind kind) override;
-  bool try_inline(Time t) override;
+  bool try_inline(Time t, Time own_next) override;
   void finish(DesktopRun& d) override;
-  ServerPool& servers() override { return servers_; }
+  ServerPool& servers() override {
+    flush_grows();
+    return servers_;
+  }
+  void grow(DesktopRun& d, Bytes bytes) override;
   const Scenario& scenario() const override { return scenario_; }
   const net::Route& route(const DesktopRun& d, net::Direction dir) const override {
     return topology_.route(d.index, d.server, dir);
@@ -77,6 +81,8 @@ class StrategyRun final : public Host {
  private:
   static constexpr std::uint32_t kTraceStream = ~std::uint32_t{0};
   static constexpr std::uint32_t kNetworkStream = ~std::uint32_t{0} - 1;
+  // A no-op global event that keeps run-ahead from passing a returning desktop's transition.
+  static constexpr std::uint32_t kBarrier = ~std::uint32_t{0} - 2;
   void next_period();
   // Keeps one queued event at the network's next flow completion.
   void schedule_network();
@@ -94,6 +100,13 @@ class StrategyRun final : public Host {
   }
   void end_instant(Time next);
   bool sharded() const { return plan_ != nullptr; }
+  // Whether events of `kind` touch only their desktop's state (the engine's local queue).
+  static bool local(EventKind kind);
+  // Applies the buffered footprint growths to the servers, in time order.
+  void flush_grows();
+  // After a user return that found the desktop in `before`: a transition (suspend, resume) it was
+  // in now ends in a global event (the full resume), so no run-ahead may pass its end.
+  void hold_for_returning(const DesktopRun& d, PowerState before);
 
   const Scenario& scenario_;
   std::string strategy_name_;
@@ -128,6 +141,17 @@ class StrategyRun final : public Host {
   std::uint64_t network_steps_ = 0;    // network events executed
   std::uint64_t flows_completed_ = 0;  // flows they finished
   std::uint64_t stand_ins_ = 0;        // page events standing in for skipped accesses
+
+  // Run-ahead (sim/MODEL.md, "Event order"): on unless the scenario turns it off or the run is
+  // sharded (a shard reports the servers' changes per instant, which needs events in time order).
+  bool run_ahead_ = false;
+  struct Growth {
+    Time at;
+    std::uint32_t server;
+    Bytes bytes;
+  };
+  std::vector<Growth> grows_;         // footprint growths not yet applied to servers_
+  std::vector<Time> transition_end_;  // per desktop: when its last suspend or resume ends
 };
 
 }  // namespace jettison::sim

@@ -128,6 +128,7 @@ struct Scenario {
   std::vector<std::uint32_t> timeline_desktops;  // desktops whose state changes go to timeline.csv
   std::string resolved_yaml;                     // the scenario as run (extends and --set applied)
   bool replay_every_access = false;  // tests only: replay every page access (sim/model/first_touch_index.hpp)
+  bool run_ahead = true;  // tests only: false runs every desktop's page accesses in queue order (sim/MODEL.md)
 };
 
 // A desktop's figures as the emulator and the shared cost functions see them.

@@ -57,7 +57,7 @@ std::uint64_t PartialMigration::send_prefetched(Host& host, DesktopRun& d) {
   d.rec.prefetched_pages += sent;
   d.rec.prefetched += s.page_size * sent;
   d.footprint += s.page_size * sent;
-  host.servers().grow(d.server, s.page_size * sent, host.now());
+  host.grow(d, s.page_size * sent);
   return sent;
 }
 
@@ -133,7 +133,7 @@ void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
   while (!w.cursor.done()) {
     const Time t = w.origin + Duration::micros(w.cursor.offset_us());
     if (t >= d.user_return || d.returning) return;
-    if (host.try_inline(t)) {
+    if (host.try_inline(t, own_next(d))) {
       access(host, d, w.cursor.access(), t);
       w.cursor.advance();
       may_stand_in = true;
@@ -149,6 +149,20 @@ void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
     }
     host.at(t, d, EventKind::kPageAccess);
     return;
+  }
+}
+
+// The desktop's own next queued event: its sleep timer, or the end of the suspend or wake-up under
+// way. A page access may run ahead of other desktops' events only if it comes strictly before it.
+Time PartialMigration::own_next(const DesktopRun& d) {
+  const PartialWindow& w = *d.partial;
+  switch (d.meter.state()) {
+    case PowerState::kSuspending:
+    case PowerState::kResumingSelective:
+    case PowerState::kResumingFull:
+      return min(w.timer_at, w.transition_at);
+    default:
+      return w.timer_at;
   }
 }
 
@@ -176,7 +190,7 @@ void PartialMigration::access(Host& host, DesktopRun& d, const PageAccess& a, Ti
   ++d.rec.fetched_pages;
   d.rec.fetched += page;
   d.footprint += page;
-  host.servers().grow(d.server, page, host.now());
+  host.grow(d, page);
   w.prefetch_buffer.clear();
   d.prefetcher->on_fault(t, d.profile->gfns[a.slot], w.prefetch_buffer);
   const std::uint64_t extra = w.prefetch_buffer.empty() ? 0 : send_prefetched(host, d);
@@ -213,8 +227,8 @@ void PartialMigration::wake_for_pages(Host& host, DesktopRun& d) {
   const Transitions& tr = d.spec->transitions;
   const bool selective = d.awake == PowerState::kServing;
   d.meter.change(host.now(), selective ? PowerState::kResumingSelective : PowerState::kResumingFull);
-  host.at(host.now() + tr.wake_on_lan + (selective ? tr.resume_selective : tr.resume_full), d,
-          EventKind::kResumeDone);
+  d.partial->transition_at = host.now() + tr.wake_on_lan + (selective ? tr.resume_selective : tr.resume_full);
+  host.at(d.partial->transition_at, d, EventKind::kResumeDone);
 }
 
 // The request travels to the desktop and the pages come back; the desktop is done at arrival.
@@ -242,6 +256,7 @@ void PartialMigration::sleep_timer(Host& host, DesktopRun& d) {
     return;
   }
   begin_suspend(host, d);
+  d.partial->transition_at = host.now() + d.spec->transitions.suspend;
 }
 
 void PartialMigration::resume_done(Host& host, DesktopRun& d) {

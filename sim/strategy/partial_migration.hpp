@@ -41,6 +41,7 @@ class PartialMigration final : public SleepingStrategy {
   void foresee_requests(const Host& host, DesktopRun& d);
   // What is left of a full resume once the page-serving context is up.
   static Duration rest_of_full_resume(const DesktopRun& d);
+  static Time own_next(const DesktopRun& d);
   const FirstTouchIndex& index(const Host& host, const DesktopRun& d);
   FirstTouchIndexes indexes_;  // per profile, shared by the desktops of this run
 };

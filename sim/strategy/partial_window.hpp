@@ -29,6 +29,7 @@ struct PartialWindow {
   std::uint64_t queued_pages = 0;
   Time queued_arrival = Time::never();  // when the first of them was asked for
   Time timer_at = Time::never();        // the sleep timer pending, if any
+  Time transition_at = Time::never();   // the end of the suspend or wake-up under way, if any
 };
 
 }  // namespace jettison::sim

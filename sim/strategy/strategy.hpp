@@ -37,10 +37,15 @@ class Host {
   virtual ~Host() = default;
   virtual Time now() const = 0;
   virtual void at(Time t, DesktopRun& d, EventKind kind) = 0;
-  // Executes the page stream's next access inline when it comes before everything queued.
-  virtual bool try_inline(Time t) = 0;
+  // Executes the page stream's next access, at `t`, inline when it may run now: before everything
+  // queued, or (run-ahead) before the earliest global event and before `own_next`, the desktop's own
+  // next queued event (its sleep timer, the end of its suspend or resume).
+  virtual bool try_inline(Time t, Time own_next) = 0;
   virtual void finish(DesktopRun& d) = 0;
   virtual ServerPool& servers() = 0;
+  // The desktop's footprint on its server (d.server) grows by `bytes` now. Unlike servers().grow,
+  // it may be called from a local event run ahead (the run applies it in time order).
+  virtual void grow(DesktopRun& d, Bytes bytes) = 0;
   virtual const Scenario& scenario() const = 0;
 
   // The network path between the desktop and its server (d.server), in one direction.
