@@ -43,6 +43,9 @@
 #include "emu/vm/local_vm.hpp"
 #include "emu/vm/qemu_flags.hpp"
 #include "emu/vm/qemu_hosted_vm.hpp"
+#ifdef JETTISON_HAVE_LIBVIRT
+#include "emu/vm/libvirt_hosted_vm.hpp"
+#endif
 #include "emu/vm/uffd_socket_vm.hpp"
 
 namespace {
@@ -56,7 +59,7 @@ struct Flags {
   std::string uffd_socket, prefetch = "none", run_for, out, log_level = "info";
   // --qemu: host the desktop's QEMU guest when it goes idle.
   std::string run_dir = "/run/jettison/server", ram_dir = "/dev/shm", handoff_library, accel = "auto",
-              max_guest_ram;
+              max_guest_ram, libvirt;  // libvirt: the daemon's URI (--qemu under libvirt)
   bool qemu = false, verify_write_back = false, adopt = false;
   bool local_region = false, no_dirty_tracking = false, no_write_back = false;
   std::uint32_t radius = 16, periods = 1;
@@ -152,6 +155,26 @@ int run(const Flags& f) {
     }
     std::filesystem::create_directories(qemu->run_dir);
   }
+  if (!f.libvirt.empty()) {
+    if (!qemu) throw InputError("--libvirt", "only with --qemu");
+    if (f.adopt) throw InputError("--adopt", "not with --libvirt (a libvirt domain ends with this server)");
+#ifndef JETTISON_HAVE_LIBVIRT
+    throw InputError("--libvirt", "this build has no libvirt backend (install libvirt-dev and rebuild)");
+#endif
+  }
+#ifdef JETTISON_HAVE_LIBVIRT
+  std::optional<LibvirtHostConfig> libvirt;
+  if (!f.libvirt.empty()) {
+    libvirt.emplace(LibvirtHostConfig{f.libvirt, qemu->run_dir, qemu->ram_dir, qemu->handoff_library,
+                                      qemu->accel, qemu->dirty_tracking, qemu->start_timeout,
+                                      qemu->max_guest_ram});
+    try {
+      check_libvirt_host(*libvirt);  // the daemon answers, QEMU, the hand-off library, shared memory
+    } catch (const std::exception& e) {
+      throw InputError("--libvirt", e.what());
+    }
+  }
+#endif
   std::optional<std::filesystem::path> adoptable;
   if (f.adopt) {
     if (!qemu) throw InputError("--adopt", "only with --qemu");
@@ -176,6 +199,9 @@ int run(const Flags& f) {
   if (qemu) {
     link = std::make_unique<DesktopLinkClient>(remote);
     factory = [&](const IncomingVm& in) -> std::unique_ptr<HostedVm> {
+#ifdef JETTISON_HAVE_LIBVIRT
+      if (libvirt) return std::make_unique<LibvirtHostedVm>(in.epoch, in.device_state, *libvirt);
+#endif
       if (in.adopted) return QemuHostedVm::adopt(*adoptable, *qemu);
       return std::make_unique<QemuHostedVm>(in.epoch, in.device_state, *qemu);
     };
@@ -234,6 +260,9 @@ int main(int argc, char** argv) {
   app.add_option("--accel", f.accel, "--qemu: auto (KVM when /dev/kvm works, else TCG), kvm or tcg");
   app.add_option("--max-guest-ram", f.max_guest_ram,
                  "--qemu: refuse (send back) guests with more RAM than this");
+  app.add_option(
+      "--libvirt", f.libvirt,
+      "--qemu: host each guest as a domain of the libvirt daemon at this URI (e.g. qemu:///system)");
   app.add_option("--uffd-socket", f.uffd_socket, "UNIX socket a VM process hands its userfaultfd over");
   app.add_flag("--local-region", f.local_region, "map a region here instead (tests)");
   app.add_flag("--no-dirty-tracking", f.no_dirty_tracking, "--local-region: register MISSING only");
