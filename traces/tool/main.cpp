@@ -1,4 +1,4 @@
-// jettison-trace: generate, inspect, convert and import the traces the simulator reads
+// jettison-trace: generate, inspect, convert, import and fit models to the traces the simulator reads
 // (traces/FORMAT.md, traces/README.md). Bad input of any kind exits with code 2 and an error that
 // names the file and line; outputs are written whole or not at all.
 #include <fmt/format.h>
@@ -10,6 +10,7 @@
 #include "common/input_error.hpp"
 #include "common/version/version.hpp"
 #include "traces/tool/convert_command.hpp"
+#include "traces/tool/fit_pages.hpp"
 #include "traces/tool/generate_idle.hpp"
 #include "traces/tool/generate_pages.hpp"
 #include "traces/tool/import_command.hpp"
@@ -24,7 +25,8 @@ constexpr int kInputErrorExit = 2;
 int main(int argc, char** argv) {
   using namespace jettison;
   using namespace jettison::traces;
-  CLI::App app{"jettison-trace: generate, inspect, convert and import Jettison's traces"};
+  CLI::App app{
+      "jettison-trace: generate, inspect, convert and import Jettison's traces, and fit page models to them"};
   app.set_version_flag("--version", version_line("jettison-trace"));
   app.require_subcommand(1);
 
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
   add_generate_idle_command(*generate);
   add_generate_pages_command(*generate);
 
+  add_fit_command(app);
   add_stats_command(app);
   add_import_command(app);
   add_convert_command(app);
