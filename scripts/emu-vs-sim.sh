@@ -12,8 +12,9 @@
 # prefetch, speed 1, --write-back) in another, over the first MINUTES of
 # traces/samples/pages-linux.csv. Both namespaces and the veth pair joining them are made here with
 # unique names and removed on exit (also on error and Ctrl-C); magic packets stay inside them.
-# Simulated side: scenarios/emu/compare-linux.yaml (partial only), with the profile shifted so that
-# the hosted span sees the same accesses (the file says why), regenerated for MINUTES.
+# Simulated side: scenarios/emu/compare-linux.yaml (partial only), its profile anchored at the
+# migration's end so that the hosted span sees the same accesses (the file says why), regenerated
+# for MINUTES.
 # Writes results/emu-vs-sim/comparison.md (atomically), and the raw outputs next to it.
 # Environment: JETTISON_BIN (binaries; default build/bin, built when missing), SPEED (replay time
 # scale, default 1: only 1 matches the model's wall-clock sleep timer), DIRTY_TRACKING=1 (exact
@@ -100,7 +101,8 @@ EOF
 # The emulated trace: the first MINUTES of the sample, plus one read of an already-resident page
 # 1 ms before the end (no fault, no fetch, no request: it only keeps the replay, and so the sleep
 # controller, running for the whole span, as the simulator's timer runs until the user returns).
-# The simulated profile: the same rows shifted by `hosted_from`; the idle period ends N minutes after.
+# The simulated profile: the same rows (compare-linux.yaml anchors it at the migration's end); the
+# idle period ends N minutes after the VM lands at `hosted_from`.
 python3 - "$trace" "$period_s" "$hosted_from" "$run" <<'EOF'
 import sys
 trace, period, shift, run = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
@@ -115,7 +117,7 @@ rows.append((period - 0.001, rows[0][1], "r"))
 with open(f"{run}/emu-trace.csv", "w") as f:
     f.write("time,page,op\n" + "".join(f"{t:.6f},{p},{o}\n" for t, p, o in rows))
 with open(f"{run}/sim-profile.csv", "w") as f:
-    f.write("time,page,op\n" + "".join(f"{t + shift:.6f},{p},{o}\n" for t, p, o in rows))
+    f.write("time,page,op\n" + "".join(f"{t:.6f},{p},{o}\n" for t, p, o in rows))
 with open(f"{run}/sim-idle.csv", "w") as f:
     f.write(f"desktop,start,end\nd00,0,{shift + period:.6f}\n")
 EOF
@@ -286,8 +288,8 @@ rows.append(("mean desktop power over the span (W)", emu_e / max(sum(emu_t.value
 print(f"# Emulated vs simulated: first {period / 60:g} min of pages-linux.csv, partial migration\n")
 print("Written by `scripts/emu-vs-sim.sh`. Emulated: jettison-desktop (emulated power) and "
       f"jettison-replay (speed {speed:g}, sleep timeout 10 s, no prefetch, TLS over a veth pair). "
-      "Simulated: `scenarios/emu/compare-linux.yaml` (partial), profile shifted so the hosted span "
-      "replays the same accesses. Energy = state time x the watts of scenarios/default.yaml, "
+      "Simulated: `scenarios/emu/compare-linux.yaml` (partial), profile anchored at the migration's end "
+      "so the hosted span replays the same accesses. Energy = state time x the watts of scenarios/default.yaml, "
       "over the hosted span only (the simulator's migrating/idle/resuming_full/reintegration are "
       "outside it). Simulated network bytes: the pages fetched (the model has no protocol overhead).\n")
 print("| metric | emulated | simulated | emulated - simulated |")
