@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "sim/model/server_account.hpp"
-#include "sim/run/shard_item.hpp"
 #include "sim/model/server_spec.hpp"
+#include "sim/run/shard_item.hpp"
 
 namespace jettison::sim {
 

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "sim/metrics/strategy_result.hpp"
 #include "sim/metrics/strategy_totals.hpp"
 #include "sim/output/output_file.hpp"
 #include "sim/run/server_ledger.hpp"
 #include "sim/run/shard_item.hpp"
-#include "sim/metrics/strategy_result.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace jettison::sim {

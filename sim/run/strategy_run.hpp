@@ -17,13 +17,13 @@
 #include <vector>
 
 #include "sim/engine/engine.hpp"
+#include "sim/metrics/strategy_result.hpp"
 #include "sim/metrics/strategy_totals.hpp"
 #include "sim/model/server_pool.hpp"
 #include "sim/network/flow_network.hpp"
 #include "sim/output/output_file.hpp"
 #include "sim/run/shard_item.hpp"
 #include "sim/run/shard_plan.hpp"
-#include "sim/metrics/strategy_result.hpp"
 #include "sim/strategy/desktop_run.hpp"
 #include "sim/strategy/strategy.hpp"
 #include "sim/trace/idle_period_stream.hpp"
