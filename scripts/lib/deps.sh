@@ -5,7 +5,7 @@ set -euo pipefail
 JETTISON_PACKAGES=(
   build-essential cmake pkg-config python3
   libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
-  libboost-dev libssl-dev libspdlog-dev libeigen3-dev
+  libboost-dev libssl-dev libspdlog-dev libeigen3-dev libvirt-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-matplotlib python3-pandas python3-yaml python3-zstandard
@@ -14,9 +14,12 @@ JETTISON_PACKAGES=(
 # emulator's end-to-end tests build network namespaces and veth pairs), openssl (TLS certificates
 # for the certificate tests), QEMU and what the tiny test guest is built from (busybox-static, cpio;
 # scripts/build-guest.sh fetches the guest kernel with apt-get download, never installing it here), and
-# SimGrid and GNU time for scripts/bench.sh, whose smoke run is a test (tests/bench/).
+# SimGrid and GNU time for scripts/bench.sh, whose smoke run is a test (tests/bench/), and libvirt's
+# daemons for the libvirt backend's end-to-end test, which starts its own libvirtd and virtlogd in a
+# private mount namespace (libvirt-daemon-system creates the libvirt-qemu user the QEMU driver wants
+# even when QEMU runs as root; nothing is enabled or started by the tests outside that namespace).
 JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium iproute2 openssl qemu-system-x86 busybox-static
-  cpio libsimgrid-dev time)
+  cpio libsimgrid-dev time libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients)
 # Only the sanitizer run needs these (scripts/sanitize.sh): clang, its sanitizer and libFuzzer runtimes
 # (libclang-rt-14-dev, only recommended by clang-14) and llvm-symbolizer (llvm-14) for readable reports.
 JETTISON_SANITIZE_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
