@@ -61,7 +61,7 @@ done
 if [ -z "$bin" ]; then
   source "$root/scripts/lib/deps.sh"
   jettison_install_deps time libsimgrid-dev
-  jettison_build OFF
+  jettison_build keep
   bin="$root/build/bin"
 fi
 bin="$(cd "$bin" && pwd)"

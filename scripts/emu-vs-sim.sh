@@ -37,7 +37,7 @@ for b in "${need[@]}"; do
   if [[ ! -x $bin/$b ]]; then
     source "$root/scripts/lib/deps.sh"
     jettison_install_deps iproute2
-    jettison_build OFF
+    jettison_build keep
     bin="$root/build/bin"
     break
   fi

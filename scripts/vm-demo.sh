@@ -116,7 +116,7 @@ bin="${JETTISON_BIN:-$root/build/bin}"
 for b in jettison-desktop jettison-server jettison-ctl jettison-baseline ../lib/libjettison-uffd-handoff.so; do
   if [[ ! -e $bin/$b ]]; then
     say "building the project ($bin/$b is missing)"
-    jettison_build OFF >&2
+    jettison_build keep >&2
     bin="$root/build/bin"
     break
   fi

@@ -5,7 +5,7 @@ set -euo pipefail
 JETTISON_PACKAGES=(
   build-essential cmake pkg-config python3
   libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
-  libboost-dev libssl-dev libspdlog-dev libeigen3-dev libvirt-dev
+  libboost-dev libssl-dev libspdlog-dev libeigen3-dev libvirt-dev libhowardhinnant-date-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-matplotlib python3-pandas python3-yaml python3-zstandard
@@ -38,11 +38,17 @@ jettison_install_deps() {
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# Configures (when needed) and builds into build/. $1: ON/OFF for the tests.
+# Configures (when needed) and builds into build/. $1: ON/OFF for the tests, or `keep`: whatever
+# build/ was configured with (OFF for a fresh build/), so a script that only needs the tools never
+# turns off the tests scripts/test.sh built (a later ctest would run test binaries older than the code).
 jettison_build() {
   local testing="$1"
   local root
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  if [ "$testing" = keep ]; then
+    testing="$(sed -n 's/^BUILD_TESTING:BOOL=//p' "$root/build/CMakeCache.txt" 2>/dev/null || true)"
+    testing="${testing:-OFF}"
+  fi
   cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING="$testing" >/dev/null
   cmake --build "$root/build" -j "$(nproc)"
 }
