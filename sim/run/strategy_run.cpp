@@ -127,12 +127,20 @@ void StrategyRun::grow(DesktopRun& d, Bytes bytes) {
 // order.
 void StrategyRun::flush_grows() {
   if (grows_.empty()) return;
+  apply_grows_until(engine_.now());
+  assert(grows_.empty() && "no growth buffered is later than a global event");
+}
+
+// Applies the buffered growths at or before `t`, in time order. Safe whenever nothing not yet run
+// comes before `t` (every queued event is at `t` or later), so no later growth can precede them.
+void StrategyRun::apply_grows_until(Time t) {
   const auto earlier = [](const Growth& a, const Growth& b) { return a.at < b.at; };
   if (!std::is_sorted(grows_.begin(), grows_.end(), earlier))
     std::stable_sort(grows_.begin(), grows_.end(), earlier);
-  assert(grows_.back().at <= engine_.now());
-  for (const Growth& g : grows_) servers_.grow(g.server, g.bytes, g.at);
-  grows_.clear();
+  auto end = grows_.begin();
+  for (; end != grows_.end() && end->at <= t; ++end) servers_.grow(end->server, end->bytes, end->at);
+  grows_.erase(grows_.begin(), end);
+  next_apply_ = std::max<std::size_t>(4096, 2 * grows_.size());
 }
 
 void StrategyRun::hold_for_returning(const DesktopRun& d, PowerState before) {
@@ -335,10 +343,9 @@ void StrategyRun::end_instant(Time next) {
 }
 
 bool StrategyRun::dispatch(const Event& e) {
-  // Every growth buffered comes before a global event: apply them now and then, so the buffer
-  // stays small.
-  if (grows_.size() >= 4096 && (e.target >= kBarrier || !local(static_cast<EventKind>(e.kind))))
-    flush_grows();
+  // Nothing queued comes before `e`: the growths up to its time can be applied, so the buffer stays
+  // small (a run-ahead may have left later ones).
+  if (grows_.size() >= next_apply_) apply_grows_until(e.time);
   if (e.target == kNetworkStream) {
     if (e.token != network_token_) return false;
     network_step();

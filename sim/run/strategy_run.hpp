@@ -104,6 +104,7 @@ class StrategyRun final : public Host {
   static bool local(EventKind kind);
   // Applies the buffered footprint growths to the servers, in time order.
   void flush_grows();
+  void apply_grows_until(Time t);
   // After a user return that found the desktop in `before`: a transition (suspend, resume) it was
   // in now ends in a global event (the full resume), so no run-ahead may pass its end.
   void hold_for_returning(const DesktopRun& d, PowerState before);
@@ -151,6 +152,7 @@ class StrategyRun final : public Host {
     Bytes bytes;
   };
   std::vector<Growth> grows_;         // footprint growths not yet applied to servers_
+  std::size_t next_apply_ = 4096;     // apply some when grows_ is this long
   std::vector<Time> transition_end_;  // per desktop: when its last suspend or resume ends
 };
 
