@@ -58,5 +58,27 @@ TEST(Engine, InlineEventsRunOnlyStrictlyBeforeTheQueueHead) {
   EXPECT_TRUE(empty.runs_before_queue(Time::micros(1'000'000)));
 }
 
+// Local and global events share one sequence: together they run in the order one queue gives
+// (time, then first scheduled), and the horizon is the earliest global event only.
+TEST(Engine, LocalAndGlobalEventsRunInOneOrderAndOnlyGlobalOnesSetTheHorizon) {
+  Engine<> engine;
+  Recorder r{engine, {}};
+  engine.schedule_local(Time::micros(10), 2, 0);
+  engine.schedule(Time::micros(10), 3, 0);
+  engine.schedule_local(Time::micros(5), 4, 0);
+  engine.schedule(Time::micros(30), 5, 0);
+  engine.schedule_local(Time::micros(10), 6, 0);
+  EXPECT_EQ(engine.horizon(), Time::micros(10));
+  EXPECT_FALSE(engine.runs_before_queue(Time::micros(5)));  // the local event at 5 is queued
+  EXPECT_EQ(engine.pending(), 5U);
+  engine.run(r, Time::micros(10));
+  const std::vector<std::pair<std::int64_t, std::uint32_t>> want{{5, 4}, {10, 2}, {10, 3}, {10, 6}};
+  EXPECT_EQ(r.seen, want);
+  EXPECT_EQ(engine.horizon(), Time::micros(30));
+  engine.run(r);
+  EXPECT_EQ(engine.horizon(), Time::never());
+  EXPECT_EQ(engine.executed(), 5U);
+}
+
 }  // namespace
 }  // namespace jettison::sim
