@@ -136,11 +136,11 @@ void StrategyRun::flush_grows() {
 void StrategyRun::apply_grows_until(Time t) {
   const auto earlier = [](const Growth& a, const Growth& b) { return a.at < b.at; };
   if (!std::is_sorted(grows_.begin(), grows_.end(), earlier))
-    std::stable_sort(grows_.begin(), grows_.end(), earlier);
+    std::sort(grows_.begin(), grows_.end(), earlier);  // equal times commute: no need to keep their order
   auto end = grows_.begin();
   for (; end != grows_.end() && end->at <= t; ++end) servers_.grow(end->server, end->bytes, end->at);
   grows_.erase(grows_.begin(), end);
-  next_apply_ = std::max<std::size_t>(4096, 2 * grows_.size());
+  next_apply_ = std::max<std::size_t>(16384, 4 * grows_.size());
 }
 
 void StrategyRun::hold_for_returning(const DesktopRun& d, PowerState before) {

@@ -152,7 +152,7 @@ class StrategyRun final : public Host {
     Bytes bytes;
   };
   std::vector<Growth> grows_;         // footprint growths not yet applied to servers_
-  std::size_t next_apply_ = 4096;     // apply some when grows_ is this long
+  std::size_t next_apply_ = 16384;    // apply some when grows_ is this long
   std::vector<Time> transition_end_;  // per desktop: when its last suspend or resume ends
 };
 
