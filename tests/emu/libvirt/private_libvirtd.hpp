@@ -74,12 +74,15 @@ class PrivateLibvirtd {
         "mkdir -p /run/libvirt /var/lib/libvirt /var/log/libvirt /var/cache/libvirt && "
         "mount --bind {0}/etc /etc/libvirt && mount --bind {0}/run /run/libvirt && "
         "mount --bind {0}/lib /var/lib/libvirt && mount --bind {0}/log /var/log/libvirt && "
-        "mount --bind {0}/cache /var/cache/libvirt && exec virtlogd",
+        "mount --bind {0}/cache /var/cache/libvirt && exec virtlogd --pid-file {0}/run/virtlogd.pid",
         d);
     virtlogd_ = spawn({"unshare", "--mount", "--propagation", "private", "sh", "-c", mounts});
     wait_for(dir_ / "run" / "virtlogd-sock", virtlogd_);
+    // Pid files in our folder: the default ones are /run/virtlogd.pid and /run/libvirtd.pid, which
+    // two tests running at once (ctest -j) would both try to lock.
     libvirtd_ = spawn({"nsenter", fmt::format("--mount=/proc/{}/ns/mnt", virtlogd_), "libvirtd", "-f",
-                       (dir_ / "etc" / "libvirtd.conf").string()});
+                       (dir_ / "etc" / "libvirtd.conf").string(), "--pid-file",
+                       (dir_ / "run" / "libvirtd.pid").string()});
     wait_for(dir_ / "run" / "libvirt-sock", libvirtd_);
   }
   static pid_t spawn(std::vector<std::string> args) {
