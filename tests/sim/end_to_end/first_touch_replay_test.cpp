@@ -6,27 +6,21 @@
 // included), selective and full resume, both triggers, shared links and a small server.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
-#include <random>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "sim/run/run_scenario.hpp"
 #include "sim/scenario/scenario_loader.hpp"
-#include "tests/sim/model/random_scenario.hpp"
-#include "tests/support/csv_file.hpp"
+#include "tests/sim/end_to_end/equal_outputs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using jettison::testing::slurp;
 using jettison::testing::TempDir;
-using jettison::testing::model::seconds_text;
+using namespace jettison::testing::equal_outputs;
 
 // Runs `s` with the first-touch replay and with every access replayed; expects the same files.
 // Returns the events of both runs.
@@ -39,30 +33,12 @@ std::pair<std::uint64_t, std::uint64_t> expect_same_outputs(jettison::sim::Scena
     o.threads = 1;
     events[every] = jettison::sim::run_scenario(s, o).events;
   }
-  const std::regex volatile_keys("\"(events|wall_seconds)\": [0-9.e+-]+");
-  std::size_t files = 0;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir / "first")) {
-    const std::string name = e.path().filename().string();
-    std::string a = slurp(e.path());
-    std::string b = slurp(dir / "every" / name);
-    if (name == "summary.json") {
-      a = std::regex_replace(a, volatile_keys, "");
-      b = std::regex_replace(b, volatile_keys, "");
-    }
-    EXPECT_TRUE(a == b) << name << " differs (" << dir.string() << ")";
-    ++files;
-  }
-  EXPECT_GE(files, 2U);
-  EXPECT_TRUE(fs::exists(dir / "first" / "periods.csv"));
-  EXPECT_TRUE(fs::exists(dir / "first" / "summary.json"));
+  expect_same_files(dir / "first", dir / "every", "events|wall_seconds");
   return {events[0], events[1]};
 }
 
 TEST(FirstTouchReplay, BundledScenariosGiveTheSameOutputs) {
-  std::vector<fs::path> files;
-  for (const auto& e : fs::recursive_directory_iterator(fs::path(JETTISON_SOURCE_DIR) / "scenarios"))
-    if (e.path().extension() == ".yaml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = bundled_scenarios();
   ASSERT_GE(files.size(), 10U);
   std::uint64_t first = 0, every = 0;
   for (const fs::path& f : files) {
@@ -76,74 +52,10 @@ TEST(FirstTouchReplay, BundledScenariosGiveTheSameOutputs) {
   EXPECT_LT(first, every);
 }
 
-class Draw {
- public:
-  explicit Draw(std::uint64_t seed) : rng_(seed) {}
-  std::int64_t in(std::int64_t lo, std::int64_t hi) {
-    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
-  }
-  bool coin(double p) { return std::bernoulli_distribution(p)(rng_); }
-  template <class T>
-  const T& one_of(const std::vector<T>& v) {
-    return v[static_cast<std::size_t>(in(0, static_cast<std::int64_t>(v.size()) - 1))];
-  }
-  std::string n(std::int64_t lo, std::int64_t hi) { return std::to_string(in(lo, hi)); }
-
- private:
-  std::mt19937_64 rng_;
-};
-
-// A dense profile: up to 3000 accesses over 1 min to 2 h to 1..300 pages; time stamps in whole
-// seconds half of the time (ties with timers that count whole seconds), bursts at one time stamp.
-std::string profile_csv(Draw& d) {
-  std::string out = "time,page,op\n";
-  if (d.coin(0.05)) return out;
-  const auto n = static_cast<std::size_t>(d.in(1, 3000));
-  const std::int64_t span = d.in(60, d.coin(0.5) ? 1200 : 7200) * 1'000'000;
-  const std::int64_t pages = d.in(1, 300);
-  const std::int64_t grain = d.coin(0.75) ? 1'000'000 : 1;
-  const double writes = static_cast<double>(d.in(0, 100)) / 100.0;
-  std::vector<std::int64_t> times(n);
-  for (auto& t : times) t = d.in(0, span) / grain * grain;
-  for (std::size_t i = 1; i < n; ++i)
-    if (d.coin(0.2)) times[i] = times[i - 1];
-  std::sort(times.begin(), times.end());
-  for (const std::int64_t t : times) {
-    out += seconds_text(t);
-    out += ',';
-    out += std::to_string(d.in(0, pages - 1) * (d.coin(0.5) ? 1 : 7));
-    out += d.coin(writes) ? ",w\n" : ",r\n";
-  }
-  return out;
-}
-
-// Per desktop 2 to 12 periods of 5 s to 20 h, gaps of 0 to 10 h; whole seconds half of the time.
-std::string idle_csv(Draw& d, int desktops) {
-  struct Row {
-    int desktop;
-    std::int64_t start, end;
-  };
-  std::vector<Row> rows;
-  const std::int64_t grain = d.coin(0.75) ? 1'000'000 : 1;
-  for (int k = 0; k < desktops; ++k) {
-    std::int64_t t = d.in(0, 3600) * 1'000'000;
-    for (std::int64_t i = 0, periods = d.in(2, 12); i < periods; ++i) {
-      const std::int64_t length =
-          d.coin(0.5) ? d.in(5'000'000, 3'600'000'000) : d.in(5'000'000, 72'000'000'000);
-      const std::int64_t start = t / grain * grain;
-      rows.push_back({k, start, (start + length) / grain * grain + grain});
-      t = rows.back().end + (d.coin(0.3) ? d.in(0, 5'000'000) : d.in(0, 36'000'000'000));
-    }
-  }
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.start < b.start; });
-  std::string out = "desktop,start,end\n";
-  for (const Row& r : rows) {
-    std::string name = "d";
-    name += std::to_string(r.desktop);
-    jettison::testing::model::append_idle_row(out, name, r.start, r.end);
-  }
-  return out;
-}
+// Dense profiles: up to 3000 accesses over 1 min to 20 min or 2 h to 1..300 pages.
+constexpr ProfileShape kProfiles{3000, 1200, 7200, 300};
+// Per desktop 2 to 12 periods of 5 s to 1 h or 20 h, gaps of 0 to 10 h.
+constexpr IdleShape kIdle{3600, 12, 3'600'000'000, 72'000'000'000, 36'000'000'000};
 
 std::string scenario_yaml(Draw& d, int profiles) {
   std::string y =
@@ -195,8 +107,9 @@ TEST(FirstTouchReplay, RandomScenariosGiveTheSameOutputs) {
     Draw d(seed);
     TempDir dir;
     const int profiles = static_cast<int>(d.in(1, 3));
-    for (int p = 0; p < profiles; ++p) dir.write("pages-" + std::to_string(p) + ".csv", profile_csv(d));
-    dir.write("idle.csv", idle_csv(d, static_cast<int>(d.in(2, 12))));
+    for (int p = 0; p < profiles; ++p)
+      dir.write("pages-" + std::to_string(p) + ".csv", profile_csv(d, kProfiles));
+    dir.write("idle.csv", idle_csv(d, static_cast<int>(d.in(2, 12)), kIdle));
     const std::string path = dir.write("scenario.yaml", scenario_yaml(d, profiles));
     const auto [a, b] = expect_same_outputs(jettison::sim::load_scenario(path), dir.path() / "out");
     first += a;

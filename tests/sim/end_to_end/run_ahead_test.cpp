@@ -8,25 +8,21 @@
 // whole-second time stamps (page accesses tie with timers and with other desktops' events).
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
-#include <random>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "sim/run/run_scenario.hpp"
 #include "sim/scenario/scenario_loader.hpp"
-#include "tests/support/csv_file.hpp"
+#include "tests/sim/end_to_end/equal_outputs.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using jettison::testing::slurp;
 using jettison::testing::TempDir;
+using namespace jettison::testing::equal_outputs;
 
 // Runs `s` with and without run-ahead; expects the same files. Returns the inline page accesses of
 // the run with it (run-ahead must actually happen).
@@ -41,30 +37,12 @@ std::uint64_t expect_same_outputs(jettison::sim::Scenario s, const fs::path& dir
     for (const jettison::sim::StrategyResult& result : r.results)
       if (ahead) inline_events += result.inline_events;
   }
-  const std::regex volatile_keys("\"(wall_seconds|inline_events)\": [0-9.e+-]+");
-  std::size_t files = 0;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir / "queued")) {
-    const std::string name = e.path().filename().string();
-    std::string a = slurp(e.path());
-    std::string b = slurp(dir / "ahead" / name);
-    if (name == "summary.json") {
-      a = std::regex_replace(a, volatile_keys, "");
-      b = std::regex_replace(b, volatile_keys, "");
-    }
-    EXPECT_TRUE(a == b) << name << " differs (" << dir.string() << ")";
-    ++files;
-  }
-  EXPECT_GE(files, 2U);
-  EXPECT_TRUE(fs::exists(dir / "queued" / "periods.csv"));
-  EXPECT_TRUE(fs::exists(dir / "queued" / "summary.json"));
+  expect_same_files(dir / "queued", dir / "ahead", "wall_seconds|inline_events");
   return inline_events;
 }
 
 TEST(RunAhead, BundledScenariosGiveTheSameOutputs) {
-  std::vector<fs::path> files;
-  for (const auto& e : fs::recursive_directory_iterator(fs::path(JETTISON_SOURCE_DIR) / "scenarios"))
-    if (e.path().extension() == ".yaml") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = bundled_scenarios();
   ASSERT_GE(files.size(), 10U);
   for (const fs::path& f : files) {
     SCOPED_TRACE(f.string());
@@ -73,86 +51,10 @@ TEST(RunAhead, BundledScenariosGiveTheSameOutputs) {
   }
 }
 
-std::string seconds_text(std::int64_t us) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%lld.%06lld", static_cast<long long>(us / 1'000'000),
-                static_cast<long long>(us % 1'000'000));
-  return buf;
-}
-
-class Draw {
- public:
-  explicit Draw(std::uint64_t seed) : rng_(seed) {}
-  std::int64_t in(std::int64_t lo, std::int64_t hi) {
-    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
-  }
-  bool coin(double p) { return std::bernoulli_distribution(p)(rng_); }
-  template <class T>
-  const T& one_of(const std::vector<T>& v) {
-    return v[static_cast<std::size_t>(in(0, static_cast<std::int64_t>(v.size()) - 1))];
-  }
-  std::string n(std::int64_t lo, std::int64_t hi) { return std::to_string(in(lo, hi)); }
-
- private:
-  std::mt19937_64 rng_;
-};
-
-// A dense profile: up to 2000 accesses over 1 min to 1 h to 1..400 pages; whole-second time stamps
-// three times in four (ties with timers and other desktops), bursts at one time stamp.
-std::string profile_csv(Draw& d) {
-  std::string out = "time,page,op\n";
-  if (d.coin(0.05)) return out;
-  const auto n = static_cast<std::size_t>(d.in(1, 2000));
-  const std::int64_t span = d.in(60, d.coin(0.5) ? 600 : 3600) * 1'000'000;
-  const std::int64_t pages = d.in(1, 400);
-  const std::int64_t grain = d.coin(0.75) ? 1'000'000 : 1;
-  const double writes = static_cast<double>(d.in(0, 100)) / 100.0;
-  std::vector<std::int64_t> times(n);
-  for (auto& t : times) t = d.in(0, span) / grain * grain;
-  for (std::size_t i = 1; i < n; ++i)
-    if (d.coin(0.2)) times[i] = times[i - 1];
-  std::sort(times.begin(), times.end());
-  for (const std::int64_t t : times) {
-    out += seconds_text(t);
-    out += ',';
-    out += std::to_string(d.in(0, pages - 1) * (d.coin(0.5) ? 1 : 7));
-    out += d.coin(writes) ? ",w\n" : ",r\n";
-  }
-  return out;
-}
-
-// Per desktop 2 to 8 periods of 5 s to 5 h, gaps of 0 to 2 h (many desktops away at once); whole
-// seconds three times in four.
-std::string idle_csv(Draw& d, int desktops) {
-  struct Row {
-    int desktop;
-    std::int64_t start, end;
-  };
-  std::vector<Row> rows;
-  const std::int64_t grain = d.coin(0.75) ? 1'000'000 : 1;
-  for (int k = 0; k < desktops; ++k) {
-    std::int64_t t = d.in(0, 600) * 1'000'000;
-    for (std::int64_t i = 0, periods = d.in(2, 8); i < periods; ++i) {
-      const std::int64_t length =
-          d.coin(0.5) ? d.in(5'000'000, 1'800'000'000) : d.in(5'000'000, 18'000'000'000);
-      const std::int64_t start = t / grain * grain;
-      rows.push_back({k, start, (start + length) / grain * grain + grain});
-      t = rows.back().end + (d.coin(0.3) ? d.in(0, 5'000'000) : d.in(0, 7'200'000'000));
-    }
-  }
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.start < b.start; });
-  std::string out = "desktop,start,end\n";
-  for (const Row& r : rows) {
-    out += 'd';
-    out += std::to_string(r.desktop);
-    out += ',';
-    out += seconds_text(r.start);
-    out += ',';
-    out += seconds_text(r.end);
-    out += '\n';
-  }
-  return out;
-}
+// Dense profiles: up to 2000 accesses over 1 min to 10 min or 1 h to 1..400 pages.
+constexpr ProfileShape kProfiles{2000, 600, 3600, 400};
+// Per desktop 2 to 8 periods of 5 s to 30 min or 5 h, gaps of 0 to 2 h (many desktops away at once).
+constexpr IdleShape kIdle{600, 8, 1'800'000'000, 18'000'000'000, 7'200'000'000};
 
 std::string scenario_yaml(Draw& d, int profiles) {
   std::string y =
@@ -210,8 +112,9 @@ TEST(RunAhead, RandomScenariosGiveTheSameOutputs) {
     Draw d(seed);
     TempDir dir;
     const int profiles = static_cast<int>(d.in(1, 3));
-    for (int p = 0; p < profiles; ++p) dir.write("pages-" + std::to_string(p) + ".csv", profile_csv(d));
-    dir.write("idle.csv", idle_csv(d, static_cast<int>(d.in(4, 16))));
+    for (int p = 0; p < profiles; ++p)
+      dir.write("pages-" + std::to_string(p) + ".csv", profile_csv(d, kProfiles));
+    dir.write("idle.csv", idle_csv(d, static_cast<int>(d.in(4, 16)), kIdle));
     const std::string path = dir.write("scenario.yaml", scenario_yaml(d, profiles));
     inline_events += expect_same_outputs(jettison::sim::load_scenario(path), dir.path() / "out");
     if (::testing::Test::HasFailure()) break;
