@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <thread>
 
@@ -213,6 +214,7 @@ TEST(RemoteSource, SleepDesktopClosesAndNextFetchReconnects) {
   const auto image = test::write_image(dir.path(), kPages);
   std::unique_ptr<MemoryServer> server;
   std::future<void> sleeper;
+  std::promise<void> stopped;
   MemoryServerConfig mc;
   mc.image_path = image;
   mc.tls = psk();
@@ -220,6 +222,7 @@ TEST(RemoteSource, SleepDesktopClosesAndNextFetchReconnects) {
   mc.on_sleep = [&](std::uint32_t) {
     sleeper = std::async(std::launch::async, [&] {
       server->stop();
+      stopped.set_value();
       std::this_thread::sleep_for(milliseconds(200));
       server->start();
     });
@@ -235,6 +238,10 @@ TEST(RemoteSource, SleepDesktopClosesAndNextFetchReconnects) {
   EXPECT_TRUE(source.sleep_desktop());
   EXPECT_TRUE(source.desktop_asleep());
   EXPECT_FALSE(source.connected());
+  // The next fetch must meet the desktop gone: were it to start before the agent stops serving, it
+  // would connect once to the still-running server and once more after it (a loaded machine did
+  // that: 2 reconnects).
+  ASSERT_EQ(stopped.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_EQ(fetch_and_check(source, range(100, 100)), 100u);
   EXPECT_FALSE(source.desktop_asleep());
   if (sleeper.valid()) sleeper.get();
