@@ -29,6 +29,19 @@ policy::TriggerCosts trigger_costs(const Scenario& s, const DesktopSpec& d, cons
   return c;
 }
 
+namespace {
+
+// The topology's links, then, for a strategy with a rate cap, one link of that capacity per desktop
+// (resource topology.resources() + desktop index) that its capped transfers also cross.
+std::vector<Bandwidth> capacities(const net::Topology& topology, const Scenario& s,
+                                  const Strategy& strategy) {
+  std::vector<Bandwidth> c = topology.capacities();
+  if (const auto cap = strategy.rate_cap(s)) c.resize(c.size() + s.desktops.size(), *cap);
+  return c;
+}
+
+}  // namespace
+
 StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, OutputFile* periods_csv,
                          Progress progress)
     : StrategyRun(scenario, strategy, periods_csv, std::move(progress), nullptr, 0, nullptr) {}
@@ -48,7 +61,7 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
       progress_(std::move(progress)),
       servers_(scenario.servers),
       topology_(*scenario.network.graph),
-      network_(topology_.capacities(), scenario.network.solver),
+      network_(capacities(topology_, scenario, *strategy_), scenario.network.solver),
       result_{strategy, StrategyTotals(0), 0, 0, Bytes{}, 0, {}, {}, 0, 0, 0},
       plan_(plan),
       shard_(shard),
@@ -165,7 +178,26 @@ void StrategyRun::transfer(DesktopRun& d, net::Direction dir, Bytes bytes, Event
     at(now() + (delivered ? path.latency : Duration{}), d, done);
     return;
   }
-  d.flow = network_.start(now(), path.resources, bytes, d.index);
+  start_flow(d, path.resources, bytes, done, delivered);
+}
+
+void StrategyRun::transfer_capped(DesktopRun& d, net::Direction dir, Bytes bytes, EventKind done,
+                                  bool delivered) {
+  assert(strategy_->rate_cap(scenario_) && "a capped transfer needs the strategy's rate cap");
+  const net::Route& path = route(d, dir);
+  if (bytes.count() == 0) {
+    transfer(d, dir, bytes, done, delivered);
+    return;
+  }
+  std::vector<net::ResourceId> resources(path.resources.begin(), path.resources.end());
+  resources.push_back(static_cast<net::ResourceId>(topology_.resources() + d.index));
+  start_flow(d, resources, bytes, done, delivered);
+}
+
+void StrategyRun::start_flow(DesktopRun& d, std::span<const net::ResourceId> route, Bytes bytes,
+                             EventKind done, bool delivered) {
+  assert(!d.flow && "one transfer per desktop at a time");
+  d.flow = network_.start(now(), route, bytes, d.index);
   d.flow_done = static_cast<std::uint16_t>(done);
   d.flow_delivered = delivered;
   ++result_.flows;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <ostream>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -72,6 +73,8 @@ class StrategyRun final : public Host {
     return topology_.route(d.index, d.server, dir);
   }
   void transfer(DesktopRun& d, net::Direction dir, Bytes bytes, EventKind done, bool delivered) override;
+  void transfer_capped(DesktopRun& d, net::Direction dir, Bytes bytes, EventKind done,
+                       bool delivered) override;
   Bytes cancel_transfer(DesktopRun& d) override;
   Duration request_time(const DesktopRun& d, Bytes bytes) const override;
 
@@ -87,6 +90,8 @@ class StrategyRun final : public Host {
   // Keeps one queued event at the network's next flow completion.
   void schedule_network();
   void network_step();
+  void start_flow(DesktopRun& d, std::span<const net::ResourceId> route, Bytes bytes, EventKind done,
+                  bool delivered);
   void period_arrives(const IdlePeriod& p);
   void open_window(DesktopRun& d, Time start, Time end);
   StrategyRun(const Scenario& scenario, const std::string& strategy, OutputFile* periods_csv,

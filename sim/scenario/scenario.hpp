@@ -17,6 +17,7 @@
 #include "sim/model/power_state.hpp"
 #include "sim/model/server_spec.hpp"
 #include "sim/network/topology.hpp"
+#include "sim/scenario/hybrid_spec.hpp"
 #include "sim/trace/idle_trace.hpp"
 #include "sim/trace/page_profile.hpp"
 
@@ -61,6 +62,7 @@ struct MigrationSpec {
   Duration migrate_after;  // idleness before acting (migrating, or sleeping in sleep-only)
   PartialMigrationSpec partial;
   FullMigrationSpec full;
+  HybridMigrationSpec hybrid;    // the `hybrid` strategy's bulk phase
   Duration reintegration_setup;  // restore work on the desktop besides the transfer back
 };
 

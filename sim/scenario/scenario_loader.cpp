@@ -11,6 +11,7 @@
 #include "common/input_error.hpp"
 #include "common/rng.hpp"
 #include "common/units.hpp"
+#include "sim/scenario/hybrid_loader.hpp"
 #include "sim/scenario/network_loader.hpp"
 #include "sim/scenario/output_loader.hpp"
 #include "sim/scenario/overrides.hpp"
@@ -57,7 +58,7 @@ void check_name(const YamlNode& n, const std::string& name) {
 }
 
 void read_migration(const YamlNode& mig, Scenario& s) {
-  mig.expect_keys({"migrate_after", "partial", "full", "reintegration_setup"});
+  mig.expect_keys({"migrate_after", "partial", "full", "hybrid", "reintegration_setup"});
   mig.attempt([&] { s.migration.migrate_after = mig.at("migrate_after").duration(); });
   mig.attempt([&] {
     const YamlNode partial = mig.at("partial");
@@ -85,6 +86,7 @@ void read_migration(const YamlNode& mig, Scenario& s) {
     });
   });
   mig.attempt([&] { s.migration.reintegration_setup = mig.at("reintegration_setup").duration(); });
+  mig.attempt([&] { read_hybrid(mig, s); });
 }
 
 // True when every entry is good (s.strategies is then the whole list).

@@ -81,6 +81,7 @@ void PartialMigration::migration_done(Host& host, DesktopRun& d) {
     const Time next = w.origin + Duration::micros(w.cursor.offset_us());
     if (next < d.user_return) host.at(next, d, EventKind::kPageAccess);
   }
+  on_hosted(host, d);
 }
 
 // Faults do not depend on when the desktop sleeps (a page arrives at its first access either way,
@@ -98,7 +99,7 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
   std::vector<policy::PageId> out;
   FirstTouchCursor c;
   const std::int64_t from = (host.now() - w.origin).us();
-  const std::int64_t until = (d.user_return - w.origin).us();
+  const std::int64_t until = (foresee_until(host, d) - w.origin).us();
   std::int64_t last_fault = from;
   // A fault is a page's first access since `from`: the cursor skips only accesses that are not.
   for (c.start(index(host, d), from); !c.done() && c.offset_us() < until; c.advance()) {
@@ -200,7 +201,8 @@ void PartialMigration::access(Host& host, DesktopRun& d, const PageAccess& a, Ti
 void PartialMigration::request_pages(Host& host, DesktopRun& d, Time t, std::uint64_t pages) {
   PartialWindow& w = *d.partial;
   const PowerState state = d.meter.state();
-  if (state == d.awake) {
+  // Awake: serving pages, or (hybrid) sending the rest of the VM in bulk.
+  if (state == d.awake || state == PowerState::kMigrating) {
     serve(host, d, t, t, pages);
     return;
   }

@@ -12,7 +12,8 @@
 
 namespace jettison::sim {
 
-class PartialMigration final : public SleepingStrategy {
+// Not final: `hybrid` (hybrid_migration.hpp) is this plus a bulk phase, through the hooks below.
+class PartialMigration : public SleepingStrategy {
  public:
   // Setup, then the metadata at the path's bottleneck, then its latency.
   Duration migration_estimate(const Scenario& s, const DesktopSpec& d, const net::Route& path) const override;
@@ -25,6 +26,14 @@ class PartialMigration final : public SleepingStrategy {
   void wake_for_pages(Host& host, DesktopRun& d) override;
   bool on_own_event(Host& host, DesktopRun& d, EventKind kind, const Event& e) override;
   void on_close(Host& host, DesktopRun& d) override;
+
+  // The VM runs on the server: its replay, sleep scheduler and timer have started.
+  virtual void on_hosted(Host&, DesktopRun&) {}
+  // Page requests after this time are not foreseen for offline sleep schedulers (partial: none come
+  // after the user's return).
+  virtual Time foresee_until(const Host&, const DesktopRun& d) const { return d.user_return; }
+  // What is left of a full resume once the page-serving context is up.
+  static Duration rest_of_full_resume(const DesktopRun& d);
 
  private:
   void migration_done(Host& host, DesktopRun& d);
@@ -39,8 +48,6 @@ class PartialMigration final : public SleepingStrategy {
   void resume_done(Host& host, DesktopRun& d);
   // The request arrival times of the rest of the period, for offline sleep schedulers.
   void foresee_requests(const Host& host, DesktopRun& d);
-  // What is left of a full resume once the page-serving context is up.
-  static Duration rest_of_full_resume(const DesktopRun& d);
   static Time own_next(const DesktopRun& d);
   const FirstTouchIndex& index(const Host& host, const DesktopRun& d);
   FirstTouchIndexes indexes_;  // per profile, shared by the desktops of this run

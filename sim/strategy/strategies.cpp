@@ -3,6 +3,7 @@
 #include "sim/scenario/strategy_kinds.hpp"
 #include "sim/strategy/always_on.hpp"
 #include "sim/strategy/full_migration.hpp"
+#include "sim/strategy/hybrid_migration.hpp"
 #include "sim/strategy/partial_migration.hpp"
 #include "sim/strategy/sleep_only.hpp"
 
@@ -19,6 +20,8 @@ std::unique_ptr<Strategy> make_strategy(StrategyKind kind) {
       return std::make_unique<FullMigration>();
     case StrategyKind::kPartial:
       return std::make_unique<PartialMigration>();
+    case StrategyKind::kHybrid:
+      return std::make_unique<HybridMigration>();
   }
   return nullptr;  // unreachable: the switch covers every kind (-Wswitch)
 }

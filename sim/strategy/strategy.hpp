@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/registry.hpp"
@@ -29,6 +30,8 @@ enum class EventKind : std::uint16_t {
   kSetupDone,          // migration setup done on the desktop: the state starts to move
   kRoundDone,          // a pre-copy round's last byte left the desktop
   kReintegrationSent,  // the state sent back has arrived; the desktop restores the VM
+  kBulkStart,          // hybrid: the VM has been hosted for migration.hybrid.after; the rest follows
+  kBulkDone,           // hybrid: the rest of the VM's memory has arrived on the server
 };
 
 // What a strategy may ask of the run.
@@ -54,6 +57,10 @@ class Host {
   // transfer; `done` fires at the desktop when its last byte has left (`delivered` false) or arrived
   // (`delivered` true: the route's latency later). A desktop has at most one transfer at a time.
   virtual void transfer(DesktopRun& d, net::Direction dir, Bytes bytes, EventKind done, bool delivered) = 0;
+  // The same, and the flow also crosses a link of the desktop's own with Strategy::rate_cap's
+  // capacity: it gets min(its max-min share of the path, that cap).
+  virtual void transfer_capped(DesktopRun& d, net::Direction dir, Bytes bytes, EventKind done,
+                               bool delivered) = 0;
   // Stops the desktop's transfer in flight; the bytes it had sent (0 when none is in flight).
   virtual Bytes cancel_transfer(DesktopRun& d) = 0;
   // A page request answered now (not a flow): the round trip plus `bytes` at the share of the path
@@ -75,6 +82,8 @@ class Strategy {
   virtual Duration migration_estimate(const Scenario&, const DesktopSpec&, const net::Route& /*path*/) const {
     return Duration{};
   }
+  // The rate limit of the strategy's Host::transfer_capped flows; none: it makes none.
+  virtual std::optional<Bandwidth> rate_cap(const Scenario&) const { return std::nullopt; }
 };
 
 using StrategyRegistry = Registry<std::unique_ptr<Strategy>>;
