@@ -39,7 +39,7 @@ OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green":
              "grey": "#999999"}
 _C = OKABE_ITO
 STRATEGY_COLORS = {"always-on": _C["grey"], "sleep-only": _C["blue"], "full": _C["orange"],
-                   "partial": _C["green"]}
+                   "partial": _C["green"], "hybrid": _C["vermillion"]}
 _EXTRA = [_C["purple"], _C["vermillion"], _C["sky"], _C["yellow"]]
 ORACLE_COLOR = _C["black"]
 STATE_COLORS = {"active": "#4d4d4d", "idle": _C["yellow"], "migrating": _C["purple"],
