@@ -93,10 +93,22 @@ Topology Topology::build(const TopologySpec& spec) {
   std::vector<bool> forwards;
   std::vector<Vertex> desktop_vertex, server_vertex;
   for (const NodeSpec& n : spec.nodes) {
-    if (n.name.empty()) throw TopologyError("", fmt::format("a {} node has an empty name", name_of(n.kind)));
+    if (n.name.empty()) {
+      throw TopologyError(n.origin, fmt::format("a {} node has an empty name", name_of(n.kind)));
+    }
     const auto v = static_cast<std::uint32_t>(forwards.size());
-    if (!node_by_name.emplace(n.name, v).second) {
-      throw TopologyError("", fmt::format("node '{}' is declared twice", n.name));
+    if (const auto [it, fresh] = node_by_name.emplace(n.name, v); !fresh) {
+      // Reported at the second declaration, naming both (a desktop id may equal a server's or a
+      // switch's name: node names are one namespace).
+      const NodeSpec& first = spec.nodes[it->second];
+      const auto as = [](const NodeSpec& d) {
+        return d.origin.empty() ? fmt::format("a {}", name_of(d.kind))
+                                : fmt::format("a {} ({})", name_of(d.kind), d.origin);
+      };
+      throw TopologyError(n.origin.empty() ? first.origin : n.origin,
+                          fmt::format("node '{}' is declared twice: as {} and as {}; node names (desktop "
+                                      "ids, server ids, switches and routers) must all differ",
+                                      n.name, as(first), as(n)));
     }
     forwards.push_back(n.kind == NodeKind::kSwitch || n.kind == NodeKind::kRouter);
     if (n.kind == NodeKind::kDesktop) {

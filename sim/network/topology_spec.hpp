@@ -22,6 +22,9 @@ enum class Duplex { kFull, kHalf };
 struct NodeSpec {
   std::string name;
   NodeKind kind = NodeKind::kSwitch;
+  // Where the node was declared, for errors: "file:line: key" of the key that declared or named it
+  // (a generated switch: the topology's); may be empty.
+  std::string origin = {};
 };
 
 struct LinkSpec {

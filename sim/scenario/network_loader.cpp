@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "sim/network/sharing_solver.hpp"
 #include "sim/network/topology_generators.hpp"
 
@@ -55,6 +59,48 @@ void allow_only(const YamlNode& n, const std::string& topology,
   }
 }
 
+// Where each desktop, server and generated switch of `spec` was declared, for the topology's errors
+// (a desktop id equal to a server's name is reported with both origins): listed desktops and servers
+// at their `id`, the others at the key that named them (`idle_trace` for the desktops it lists,
+// `server.count` or `server` for s0, s1, ..., `network.topology` for a generated switch).
+void set_node_origins(const YamlNode& top, const Scenario& s, net::TopologySpec& spec) {
+  std::vector<std::string> desktops, servers;
+  const auto list_origins = [](const std::optional<YamlNode>& parent, std::vector<std::string>& out) {
+    if (!parent) return false;
+    const auto list = parent->find("list");
+    if (!list || !list->is_sequence()) return false;
+    for (const YamlNode& e : list->items()) out.push_back(e.at("id").origin());
+    return true;
+  };
+  if (!list_origins(top.find("desktops"), desktops)) {
+    const auto idle = top.find("idle_trace");
+    desktops.assign(s.desktops.size(), idle ? idle->origin() : std::string{});
+  }
+  if (!list_origins(top.find("server"), servers)) {
+    std::string origin;
+    if (const auto server = top.find("server")) {
+      const auto count = server->find("count");
+      origin = count ? count->origin() : server->origin();
+    }
+    servers.assign(s.servers.list.size(), origin);
+  }
+  std::string generated;
+  if (const auto net = top.find("network")) {
+    if (const auto kind = net->find("topology")) generated = kind->origin();
+  }
+  std::size_t desktop = 0, server = 0;
+  for (net::NodeSpec& n : spec.nodes) {
+    if (!n.origin.empty()) continue;
+    if (n.kind == net::NodeKind::kDesktop && desktop < desktops.size()) {
+      n.origin = desktops[desktop++];
+    } else if (n.kind == net::NodeKind::kServer && server < servers.size()) {
+      n.origin = servers[server++];
+    } else if (n.kind == net::NodeKind::kSwitch || n.kind == net::NodeKind::kRouter) {
+      n.origin = generated;
+    }
+  }
+}
+
 }  // namespace
 
 void check_network_keys(const YamlNode& n) {
@@ -72,7 +118,8 @@ void check_network_keys(const YamlNode& n) {
   }
 }
 
-void read_network(const std::optional<YamlNode>& n, Scenario& s) {
+void read_network(const YamlNode& top, Scenario& s) {
+  const std::optional<YamlNode> n = top.find("network");
   std::vector<std::string> desktops;
   std::vector<net::LinkParams> desktop_links;
   for (const DesktopSpec& d : s.desktops) {
@@ -118,7 +165,7 @@ void read_network(const std::optional<YamlNode>& n, Scenario& s) {
       for (const std::string& sv : servers) spec.nodes.push_back({sv, net::NodeKind::kServer});
       if (auto nodes = n->find("nodes")) {
         for (const YamlNode& e : nodes->items()) {
-          spec.nodes.push_back({e.at("name").text(), read_kind(e.at("kind"))});
+          spec.nodes.push_back({e.at("name").text(), read_kind(e.at("kind")), e.at("name").origin()});
         }
       }
       for (const YamlNode& e : n->at("links").items()) {
@@ -131,6 +178,7 @@ void read_network(const std::optional<YamlNode>& n, Scenario& s) {
                             out.topology));
     }
   }
+  set_node_origins(top, s, spec);
   out.graph = std::make_shared<const net::Topology>(net::Topology::build(spec));
 }
 

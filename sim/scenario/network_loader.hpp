@@ -14,7 +14,9 @@ namespace jettison::sim {
 // no desktops: the scenario loader checks them before the desktops are known. read_network does too.
 void check_network_keys(const YamlNode& n);
 
-// `n` absent: every desktop on its own dedicated link to each server (desktop.link), nothing shared.
-void read_network(const std::optional<YamlNode>& n, Scenario& s);
+// Reads the scenario's `network:` (`top` is the whole scenario: errors name where each desktop and
+// server was declared). Absent: every desktop on its own dedicated link to each server
+// (desktop.link), nothing shared.
+void read_network(const YamlNode& top, Scenario& s);
 
 }  // namespace jettison::sim

@@ -328,7 +328,7 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
                   s);
   });
   errors.throw_if_any();
-  top.attempt([&] { read_network(top.find("network"), s); });
+  top.attempt([&] { read_network(top, s); });
   top.attempt([&] { read_output(top.find("output"), s); });
   errors.throw_if_any();
   YAML::Emitter out;

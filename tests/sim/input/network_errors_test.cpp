@@ -152,6 +152,51 @@ TEST_F(NetworkInput, DesktopsAreNotDeclaredAsNodes) {
   EXPECT_TRUE(Contains(e.what, "nodes already"));
 }
 
+// Desktop ids, server ids and switch names are one namespace; a clash names both declarations
+// (issue 11: it used to say only "node 's0' is declared twice").
+TEST_F(NetworkInput, DesktopIdEqualToAListedServerId) {
+  // d01 is a desktop of the idle trace (desktops: count: 2) and the second listed server.
+  const auto e =
+      load_error(with("server:\n  memory: 64GiB\n  list: [{id: big}, {id: d01}]\n"
+                      "  power: {model: per-vm, per_vm: 5W}\n",
+                      ""));
+  const std::string server = at("list: [{id: big}", "server.list[1].id");
+  EXPECT_EQ(e.origin, server);
+  EXPECT_TRUE(Contains(e.what, "node 'd01' is declared twice: as a desktop (" +
+                                   at("idle_trace: traces/idle.csv", "idle_trace") + ") and as a server (" +
+                                   server + ")"))
+      << e.what;
+}
+
+TEST_F(NetworkInput, ListedDesktopNamedLikeANumberedServer) {
+  // Desktop `s0` and the one server, named s0 by default (no server.list); a block map's line is
+  // that of its first key.
+  std::string idle = kTinyIdle;
+  while (idle.find("d00") != std::string::npos) idle.replace(idle.find("d00"), 3, "s0");
+  yaml_ = replaced(kTinyScenario, "desktops:\n  count: 2\n",
+                   "desktops:\n  list:\n    - {id: s0}\n    - {id: d01}\n");
+  path_ = write_scenario(dir_, yaml_, idle);
+  const auto e = input_error([&] { (void)load_scenario(path_); });
+  EXPECT_EQ(e.origin, at("memory: 64GiB", "server"));
+  EXPECT_TRUE(Contains(e.what, "node 's0' is declared twice: as a desktop (" +
+                                   at("- {id: s0}", "desktops.list[0].id") + ") and as a server (" +
+                                   at("memory: 64GiB", "server") + ")"))
+      << e.what;
+}
+
+TEST_F(NetworkInput, DesktopNamedLikeAGeneratedSwitch) {
+  // The star topology's switch is sw0.
+  std::string idle = kTinyIdle;
+  while (idle.find("d01") != std::string::npos) idle.replace(idle.find("d01"), 3, "sw0");
+  yaml_ = with(kServer, "network:\n  topology: star\n  uplink: {bandwidth: 1Gbps, latency: 0s}\n");
+  path_ = write_scenario(dir_, yaml_, idle);
+  const auto e = input_error([&] { (void)load_scenario(path_); });
+  EXPECT_EQ(e.origin, at("topology: star", "network.topology"));
+  EXPECT_TRUE(Contains(e.what, "node 'sw0' is declared twice: as a desktop (")) << e.what;
+  EXPECT_TRUE(Contains(e.what, "and as a switch (" + at("topology: star", "network.topology") + ")"))
+      << e.what;
+}
+
 TEST_F(NetworkInput, BadDuplex) {
   const auto e =
       load_error(with(kServer, kCustomHead + "    - {a: d00, b: sw, bandwidth: 1Gbps, latency: 1ms, "

@@ -198,9 +198,37 @@ TEST(TopologyErrors, UnknownNodeNamesTheLinkAndItsOrigin) {
 
 TEST(TopologyErrors, DuplicateOrEmptyNodeName) {
   const TopologySpec dup{{desktop("d0"), server("d0")}, {}};
-  EXPECT_EQ(error_of(dup), "node 'd0' is declared twice");
+  EXPECT_EQ(error_of(dup),
+            "node 'd0' is declared twice: as a desktop and as a server; node names (desktop ids, server ids, "
+            "switches and routers) must all differ");
   const TopologySpec empty{{desktop("d0"), sw(""), server("s0")}, {}};
   EXPECT_EQ(error_of(empty), "a switch node has an empty name");
+}
+
+TEST(TopologyErrors, DuplicateNodeNamesBothOrigins) {
+  // Reported at the second declaration; the first one's origin is in the message.
+  const TopologySpec dup{{{"s0", NodeKind::kDesktop, "a.yaml:3: desktops.list[0].id"},
+                          {"s0", NodeKind::kServer, "a.yaml:9: server.list[0].id"}},
+                         {}};
+  try {
+    (void)Topology::build(dup);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.origin(), "a.yaml:9: server.list[0].id");
+    EXPECT_EQ(std::string(e.what()),
+              "a.yaml:9: server.list[0].id: node 's0' is declared twice: as a desktop (a.yaml:3: "
+              "desktops.list[0].id) and as a server (a.yaml:9: server.list[0].id); node names (desktop ids, "
+              "server ids, switches and routers) must all differ");
+  }
+  // The second without an origin: the first's is the error's.
+  const TopologySpec generated{
+      {{"sw0", NodeKind::kDesktop, "a.yaml:3: desktops.list[0].id"}, {"sw0", NodeKind::kSwitch, ""}}, {}};
+  try {
+    (void)Topology::build(generated);
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.origin(), "a.yaml:3: desktops.list[0].id");
+  }
 }
 
 TEST(TopologyErrors, SelfLink) {
