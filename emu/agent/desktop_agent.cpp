@@ -141,6 +141,9 @@ void DesktopAgent::power_loop() {
     std::lock_guard lock(mutex_);
     if (ev.cause == WakeCause::kMagicPacket) ++stats_.wakeups;
     stats_.last_wake = ev;
+    stats_.last_wake_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
   }
 }
 

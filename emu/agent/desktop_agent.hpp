@@ -48,6 +48,7 @@ struct DesktopAgentStats {
   std::uint64_t sleeps = 0;   // suspends entered
   std::uint64_t wakeups = 0;  // of those, ended by a magic packet
   std::optional<WakeEvent> last_wake;
+  std::optional<std::int64_t> last_wake_unix_ms;  // when last_wake ended the suspend (system clock)
   MemoryServerStats server;
 };
 

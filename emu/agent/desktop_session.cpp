@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "common/input_error.hpp"
+#include "emu/agent/desktop_status.hpp"
+#include "emu/control/status_text.hpp"
 #include "policy/migration_triggers.hpp"
 
 namespace jettison::emu {
@@ -69,22 +71,18 @@ DesktopSession::~DesktopSession() {
 }
 
 nlohmann::json DesktopSession::status() const {
-  const DesktopAgentStats s = agent_->stats();
-  nlohmann::json j{{"side", "desktop"},
-                   {"power_state", std::string(name_of(agent_->state()))},
-                   {"serving", agent_->serving()},
-                   {"pages_served", s.server.pages_served},
-                   {"zero_pages_served", s.server.zero_pages_served},
-                   {"pages_written_back", s.server.pages_written_back},
-                   {"sleeps", s.sleeps},
-                   {"wakeups", s.wakeups},
-                   {"image", config_.agent.server.image_path.string()}};
-  if (s.last_wake)
-    j["last_wake"] = {{"cause", std::string(name_of(s.last_wake->cause))},
-                      {"resume", std::string(name_of(s.last_wake->resume))},
-                      {"asleep_s", s.last_wake->asleep.seconds_f()}};
-  if (controller_) j.update(controller_->status_json());
-  return j;
+  DesktopStatus d;
+  d.power = agent_->state();
+  d.serving = agent_->serving();
+  d.stats = agent_->stats();
+  d.image = config_.agent.server.image_path.string();
+  d.generation = agent_->server().generation();
+  d.write_back_in_progress = agent_->server().write_back_in_progress();
+  if (controller_) {
+    d.vm_state = controller_->phase();
+    d.vm = controller_->status_json();
+  }
+  return to_json(d, unix_millis_now());
 }
 
 nlohmann::json DesktopSession::handle(const nlohmann::json& request) {

@@ -4,6 +4,10 @@
 //   jettison-ctl --socket /run/jettison/desktop.sock return      # the user is back: reintegrate
 //   jettison-ctl --socket /run/jettison/desktop.sock take-back   # server gone: resume from migration
 //   jettison-ctl --socket /run/jettison/desktop.sock status --json
+//   jettison-ctl --socket /run/jettison/server.sock status        # jettison-server --control
+//
+// status prints a line for the daemon, then one line per VM; --json the answer as it came
+// (emu/PROTOCOL.md, "Status").
 //
 // Exit 0 when the daemon answered ok, 1 when it answered an error or could not be reached, 2 on bad
 // flags.
@@ -15,6 +19,7 @@
 #include <string>
 
 #include "emu/control/control_server.hpp"
+#include "emu/control/status_text.hpp"
 #include "emu/tool/cli_main.hpp"
 
 int main(int argc, char** argv) {
@@ -30,6 +35,8 @@ int main(int argc, char** argv) {
     const nlohmann::json answer = control_request(socket, nlohmann::json{{"cmd", command}});
     if (json) {
       fmt::print("{}\n", answer.dump());
+    } else if (command == "status" && answer.value("ok", false)) {
+      for (const std::string& line : status_lines(answer)) fmt::print("{}\n", line);
     } else {
       for (const auto& [k, v] : answer.items())
         if (k != "ok") fmt::print("{}: {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());

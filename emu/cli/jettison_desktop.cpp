@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -61,6 +62,7 @@ struct Flags {
   std::string handshake_timeout;
   std::vector<std::string> watts;
   std::uint32_t page_size = 0;
+  double speed = 1.0;
   int udp_port = -1;
   bool insecure = false, no_raw = false, dry_run = false, allow_suspend = false;
 };
@@ -159,6 +161,18 @@ DesktopAgentConfig build_config(const Flags& f, const CLI::App& app) {
     c.server.handshake_timeout = duration("--handshake-timeout", f.handshake_timeout);
     if (c.server.handshake_timeout <= Duration{})
       throw InputError("--handshake-timeout", "must be more than 0 s");
+  }
+  if (given("--speed") && f.speed != 1.0) {
+    // A replay at --speed S runs its sleep rule on trace time; the emulated transitions shrink alike.
+    if (c.power != PowerBackendKind::kEmulated)
+      throw InputError("--speed", "only with the emulated power backend (a real suspend takes its own time)");
+    auto scale = [&](Duration d) {
+      return Duration::micros(static_cast<std::int64_t>(std::llround(static_cast<double>(d.us()) / f.speed)));
+    };
+    c.emulated.suspend_delay = scale(c.emulated.suspend_delay);
+    c.emulated.resume_selective_delay = scale(c.emulated.resume_selective_delay);
+    c.emulated.resume_full_delay = scale(c.emulated.resume_full_delay);
+    if (c.emulated.max_sleep) c.emulated.max_sleep = scale(*c.emulated.max_sleep);
   }
   // With a VM, the image served is its RAM file (created when the VM starts).
   if (!f.vm_kernel.empty()) c.server.image_path = vm_ram_file(f);
@@ -310,6 +324,10 @@ int main(int argc, char** argv) {
                  "emulated: how a magic packet resumes: selective or full");
   app.add_option("--max-sleep", f.max_sleep, "emulated: wake by alarm after this long asleep");
   app.add_option("--initial-state", f.initial_state, "emulated: state at start (default idle)");
+  app.add_option("--speed", f.speed,
+                 "emulated: suspend, resume and max-sleep times divided by this, to pair with "
+                 "jettison-replay --speed (default 1)")
+      ->check(CLI::PositiveNumber);
   app.add_flag("--dry-run", f.dry_run, "real: record the suspend plan, suspend nothing");
   app.add_flag("--allow-suspend", f.allow_suspend, "real: really suspend this machine (else dry-run)");
   app.add_option("--suspend-method", f.method, "real: mem, freeze, logind or logind-busctl");

@@ -213,12 +213,14 @@ int main(int argc, char** argv) {
       "--sleep", a.sleep.rule,
       "sleep rule that puts the desktop to sleep: timeout, break-even, adaptive, learning-augmented");
   app.add_option("--sleep-timeout", a.sleep.timeout,
-                 "timeout rule: wall-clock time awake after the last request (default 30s)");
+                 "timeout rule: time awake after the last request, in trace time (default 30s)");
   app.add_option("--sleep-trust", a.sleep.trust, "learning-augmented rule: trust in (0, 1] (default 0.5)");
   app.add_option("--sleep-history", a.sleep.history, "adaptive rules: gaps remembered (default 8)");
   app.add_flag("--write-back", a.write_back, "send the dirty pages back to the desktop at the end");
   add_log_level(app, a.log_level);
-  app.add_option("--speed", a.speed, "time scale: 60 replays 60 s of trace in 1 s (default 1)")
+  app.add_option("--speed", a.speed,
+                 "time scale: 60 replays 60 s of trace in 1 s; the sleep rule's clock runs as fast "
+                 "(pair with jettison-desktop --speed) (default 1)")
       ->check(CLI::PositiveNumber);
   app.add_option("--period", a.period, "idle period length in trace time, with unit (default 600s)");
   app.add_option("--prefetch", a.prefetch, "prefetcher: none, spatial, history, markov (default none)");

@@ -13,7 +13,11 @@
 //
 //   jettison-server --connect 10.0.0.1:7000 --psk-file psk.hex --psk-identity desk-1
 //       --wol-interface eth0 --desktop-mac 52:54:00:12:34:56 --uffd-socket /run/jettison/vm1.sock
-//       --prefetch spatial --sleep timeout --sleep-timeout 10s
+//       --prefetch spatial --sleep timeout --sleep-timeout 10s --control /run/jettison/server.sock
+//
+// With --control, `jettison-ctl --socket PATH status [--json]` asks the running session where it is:
+// its phase, the VM hosted (pages fetched, faults, dirty pages pending write-back, the desktop asleep
+// or not) and the desktop's last wake-up (emu/PROTOCOL.md, "Status").
 //
 // Exit 2 on bad flags (the message names the flag), 1 on a runtime failure (the desktop refused our
 // key, the fetcher failed, the write-back failed), 0 otherwise. Why a fault waits (desktop asleep,
@@ -33,6 +37,8 @@
 
 #include "common/input_error.hpp"
 #include "common/units.hpp"
+#include "emu/control/control_server.hpp"
+#include "emu/control/status_text.hpp"
 #include "emu/remote/remote_source.hpp"
 #include "emu/server/desktop_link_client.hpp"
 #include "emu/server/host_session.hpp"
@@ -56,7 +62,7 @@ using namespace jettison::emu;
 struct Flags {
   RemoteFlags remote;
   SleepFlags sleep;
-  std::string uffd_socket, prefetch = "none", run_for, out, log_level = "info";
+  std::string uffd_socket, prefetch = "none", run_for, out, log_level = "info", control;
   // --qemu: host the desktop's QEMU guest when it goes idle.
   std::string run_dir = "/run/jettison/server", ram_dir = "/dev/shm", handoff_library, accel = "auto",
               max_guest_ram, libvirt;  // libvirt: the daemon's URI (--qemu under libvirt)
@@ -222,7 +228,17 @@ int run(const Flags& f) {
   }
   session =
       std::make_unique<HostSession>(config, remote_session_source(source, desktop), link.get(), factory);
+  // The control socket answers status while the session runs (jettison-ctl --socket PATH status).
+  std::unique_ptr<ControlServer> control;
+  if (!f.control.empty())
+    control =
+        std::make_unique<ControlServer>(f.control, [&](const nlohmann::json& request) -> nlohmann::json {
+          const std::string cmd = request.at("cmd").get<std::string>();
+          if (cmd != "status") throw std::runtime_error(fmt::format("unknown command '{}' (status)", cmd));
+          return to_json(session->status(), unix_millis_now());
+        });
   const std::vector<HostedPeriod> periods = session->run();
+  control.reset();
   for (const HostedPeriod& p : periods) print_period(stdout, p, f.sleep.rule, !f.no_write_back);
   if (!f.out.empty() && !periods.empty()) write_period_files(f.out, periods);
   if (session->phase() == SessionPhase::kFailed) {
@@ -279,6 +295,7 @@ int main(int argc, char** argv) {
   app.add_flag("--no-write-back", f.no_write_back, "do not reintegrate the dirty pages at the end");
   app.add_option("--run-for", f.run_for, "reintegrate each period after this long (tests)");
   app.add_option("--periods", f.periods, "idle periods to host, then exit (default 1; 0: until stopped)");
+  app.add_option("--control", f.control, "control socket for jettison-ctl status (a UNIX socket path)");
   app.add_option("--out", f.out, "write periods.csv and the page trace of each period (pages-N.csv) here");
   add_log_level(app, f.log_level);
   return run_cli("jettison-server", app, argc, argv, f.log_level, [&] { return run(f); });

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cassert>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <stdexcept>
 #include <utility>
 
 #include "common/input_error.hpp"
@@ -103,6 +105,9 @@ Fetcher::Fetcher(UffdRegion& region, PageSource& source, std::unique_ptr<policy:
   if (!prefetcher_) prefetcher_ = make_prefetcher("none", {}, {pages_, Bytes::of(region_.page_size())});
   if (options_.read_batch == 0) options_.read_batch = 1;
   options_.max_run_pages = std::clamp<std::size_t>(options_.max_run_pages, 1, 4096);
+  if (!(options_.clock_speed > 0) || !std::isfinite(options_.clock_speed))
+    throw std::invalid_argument(
+        fmt::format("fetcher: clock speed must be > 0, got {}", options_.clock_speed));
   staging_.resize(options_.max_run_pages * region_.page_size());
   page_state_ = std::make_unique<std::atomic<std::uint8_t>[]>(pages_);
   dirty_ = std::make_unique<std::atomic<std::uint8_t>[]>(pages_);
@@ -218,10 +223,15 @@ void Fetcher::read_page(std::uint64_t page, std::span<std::byte> out) const {
   region_.read_resident(page, out);
 }
 
-Time Fetcher::now() const {
-  const Clock::duration since(Clock::now().time_since_epoch().count() - epoch_.load());
-  return Time::micros(std::chrono::duration_cast<std::chrono::microseconds>(since).count());
+Time Fetcher::clock_at(Clock::time_point t) const {
+  const Clock::duration since(t.time_since_epoch().count() - epoch_.load());
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(since).count();
+  if (options_.clock_speed == 1.0) return Time::micros(us);
+  return Time::micros(
+      static_cast<std::int64_t>(std::llround(static_cast<double>(us) * options_.clock_speed)));
 }
+
+Time Fetcher::now() const { return clock_at(Clock::now()); }
 
 Time Fetcher::sleep_at() const {
   std::lock_guard lock(mu_);
@@ -424,9 +434,7 @@ void Fetcher::fetch_pages(std::vector<std::uint64_t>& pages, Clock::time_point a
     std::lock_guard lock(mu_);
     ++stats_.requests;
   }
-  const Time arrived = Time::micros(
-      std::chrono::duration_cast<std::chrono::microseconds>(arrival.time_since_epoch()).count() -
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::duration(epoch_.load())).count());
+  const Time arrived = clock_at(arrival);
   {
     FetchingScope scope(this);
     try {

@@ -95,6 +95,11 @@ struct FetcherOptions {
   // first write after a read (its write-protect fault), at the fetcher's clock (now()). Reads of
   // prefetched pages raise no fault and are not seen.
   std::function<void(std::uint64_t page, bool write, Time at)> on_access;
+  // How fast the fetcher's clock (now(), and so the sleep scheduler's and on_access's times) runs
+  // against steady time: a replay at --speed S plays S seconds of trace per second, and its sleep rule
+  // must count that trace time, else at speed 10 a 30 s timeout outlasts every 3 s trace gap. 1: wall
+  // time (a real guest). Must be > 0.
+  double clock_speed = 1.0;
 };
 
 struct FetchStats {
@@ -169,7 +174,8 @@ class Fetcher {
   // The current content of a resident page (page_size bytes into `out`); UffdError if not resident.
   void read_page(std::uint64_t page, std::span<std::byte> out) const;
 
-  // The fetcher's clock: jettison Time, microseconds of steady time since start().
+  // The fetcher's clock: jettison Time, microseconds of steady time since start(), times
+  // FetcherOptions::clock_speed.
   Time now() const;
   // The sleep scheduler's decision: when the desktop should start suspending if no further request
   // arrives (Time::never() without a scheduler or when it says stay up).
@@ -199,6 +205,8 @@ class Fetcher {
   // Records a status line and hands it to options_.on_status; logs it too unless it came from the
   // source (which logs its own).
   void report(std::string_view status, bool log = true);
+  // A steady-clock instant on the fetcher's clock (clock_speed applied).
+  Time clock_at(std::chrono::steady_clock::time_point t) const;
 
   UffdRegion& region_;
   PageSource& source_;

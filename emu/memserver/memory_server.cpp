@@ -71,6 +71,12 @@ std::uint64_t MemoryServer::generation() const {
   return journal_->generation();
 }
 
+std::optional<std::uint64_t> MemoryServer::write_back_in_progress() const {
+  std::lock_guard lock(journal_mutex_);
+  if (journal_owner_ == nullptr || !journal_->active()) return std::nullopt;
+  return journal_->pages();
+}
+
 MemoryServerStats MemoryServer::stats() const {
   std::lock_guard lock(stats_mutex_);
   return stats_;

@@ -96,6 +96,9 @@ class MemoryServer {
   const RecoveryResult& recovery() const { return recovery_; }
   const MemoryImage& image() const { return *image_; }
   std::uint64_t generation() const;
+  // Pages journalled so far by a write-back in progress (a client between its first PUT_PAGES and its
+  // commit), or nullopt when none is open.
+  std::optional<std::uint64_t> write_back_in_progress() const;
   // Connections open and in their handshake now.
   ConnectionLimits::Counts connection_counts() const { return limits_.counts(); }
 

@@ -34,6 +34,9 @@ ReplayRun run_replay(const traces::PageProfile& profile, PageSource& source,
     config.sleep_costs = options.sleep->costs;
     config.controller = options.sleep->controller;
   }
+  // The fetcher's clock runs in trace time (speed x wall time), so the sleep rule's timeouts and
+  // costs, the trace's times and the period's end all count trace seconds, as in the simulator.
+  config.fetcher.clock_speed = schedule_options.speed;
   config.write_back = static_cast<bool>(options.write_back);
   config.periods = 1;
   ReplayVm* vm = nullptr;

@@ -4,8 +4,12 @@
 //
 // With `sleep`, the fetcher gets the named sleep rule and a SleepController (emu/server/) puts the
 // desktop to sleep whenever the rule says so during the replay; the source wakes it at the next fault.
-// The rule runs on the fetcher's clock: wall-clock time on the server, not trace time (with
-// --speed 60 a 10 s timeout is 10 s of real time, 600 s of trace). With `write_back`, the dirty pages
+// The rule runs on the fetcher's clock, which runs in trace time: at --speed S it advances S
+// microseconds per microsecond of wall time (FetcherOptions::clock_speed), so a 10 s timeout is 10 s
+// of trace (1 s of real time at --speed 10) and the replay sleeps as often at any speed. What the
+// desktop does in real time (suspending, resuming) still takes its real time, which the rule sees
+// S times longer: give an emulated desktop its transition times divided by S (jettison-desktop
+// --speed S does that) to keep the whole run in proportion. With `write_back`, the dirty pages
 // are sent back (reintegration) after the replay, with their current content.
 #pragma once
 

@@ -79,6 +79,30 @@ std::string HostSession::error() const {
   return error_;
 }
 
+HostStatus HostSession::status() const {
+  HostStatus h;
+  h.desktop = config_.desktop;
+  h.phase = phases_.phase();
+  std::lock_guard lock(mu_);
+  h.periods_hosted = periods_hosted_;
+  h.last_wake_unix_ms = last_wake_unix_ms_;
+  h.last_period = last_period_;
+  h.error = error_;
+  if (live_epoch_) {
+    HostedVmStatus v;
+    v.epoch = *live_epoch_;
+    if (live_fetcher_ != nullptr) {
+      v.fetch = live_fetcher_->stats();
+      if (!live_written_back_) v.dirty_pending = live_fetcher_->dirty_pages().size();
+    }
+    if (live_controller_ != nullptr) v.sleeps = live_controller_->summary().sleeps;
+    if (source_.power != nullptr) v.desktop_asleep = source_.power->asleep();
+    if (source_.wakeups) v.wakeups = source_.wakeups() - live_wakeups_before_;
+    h.vm = v;
+  }
+  return h;
+}
+
 void HostSession::request_stop(std::string why) {
   {
     std::lock_guard lock(mu_);
@@ -195,6 +219,22 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
     if (fetcher) fetcher->stop();
     if (controller) controller->stop();
   };
+  // status() sees this period's machinery while it exists: the guard forgets it before it goes.
+  {
+    std::lock_guard lock(mu_);
+    live_epoch_ = incoming.epoch;
+    live_wakeups_before_ = wakeups_before;
+    live_written_back_ = false;
+  }
+  struct Forget {
+    HostSession& s;
+    ~Forget() {
+      std::lock_guard lock(s.mu_);
+      s.live_epoch_.reset();
+      s.live_fetcher_ = nullptr;
+      s.live_controller_ = nullptr;
+    }
+  } forget{*this};
   bool guest_ran = false;
   try {
     if (config_.max_guest_ram != 0 && incoming.guest_ram_bytes > config_.max_guest_ram)
@@ -232,6 +272,10 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
         std::move(scheduler), std::move(fo));
     fetcher->preload_dirty(known_dirty);
     fetcher->start();
+    {
+      std::lock_guard lock(mu_);
+      live_fetcher_ = fetcher.get();
+    }
     guest_ran = true;  // from here on, a failure may have let it run
     if (!vm->adopted()) vm->start(incoming.device_state, config_.state_timeout);
     out.migrate_in = since(migrate_start);
@@ -262,8 +306,21 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
 
   if (!config_.sleep_rule.empty()) {
     clock = std::make_unique<FetcherClock>(*fetcher);
-    controller = std::make_unique<SleepController>(*clock, *source_.power, config_.controller);
+    SleepControllerOptions options = config_.controller;
+    options.on_event = [this, chained = config_.controller.on_event](const SleepEvent& e) {
+      if (e.kind == SleepEvent::Kind::kWake) {
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        std::lock_guard lock(mu_);
+        last_wake_unix_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
+      }
+      if (chained) chained(e);
+    };
+    controller = std::make_unique<SleepController>(*clock, *source_.power, std::move(options));
     controller->start();
+    {
+      std::lock_guard lock(mu_);
+      live_controller_ = controller.get();
+    }
   }
   const auto serving_start = Clock::now();
   out.ended_because = serve(*vm, *fetcher);
@@ -327,6 +384,10 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
       out.write_back = source_.write_back(pages);
       if (config_.verify_write_back) out.verified_pages = verify_written_back(pages_from, pages);
     }
+    {
+      std::lock_guard lock(mu_);
+      live_written_back_ = true;
+    }
     // Only now, with every dirty page in the desktop's RAM file, may its VM resume there.
     if (link_ != nullptr) link_->return_state(incoming.epoch, state, config_.state_timeout);
   } catch (const std::exception& e) {
@@ -345,6 +406,12 @@ bool HostSession::host(IncomingVm incoming, HostedPeriod& out) {
   vm->discard();
   out.reintegration = since(reintegrate_start);
   last_epoch_ = incoming.epoch;
+  {
+    std::lock_guard lock(mu_);
+    ++periods_hosted_;
+    last_period_ = HostedPeriodStatus{incoming.epoch, out.stats.demand_pages, out.stats.prefetched_pages,
+                                      out.write_back ? out.write_back->pages : 0, out.ended_because};
+  }
 
   EmulatedPeriod& p = out.period;
   p.desktop = config_.desktop;

@@ -35,6 +35,7 @@
 #include "emu/remote/remote_source.hpp"
 #include "emu/replay/period_csv.hpp"
 #include "emu/server/desktop_link.hpp"
+#include "emu/server/host_status.hpp"
 #include "emu/server/session_phase.hpp"
 #include "emu/server/sleep_controller.hpp"
 #include "emu/vm/hosted_vm.hpp"
@@ -134,6 +135,8 @@ class HostSession {
   SessionPhase phase() const { return phases_.phase(); }
   const SessionPhases& phases() const { return phases_; }
   std::string error() const;
+  // What the session is doing now, for the control socket's status; any thread.
+  HostStatus status() const;
   // Asks run() to end: a serving phase reintegrates, a waiting phase ends. Any thread.
   void request_stop(std::string why);
 
@@ -153,6 +156,15 @@ class HostSession {
 
   mutable std::mutex mu_;
   std::string error_, stop_why_;
+  // For status(): the period hosted now (its machinery while it exists) and the last one done.
+  std::optional<std::uint64_t> live_epoch_;
+  const Fetcher* live_fetcher_ = nullptr;
+  const SleepController* live_controller_ = nullptr;
+  std::uint64_t live_wakeups_before_ = 0;
+  bool live_written_back_ = false;
+  std::optional<std::int64_t> last_wake_unix_ms_;
+  std::optional<HostedPeriodStatus> last_period_;
+  std::uint64_t periods_hosted_ = 0;
   std::atomic<bool> stop_{false};
 };
 
