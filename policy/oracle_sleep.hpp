@@ -1,8 +1,10 @@
-// `oracle`: the offline optimum the reports compare with. Given the idle period's Future (every
+// `oracle`: the offline rule the reports compare with. Given the idle period's Future (every
 // page request's arrival and the user's return) it decides, by dynamic programming over the
 // arrivals, for each idle gap whether to sleep as soon as the desktop is idle or to stay awake until
 // the next request, minimising the period's energy in the simulator's timeline (sim/MODEL.md,
 // "partial"), time shifts of late-served requests included. policy/SLEEP.md has the model and the DP.
+// Optimal among schedulers that in every gap sleep at once or stay up until the next request; not a
+// lower bound on every rule in every cost regime (policy/SLEEP.md, "What the oracle is optimal for").
 #pragma once
 
 #include <cstddef>

@@ -34,14 +34,14 @@ const SleepRegistry& sleep_schedulers() {
         [](const SleepParams& p, const SleepCosts& c) -> std::unique_ptr<SleepScheduler> {
           return std::make_unique<LearningAugmentedSleep>(p, c);
         });
-    r.add(
-        "oracle",
-        "offline optimum: knows the period's request times and the user's return; per gap, sleep at once "
-        "or stay up, by dynamic programming; a lower bound on the other rules only when suspending draws at "
-        "least serving and a full resume from awake is no longer than from sleep (policy/SLEEP.md)",
-        [](const SleepParams&, const SleepCosts& c) -> std::unique_ptr<SleepScheduler> {
-          return std::make_unique<OracleSleep>(c);
-        });
+    r.add("oracle",
+          "offline: knows the period's request times and the user's return; optimal among rules that per gap "
+          "sleep at once or stay up (dynamic programming), not a lower bound in every cost regime: only when "
+          "suspending draws at least serving and a full resume from awake is no longer than from sleep "
+          "(policy/SLEEP.md)",
+          [](const SleepParams&, const SleepCosts& c) -> std::unique_ptr<SleepScheduler> {
+            return std::make_unique<OracleSleep>(c);
+          });
     return r;
   }();
   return registry;
