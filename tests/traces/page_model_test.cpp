@@ -1,7 +1,7 @@
-// The fitted page model (traces/tool/page_model*.hpp, fit_*.hpp): a fit on a trace drawn from known
+// The fitted page model (traces/gen/page_model*.hpp, traces/tool/fit_*.hpp): a fit on a trace drawn from known
 // parameters recovers them; a trace generated from a model fitted to a real-like source follows the
 // source's unique-pages curve; the model file reads back what was written.
-#include "traces/tool/page_model.hpp"
+#include "traces/gen/page_model.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +19,7 @@
 #include "traces/io/csv_writer.hpp"
 #include "traces/tool/fit_growth.hpp"
 #include "traces/tool/fit_pages.hpp"
-#include "traces/tool/page_model_generator.hpp"
+#include "traces/gen/page_model_generator.hpp"
 
 namespace jettison::traces {
 namespace {

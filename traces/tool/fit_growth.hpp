@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "traces/tool/page_model.hpp"
+#include "traces/gen/page_model.hpp"
 
 namespace jettison::traces {
 

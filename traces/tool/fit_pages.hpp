@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "traces/tool/page_model.hpp"
+#include "traces/gen/page_model.hpp"
 
 namespace jettison::traces {
 

@@ -8,7 +8,7 @@
 #include "common/input_error.hpp"
 #include "common/rng.hpp"
 #include "traces/io/csv_writer.hpp"
-#include "traces/tool/office_model.hpp"
+#include "traces/gen/office_model.hpp"
 #include "traces/tool/trace_output.hpp"
 
 namespace jettison::traces {

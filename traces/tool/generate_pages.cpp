@@ -10,9 +10,9 @@
 #include "common/rng.hpp"
 #include "common/units.hpp"
 #include "traces/io/csv_writer.hpp"
-#include "traces/tool/idle_vm_model.hpp"
-#include "traces/tool/page_model.hpp"
-#include "traces/tool/page_model_generator.hpp"
+#include "traces/gen/idle_vm_model.hpp"
+#include "traces/gen/page_model.hpp"
+#include "traces/gen/page_model_generator.hpp"
 #include "traces/tool/trace_output.hpp"
 
 namespace jettison::traces {

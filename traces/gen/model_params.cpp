@@ -1,4 +1,4 @@
-#include "traces/tool/model_params.hpp"
+#include "traces/gen/model_params.hpp"
 
 #include <fmt/format.h>
 

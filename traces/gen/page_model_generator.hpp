@@ -10,8 +10,8 @@
 #include <optional>
 #include <vector>
 
-#include "traces/tool/idle_vm_model.hpp"
-#include "traces/tool/page_model.hpp"
+#include "traces/gen/idle_vm_model.hpp"
+#include "traces/gen/page_model.hpp"
 
 namespace jettison::traces {
 

@@ -1,9 +1,9 @@
-#include "traces/tool/office_model.hpp"
+#include "traces/gen/office_model.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "traces/tool/model_random.hpp"
+#include "traces/gen/model_random.hpp"
 
 namespace jettison::traces {
 namespace {

@@ -1,11 +1,11 @@
-#include "traces/tool/page_model_generator.hpp"
+#include "traces/gen/page_model_generator.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "common/rng.hpp"
-#include "traces/tool/model_random.hpp"
+#include "traces/gen/model_random.hpp"
 
 namespace jettison::traces {
 namespace {

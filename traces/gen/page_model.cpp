@@ -1,4 +1,4 @@
-#include "traces/tool/page_model.hpp"
+#include "traces/gen/page_model.hpp"
 
 #include <fmt/format.h>
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/rng.hpp"
-#include "traces/tool/model_params.hpp"
+#include "traces/gen/model_params.hpp"
 
 namespace jettison::traces {
 

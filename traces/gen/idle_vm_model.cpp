@@ -1,4 +1,4 @@
-#include "traces/tool/idle_vm_model.hpp"
+#include "traces/gen/idle_vm_model.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include <unordered_set>
 
 #include "common/input_error.hpp"
-#include "traces/tool/model_random.hpp"
+#include "traces/gen/model_random.hpp"
 
 namespace jettison::traces {
 namespace {
