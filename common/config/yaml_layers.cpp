@@ -35,8 +35,14 @@ void overlay(YAML::Node base, const YAML::Node& top, const std::string& prefix, 
   }
 }
 
+YAML::Node lay_over_base(YAML::Node root, const std::string& path, YamlDocument& doc, int depth);
+
 YAML::Node read_layers(const std::string& path, YamlDocument& doc, int depth) {
-  YAML::Node root = parse_yaml(path);
+  return lay_over_base(parse_yaml(path), path, doc, depth);
+}
+
+// `root`, the document of `path`, laid over the files it extends.
+YAML::Node lay_over_base(YAML::Node root, const std::string& path, YamlDocument& doc, int depth) {
   if (!root.IsMap()) {  // reported by the checks that follow
     doc.base_file = path;
     return root;
@@ -61,5 +67,9 @@ YAML::Node read_layers(const std::string& path, YamlDocument& doc, int depth) {
 }  // namespace
 
 YAML::Node read_yaml_layers(const std::string& path, YamlDocument& doc) { return read_layers(path, doc, 0); }
+
+YAML::Node read_yaml_layers_text(const std::string& text, const std::string& name, YamlDocument& doc) {
+  return lay_over_base(load_checked_yaml(text, name), name, doc, 0);
+}
 
 }  // namespace jettison::config

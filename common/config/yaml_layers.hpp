@@ -17,4 +17,8 @@ namespace jettison::config {
 // first), a bad `extends`, a missing base file or more than 8 levels.
 YAML::Node read_yaml_layers(const std::string& path, YamlDocument& doc);
 
+// The same for a document given as `text` (the Python API's scenarios from a string or a dict):
+// `name` stands for its file in errors, and its `extends` resolves from name's folder.
+YAML::Node read_yaml_layers_text(const std::string& text, const std::string& name, YamlDocument& doc);
+
 }  // namespace jettison::config

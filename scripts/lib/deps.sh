@@ -9,6 +9,7 @@ JETTISON_PACKAGES=(
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-matplotlib python3-pandas python3-yaml python3-zstandard
+  python3-dev pybind11-dev  # the Python module (python/)
 )
 # Only the tests need these: a browser (the report is checked in headless Chromium), iproute2 (the
 # emulator's end-to-end tests build network namespaces and veth pairs), openssl (TLS certificates
@@ -19,7 +20,9 @@ JETTISON_PACKAGES=(
 # private mount namespace (libvirt-daemon-system creates the libvirt-qemu user the QEMU driver wants
 # even when QEMU runs as root; nothing is enabled or started by the tests outside that namespace).
 JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium iproute2 openssl qemu-system-x86 busybox-static
-  cpio libsimgrid-dev time libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients)
+  cpio libsimgrid-dev time libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+  # the notebook test (tests/python/): nbconvert executes analysis/notebooks/ headless in an IPython kernel
+  jupyter-nbconvert python3-nbconvert python3-nbclient python3-nbformat python3-ipykernel)
 # Only the sanitizer run needs these (scripts/sanitize.sh): clang, its sanitizer and libFuzzer runtimes
 # (libclang-rt-14-dev, only recommended by clang-14) and llvm-symbolizer (llvm-14) for readable reports.
 JETTISON_SANITIZE_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)

@@ -34,13 +34,17 @@ OutputFile::OutputFile(std::filesystem::path path, Compression compression) : pa
   }
 }
 
+OutputFile::OutputFile() : in_memory_(true) { buffer_.reserve(kChunk + 4096); }
+
 OutputFile::~OutputFile() {
   if (zstd_ != nullptr) ZSTD_freeCCtx(cctx(zstd_));
   if (fd_ >= 0) ::close(fd_);
 }
 
 void OutputFile::flush() {
-  if (zstd_ != nullptr) {
+  if (in_memory_) {
+    text_.append(buffer_.data(), buffer_.size());
+  } else if (zstd_ != nullptr) {
     compress(false);
   } else if (buffer_.size() > 0) {
     write_fd(buffer_.data(), buffer_.size());
@@ -82,6 +86,10 @@ void OutputFile::write_fd(const char* data, std::size_t size) {
 }
 
 void OutputFile::close() {
+  if (in_memory_) {
+    flush();
+    return;
+  }
   if (fd_ < 0) return;
   if (zstd_ != nullptr) {
     compress(true);

@@ -7,6 +7,9 @@
 // close() finishes the file and throws (naming it) on any error, such as a full disk; a file
 // destroyed without close() is closed quietly and left as it is (a run's files live in a staging
 // folder that goes away with the failed run).
+//
+// An OutputFile made with no path keeps what is written in memory instead (plain text, never
+// compressed): the Python API's runs, which write no file unless asked, take it with take_text().
 #pragma once
 
 #include <fmt/format.h>
@@ -14,7 +17,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace jettison::sim {
@@ -28,6 +33,8 @@ class OutputFile {
 
   // Creates (or truncates) `path`; throws std::runtime_error "cannot write '<path>': <why>".
   explicit OutputFile(std::filesystem::path path, Compression compression = Compression::kNone);
+  // In memory: nothing touches the disk; take_text() gives what was written once closed.
+  OutputFile();
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
@@ -45,6 +52,8 @@ class OutputFile {
   void close();
 
   const std::filesystem::path& path() const { return path_; }
+  // Hands over what an in-memory file holds (everything written, once closed); empty on disk.
+  std::string take_text() { return std::move(text_); }
   // Bytes handed to the file so far (before compression).
   std::uint64_t bytes_in() const { return bytes_in_ + buffer_.size(); }
 
@@ -61,6 +70,8 @@ class OutputFile {
   std::vector<char> compressed_;  // zstd's output, written once full
   std::size_t compressed_size_ = 0;
   std::uint64_t bytes_in_ = 0;
+  bool in_memory_ = false;
+  std::string text_;  // an in-memory file's contents
 };
 
 }  // namespace jettison::sim

@@ -8,6 +8,7 @@
 #include <exception>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "sim/output/desktop_csv.hpp"
@@ -21,6 +22,14 @@
 
 namespace jettison::sim {
 namespace {
+
+// scenario.yaml: the scenario as run.
+std::string scenario_yaml_text(const Scenario& s) {
+  return "# The scenario as run: " + s.source +
+         ", with extends and --set applied; relative paths as written (relative to the file that wrote "
+         "them).\n" +
+         s.resolved_yaml;
+}
 
 // Progress of several strategy runs on one stderr line.
 class ProgressLine {
@@ -41,11 +50,33 @@ class ProgressLine {
   std::vector<double> done_;
 };
 
+// What the output files would hold, the same bytes as the files below write (but uncompressed).
+void fill_texts(RunTexts& texts, const Scenario& s, const RunReport& report,
+                const std::vector<std::string>& periods, const std::vector<std::string>& timeline) {
+  texts = RunTexts{};
+  if (s.output.periods != PeriodsOutput::kNone) {
+    texts.periods = period_header();
+    for (const std::string& part : periods) texts.periods += part;
+  }
+  texts.timeline = timeline_header();
+  for (const std::string& part : timeline) texts.timeline += part;
+  texts.scenario = scenario_yaml_text(s);
+  std::ostringstream desktops, links, servers;
+  write_desktops_csv(desktops, s, report.results);
+  write_links_csv(links, report.results);
+  write_servers_csv(servers, report.results);
+  texts.desktops = std::move(desktops).str();
+  texts.links = std::move(links).str();
+  texts.servers = std::move(servers).str();
+  texts.summary = make_summary(s, report.results, report.wall_seconds).dump(2) + '\n';
+}
+
 }  // namespace
 
 RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<StagedOutput> staged;
+  RunTexts* const texts = options.out.empty() ? options.texts : nullptr;
   if (!options.out.empty()) {
     check_output_budget(s);  // before anything is written
     staged = std::make_unique<StagedOutput>(options.out);
@@ -60,6 +91,7 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   const std::size_t n = s.strategies.size();
   std::vector<std::optional<StrategyResult>> results(n);
   std::vector<std::exception_ptr> errors(n);
+  std::vector<std::string> period_texts(texts ? n : 0), timeline_texts(texts ? n : 0);
   ProgressLine progress(n);
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
@@ -69,6 +101,10 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
         if (staged && periods_wanted)
           part.emplace(part_path(*staged, "periods", i), compression_of(s.output.periods));
         if (staged) timeline.emplace(part_path(*staged, "timeline", i));
+        if (texts) {  // in memory (OutputFile's default constructor)
+          if (periods_wanted) part.emplace();
+          timeline.emplace();
+        }
         Progress report;
         if (options.progress) report = [&progress, i](double f) { progress.update(i, f); };
         if (plan.shardable) {
@@ -85,6 +121,10 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
         }
         if (part) part->close();
         if (timeline) timeline->close();
+        if (texts) {
+          if (part) period_texts[i] = part->take_text();
+          timeline_texts[i] = timeline->take_text();
+        }
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -107,6 +147,10 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
     report.results.push_back(std::move(*r));
   }
   report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (texts) {
+    fill_texts(*texts, s, report, period_texts, timeline_texts);
+    return report;
+  }
   if (!staged) return report;
 
   // periods.csv (or .csv.zst) and timeline.csv: the strategies' parts in the scenario's order.
@@ -118,10 +162,7 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
 
   std::ofstream scenario;
   open_or_fail(scenario, staged->staged("scenario.yaml"));
-  scenario << "# The scenario as run: " << s.source
-           << ", with extends and --set applied; relative paths as written (relative to the file that wrote "
-              "them).\n"
-           << s.resolved_yaml;
+  scenario << scenario_yaml_text(s);
   close_or_fail(scenario, staged->staged("scenario.yaml"));
 
   std::ofstream desktops;

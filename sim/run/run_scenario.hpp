@@ -16,10 +16,25 @@
 
 namespace jettison::sim {
 
+// The contents of a run's output files, kept in memory (RunOptions::texts): the bytes run_scenario
+// writes into those files, but plain text (periods never compressed) and `periods` empty for
+// `output.periods: none`; summary.json's wall_seconds is this run's.
+struct RunTexts {
+  std::string periods;   // periods.csv
+  std::string timeline;  // timeline.csv
+  std::string desktops;  // desktops.csv
+  std::string links;     // links.csv
+  std::string servers;   // servers.csv
+  std::string summary;   // summary.json
+  std::string scenario;  // scenario.yaml
+};
+
 struct RunOptions {
   std::filesystem::path out;  // empty: write nothing (benchmarks)
-  bool progress = false;      // show progress on stderr
-  unsigned threads = 0;       // shards or strategies at once; 0: one per core
+  // With `out` empty: where the output files' contents go instead of the disk (the Python API).
+  RunTexts* texts = nullptr;
+  bool progress = false;  // show progress on stderr
+  unsigned threads = 0;   // shards or strategies at once; 0: one per core
   // MPI (sim/mpi/distributed_run.hpp): shards wanted instead of `threads`, and what runs one
   // strategy of a shardable plan instead of run_sharded (its shards on other ranks).
   unsigned shards = 0;

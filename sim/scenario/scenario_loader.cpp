@@ -244,14 +244,17 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
 
 }  // namespace
 
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+// A scenario from the file `path`, or from `text` (not null) standing for that file.
+static Scenario load_scenario_from(const std::string& path, const std::string* text,
+                                   const std::vector<std::string>& overrides) {
   if (!config::is_valid_utf8(path)) {
     throw InputError(config::printable(path),
                      "the scenario's file name is not valid UTF-8 (summary.json records it)");
   }
   YamlDocument doc;
   doc.file = path;
-  YAML::Node root = config::read_yaml_layers(path, doc);
+  YAML::Node root =
+      text ? config::read_yaml_layers_text(*text, path, doc) : config::read_yaml_layers(path, doc);
   for (const std::string& o : overrides) doc.overridden.insert(apply_override(root, o));
   const YamlNode top(root, "", &doc);
   if (!top.is_map()) top.fail("a scenario is a mapping of keys to values");
@@ -335,6 +338,15 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   out << root;
   s.resolved_yaml = std::string(out.c_str()) + "\n";
   return s;
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  return load_scenario_from(path, nullptr, overrides);
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& name,
+                            const std::vector<std::string>& overrides) {
+  return load_scenario_from(name, &text, overrides);
 }
 
 }  // namespace jettison::sim

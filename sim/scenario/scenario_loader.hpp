@@ -16,4 +16,9 @@ using config::kDefaultScenario;
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
 
+// A scenario given as YAML `text` (the Python API): `name` stands for its file in errors and in
+// summary.json's `source`; relative paths (traces, `extends`) resolve from name's folder.
+Scenario load_scenario_text(const std::string& text, const std::string& name,
+                            const std::vector<std::string>& overrides = {});
+
 }  // namespace jettison::sim
