@@ -104,7 +104,7 @@ void old_row(std::ostream& out, const PeriodRow& r) {
     const double savings = r.baseline->joules() > 0 ? 100.0 * (1.0 - *r.energy / *r.baseline) : 0.0;
     fmt::format_to(std::back_inserter(b), "{:.4f}", savings);
   }
-  c(), old_opt(b, r.server_energy), c(), old_opt(b, r.migrated), c(), old_opt(b, r.fetched_pages), c();
+  c(), old_opt(b, r.server_energy), c(), old_opt(b, r.proxy_energy), c(), old_opt(b, r.migrated), c(), old_opt(b, r.fetched_pages), c();
   old_opt(b, r.fetched), c(), old_opt(b, r.prefetched_pages), c(), old_opt(b, r.prefetch_used), c();
   old_opt(b, r.reintegrated), c(), old_opt(b, r.network), c(), old_opt(b, r.dirty_pages), c();
   old_opt(b, r.wakeups), c(), old_opt(b, r.migration_latency), c(), old_opt(b, r.return_latency), c();

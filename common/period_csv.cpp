@@ -108,6 +108,7 @@ const std::array kColumns{
              put_fixed(b, savings, 4);
            }},
     Column{"server_energy_j", [](Buffer& b, const PeriodRow& r) { put(b, r.server_energy); }},
+    Column{"proxy_energy_j", [](Buffer& b, const PeriodRow& r) { put(b, r.proxy_energy); }},
     Column{"migrated_bytes", [](Buffer& b, const PeriodRow& r) { put(b, r.migrated); }},
     Column{"fetched_pages", [](Buffer& b, const PeriodRow& r) { put(b, r.fetched_pages); }},
     Column{"fetched_bytes", [](Buffer& b, const PeriodRow& r) { put(b, r.fetched); }},
@@ -141,6 +142,7 @@ PeriodRow period_row(std::string_view strategy, std::string_view desktop, const 
   row.energy = r.energy;
   row.baseline = r.baseline;
   row.server_energy = r.server_energy;
+  row.proxy_energy = r.proxy_energy;
   row.migrated = r.migrated;
   row.fetched_pages = r.fetched_pages;
   row.fetched = r.fetched;

@@ -7,6 +7,7 @@
 //   outcome                            stayed-on | slept | migrated | aborted | refused
 //   energy_j, baseline_j, savings_pct  desktop energy, always-on energy, 100 x (1 - energy/baseline)
 //   server_energy_j                    the server's power attributed to the VM while hosted
+//   proxy_energy_j                     the proxy strategy's proxy (part of energy_j; 0 for the others)
 //   migrated_bytes                     to the server at migration
 //   fetched_pages, fetched_bytes       pages fetched on demand
 //   prefetched_pages, prefetch_used    pages the prefetcher sent; of those, pages then touched
@@ -42,7 +43,7 @@ struct PeriodRow {
   std::optional<Duration> start;  // since the trace's start
   std::optional<Duration> idle, window;
   std::optional<Outcome> outcome;
-  std::optional<Energy> energy, baseline, server_energy;
+  std::optional<Energy> energy, baseline, server_energy, proxy_energy;
   std::optional<Bytes> migrated;
   std::optional<std::uint64_t> fetched_pages;
   std::optional<Bytes> fetched;

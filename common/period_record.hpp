@@ -36,6 +36,7 @@ struct PeriodRecord {
   Energy energy;         // desktop energy over the window (plus the server's share if configured)
   Energy baseline;       // always-on over the same window: idle power, then active power
   Energy server_energy;  // the server's power attributed to this VM while hosted
+  Energy proxy_energy;   // `proxy`: the network-presence proxy's draw, part of `energy` (0 otherwise)
   Bytes migrated;        // to the server at migration (metadata, pre-copy rounds)
   Bytes fetched;         // pages fetched on demand
   Bytes prefetched;      // pages sent by the prefetcher (at migration or along with faults)

@@ -9,7 +9,8 @@
 //   outcome                         "migrated" (the VM ran on the server for the whole period)
 //   energy_j                        power x state time when state times and powers are given, else empty
 //   baseline_j, savings_pct,
-//   server_energy_j                 empty (no always-on baseline and no server power in the emulator)
+//   server_energy_j,
+//   proxy_energy_j                  empty (no always-on baseline, no server or proxy power in the emulator)
 //   migrated_bytes                  a real VM's device state as it travelled (jettison-server --qemu);
 //                                   empty for a replay (nothing migrates)
 //   fetched_pages, fetched_bytes    measured: demand-fetched pages, x page size (the simulator's unit)

@@ -455,6 +455,7 @@ void StrategyRun::finish(DesktopRun& d) {
   r.state_time = d.meter.times();
   assert(d.meter.total() == r.window && "time in states adds up to the window");
   r.energy = d.meter.energy(power);
+  r.energy += r.proxy_energy;  // the proxy strategy's proxy (0 for the others)
   // Always-on over the same window: idle while the user is away, then the user works.
   r.baseline = power[PowerState::kIdle] * r.idle + power[PowerState::kActive] * (r.window - r.idle);
   if (r.window > r.idle) r.return_latency = r.window - r.idle;

@@ -18,6 +18,7 @@
 #include "sim/model/server_spec.hpp"
 #include "sim/network/topology.hpp"
 #include "sim/scenario/hybrid_spec.hpp"
+#include "sim/scenario/proxy_spec.hpp"
 #include "sim/trace/idle_trace.hpp"
 #include "sim/trace/page_profile.hpp"
 
@@ -120,6 +121,7 @@ struct Scenario {
   ServersSpec servers;
   NetworkSpec network;
   MigrationSpec migration;
+  ProxySpec proxy;  // the `proxy` strategy's network-presence proxy
   SleepPolicySpec sleep;
   PrefetchPolicySpec prefetch;
   policy::ResumeKind resume_pages = policy::ResumeKind::kSelective;

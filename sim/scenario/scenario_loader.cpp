@@ -16,6 +16,7 @@
 #include "sim/scenario/output_loader.hpp"
 #include "sim/scenario/overrides.hpp"
 #include "sim/scenario/policy_loader.hpp"
+#include "sim/scenario/proxy_loader.hpp"
 #include "sim/scenario/server_loader.hpp"
 #include "sim/scenario/strategy_kinds.hpp"
 #include "sim/scenario/yaml_node.hpp"
@@ -265,7 +266,7 @@ static Scenario load_scenario_from(const std::string& path, const std::string* t
   config::ConfigErrors errors;
   doc.errors = &errors;
   top.expect_keys({"name", "seed", "page_size", "idle_trace", "page_traces", "desktop", "desktops", "server",
-                   "network", "migration", "policy", "strategies", "about", "output"});
+                   "network", "migration", "policy", "strategies", "about", "output", "proxy"});
 
   Scenario s;
   s.source = path;
@@ -281,6 +282,7 @@ static Scenario load_scenario_from(const std::string& path, const std::string* t
   bool strategies_ok = false;
   top.attempt([&] { strategies_ok = read_strategies(top.at("strategies"), s); });
   top.attempt([&] { read_servers(top.at("server"), s); });
+  top.attempt([&] { read_proxy(top.find("proxy"), s); });
 
   top.attempt([&] {
     const YamlNode idle = top.at("idle_trace");

@@ -9,7 +9,7 @@
 
 namespace jettison::sim {
 
-enum class StrategyKind : std::uint8_t { kAlwaysOn, kSleepOnly, kFull, kPartial, kHybrid };
+enum class StrategyKind : std::uint8_t { kAlwaysOn, kSleepOnly, kFull, kPartial, kProxy, kHybrid };
 
 using StrategyKindRegistry = Registry<StrategyKind>;
 
@@ -24,6 +24,8 @@ inline const StrategyKindRegistry& strategy_kinds() {
           [] { return StrategyKind::kFull; });
     r.add("partial", "metadata moves; pages are fetched on demand from the desktop, woken as needed",
           [] { return StrategyKind::kPartial; });
+    r.add("proxy", "the desktop sleeps; a proxy keeps its network presence and wakes it for traffic",
+          [] { return StrategyKind::kProxy; });
     r.add("hybrid",
           "partial first; once the VM has run migration.hybrid.after on the server, the rest of its memory "
           "follows and the desktop sleeps undisturbed",

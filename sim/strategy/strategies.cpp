@@ -5,6 +5,7 @@
 #include "sim/strategy/full_migration.hpp"
 #include "sim/strategy/hybrid_migration.hpp"
 #include "sim/strategy/partial_migration.hpp"
+#include "sim/strategy/proxy_strategy.hpp"
 #include "sim/strategy/sleep_only.hpp"
 
 namespace jettison::sim {
@@ -20,6 +21,8 @@ std::unique_ptr<Strategy> make_strategy(StrategyKind kind) {
       return std::make_unique<FullMigration>();
     case StrategyKind::kPartial:
       return std::make_unique<PartialMigration>();
+    case StrategyKind::kProxy:
+      return std::make_unique<ProxyStrategy>();
     case StrategyKind::kHybrid:
       return std::make_unique<HybridMigration>();
   }

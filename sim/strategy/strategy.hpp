@@ -30,6 +30,8 @@ enum class EventKind : std::uint16_t {
   kSetupDone,          // migration setup done on the desktop: the state starts to move
   kRoundDone,          // a pre-copy round's last byte left the desktop
   kReintegrationSent,  // the state sent back has arrived; the desktop restores the VM
+  kProxyRequest,       // proxy: a request the proxy cannot answer; the desktop must wake
+  kProxyAwakeEnd,      // proxy: the desktop may suspend again after handling requests
   kBulkStart,          // hybrid: the VM has been hosted for migration.hybrid.after; the rest follows
   kBulkDone,           // hybrid: the rest of the VM's memory has arrived on the server
 };

@@ -15,14 +15,15 @@ namespace {
 
 const std::string kHeader =
     "strategy,desktop,period,start_s,idle_s,window_s,outcome,energy_j,baseline_j,savings_pct,"
-    "server_energy_j,migrated_bytes,fetched_pages,fetched_bytes,prefetched_pages,prefetch_used,"
+    "server_energy_j,proxy_energy_j,migrated_bytes,fetched_pages,fetched_bytes,prefetched_pages,"
+    "prefetch_used,"
     "reintegrated_bytes,network_bytes,dirty_pages,wakeups,migration_latency_s,return_latency_s,"
     "migration_latency_uncontended_s,server,t_active_s,t_idle_s,t_migrating_s,t_suspending_s,t_asleep_s,"
     "t_resuming_full_s,t_resuming_selective_s,t_serving_s\n";
 
 TEST(PeriodCsv, Header) {
   EXPECT_EQ(period_csv_header(), kHeader);
-  EXPECT_EQ(period_columns().size(), 24 + kPowerStateCount);
+  EXPECT_EQ(period_columns().size(), 25 + kPowerStateCount);
   std::ostringstream out;
   write_period_header(out);
   EXPECT_EQ(out.str(), kHeader);
@@ -56,7 +57,7 @@ TEST(PeriodCsv, SimulatedRecordInFull) {
   // savings = 100 x (1 - 1234.5678 / 61260) = 97.9847...; network = 41943040 + 8192 + 4096 + 100.
   EXPECT_EQ(out.str(),
             "partial,d01,3,12.500000,600.000000,602.270000,migrated,1234.568,61260.000,97.9847,0.250,"
-            "41943040,2,8192,1,1,100,41955428,7,2,3.835000,,,0,0.000000,0.000000,0.000000,0.000000,"
+            "0.000,41943040,2,8192,1,1,100,41955428,7,2,3.835000,,,0,0.000000,0.000000,0.000000,0.000000,"
             "590.000001,0.000000,0.000000,0.000000\n");
   r.server = -1;
   r.baseline = Energy{};  // no baseline: savings 0
@@ -74,7 +75,7 @@ TEST(PeriodCsv, UnknownFieldsAreEmptyCells) {
   row.wakeups = 4;
   std::ostringstream out;
   write_period_row(out, row);
-  EXPECT_EQ(out.str(), "emulated,d1,0,,,,,2.000,,,,,,,,,,,,4,,,,,,,,,,,,\n");
+  EXPECT_EQ(out.str(), "emulated,d1,0,,,,,2.000,,,,,,,,,,,,,4,,,,,,,,,,,,\n");
   const auto commas = [](const std::string& s) { return std::count(s.begin(), s.end(), ','); };
   EXPECT_EQ(commas(out.str()), commas(kHeader));
 }
@@ -111,6 +112,10 @@ TEST(PeriodCsv, NumbersAreRenderedAsFmtRendersThem) {
     values.push_back(std::nextafter(tie, 1e300));
     values.push_back(static_cast<double>(rng() % 1'000'000) / 64.0);  // exact binary fractions
   }
+  const auto& columns = period_columns();
+  const auto kWakeups =
+      static_cast<std::size_t>(std::find(columns.begin(), columns.end(), "wakeups") - columns.begin());
+  ASSERT_LT(kWakeups, columns.size());
   std::size_t checked = 0;
   for (double v : values) {
     PeriodRow row;
@@ -127,7 +132,7 @@ TEST(PeriodCsv, NumbersAreRenderedAsFmtRendersThem) {
     ASSERT_EQ(c[8], fmt::format("{:.3f}", row.baseline->joules())) << v;
     ASSERT_EQ(c[9], fmt::format("{:.4f}", savings)) << savings;
     ASSERT_EQ(c[3], fmt::format("{}.{:06}", row.start->us() / 1'000'000, row.start->us() % 1'000'000));
-    ASSERT_EQ(c[19], fmt::format("{}", *row.wakeups));
+    ASSERT_EQ(c[kWakeups], fmt::format("{}", *row.wakeups));
     ++checked;
   }
   EXPECT_EQ(checked, values.size());

@@ -198,7 +198,8 @@ TEST(PeriodCsv, HeaderIsTheSimulatorsAndRowsHaveItsColumns) {
   // common/period_csv.hpp's columns (the simulator's periods.csv), written out to pin them.
   const std::string expected =
       "strategy,desktop,period,start_s,idle_s,window_s,outcome,energy_j,baseline_j,savings_pct,"
-      "server_energy_j,migrated_bytes,fetched_pages,fetched_bytes,prefetched_pages,prefetch_used,"
+      "server_energy_j,proxy_energy_j,migrated_bytes,fetched_pages,fetched_bytes,prefetched_pages,"
+      "prefetch_used,"
       "reintegrated_bytes,network_bytes,dirty_pages,wakeups,migration_latency_s,return_latency_s,"
       "migration_latency_uncontended_s,server,t_active_s,t_idle_s,t_migrating_s,t_suspending_s,t_asleep_s,"
       "t_resuming_full_s,t_resuming_selective_s,t_serving_s\n";
@@ -218,7 +219,7 @@ TEST(PeriodCsv, HeaderIsTheSimulatorsAndRowsHaveItsColumns) {
   write_period_row(out, p);
   EXPECT_EQ(
       out.str(),
-      "emulated,d1,0,0.000000,600.500000,600.500000,migrated,,,,,,5,20480,12,1,,16384,2,3,,,,,,,,,,,,\n");
+      "emulated,d1,0,0.000000,600.500000,600.500000,migrated,,,,,,,5,20480,12,1,,16384,2,3,,,,,,,,,,,,\n");
   const auto commas = [](const std::string& s) { return std::count(s.begin(), s.end(), ','); };
   EXPECT_EQ(commas(out.str()), commas(expected));
 
@@ -229,7 +230,7 @@ TEST(PeriodCsv, HeaderIsTheSimulatorsAndRowsHaveItsColumns) {
   std::ostringstream with_energy;
   write_period_row(with_energy, p);
   EXPECT_EQ(with_energy.str(),
-            "emulated,d1,0,0.000000,600.500000,600.500000,migrated,12.500,,,,,5,20480,12,1,,16384,2,3,,,,,"
+            "emulated,d1,0,0.000000,600.500000,600.500000,migrated,12.500,,,,,,5,20480,12,1,,16384,2,3,,,,,"
             "0.000000,0.000000,0.000000,0.000000,590.000000,0.000000,0.000000,0.000000\n");
 }
 
