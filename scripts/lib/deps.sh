@@ -3,7 +3,7 @@
 set -euo pipefail
 
 JETTISON_PACKAGES=(
-  build-essential cmake pkg-config python3
+  build-essential cmake pkg-config python3 help2man
   libyaml-cpp-dev libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
   libboost-dev libssl-dev libspdlog-dev libeigen3-dev libvirt-dev libhowardhinnant-date-dev
   libopenmpi-dev openmpi-bin
@@ -18,9 +18,10 @@ JETTISON_PACKAGES=(
 # SimGrid and GNU time for scripts/bench.sh, whose smoke run is a test (tests/bench/), and libvirt's
 # daemons for the libvirt backend's end-to-end test, which starts its own libvirtd and virtlogd in a
 # private mount namespace (libvirt-daemon-system creates the libvirt-qemu user the QEMU driver wants
-# even when QEMU runs as root; nothing is enabled or started by the tests outside that namespace).
+# even when QEMU runs as root; nothing is enabled or started by the tests outside that namespace),
+# and mmdebstrap (the fresh Debian 12 root the .deb is installed into) and file (cpack's shlibdeps).
 JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium iproute2 openssl qemu-system-x86 busybox-static
-  cpio libsimgrid-dev time libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+  cpio libsimgrid-dev time libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients mmdebstrap file
   # the notebook test (tests/python/): nbconvert executes analysis/notebooks/ headless in an IPython kernel
   jupyter-nbconvert python3-nbconvert python3-nbclient python3-nbformat python3-ipykernel)
 # Only the sanitizer run needs these (scripts/sanitize.sh): clang, its sanitizer and libFuzzer runtimes
