@@ -2,6 +2,7 @@
 // only way to make an energy from a power; a unit slip does not compile.
 #pragma once
 
+#include <cmath>
 #include <compare>
 #include <cstdint>
 
@@ -87,12 +88,18 @@ class Bandwidth {
   double bps_ = 0.0;
 };
 
-// Time to push `b` through a link of rate `bw`, rounded up to the next whole microsecond.
+// A non-negative number of microseconds to the nearest whole one. Ties go up, and so does a value
+// within 1e-6 us below a tie (float noise: 0.4999999999 computed for an exact 0.5 still goes up), so
+// the result is the same whichever way the value was computed. Negative values give 0.
+inline std::int64_t nearest_us(double us) {
+  if (!(us > 0.0)) return 0;
+  return static_cast<std::int64_t>(std::floor(us + 0.5 + 1e-6));
+}
+
+// Time to push `b` through a link of rate `bw`, to the nearest whole microsecond (nearest_us: ties
+// up). The flow network ends a flow alone on its route at exactly its start plus this.
 inline Duration transfer_time(Bytes b, Bandwidth bw) {
-  const double us = static_cast<double>(b.count()) * 8.0 * 1e6 / bw.bits_per_second();
-  auto whole = static_cast<std::int64_t>(us);
-  if (static_cast<double>(whole) < us) ++whole;
-  return Duration::micros(whole);
+  return Duration::micros(nearest_us(static_cast<double>(b.count()) * 8.0 * 1e6 / bw.bits_per_second()));
 }
 
 // Bytes a link of rate `bw` carries in `d` (rounded down), for transfers cut short.

@@ -9,14 +9,6 @@ namespace jettison::sim::net {
 
 namespace {
 
-// Whole microseconds at or after `us`; a value within 1e-6 of an integer counts as that integer.
-std::int64_t ceil_us(double us) {
-  if (us <= 0.0) return 0;
-  const double nearest = std::round(us);
-  if (std::abs(us - nearest) <= 1e-6) return static_cast<std::int64_t>(nearest);
-  return static_cast<std::int64_t>(std::ceil(us));
-}
-
 double bits_of(Bytes b) { return static_cast<double>(b.count()) * 8.0; }
 
 }  // namespace
@@ -182,7 +174,7 @@ void FlowNetwork::set_level(ResourceId b, double level) {
 }
 
 Time FlowNetwork::finish_time(const Group& g, double finish) const {
-  return g.at + Duration::micros(ceil_us((finish - g.virt) * 1e6 / g.level));
+  return g.at + Duration::micros(nearest_us((finish - g.virt) * 1e6 / g.level));
 }
 
 double FlowNetwork::remaining(const Flow& f, Time now) const {

@@ -16,10 +16,12 @@
 // into a pool of reusable groups), and a route class only while flows use its route. Which slot or
 // class id is reused never changes a result: ids are not an order anywhere.
 //
-// Times: a flow finishes sending at the first whole microsecond at or after its last bit left
-// (values within 1e-6 us of an integer count as that integer, against float noise), so a flow alone
-// on its route finishes at exactly start + transfer_time(bytes, bottleneck capacity). It occupies its
-// rate until then.
+// Times: a flow finishes sending at the whole microsecond nearest to when its last bit left
+// (nearest_us in common/quantity.hpp: a tie, or a value within 1e-6 us below one, goes to the later
+// microsecond), so a flow alone on its route finishes at exactly start + transfer_time(bytes,
+// bottleneck capacity), and a reference computed in real numbers agrees to within 0.5 us. It occupies
+// its rate until then (up to half a microsecond after or before its last bit; the bytes it reports
+// sent at its end are all of them). A flow shorter than half a microsecond ends at its start.
 #pragma once
 
 #include <cstdint>
@@ -59,7 +61,7 @@ class FlowNetwork {
   FlowId start(Time now, std::span<const ResourceId> route, Bytes bytes, std::uint64_t tag);
   // Stops a flow early; returns the bytes it had sent (rounded down). Same rule on `now` as start().
   Bytes cancel(Time now, FlowId id);
-  // When the next flow finishes sending (whole µs, rounded up); Time::never() when none is active.
+  // When the next flow finishes sending (nearest whole µs); Time::never() when none is active.
   Time next_completion() const;
   // Advances to `now`, appending every flow that finished sending by `now` to `out` (by finish
   // time, then start order) and removing them; rates are recomputed for the rest at each finish.

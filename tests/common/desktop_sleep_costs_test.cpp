@@ -24,7 +24,7 @@ TEST(DesktopSleepCosts, DefaultDesktopWithSelectiveResume) {
   EXPECT_EQ(c.full_resume_from_sleep, Duration::millis(2270));  // resume_full
   EXPECT_EQ(c.full_resume_from_awake, Duration::millis(1570));  // 2270 - 700
   // Round trip on the star path (2 x (0.2 + 0.05) ms = 500 us) + 4096 B at 1 Gbps (32.768 us,
-  // rounded up to 33 us) = 533 us.
+  // to the nearest us: 33 us) = 533 us.
   EXPECT_EQ(c.service, Duration::micros(533));
 }
 

@@ -1,4 +1,5 @@
-// common/quantity: energy from power and time, transfer times rounded up, bytes carried in a span.
+// common/quantity: energy from power and time, transfer times to the nearest microsecond, bytes carried in a
+// span.
 #include "common/quantity.hpp"
 
 #include <gtest/gtest.h>
@@ -36,11 +37,26 @@ TEST(Energy, OverPowerIsRoundedDuration) {
   EXPECT_EQ((Energy::joules(1) / Power::watts(3)).us(), 333'333);
 }
 
-TEST(TransferTime, RoundsUpToWholeMicroseconds) {
-  // 4096 bytes at 1 Gbps: 32768 bits = 32.768 us.
+TEST(TransferTime, RoundsToTheNearestMicrosecond) {
+  // 4096 bytes at 1 Gbps: 32768 bits = 32.768 us -> 33.
   EXPECT_EQ(transfer_time(Bytes::of(4096), parse_bandwidth("1Gbps")).us(), 33);
-  // 4 GiB at 1 Gbps: 34359738.368 us.
-  EXPECT_EQ(transfer_time(parse_bytes("4GiB"), parse_bandwidth("1Gbps")).us(), 34'359'739);
+  // 4 GiB at 1 Gbps: 34359738.368 us -> 34359738 (down: rounding up gave ...739).
+  EXPECT_EQ(transfer_time(parse_bytes("4GiB"), parse_bandwidth("1Gbps")).us(), 34'359'738);
+  // 50 MiB at 1 Gbps: 419430400 bits = 419430.4 us -> 419430.
+  EXPECT_EQ(transfer_time(parse_bytes("50MiB"), parse_bandwidth("1Gbps")).us(), 419'430);
+  // A tie goes up: 12345 bytes at 16 Mbps: 98760 bits / 1.6e7 = 6172.5 us -> 6173.
+  EXPECT_EQ(transfer_time(Bytes::of(12'345), parse_bandwidth("16Mbps")).us(), 6'173);
+  // Under half a microsecond: 1 byte at 1 Gbps = 0.008 us -> 0.
+  EXPECT_EQ(transfer_time(Bytes::of(1), parse_bandwidth("1Gbps")).us(), 0);
+}
+
+TEST(NearestUs, TiesAndFloatNoiseBelowThemGoUp) {
+  EXPECT_EQ(nearest_us(2.4), 2);
+  EXPECT_EQ(nearest_us(2.5), 3);
+  EXPECT_EQ(nearest_us(2.5 - 1e-9), 3);  // a computed 2.5
+  EXPECT_EQ(nearest_us(2.49), 2);
+  EXPECT_EQ(nearest_us(0.0), 0);
+  EXPECT_EQ(nearest_us(-3.0), 0);
 }
 
 TEST(TransferTime, ExactWhenWhole) {

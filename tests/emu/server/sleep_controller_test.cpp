@@ -150,7 +150,7 @@ TEST(SleepController, DefaultCostsAreTheDefaultScenariosDesktop) {
   EXPECT_EQ(c.wake, Duration::millis(710));
   EXPECT_EQ(c.suspend, Duration::millis(3090));
   // Round trip on the default star path (2 x (0.2 ms desktop link + 0.05 ms uplink)) + 4 KiB at
-  // 1 Gbps (32.768 us, rounded up) = 533 us.
+  // 1 Gbps (32.768 us, to the nearest us: 33) = 533 us.
   EXPECT_EQ(c.service, Duration::micros(533));
 }
 

@@ -3,11 +3,11 @@
 // 1 Gbps, latency 0.2 ms; the star's uplink 0.05 ms, so every route's latency is 0.25 ms.
 //
 // partial: setup 3.5 s, then 40 MiB = 41 943 040 B per desktop, all flows together through the uplink.
-//   alone (1 Gbps bottleneck): 41 943 040 x 8 / 1e9 = 335 544.32 us -> 335 545 us;
-//     3 500 000 + 335 545 + 250 = 3 835 795 us
+//   alone (1 Gbps bottleneck): 41 943 040 x 8 / 1e9 = 335 544.32 us -> 335 544 us (to the nearest us);
+//     3 500 000 + 335 544 + 250 = 3 835 794 us
 //   50 at 1 Gbps (20 Mbps each): 50 x 335 544.32 = 16 777 216 us; 3 500 000 + 16 777 216 + 250 = 20 277 466
 //   us 50 at 10 Gbps (200 Mbps each): 1 677 721.6 -> 1 677 722 us; 3 500 000 + 1 677 722 + 250 = 5 177 972 us
-//   10 at 10 Gbps: limited by their own 1 Gbps links: alone, 3 835 795 us
+//   10 at 10 Gbps: limited by their own 1 Gbps links: alone, 3 835 794 us
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -38,7 +38,7 @@ TEST(ConcurrentMigrations, PartialLatenciesAreHandDerived) {
     std::int64_t latency_us;
   };
   for (const Case& c : {Case{"50", "1Gbps", 20'277'466}, Case{"50", "10Gbps", 5'177'972},
-                        Case{"10", "10Gbps", 3'835'795}, Case{"1", "1Gbps", 3'835'795}}) {
+                        Case{"10", "10Gbps", 3'835'794}, Case{"1", "1Gbps", 3'835'794}}) {
     SCOPED_TRACE(c.desktops + " desktops, " + c.uplink);
     const StrategyResult r =
         run("partial", {"desktops.count=" + c.desktops, "network.uplink.bandwidth=" + c.uplink});
@@ -46,7 +46,7 @@ TEST(ConcurrentMigrations, PartialLatenciesAreHandDerived) {
     ASSERT_EQ(latencies.size(), std::stoul(c.desktops));
     EXPECT_EQ(latencies.front(), c.latency_us);
     EXPECT_EQ(latencies.back(), c.latency_us);
-    for (std::int64_t alone : r.totals.migration_latency_uncontended_us.values()) EXPECT_EQ(alone, 3'835'795);
+    for (std::int64_t alone : r.totals.migration_latency_uncontended_us.values()) EXPECT_EQ(alone, 3'835'794);
     EXPECT_EQ(r.peak_concurrent_flows, std::stoul(c.desktops));
   }
 }

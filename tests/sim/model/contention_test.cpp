@@ -5,10 +5,10 @@
 // latency 0, so every route's latency is 1 ms.
 //
 // K equal flows through one bottleneck of C bits/s, started together, all leave after
-// ceil(K x B x 8 / C) us:
-//   8 MiB:  K=1 at 1 Gbps 67 108.864 -> 67 109 us;  K=4 at 1 Gbps 268 435.456 -> 268 436 us
+// K x B x 8 / C us to the nearest whole us (ties up):
+//   8 MiB:  K=1 at 1 Gbps 67 108.864 -> 67 109 us;  K=4 at 1 Gbps 268 435.456 -> 268 435 us
 //           K=2 at 1 Gbps 134 217.728 -> 134 218 us
-//   1 GiB:  K=1 8 589 934.592 -> 8 589 935 us;      K=2 17 179 869.184 -> 17 179 870 us
+//   1 GiB:  K=1 8 589 934.592 -> 8 589 935 us;      K=2 17 179 869.184 -> 17 179 869 us
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -29,11 +29,11 @@ std::string together(int desktops) {
 }
 
 // Four partial migrations start their transfers together at 1063 s (1060 + 3 s setup) through a
-// 1 Gbps uplink: 250 Mbps each, all leave at +268 436 us, arrive 1 ms later.
-//   migration latency = 3 000 000 + 268 436 + 1 000 = 3 269 436 us
+// 1 Gbps uplink: 250 Mbps each, all leave at +268 435 us, arrive 1 ms later.
+//   migration latency = 3 000 000 + 268 435 + 1 000 = 3 269 435 us
 //   uncontended       = 3 000 000 +  67 109 + 1 000 = 3 068 109 us
 // At 4600 s all four are asleep: full resume 4 s, then the metadata flows back together on the
-// uplink's other direction: 268 436 + 1 000 us, then 1 s of restore: r = 5 269 436 us.
+// uplink's other direction: 268 435 + 1 000 us, then 1 s of restore: r = 5 269 435 us.
 TEST(Contention, PartialMigrationsShareTheUplink) {
   TempDir dir;
   Knobs k;
@@ -44,9 +44,9 @@ TEST(Contention, PartialMigrationsShareTheUplink) {
   for (const auto& [desktop, r] : out.records) {
     SCOPED_TRACE(desktop);
     EXPECT_EQ(r.outcome, sim::Outcome::kMigrated);
-    EXPECT_EQ(r.migration_latency->us(), 3'269'436);
+    EXPECT_EQ(r.migration_latency->us(), 3'269'435);
     EXPECT_EQ(r.migration_latency_uncontended->us(), 3'068'109);
-    EXPECT_EQ(r.return_latency->us(), 5'269'436);
+    EXPECT_EQ(r.return_latency->us(), 5'269'435);
     EXPECT_EQ(r.migrated.count(), 8'388'608U);
     EXPECT_EQ(r.reintegrated.count(), 8'388'608U);
   }
@@ -81,9 +81,9 @@ TEST(Contention, AWideUplinkLeavesMigrationsAlone) {
 }
 
 // Two full migrations with a VM that dirties nothing (dirty_rate 0): round 1 (1 GiB each) runs from
-// 1061 s at 500 Mbps each and leaves after 17 179 870 us; nothing is dirty, so stop-and-copy sends the
+// 1061 s at 500 Mbps each and leaves after 17 179 869 us; nothing is dirty, so stop-and-copy sends the
 // 8 MiB of state of both together (134 218 us) and arrives 1 ms later.
-//   latency     = 1 000 000 + 17 179 870 + 134 218 + 1 000 = 18 315 088 us
+//   latency     = 1 000 000 + 17 179 869 + 134 218 + 1 000 = 18 315 087 us
 //   uncontended = 1 000 000 +  8 589 935 +  67 109 + 1 000 =  9 658 044 us
 TEST(Contention, FullMigrationRoundsShareTheUplink) {
   TempDir dir;
@@ -96,7 +96,7 @@ TEST(Contention, FullMigrationRoundsShareTheUplink) {
   for (const auto& [desktop, r] : out.records) {
     SCOPED_TRACE(desktop);
     EXPECT_EQ(r.outcome, sim::Outcome::kMigrated);
-    EXPECT_EQ(r.migration_latency->us(), 18'315'088);
+    EXPECT_EQ(r.migration_latency->us(), 18'315'087);
     EXPECT_EQ(r.migration_latency_uncontended->us(), 9'658'044);
     EXPECT_EQ(r.migrated.count(), 1'073'741'824U + 8'388'608U);
   }

@@ -4,12 +4,12 @@
 // = 1 073 741 824 B; metadata (CPU and device state) 8 MiB = 8 388 608 B; full setup 1 s; reintegration
 // setup 1 s; server 5 W per VM.
 //
-// Transfers at 1 Gbps (ceil(B x 8 / 1e9 s) in whole microseconds):
+// Transfers at 1 Gbps (B x 8 / 1e9 s to the nearest whole microsecond, ties up):
 //   1 GiB                             -> 8 589 934.592 us -> 8 589 935 us
 //   10 pages 40 960 B                 ->       327.68 us  ->       328 us
 //   metadata + 10 pages 8 429 568 B   ->    67 436.544 us ->    67 437 us
-//   metadata +  2 pages 8 396 800 B   ->    67 174.4 us   ->    67 175 us
-//   metadata +  3 pages 8 400 896 B   ->    67 207.168 us ->    67 208 us
+//   metadata +  2 pages 8 396 800 B   ->    67 174.4 us   ->    67 174 us
+//   metadata +  3 pages 8 400 896 B   ->    67 207.168 us ->    67 207 us
 //   metadata +  5 pages 8 409 088 B   ->    67 272.704 us ->    67 273 us
 //
 // Period [1000 s, 4600 s). The migration starts at offset 60 s; setup until 61 s; round 1 (1 GiB)
@@ -102,13 +102,13 @@ TEST(HandDerivedFull, ServerShareAddedWhenConfigured) {
 
 // stop_copy_below 16 KiB (4 pages): round 1's 10 dirty pages (40 960 B) are above it, so round 2
 // re-sends them: offsets [69.589935, 69.590263) (328 us). During round 2 pages 21 and 22 are written
-// (69.59, 69.5901): 8192 B <= 16 KiB: stop-and-copy sends them with the metadata (8 396 800 B, 67 175 us).
-//   migration = 1 s + 8 589 935 + 328 + 67 175 + 1 000 = 9 658 438 us
+// (69.59, 69.5901): 8192 B <= 16 KiB: stop-and-copy sends them with the metadata (8 396 800 B, 67 174 us).
+//   migration = 1 s + 8 589 935 + 328 + 67 174 + 1 000 = 9 658 437 us
 //   migrated = 1 073 741 824 + 40 960 + 8 396 800 = 1 082 179 584 B
-// Then as above, with the migration ending at 1069.658438: suspending -> 1071.658438; asleep -> 4600
-// (3528.341562 s); resuming_full -> 4604; reintegration of pages 10, 50, 51 (hosted from offset
-// 69.658438): 1 068 208 us -> 4605.068208. States: migrating 9 658 438 + 1 068 208 = 10 726 646.
-// Energy: 6000 + 110x10.726646 + 100 + 2x3528.341562 + 320 = 14 656.614184 J.
+// Then as above, with the migration ending at 1069.658437: suspending -> 1071.658437; asleep -> 4600
+// (3528.341563 s); resuming_full -> 4604; reintegration of pages 10, 50, 51 (hosted from offset
+// 69.658437): 1 068 207 us -> 4605.068207. States: migrating 9 658 437 + 1 068 207 = 10 726 644.
+// Energy: 6000 + 110x10.726644 + 100 + 2x3528.341563 + 320 = 14 656.613966 J.
 //
 // The same numbers with stop_copy_below 4 KiB and max_rounds 2: round 2's dirty set (8192 B) is above
 // 4 KiB, but 2 rounds is the limit: stop-and-copy sends it.
@@ -124,17 +124,17 @@ TEST(HandDerivedFull, PrecopyTwoRoundsByThresholdOrByRoundLimit) {
     ASSERT_EQ(out.records.size(), 1u);
     const sim::PeriodRecord& r = out.records[0].second;
     ASSERT_TRUE(r.migration_latency.has_value());
-    EXPECT_EQ(r.migration_latency->us(), 9'658'438);
+    EXPECT_EQ(r.migration_latency->us(), 9'658'437);
     EXPECT_EQ(r.migrated.count(), 1'082'179'584u);
     EXPECT_EQ(r.dirty_pages, 3u);
     EXPECT_EQ(r.reintegrated.count(), 8'400'896u);
-    EXPECT_EQ(r.window.us(), 3'605'068'208);
+    EXPECT_EQ(r.window.us(), 3'605'068'207);
     EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
-                           .migrating = 10'726'646,
+                           .migrating = 10'726'644,
                            .suspending = 2'000'000,
-                           .asleep = 3'528'341'562,
+                           .asleep = 3'528'341'563,
                            .resuming_full = 4'000'000});
-    expect_energy(r.energy, 14'656.614184, "energy");
+    expect_energy(r.energy, 14'656.613966, "energy");
   }
 }
 

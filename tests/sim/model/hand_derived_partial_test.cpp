@@ -4,12 +4,12 @@
 // 1 Gbps, latency 1 ms; migrate_after A = 60 s; page 4096 B; metadata 8 MiB = 8 388 608 B, partial
 // setup 3 s; reintegration_setup 1 s; timeout sleep rule, 20 s; server 5 W per VM, not added.
 //
-// Transfers at 1 Gbps (ceil(B x 8 / 1e9 s) in whole microseconds):
+// Transfers at 1 Gbps (B x 8 / 1e9 s to the nearest whole microsecond, ties up):
 //   metadata 8 388 608 B           -> 67 108.864 us -> 67 109 us
 //   1 page 4096 B                  ->     32.768 us ->     33 us
 //   2 pages 8192 B                 ->     65.536 us ->     66 us
 //   metadata + 1 page  8 392 704 B -> 67 141.632 us -> 67 142 us
-//   metadata + 2 pages 8 396 800 B -> 67 174.4   us -> 67 175 us
+//   metadata + 2 pages 8 396 800 B -> 67 174.4   us -> 67 174 us
 //   metadata + 5 pages 8 409 088 B -> 67 272.704 us -> 67 273 us
 // Migration: 3 s + 1 ms + 67 109 us = 3 068 109 us, from t0 + 60 s.
 // Serving one page requested at t: done at t + 2 ms + 33 us = t + 2033 us.
@@ -239,17 +239,17 @@ TEST(HandDerivedPartial, RepeatingProfileRetouchesResidentPages) {
 //   suspending 1348.014099 -> 1350.014099, asleep -> 4600
 //   offset 600 page 2 r, offset 900 page 1 w: resident, already dirty: nothing happens
 //   user back at 4600 (asleep): resuming_full -> 4604; reintegration of 2 dirty pages (1, 2):
-//   1 s + 1 ms + 67 175 us = 1 068 175 us -> close 4605.068175; r = 5.068175 s.
+//   1 s + 1 ms + 67 174 us = 1 068 174 us -> close 4605.068174; r = 5.068174 s.
 //
-// State totals (us): idle 60 000 000; migrating 3 068 109 + 1 068 175 = 4 136 284;
+// State totals (us): idle 60 000 000; migrating 3 068 109 + 1 068 174 = 4 136 283;
 //   serving (1063.068109->1090.002033) 26 933 924 + (1301.01->1325.002033) 23 992 033
 //          + (1328.012033->1348.014099) 20 002 066 = 70 928 023;
 //   suspending 3 x 2 s = 6 000 000; resuming_selective 2 x 1 010 000 = 2 020 000;
 //   resuming_full 4 000 000; asleep (1092.002033->1300) 207 997 967 + (1350.014099->4600)
-//          3 249 985 901 = 3 457 983 868. Sum = 3 605 068 175.
-// Energy: 6000 + 110x4.136284 + 30x70.928023 + 50x6 + 40x2.02 + 80x4 + 2x3457.983868
-//   = 6000 + 454.99124 + 2127.84069 + 300 + 80.8 + 320 + 6915.967736 = 16 199.599666 J
-// Baseline: 360 000 + 120 x 5.068175 = 360 608.181 J.
+//          3 249 985 901 = 3 457 983 868. Sum = 3 605 068 174.
+// Energy: 6000 + 110x4.136283 + 30x70.928023 + 50x6 + 40x2.02 + 80x4 + 2x3457.983868
+//   = 6000 + 454.99113 + 2127.84069 + 300 + 80.8 + 320 + 6915.967736 = 16 199.599556 J
+// Baseline: 360 000 + 120 x 5.068174 = 360 608.18088 J.
 // fetched 5 pages (5, 1, 2, 3, 4) = 20 480 B; dirty 2; wake-ups 2; reintegrated 8 396 800 B.
 // ---------------------------------------------------------------------------------------------
 constexpr const char* kRepeatsAndBursts =
@@ -266,9 +266,9 @@ TEST(HandDerivedPartial, RepeatsBurstsAndRequestsWhileSuspendingOrResuming) {
   ASSERT_EQ(out.records.size(), 1u);
   const sim::PeriodRecord& r = out.records[0].second;
   EXPECT_EQ(sim::name_of(r.outcome), "migrated");
-  EXPECT_EQ(r.window.us(), 3'605'068'175);
+  EXPECT_EQ(r.window.us(), 3'605'068'174);
   EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
-                         .migrating = 4'136'284,
+                         .migrating = 4'136'283,
                          .suspending = 6'000'000,
                          .asleep = 3'457'983'868,
                          .resuming_full = 4'000'000,
@@ -280,9 +280,9 @@ TEST(HandDerivedPartial, RepeatsBurstsAndRequestsWhileSuspendingOrResuming) {
   EXPECT_EQ(r.dirty_pages, 2u);
   EXPECT_EQ(r.reintegrated.count(), 8'396'800u);
   ASSERT_TRUE(r.return_latency.has_value());
-  EXPECT_EQ(r.return_latency->us(), 5'068'175);
-  expect_energy(r.energy, 16'199.599666, "energy");
-  expect_energy(r.baseline, 360'608.181, "baseline");
+  EXPECT_EQ(r.return_latency->us(), 5'068'174);
+  expect_energy(r.energy, 16'199.599556, "energy");
+  expect_energy(r.baseline, 360'608.18088, "baseline");
 }
 
 // The same profile, the user back at 1310 (L = 310 s) while the desktop is `serving` (woken at 1300,

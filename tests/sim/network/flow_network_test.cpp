@@ -23,26 +23,84 @@ Time us(std::int64_t t) { return Time::micros(t); }
 std::vector<ResourceId> route(std::initializer_list<ResourceId> r) { return r; }
 
 TEST(FlowNetwork, FlowAloneFinishesAtTransferTime) {
-  // 1,234,567 bytes on {1 Gb/s, 100 Mb/s}: bottleneck 1e8. 9,876,536 bits / 1e8 = 98,765.36 us -> ceil
-  // 98,766; started at 5: done at 98,771 = 5 + transfer_time(bytes, 1e8).
+  // 1,234,567 bytes on {1 Gb/s, 100 Mb/s}: bottleneck 1e8. 9,876,536 bits / 1e8 = 98,765.36 us ->
+  // nearest 98,765; started at 5: done at 98,770 = 5 + transfer_time(bytes, 1e8).
   FlowNetwork net(caps({1e9, 1e8}));
   const auto r = route({0, 1});
   const FlowId f = net.start(us(5), r, Bytes::of(1'234'567), 42);
   EXPECT_DOUBLE_EQ(net.rate(f), 1e8);
   EXPECT_EQ(net.next_completion(),
             us(5) + transfer_time(Bytes::of(1'234'567), Bandwidth::bits_per_second(1e8)));
-  EXPECT_EQ(net.next_completion(), us(98'771));
+  EXPECT_EQ(net.next_completion(), us(98'770));
   std::vector<FlowDone> done;
-  net.advance(us(98'770), done);
+  net.advance(us(98'769), done);
   EXPECT_TRUE(done.empty());
   net.advance(us(200'000), done);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].id, f);
   EXPECT_EQ(done[0].tag, 42u);
-  EXPECT_EQ(done[0].sent, us(98'771));
+  EXPECT_EQ(done[0].sent, us(98'770));
   EXPECT_EQ(done[0].bytes, Bytes::of(1'234'567));
   EXPECT_EQ(net.active(), 0u);
   EXPECT_EQ(net.next_completion(), Time::never());
+}
+
+// Flow ends go to the nearest microsecond, not up to the next one (issue 11).
+TEST(FlowNetwork, EndIsRoundedToTheNearestMicrosecond) {
+  // 50 MiB at 1 Gb/s: 52,428,800 x 8 = 419,430,400 bits / 1e9 = 0.4194304 s = 419,430.4 us ->
+  // 419,430 (rounding up gave 419,431, 0.6 us after the exact end).
+  FlowNetwork net(caps({1e9}));
+  net.start(us(0), route({0}), Bytes::of(50ull << 20), 1);
+  EXPECT_EQ(net.next_completion(), us(419'430));
+  std::vector<FlowDone> done;
+  net.advance(us(419'430), done);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].sent, us(419'430));
+  EXPECT_EQ(transfer_time(Bytes::of(50ull << 20), Bandwidth::bits_per_second(1e9)).us(), 419'430);
+}
+
+TEST(FlowNetwork, TiesGoToTheLaterMicrosecond) {
+  // Alone: 12,345 bytes at 16 Mb/s: 98,760 bits / 1.6e7 = 6,172.5 us, a tie -> 6,173.
+  {
+    FlowNetwork net(caps({1.6e7}));
+    net.start(us(0), route({0}), Bytes::of(12'345), 1);
+    EXPECT_EQ(net.next_completion(), us(6'173));
+  }
+  // A tie reached after a rate change: A (100 bytes) and B (101 bytes) share 16 Mb/s from 0, 8 Mb/s
+  // each. A: 800 bits / 8e6 = 100 us, ends at 100 exactly; B has sent 800 of its 808 bits then and
+  // sends the last 8 alone at 1.6e7: 0.5 us, ends at 100.5 -> 101.
+  FlowNetwork net(caps({1.6e7}));
+  const FlowId a = net.start(us(0), route({0}), Bytes::of(100), 1);
+  const FlowId b = net.start(us(0), route({0}), Bytes::of(101), 2);
+  EXPECT_DOUBLE_EQ(net.rate(a), 8e6);
+  EXPECT_DOUBLE_EQ(net.rate(b), 8e6);
+  std::vector<FlowDone> done;
+  net.advance(us(100), done);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].tag, 1u);
+  EXPECT_EQ(done[0].sent, us(100));
+  EXPECT_DOUBLE_EQ(net.rate(b), 1.6e7);
+  EXPECT_EQ(net.next_completion(), us(101));
+  net.advance(us(101), done);
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[1].tag, 2u);
+  EXPECT_EQ(done[1].sent, us(101));
+  EXPECT_EQ(done[1].bytes, Bytes::of(101));
+}
+
+TEST(FlowNetwork, FlowShorterThanHalfAMicrosecondEndsAtItsStart) {
+  // 1 byte at 1 Gb/s: 8 bits / 1e9 = 0.008 us -> 0: the flow ends when it starts, collected by
+  // advance() at that same instant; a later flow can start then.
+  FlowNetwork net(caps({1e9}));
+  net.start(us(10), route({0}), Bytes::of(1), 7);
+  EXPECT_EQ(net.next_completion(), us(10));
+  std::vector<FlowDone> done;
+  net.advance(us(10), done);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].sent, us(10));
+  EXPECT_EQ(net.active(), 0u);
+  net.start(us(10), route({0}), Bytes::of(125), 8);  // 1,000 bits / 1e9 = 1 us exactly
+  EXPECT_EQ(net.next_completion(), us(11));
 }
 
 // Memory: a network without flows holds no per-resource state, and once every flow has ended it holds
@@ -88,17 +146,17 @@ TEST(FlowNetwork, HoldsStateOnlyWhileFlowsRun) {
 
 TEST(FlowNetwork, EqualFlowsThroughOneBottleneckFinishTogether) {
   // 3 flows of 100 MiB through 1 Gb/s from t = 10: each gets 1e9 / 3; all finish at
-  // 10 + ceil(3 x 104,857,600 x 8 / 1e9 s) = 10 + ceil(2,516,582.4 us) = 2,516,593.
+  // 10 + 3 x 104,857,600 x 8 / 1e9 s = 10 + 2,516,582.4 us -> nearest 2,516,592.
   FlowNetwork net(caps({1e9}));
   const auto r = route({0});
   for (int i = 0; i < 3; ++i) net.start(us(10), r, Bytes::of(100ull << 20), static_cast<std::uint64_t>(i));
-  EXPECT_NEAR(static_cast<double>(net.next_completion().us()), 2'516'593.0, 1.0);
+  EXPECT_EQ(net.next_completion(), us(2'516'592));
   std::vector<FlowDone> done;
   net.advance(Time::micros(10'000'000), done);
   ASSERT_EQ(done.size(), 3u);
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(done[i].tag, i);  // same finish time: start order
-    EXPECT_NEAR(static_cast<double>(done[i].sent.us()), 2'516'593.0, 1.0);
+    EXPECT_EQ(done[i].sent, us(2'516'592));
   }
 }
 
@@ -148,7 +206,7 @@ TEST(FlowNetwork, TwoBottlenecksGiveUnequalRates) {
 TEST(FlowNetwork, CancelReturnsBytesSentRoundedDown) {
   // 8e6 b/s = 1 byte/us. Two flows from 0 at 0.5 byte/us each; cancelling one at 301 returns
   // floor(150.5) = 150 bytes. The other then runs alone: it had 150.5 of 1000, 849.5 left at 1 byte/us
-  // -> done at 301 + 849.5 = 1150.5 -> 1151.
+  // -> done at 301 + 849.5 = 1150.5, a tie -> 1151.
   FlowNetwork net(caps({8e6}));
   const auto r = route({0});
   const FlowId a = net.start(us(0), r, Bytes::of(1000), 1);

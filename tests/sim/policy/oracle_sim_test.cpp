@@ -65,8 +65,8 @@ class OracleInSim : public ::testing::TestWithParam<Param> {};
 
 // Extra awake time the oracle's model does not plan for (policy/SLEEP.md, "Model approximations"): the
 // model serves every request, a queued group or a fault with its prefetched pages alike, in one
-// `service` (2 x latency + one page), the simulator in 2 x latency + n pages (rounded up to a whole
-// microsecond once per request). Each page beyond the first of a request thus adds at most
+// `service` (2 x latency + one page), the simulator in 2 x latency + n pages (rounded to the nearest
+// whole microsecond once per request). Each page beyond the first of a request thus adds at most
 // ceil(page / bandwidth) us, plus 1 us of rounding per request. Bounding the pages beyond the first
 // by all pages sent (fetched + prefetched), the plan can be off by at most
 //   (fetched + prefetched) x (ceil(page / bandwidth) + 1 us)

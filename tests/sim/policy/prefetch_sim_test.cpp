@@ -5,13 +5,13 @@
 // vm_memory 1 GiB = 262 144 pages (ids 0 .. 262 143); metadata 8 MiB = 8 388 608 B, partial setup
 // 3 s; reintegration_setup 1 s; timeout sleep rule, 20 s.
 //
-// Transfers at 1 Gbps (ceil(B x 8 / 1e9 s) in whole microseconds):
+// Transfers at 1 Gbps (B x 8 / 1e9 s to the nearest whole microsecond, ties up):
 //   1 page  4 096 B   ->  32.768 us ->  33 us      (a request: 2 ms + 33 us = 2 033 us)
 //   2 pages 8 192 B   ->  65.536 us ->  66 us      (a request: 2 ms + 66 us = 2 066 us)
-//   3 pages 12 288 B  ->  98.304 us ->  99 us      (a request: 2 ms + 99 us = 2 099 us)
+//   3 pages 12 288 B  ->  98.304 us ->  98 us      (a request: 2 ms + 98 us = 2 098 us)
 //   metadata 8 388 608 B             -> 67 108.864 -> 67 109 us
 //   metadata + 1 page  8 392 704 B   -> 67 141.632 -> 67 142 us
-//   metadata + 2 pages 8 396 800 B   -> 67 174.4   -> 67 175 us
+//   metadata + 2 pages 8 396 800 B   -> 67 174.4   -> 67 174 us
 //   metadata + 4 pages 8 404 992 B   -> 67 239.936 -> 67 240 us
 // Migration without prefetch: 3 s + 1 ms + 67 109 us = 3 068 109 us.
 // Wake-up: resuming_selective for 10 ms + 1 s = 1 010 000 us.
@@ -32,9 +32,9 @@ using sim::PowerState;
 //
 //   migrating 1060 -> 1063.068109; serving from there (timer at 1083.068109)
 //   70  page 10 r: fault (serving). Neighbours 9 (never in the profile) and 11: both sent.
-//                  One request of 3 pages: served 1070 + 2 099 us = 1070.002099 (timer 1090.002099).
+//                  One request of 3 pages: served 1070 + 2 098 us = 1070.002098 (timer 1090.002098).
 //   72  page 14 r: fault. Neighbours 13 and 15 (never in the profile): sent. 3 pages:
-//                  served 1072.002099 (timer 1092.002099).
+//                  served 1072.002098 (timer 1092.002098).
 //   75  page 11 w: prefetched at 70: not a fault; prefetch_used 1; dirty.
 //   78  page 12 r: fault. Neighbours 11 and 13 are on the server: nothing sent with it. 1 page:
 //                  served 1078.002033; timer 1098.002033.
@@ -48,25 +48,25 @@ using sim::PowerState;
 //                  1601.012066; timer 1621.012066; suspending -> 1623.012066.
 //   900 page 7 r:  prefetched at 300: prefetch_used 3; no fault, so no wake-up.
 //   1200 page 30 r: asleep: wake-up 3, fault. Neighbours 29 and 31 (never in the profile): sent.
-//                  Resuming 2200 -> 2201.01; 3 pages served 2201.01 + 2 099 us = 2201.012099; the
-//                  timer counts from there: 2221.012099; suspending -> 2223.012099.
+//                  Resuming 2200 -> 2201.01; 3 pages served 2201.01 + 2 098 us = 2201.012098; the
+//                  timer counts from there: 2221.012098; suspending -> 2223.012098.
 //   user back at 4600 (asleep): resuming_full -> 4604; reintegration of the 2 dirty pages (11, 8):
-//   1 s + 1 ms + 67 175 us = 1 068 175 us -> close 4605.068175; r = 5.068175 s.
+//   1 s + 1 ms + 67 174 us = 1 068 174 us -> close 4605.068174; r = 5.068174 s.
 //
 // Pages: fetched 6 (10, 14, 12, 8, 262143, 30) = 24 576 B; prefetched 8 (9, 11, 13, 15, 7, 262142,
 //   29, 31) = 32 768 B; used 3 (11, 13, 7); never used 9, 15, 262142, 29, 31. Precision 3/8;
 //   coverage 3/(3+6).
 // Network: 8 388 608 + 24 576 + 32 768 + 8 396 800 = 16 842 752 B.
 // Server peak: 8 388 608 + (6 + 8) x 4 096 = 8 445 952 B.
-// State totals (us): idle 60 000 000; migrating 3 068 109 + 1 068 175 = 4 136 284;
-//   serving (1063.068109 -> 1098.002033) 34 933 924 + 2 x 20 002 066 + 20 002 099 = 94 940 155;
+// State totals (us): idle 60 000 000; migrating 3 068 109 + 1 068 174 = 4 136 283;
+//   serving (1063.068109 -> 1098.002033) 34 933 924 + 2 x 20 002 066 + 20 002 098 = 94 940 154;
 //   suspending 4 x 2 s = 8 000 000; resuming_selective 3 x 1 010 000 = 3 030 000;
 //   asleep (1100.002033 -> 1300) 199 997 967 + (1323.012066 -> 1600) 276 987 934
-//          + (1623.012066 -> 2200) 576 987 934 + (2223.012099 -> 4600) 2 376 987 901
-//          = 3 430 961 736; resuming_full 4 000 000. Sum 3 605 068 175 = window.
-// Energy: 6000 + 110x4.136284 + 30x94.940155 + 50x8 + 40x3.03 + 2x3430.961736 + 80x4
-//   = 6000 + 454.99124 + 2848.20465 + 400 + 121.2 + 6861.923472 + 320 = 17 006.319362 J
-// Baseline: 360 000 + 120 x 5.068175 = 360 608.181 J.
+//          + (1623.012066 -> 2200) 576 987 934 + (2223.012098 -> 4600) 2 376 987 902
+//          = 3 430 961 737; resuming_full 4 000 000. Sum 3 605 068 174 = window.
+// Energy: 6000 + 110x4.136283 + 30x94.940154 + 50x8 + 40x3.03 + 2x3430.961737 + 80x4
+//   = 6000 + 454.99113 + 2848.20462 + 400 + 121.2 + 6861.923474 + 320 = 17 006.319224 J
+// Baseline: 360 000 + 120 x 5.068174 = 360 608.18088 J.
 // ---------------------------------------------------------------------------------------------
 constexpr const char* kSpatialProfile =
     "time,page,op\n"
@@ -83,14 +83,14 @@ TEST(PrefetchInSim, SpatialSendsNeighboursWithTheFault) {
   EXPECT_EQ(sim::name_of(r.outcome), "migrated");
   ASSERT_TRUE(r.migration_latency.has_value());
   EXPECT_EQ(r.migration_latency->us(), 3'068'109) << "spatial sends nothing at migration";
-  EXPECT_EQ(r.window.us(), 3'605'068'175);
+  EXPECT_EQ(r.window.us(), 3'605'068'174);
   EXPECT_STATE_TIMES(r, {.idle = 60'000'000,
-                         .migrating = 4'136'284,
+                         .migrating = 4'136'283,
                          .suspending = 8'000'000,
-                         .asleep = 3'430'961'736,
+                         .asleep = 3'430'961'737,
                          .resuming_full = 4'000'000,
                          .resuming_selective = 3'030'000,
-                         .serving = 94'940'155});
+                         .serving = 94'940'154});
   EXPECT_EQ(r.fetched_pages, 6u);
   EXPECT_EQ(r.prefetched_pages, 8u);
   EXPECT_EQ(r.prefetch_used, 3u);
@@ -102,9 +102,9 @@ TEST(PrefetchInSim, SpatialSendsNeighboursWithTheFault) {
   EXPECT_EQ(r.reintegrated.count(), 8'396'800u);
   EXPECT_EQ(r.network().count(), 16'842'752u);
   ASSERT_TRUE(r.return_latency.has_value());
-  EXPECT_EQ(r.return_latency->us(), 5'068'175);
-  expect_energy(r.energy, 17'006.319362, "energy");
-  expect_energy(r.baseline, 360'608.181, "baseline");
+  EXPECT_EQ(r.return_latency->us(), 5'068'174);
+  expect_energy(r.energy, 17'006.319224, "energy");
+  expect_energy(r.baseline, 360'608.18088, "baseline");
   EXPECT_EQ(out.result.server_peak.count(), 8'445'952u);
   EXPECT_DOUBLE_EQ(out.result.totals.all.prefetch_precision(), 3.0 / 8.0);
   EXPECT_DOUBLE_EQ(out.result.totals.all.prefetch_coverage(), 3.0 / 9.0);
@@ -145,7 +145,7 @@ TEST(PrefetchInSim, SpatialAvoidsTheFaultsItCovers) {
 // Period 2 [10000, 10250) (L = 250 s): the ranking (periods, then recency, then page id) is 3, 5,
 //   7, 9, all within the budget: the 4 pages travel with the metadata. The migration takes
 //   3 s + 1 ms + transfer(8 388 608 + 4 x 4 096 = 8 404 992 B) = 3 s + 1 ms + 67 240 us
-//   = 3 068 240 us: 131 us longer (the 4 pages' 131.072 us, the sum rounded up once).
+//   = 3 068 240 us: 131 us longer (the 4 pages' 131.072 us, the sum rounded once).
 //   serving 63.068240 -> 83.068240; suspending -> 85.068240; asleep.
 //   offset 100 page 7: on the server: used; 200 page 5 w: used, dirty. No fault, no wake-up.
 //   asleep -> 250 (164.931760 s); resuming_full -> 254; reintegration of page 5: 1 068 142 us
@@ -220,8 +220,8 @@ TEST(PrefetchInSim, HistorySendsLastPeriodsPagesAtMigration) {
 // `history` with a budget of 8 KiB = 2 pages: the ranking decides. Same profile, three periods:
 //   P1 [1000, 1450): as above (4 faults, 4 wake-ups); learns 7, 5, 9, 3 (1 period each, last 1).
 //   P2 [10000, 10250): ranking 3, 5, 7, 9 (ties broken by page id): sends 3 and 5.
-//     migration 3 s + 1 ms + transfer(metadata + 2 pages) = 3 s + 1 ms + 67 175 us = 3 068 175 us.
-//     offset 100 page 7: asleep (suspended at 83.068175 -> 85.068175): fault, wake-up 1;
+//     migration 3 s + 1 ms + transfer(metadata + 2 pages) = 3 s + 1 ms + 67 174 us = 3 068 174 us.
+//     offset 100 page 7: asleep (suspended at 83.068174 -> 85.068174): fault, wake-up 1;
 //     offset 200 page 5: prefetched: used. Page 3 is never touched: sent, not used.
 //     Learns 7 (2 periods, last 2) and 5 (2 periods, last 2).
 //   P3 [20000, 20450): ranking 5, 7 (2 periods) before 3, 9 (1 period): sends 5 and 7 (page 3 loses
@@ -239,7 +239,7 @@ TEST(PrefetchInSim, HistoryRanksByPeriodsWithinItsBudget) {
     std::int64_t latency;
     std::uint64_t prefetched, used, fetched, wakeups;
   };
-  const Want want[] = {{3'068'109, 0, 0, 4, 4}, {3'068'175, 2, 1, 1, 1}, {3'068'175, 2, 2, 2, 2}};
+  const Want want[] = {{3'068'109, 0, 0, 4, 4}, {3'068'174, 2, 1, 1, 1}, {3'068'174, 2, 2, 2, 2}};
   for (std::size_t i = 0; i < 3; ++i) {
     SCOPED_TRACE("period " + std::to_string(i + 1));
     const sim::PeriodRecord& r = out.records[i].second;
