@@ -12,6 +12,9 @@
 //   lost packet    the agent takes 600 ms to fall asleep: the first magic packets arrive while it
 //                  suspends and are dropped; the resends wake it; finishes verified
 //   wrong key      jettison-replay and jettison-server exit 1 naming the desktop, nothing written
+//   speed          a replay at --speed 10 (desktop --speed 10 too) sleeps as often as at --speed 1
+//   status         both daemons' control sockets (status) before, while and after a hosted period:
+//                  pages fetched = pages the test touched, dirty pending, asleep, last wake, write-back
 //
 // Needs root, network namespaces and userfaultfd (skips otherwise); everything it creates (namespaces,
 // child processes, files) is removed.
@@ -33,13 +36,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "emu/control/control_server.hpp"
+#include "emu/control/status_text.hpp"
 #include "emu/fetch/fetcher.hpp"
 #include "emu/fetch/uffd_handover.hpp"
 #include "emu/fetch/uffd_region.hpp"
@@ -91,15 +99,16 @@ class ServerE2e : public jettison::testing::NetnsTest {
   std::string endpoint() { return fmt::format("{}:{}", pair().desktop().address, kPort); }
 
   // Starts the agent and waits until it serves (its log says so).
-  void start_agent(const std::string& suspend_delay = "50ms") {
+  // `extra`: more flags (--speed, --control).
+  void start_agent(const std::string& suspend_delay = "50ms", const std::vector<std::string>& extra = {}) {
     const std::size_t before = read_text(log_).size();
-    agent_ = std::make_unique<ChildProcess>(
-        pair().desktop().ns, "jettison-desktop",
-        std::vector<std::string>{"--image", image_.string(), "--listen", endpoint(), "--psk-file",
-                                 psk_.string(), "--psk-identity", kIdentity, "--interface",
-                                 pair().desktop().ifname, "--power", "emulated", "--suspend-delay",
-                                 suspend_delay, "--resume-selective", "200ms"},
-        log_);
+    std::vector<std::string> args{
+        "--image",     image_.string(),  "--listen",        endpoint(),    "--psk-file",
+        psk_.string(), "--psk-identity", kIdentity,         "--interface", pair().desktop().ifname,
+        "--power",     "emulated",       "--suspend-delay", suspend_delay, "--resume-selective",
+        "200ms"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    agent_ = std::make_unique<ChildProcess>(pair().desktop().ns, "jettison-desktop", args, log_);
     for (int i = 0; i < 500; ++i) {
       if (read_text(log_).find("serving", before) != std::string::npos) return;
       ASSERT_TRUE(agent_->running()) << read_text(log_);
@@ -503,6 +512,240 @@ TEST_F(ServerE2e, ServerDaemonServesAHandedOverUffdAndWritesBackOnSigterm) {
   }
   ::munmap(base, kPages * kPage);
   ::close(memfd);
+}
+
+// --speed 10 and --speed 1 sleep as often: the sleep rule runs on trace time (the fetcher's clock runs
+// at the replay's speed) and the emulated desktop's transitions are divided by the speed too.
+TEST_F(ServerE2e, ReplayAtSpeedTenSleepsAsOftenAsAtSpeedOne) {
+  // 3 bursts 3 s apart in trace time (at 0, 3 and 6 s, each 12 accesses within 12 ms), a 500 ms
+  // timeout, a 6.1 s period: the desktop sleeps after the first two bursts (0.5 s < 3 s gap) and the
+  // next burst wakes it; after the third the period ends at 6.1 s < 6.012 + 0.5 s: 2 sleeps, each
+  // followed by a fault, 2 wake-ups, at either speed. (Before the clock followed the speed, the
+  // timeout was 500 ms of wall time against 300 ms gaps at speed 10: no sleep at all.) At speed 10
+  // a wake-up (20 ms resume, a reconnect within ~70 ms) and the next decision (50 ms) fit well
+  // inside the 300 ms of wall time between bursts.
+  const auto profile = make_trace(3, 3000);
+  auto run_at = [&](double speed) {
+    auto source = make_source();
+    RemoteDesktop desktop(*source);
+    ReplayRunOptions o = replay_options(Duration::millis(6100), /*sleep=*/true, *source, desktop);
+    o.schedule.speed = speed;
+    o.sleep->params.timeout = Duration::millis(500);  // trace time
+    o.verify_image.reset();
+    o.write_back = nullptr;
+    ReplayRun r = run_replay(profile, *source, o);
+    EXPECT_EQ(r.period.wakeups, source->stats().wakeups) << "speed " << speed;
+    return r;
+  };
+  start_agent();
+  const ReplayRun slow = run_at(1.0);
+  agent_.reset();
+  start_agent("50ms", {"--speed", "10"});  // suspend 5 ms, selective resume 20 ms
+  const ReplayRun fast = run_at(10.0);
+  ASSERT_TRUE(slow.sleep.has_value());
+  ASSERT_TRUE(fast.sleep.has_value());
+  EXPECT_EQ(slow.sleep->sleeps_then_fault, 2u);
+  EXPECT_EQ(fast.sleep->sleeps_then_fault, slow.sleep->sleeps_then_fault);
+  EXPECT_EQ(fast.sleep->wakes, slow.sleep->wakes);
+  EXPECT_EQ(fast.period.wakeups, slow.period.wakeups);
+  EXPECT_EQ(fast.replay.accesses, slow.replay.accesses);
+  EXPECT_FALSE(fast.sleep_mismatch.has_value()) << *fast.sleep_mismatch;
+  // The decisions' times are trace time at both speeds: the first sleep comes 0.5 s (the timeout)
+  // after the first burst, not 0.05 s.
+  for (const ReplayRun* r : {&slow, &fast}) {
+    const auto first = std::find_if(r->sleep_events.begin(), r->sleep_events.end(),
+                                    [](const SleepEvent& e) { return e.kind == SleepEvent::Kind::kSleep; });
+    ASSERT_NE(first, r->sleep_events.end());
+    EXPECT_GE(first->at.us(), 500'000);
+    EXPECT_LT(first->at.us(), 3'000'000);  // before the second burst
+  }
+}
+
+// A "VM" for jettison-server --uffd-socket: a memfd mapping of the image's size, registered here
+// (MISSING|WP) and handed over through `sock` (the server must be listening there).
+class HandedOverVm {
+ public:
+  explicit HandedOverVm(const std::filesystem::path& sock) {
+    memfd_ = ::memfd_create("vm-ram", MFD_CLOEXEC);
+    if (memfd_ < 0 || ::ftruncate(memfd_, static_cast<off_t>(kPages * kPage)) != 0)
+      throw std::runtime_error("memfd");
+    void* base = ::mmap(nullptr, kPages * kPage, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0);
+    if (base == MAP_FAILED) throw std::runtime_error("mmap");
+    mem_ = static_cast<std::byte*>(base);
+    region_.emplace(UffdRegion::register_mapping(base, kPages * kPage, /*write_protect=*/true, memfd_));
+    const int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, sock.c_str(), sizeof addr.sun_path - 1);
+    if (::connect(s, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
+    send_uffd(s, region_->fd(), region_->info(), memfd_);
+    ::close(s);
+  }
+  ~HandedOverVm() {
+    region_.reset();
+    ::munmap(mem_, kPages * kPage);
+    ::close(memfd_);
+  }
+  HandedOverVm(const HandedOverVm&) = delete;
+  HandedOverVm& operator=(const HandedOverVm&) = delete;
+  std::byte* mem() { return mem_; }
+  const UffdRegion& region() const { return *region_; }
+
+ private:
+  int memfd_ = -1;
+  std::byte* mem_ = nullptr;
+  std::optional<UffdRegion> region_;
+};
+
+// True once `pred` holds (checked every 20 ms), false after 20 s.
+bool eventually(const std::function<bool()>& pred) {
+  for (int i = 0; i < 1000; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return false;
+}
+
+// `status` on both daemons' control sockets at the points of one hosted period: before the VM
+// arrives, while it is hosted with N pages fetched and M dirty, while the desktop sleeps, after it
+// woke, and after the reintegration.
+TEST_F(ServerE2e, StatusOnBothSidesBeforeWhileAndAfterAHostedPeriod) {
+  const auto desktop_sock = dir_.path() / "desktop.sock";
+  const auto server_sock = dir_.path() / "server.sock";
+  start_agent("50ms", {"--control", desktop_sock.string()});
+  auto desktop = [&] {
+    const nlohmann::json a = control_request(desktop_sock, {{"cmd", "status"}}, milliseconds(5000));
+    EXPECT_TRUE(a.value("ok", false)) << a.dump();
+    return a;
+  };
+  auto server_status = [&] {
+    const nlohmann::json a = control_request(server_sock, {{"cmd", "status"}}, milliseconds(5000));
+    EXPECT_TRUE(a.value("ok", false)) << a.dump();
+    return a;
+  };
+  auto vm = [](const nlohmann::json& a) {
+    return a.at("vms").empty() ? nlohmann::json::object() : a.at("vms").at(0);
+  };
+
+  // Before anything moved: a plain image served, nothing fetched, never slept.
+  nlohmann::json d = desktop();
+  EXPECT_EQ(d.value("side", ""), "desktop");
+  EXPECT_EQ(d.value("location", ""), "no-vm");
+  EXPECT_EQ(d.value("pages_served", 99u), 0u);
+  EXPECT_EQ(d.value("sleeps", 99u), 0u);
+  EXPECT_FALSE(d.contains("last_wake"));
+  EXPECT_EQ(d.at("write_back").value("in_progress", true), false);
+  const std::uint64_t generation = d.at("write_back").value("generation", 99u);
+
+  const auto sock = dir_.path() / "vm.sock";
+  const auto server_log = dir_.path() / "server.log";
+  // No prefetching: every page the "guest" touches is exactly one page fetched.
+  ChildProcess server(pair().server().ns, "jettison-server",
+                      {"--connect",       endpoint(),       "--psk-file",      psk_.string(),
+                       "--psk-identity",  kIdentity,        "--uffd-socket",   sock.string(),
+                       "--prefetch",      "none",           "--sleep",         "timeout",
+                       "--sleep-timeout", "300ms",          "--wol-interface", pair().server().ifname,
+                       "--desktop-mac",   mac_.to_string(), "--control",       server_sock.string()},
+                      server_log);
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(sock); })) << read_text(server_log);
+
+  // The server waits for its VM (the uffd hand-over): migrating in, nothing fetched yet.
+  nlohmann::json s = server_status();
+  EXPECT_EQ(s.value("side", ""), "server");
+  EXPECT_EQ(s.value("desktop", ""), endpoint());
+  EXPECT_EQ(s.value("phase", ""), "migrating-in");
+  EXPECT_EQ(s.value("periods_hosted", 99u), 0u);
+  ASSERT_EQ(s.at("vms").size(), 1u) << s.dump();
+  EXPECT_EQ(vm(s).value("epoch", 0u), 1u);
+  EXPECT_EQ(vm(s).value("pages_fetched", 99u), 0u);
+
+  {
+    HandedOverVm guest(sock);
+    std::byte* mem = guest.mem();
+    std::uint64_t sum = 0;
+    // Reads of pages 0..99 (100 missing faults), then writes: 10 and 20 are resident (2 write-protect
+    // faults), 700 is not (a missing fault that is a write): 101 pages fetched, 3 dirty.
+    ASSERT_TRUE(bounded_faults(
+        guest.region(),
+        [&] {
+          for (std::uint64_t p = 0; p < 100; ++p) sum += static_cast<std::uint64_t>(mem[p * kPage]);
+          for (std::uint64_t p : {10, 20, 700}) mem[p * kPage + 5] = std::byte{0xEE};
+        },
+        milliseconds(20000)))
+        << read_text(server_log);
+    s = server_status();
+    EXPECT_EQ(s.value("phase", ""), "serving");
+    EXPECT_EQ(vm(s).value("pages_fetched", 0u), 101u) << s.dump();
+    EXPECT_EQ(vm(s).value("demand_pages", 0u), 101u);
+    EXPECT_EQ(vm(s).value("prefetched_pages", 99u), 0u);
+    EXPECT_GE(vm(s).value("faults", 0u), 101u);
+    EXPECT_EQ(vm(s).value("wp_faults", 0u), 2u);
+    EXPECT_EQ(vm(s).value("dirty_pending", 0u), 3u);
+    EXPECT_EQ(vm(s).value("wakeups", 99u), 0u);
+    EXPECT_EQ(desktop().value("pages_served", 0u), 101u);
+
+    // 300 ms after the last fault the rule puts the desktop to sleep; both sides say so.
+    ASSERT_TRUE(eventually([&] { return vm(server_status()).value("desktop_asleep", false); }))
+        << server_status().dump();
+    EXPECT_EQ(vm(server_status()).value("sleeps", 0u), 1u);
+    ASSERT_TRUE(eventually([&] { return desktop().value("power_state", "") == "asleep"; }))
+        << desktop().dump();
+    EXPECT_FALSE(server_status().contains("last_wake"));
+
+    // 10 more pages: the first fault wakes the desktop with a magic packet.
+    ASSERT_TRUE(bounded_faults(
+        guest.region(),
+        [&] {
+          for (std::uint64_t p = 1000; p < 1010; ++p) sum += static_cast<std::uint64_t>(mem[p * kPage]);
+        },
+        milliseconds(20000)))
+        << read_text(server_log);
+    ASSERT_TRUE(eventually([&] { return server_status().contains("last_wake"); })) << server_status().dump();
+    s = server_status();
+    EXPECT_EQ(vm(s).value("pages_fetched", 0u), 111u);
+    EXPECT_EQ(vm(s).value("wakeups", 0u), 1u);
+    EXPECT_FALSE(vm(s).value("desktop_asleep", true));
+    EXPECT_GE(s.at("last_wake").value("ago_s", -1.0), 0.0);
+    d = desktop();
+    EXPECT_EQ(d.value("pages_served", 0u), 111u);
+    EXPECT_EQ(d.value("sleeps", 0u), 1u);
+    EXPECT_EQ(d.value("wakeups", 0u), 1u);
+    ASSERT_TRUE(d.contains("last_wake")) << d.dump();
+    EXPECT_EQ(d.at("last_wake").value("cause", ""), "magic_packet");
+    EXPECT_TRUE(d.at("last_wake").contains("at_unix_ms"));
+
+    // The human form: a line for the daemon, one per VM.
+    const auto ctl = NetnsPair::exec(pair().server().ns, fmt::format("{}/jettison-ctl --socket {} status",
+                                                                     JETTISON_BIN_DIR, server_sock.string()));
+    EXPECT_EQ(ctl.status, 0) << ctl.output;
+    EXPECT_NE(ctl.output.find("server: desktop " + endpoint() + ", serving, 0 periods hosted, last wake"),
+              std::string::npos)
+        << ctl.output;
+    EXPECT_NE(ctl.output.find("vm epoch 1 of " + endpoint() +
+                              ": serving, 111 pages fetched (111 demand, 0 "
+                              "prefetched)"),
+              std::string::npos)
+        << ctl.output;
+    EXPECT_NE(ctl.output.find("3 dirty pending write-back, desktop awake, 1 sleeps, 1 wake-ups"),
+              std::string::npos)
+        << ctl.output;
+    (void)sum;
+
+    EXPECT_EQ(server.kill(SIGTERM), 0) << read_text(server_log);
+  }
+  // After the reintegration: the 3 dirty pages are in the desktop's image, one generation later.
+  d = desktop();
+  EXPECT_EQ(d.value("pages_written_back", 0u), 3u) << d.dump();
+  EXPECT_EQ(d.at("write_back").value("generation", 0u), generation + 1);
+  EXPECT_EQ(d.at("write_back").value("in_progress", true), false);
+  const auto ctl = NetnsPair::exec(pair().server().ns, fmt::format("{}/jettison-ctl --socket {} status",
+                                                                   JETTISON_BIN_DIR, desktop_sock.string()));
+  EXPECT_EQ(ctl.status, 0) << ctl.output;
+  EXPECT_NE(ctl.output.find("write-back: 3 pages in, generation " + std::to_string(generation + 1)),
+            std::string::npos)
+      << ctl.output;
+  EXPECT_NE(ctl.output.find("no VM: serves the image"), std::string::npos) << ctl.output;
 }
 
 }  // namespace
