@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <unordered_map>
 
 #include "common/config/desktop_loader.hpp"
@@ -21,6 +22,7 @@
 #include "sim/scenario/strategy_kinds.hpp"
 #include "sim/scenario/yaml_node.hpp"
 #include "sim/trace/input_file.hpp"
+#include "sim/trace/model_profile.hpp"
 
 namespace jettison::sim {
 namespace {
@@ -122,15 +124,46 @@ void read_profiles(const YamlNode& traces, Scenario& s,
   }
 }
 
+// A profile's accesses: read from its `file`, or drawn from its fitted `model` (sim/trace/model_profile.hpp)
+// for its `length`, else for as long as the idle trace (no idle period lasts longer).
+PageProfile read_profile_source(const YamlNode& p, const std::string& name, const Scenario& s) {
+  const auto file = p.find("file");
+  const auto model = p.find("model");
+  if (file && model) p.fail("give either 'file' (a page trace) or 'model' (a fitted page model), not both");
+  if (!file && !model)
+    p.fail_missing("file", "or 'model': a page trace, or a fitted page model to draw from");
+  if (file) {
+    const std::string path = resolve_relative(file->source_file(), file->text());
+    return read_page_profile(open_input(path, file->origin()), path);
+  }
+  const std::string path = resolve_relative(model->source_file(), model->text());
+  const PageModel m = read_page_model_file(path, model->origin());
+  if (m.page_bytes != static_cast<std::uint64_t>(s.page_size.count())) {
+    model->fail(fmt::format("the model's page_size ({} B) differs from the scenario's page_size ({} B)",
+                            m.page_bytes, s.page_size.count()));
+  }
+  std::int64_t length_us = std::max<std::int64_t>(s.idle_trace.end.us(), 1'000'000);
+  if (auto len = p.find("length")) {
+    length_us = len->duration().us();
+    if (length_us <= 0) len->fail("must be positive");
+  }
+  // A drawn page's origin is the `model` key's line ("file:line: key" -> line; 0 for a --set value).
+  const std::string where = model->origin();
+  const std::string head = where.substr(0, where.size() - model->path().size() - 2);
+  std::uint64_t line = 0;
+  if (const auto colon = head.rfind(':'); colon != std::string::npos && where.rfind("--set", 0) != 0) {
+    line = std::strtoull(head.c_str() + colon + 1, nullptr, 10);
+  }
+  return draw_model_profile(m, model_profile_seed(s.seed, name), length_us, p.source_file(), line);
+}
+
 void read_profile(const YamlNode& p, Scenario& s, std::unordered_map<std::string, std::uint32_t>& by_name) {
-  p.expect_keys({"name", "file", "when_shorter", "length", "anchor"});
+  p.expect_keys({"name", "file", "model", "when_shorter", "length", "anchor"});
   const std::string name = p.at("name").text();
   if (!by_name.try_emplace(name, static_cast<std::uint32_t>(s.profiles.size())).second) {
     p.at("name").fail(fmt::format("profile '{}' is defined twice", name));
   }
-  const YamlNode file = p.at("file");
-  const std::string path = resolve_relative(file.source_file(), file.text());
-  PageProfile profile = read_page_profile(open_input(path, file.origin()), path);
+  PageProfile profile = read_profile_source(p, name, s);
   profile.name = name;
   if (auto w = p.find("when_shorter")) {
     const std::string v = w->text();
@@ -150,7 +183,7 @@ void read_profile(const YamlNode& p, Scenario& s, std::unordered_map<std::string
     else
       a->fail(fmt::format("'{}' is not one of: idle-start, migration-end", v));
   }
-  if (auto len = p.find("length")) {
+  if (auto len = p.find("length"); len && !p.has("model")) {
     profile.cycle = len->duration();
     if (!profile.accesses.empty() && profile.cycle.us() <= profile.accesses.back().offset_us) {
       len->fail(fmt::format("length must be after the profile's last access at {} s",
