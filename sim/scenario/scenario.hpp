@@ -114,6 +114,9 @@ struct Scenario {
   std::string name;
   std::string source;  // the file it came from, or "embedded:scenarios/default.yaml"
   std::uint64_t seed = 0;
+  // Whether the seed draws anything (a generated idle trace, profiles assigned at random): without,
+  // every seed gives the same run and replicates (jettison-sim sweep --replicates) are refused.
+  bool seed_draws = false;
   Bytes page_size;
   IdleTraceIndex idle_trace;
   std::vector<PageProfile> profiles;

@@ -13,6 +13,7 @@
 #include "common/rng.hpp"
 #include "common/units.hpp"
 #include "sim/scenario/hybrid_loader.hpp"
+#include "sim/scenario/idle_trace_loader.hpp"
 #include "sim/scenario/network_loader.hpp"
 #include "sim/scenario/output_loader.hpp"
 #include "sim/scenario/overrides.hpp"
@@ -319,7 +320,9 @@ static Scenario load_scenario_from(const std::string& path, const std::string* t
 
   top.attempt([&] {
     const YamlNode idle = top.at("idle_trace");
-    s.idle_trace = index_idle_trace(resolve_relative(idle.source_file(), idle.text()), idle.origin());
+    bool generated = false;
+    s.idle_trace = read_idle_trace(idle, s.seed, generated);
+    s.seed_draws = s.seed_draws || generated;
     if (s.idle_trace.desktops.empty()) idle.fail(fmt::format("{} holds no idle periods", s.idle_trace.path));
   });
   std::unordered_map<std::string, std::uint32_t> profiles_by_name;
@@ -333,8 +336,11 @@ static Scenario load_scenario_from(const std::string& path, const std::string* t
         if (assign != "round-robin" && assign != "random") {
           a->fail(fmt::format("'{}' is not one of: round-robin, random", assign));
         }
+        s.seed_draws = s.seed_draws || assign == "random";
       }
     });
+    for (const YamlNode& p : traces.at("profiles").items())  // profiles drawn from a page model
+      s.seed_draws = s.seed_draws || (p.is_map() && p.has("model"));
   });
 
   DesktopDefaults defaults;

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "sim/trace/input_file.hpp"
-
 namespace jettison::sim {
 
 IdlePeriodStream::IdlePeriodStream(const IdleTraceIndex& index,
@@ -17,8 +15,7 @@ IdlePeriodStream::IdlePeriodStream(const IdleTraceIndex& index,
 
 IdlePeriodStream::IdlePeriodStream(const IdleTraceIndex& index, DesktopLookup desktops)
     : desktops_(std::move(desktops)) {
-  auto reader =
-      std::make_unique<IdleTraceReader>(open_input(index.path, index.path), index.path, index.names);
+  auto reader = std::make_unique<IdleTraceReader>(open_idle_trace(index), index.path, index.names);
   if (index.sorted_by_start) {
     reader_ = std::move(reader);
     return;

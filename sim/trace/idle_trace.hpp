@@ -1,6 +1,7 @@
 // The idle-period trace as the simulator uses it: the reader (traces/io) and an index of a trace.
 #pragma once
 
+#include <istream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,7 +18,9 @@ using traces::IdleTraceReader;
 // stream the file instead of buffering it). `names` numbers the desktops in the same order; the
 // runs' readers share it (IdlePeriodStream), so each keeps only a few bytes a desktop.
 struct IdleTraceIndex {
-  std::string path;
+  std::string path;  // the file; for a trace held in memory, its name (generated_trace_name)
+  // The trace's text when it is held in memory (a generated trace): runs read it instead of `path`.
+  std::shared_ptr<const std::string> text;
   std::vector<std::string> desktops;
   std::shared_ptr<const traces::DesktopNames> names;
   std::uint64_t periods = 0;
@@ -26,5 +29,10 @@ struct IdleTraceIndex {
 };
 
 IdleTraceIndex index_idle_trace(const std::string& path, const std::string& origin);
+// The same for a trace held in memory, named `name` in errors.
+IdleTraceIndex index_idle_text(std::shared_ptr<const std::string> text, const std::string& name);
+
+// A stream over the trace: its text, or the file.
+std::unique_ptr<std::istream> open_idle_trace(const IdleTraceIndex& index);
 
 }  // namespace jettison::sim
