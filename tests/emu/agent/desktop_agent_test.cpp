@@ -90,6 +90,13 @@ TEST(DesktopCli, BadFlagsExitTwoWithAMessage) {
   r = run_shell(exe + " --image x --listen 127.0.0.1:0 --insecure-plain-tcp --power emulated");
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("interface"), std::string::npos) << r.output;
+  // --speed divides the emulated backend's transition times: refused with real power, and must be > 0.
+  r = run_shell(exe + " --image x --listen 127.0.0.1:0 --insecure-plain-tcp --power real --speed 10");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--speed: only with the emulated power backend"), std::string::npos) << r.output;
+  r = run_shell(exe + " --image x --listen 127.0.0.1:0 --insecure-plain-tcp --power emulated --speed 0");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--speed"), std::string::npos) << r.output;
   r = run_shell(exe + " --config /nonexistent/agent.yaml");
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("/nonexistent/agent.yaml"), std::string::npos) << r.output;
