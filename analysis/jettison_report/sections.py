@@ -66,7 +66,7 @@ def build(folders, figures_dir, title=None):
 
 def _published_table(comparisons, with_folder):
     headers = (["folder"] if with_folder else []) + ["metric", "strategy", "published", "ours",
-                                                    "ours vs published", "source"]
+                                                    "ours vs published", "with parameters", "source"]
     rows = []
     for c in comparisons:
         unit = f" {c.unit}" if c.unit and c.unit != "%" else c.unit
@@ -74,10 +74,13 @@ def _published_table(comparisons, with_folder):
         cls = "ok" if c.ok else "bad" if c.ok is False else "unknown"
         rows.append(([c.folder] if with_folder else []) + [
             c.metric, c.strategy or "-", f"{fmt.value(c.low)} to {fmt.value(c.high)}{unit}",
-            f"{c.ours}{unit}" if c.ours != "-" else "-", (mark, cls), c.source or "-"])
+            f"{c.ours}{unit}" if c.ours != "-" else "-", (mark, cls), c.parameters or "-",
+            c.source or "-"])
     within = sum(1 for c in comparisons if c.ok)
-    caption = (f"{within} of {len(comparisons)} published figures are matched by ours "
-               "(✔ within the range, ✘ outside it, ? partly or not comparable).")
+    caption = (f"{within} of {len(comparisons)} published figures are reproduced by ours "
+               "(✔ reproduced: within the range, ✘ above or below it, ? partly or not comparable). "
+               "'with parameters': what ours depends on most (the page profiles: trace file or "
+               "fitted model and anchor; migrate_after; the sleep rule), from the scenario as run.")
     return Table(headers, rows, caption=caption)
 
 

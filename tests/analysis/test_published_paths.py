@@ -57,7 +57,7 @@ class SweepMetricsFromPoints(unittest.TestCase):
         self.assertFalse(c.status.startswith("not found"), c.status)
         lo, hi = min(expected), max(expected)
         inside = sum(1 for v in expected if c.low <= v <= c.high)
-        self.assertIn(f"{inside} of 2" if 0 < inside < 2 else ("within" if inside else ""), c.status)
+        self.assertIn(f"{inside} of 2" if 0 < inside < 2 else ("reproduced" if inside else ""), c.status)
         from jettison_report import fmt
         self.assertEqual(c.ours, fmt.value(lo) if fmt.value(lo) == fmt.value(hi)
                          else f"{fmt.value(lo)} to {fmt.value(hi)}")

@@ -157,15 +157,15 @@ class ReportFiles(unittest.TestCase):
                             ("timeouts", "reintegration_latency_p50_s")])
         # a sweep: ours is the range over its points, the status counts the points within
         self.assertRegex(combined[2]["ours"], r"^[0-9.]+ to [0-9.]+%$")
-        self.assertRegex(combined[2]["ours vs published"], r"^(✔ within|✘ above|✘ below|\? \d of 3 points within)")
-        self.assertEqual(combined[3]["ours vs published"], "✔ within (all 3 points)")
+        self.assertRegex(combined[2]["ours vs published"], r"^(✔ reproduced|✘ above|✘ below|\? \d of 3 points reproduced)")
+        self.assertEqual(combined[3]["ours vs published"], "✔ reproduced (all 3 points)")
         summary = json.loads((self.aug / "summary.json").read_text())["strategies"]["partial"]
         ten = summary["savings_pct_periods_10min_plus"]
         lat = summary["migration_latency_s"]["p50"]
         self.assertEqual(combined[0]["published"], "44 to 91%")
         self.assertTrue(combined[0]["ours vs published"].startswith("✘ above" if ten > 91 else
-                                                                   "✘ below" if ten < 44 else "✔ within"))
-        self.assertTrue(combined[1]["ours vs published"].startswith("✔ within" if 3 <= lat <= 5
+                                                                   "✘ below" if ten < 44 else "✔ reproduced"))
+        self.assertTrue(combined[1]["ours vs published"].startswith("✔ reproduced" if 3 <= lat <= 5
                                                                    else "✘"))
         html = (self.multi_report / "index.html").read_text()
         self.assertRegex(html, r'<td class="(ok|bad)">(✔|✘) ')
