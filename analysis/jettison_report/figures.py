@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from . import fmt  # noqa: E402
-from .loading import STATES  # noqa: E402
+from .loading import ENERGY_BUCKETS, STATES  # noqa: E402
 
 DPI = 100
 WIDTH = 10.0   # inches: 1000 px
@@ -39,12 +39,12 @@ OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green":
              "grey": "#999999"}
 _C = OKABE_ITO
 STRATEGY_COLORS = {"always-on": _C["grey"], "sleep-only": _C["blue"], "full": _C["orange"],
-                   "partial": _C["green"], "hybrid": _C["vermillion"]}
+                   "partial": _C["green"], "proxy": _C["purple"], "hybrid": _C["vermillion"]}
 _EXTRA = [_C["purple"], _C["vermillion"], _C["sky"], _C["yellow"]]
 ORACLE_COLOR = _C["black"]
 STATE_COLORS = {"active": "#4d4d4d", "idle": _C["yellow"], "migrating": _C["purple"],
                 "suspending": _C["sky"], "asleep": _C["blue"], "resuming_full": _C["vermillion"],
-                "resuming_selective": _C["orange"], "serving": _C["green"]}
+                "resuming_selective": _C["orange"], "serving": _C["green"], "proxy": _C["grey"]}
 BYTE_PARTS = (("migrated", _C["blue"]), ("fetched", _C["orange"]), ("prefetched", _C["green"]),
               ("reintegrated", _C["vermillion"]))
 SAVINGS_COLORS = (_C["blue"], _C["orange"])
@@ -232,10 +232,10 @@ def energy_by_state(table, path):
         ax, ax2 = axes[0]
         names = list(table["strategy"])
         x = np.arange(len(names))
-        totals = table[list(STATES)].sum(axis=1).to_numpy(dtype=float)
+        totals = table[list(ENERGY_BUCKETS)].sum(axis=1).to_numpy(dtype=float)
         bottom, bottom2 = np.zeros(len(names)), np.zeros(len(names))
         present = set()
-        for st in STATES:
+        for st in ENERGY_BUCKETS:
             v = table[st].to_numpy(dtype=float)
             if not (v > 0).any():
                 continue
@@ -393,7 +393,7 @@ def bytes_moved(rows, path):
 
 def _state_legend(legend_ax, present):
     handles = [matplotlib.patches.Patch(color=STATE_COLORS[s], label=s.replace("_", " "))
-               for s in STATES if s in present]
+               for s in ENERGY_BUCKETS if s in present]
     legend_ax.legend(handles=handles, loc="center", ncols=max(1, min(8, len(handles))),
                      frameon=False)
 

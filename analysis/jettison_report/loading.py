@@ -24,6 +24,9 @@ from .errors import InputError
 
 STATES = ("active", "idle", "migrating", "suspending", "asleep",
           "resuming_full", "resuming_selective", "serving")
+# The report's energy by state: the desktop's power states, and the proxy strategy's proxy
+# (periods.csv's proxy_energy_j), which draws beside them.
+ENERGY_BUCKETS = STATES + ("proxy",)
 
 # Column kinds: "str"; "int", "float" (a finite number); "float?" (a number or empty).
 PERIOD_COLUMNS = {
@@ -32,7 +35,7 @@ PERIOD_COLUMNS = {
     "fetched_bytes": "float", "migration_latency_s": "float?", "return_latency_s": "float?",
 }
 # Converted when present (written by simulators with the network model).
-PERIOD_OPTIONAL_NUMERIC = ("migration_latency_uncontended_s",)
+PERIOD_OPTIONAL_NUMERIC = ("migration_latency_uncontended_s", "proxy_energy_j")
 LINK_COLUMNS = {
     "strategy": "str", "link": "str", "from": "str", "to": "str", "capacity_bps": "float",
     "peak_utilisation": "float", "mean_utilisation": "float", "bytes": "float",

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .loading import STATES
+from .loading import ENERGY_BUCKETS, STATES
 
 # Idle-period length classes (seconds, [low, high)); "10 min plus" in summary.json is idle_s >= 600.
 PERIOD_CLASSES = (("under 10 min", 0.0, 600.0), ("10-30 min", 600.0, 1800.0),
@@ -116,7 +116,8 @@ def _desktop_powers(scenario):
 def energy_by_state(periods, scenario, order=()):
     """Per strategy, the desktops' energy in each power state (kWh): each period's time in a state
     (t_<state>_s) times its desktop's draw there (scenario.yaml's desktop.power, overridden per
-    desktop by desktops.list). Returns (DataFrame strategy x state, None), or (None, why) when the
+    desktop by desktops.list), and the proxy strategy's proxy (proxy_energy_j) as one more bucket.
+    Returns (DataFrame strategy x bucket, None), or (None, why) when the
     scenario does not give every draw or the parts do not add up to periods.csv's energy_j (less
     the servers' share when servers.add_to_total): then no breakdown is shown rather than a wrong
     one."""
@@ -141,12 +142,13 @@ def energy_by_state(periods, scenario, order=()):
                     for st in STATES:
                         draw[st][i] = listed[d][st]
         parts = {st: float((p[f"t_{st}_s"].to_numpy(dtype=float) * draw[st]).sum()) for st in STATES}
+        parts["proxy"] = float(p["proxy_energy_j"].fillna(0).sum()) if "proxy_energy_j" in p else 0.0
         total = p["energy_j"].sum() - (p["server_energy_j"].fillna(0).sum() if in_total else 0.0)
         if abs(sum(parts.values()) - total) > 1e-6 * max(1.0, abs(total)) + 1e-3 * len(p):
             return None, (f"the states' energy of {strategy} ({sum(parts.values()):.1f} J) does not "
                           f"add up to periods.csv's energy_j ({total:.1f} J)")
-        rows.append({"strategy": strategy, **{st: parts[st] / 3.6e6 for st in STATES}})
-    return pd.DataFrame(rows, columns=["strategy", *STATES]), None
+        rows.append({"strategy": strategy, **{st: parts[st] / 3.6e6 for st in ENERGY_BUCKETS}})
+    return pd.DataFrame(rows, columns=["strategy", *ENERGY_BUCKETS]), None
 
 
 def latencies(periods, order=()):

@@ -5,6 +5,7 @@
 // The proxy's draw is charged from migrate_after (it takes over as the suspend begins) to the close.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -195,6 +196,51 @@ TEST(ProxyPoisson, WakeUpsOverALongPeriodMatchTheRate) {
   yaml.replace(yaml.find("seed: 1"), 7, "seed: 2");
   const auto reseeded = sim::load_scenario(dir3.write("scenario.yaml", yaml));
   EXPECT_NE(only_record(run_strategy(reseeded, "proxy")).wakeups, r.wakeups);
+}
+
+}  // namespace
+}  // namespace jettison::testing::model
+
+namespace jettison::testing::model {
+namespace {
+
+// The bundled office (scenarios/default.yaml: 20 desktops, a week, proxy 3 W at 2/h Poisson, awake
+// 30 s): what must hold of every proxy record. Energy: the meter's sum plus the proxy's draw, which is
+// 3 W x (window - migrate_after) where the desktop slept and 0 where it never acted. Each wake-up is
+// wake_on_lan + resume_full = 2.28 s of resuming_full; the user's own resume adds resume_full
+// (2.27 s) unless the user came back while the desktop was up (0) or during a wake-up (that one's).
+TEST(ProxyOffice, EveryRecordIsSleepOnlyLikePlusWakeUpsAndTheProxysDraw) {
+  const sim::Scenario s = sim::load_scenario(sim::kDefaultScenario);
+  const RunOutput out = run_strategy(s, "proxy");
+  ASSERT_FALSE(out.records.empty());
+  std::uint64_t wakeups = 0;
+  for (const auto& [desktop, r] : out.records) {
+    SCOPED_TRACE(desktop + " period " + std::to_string(r.period));
+    const sim::DesktopSpec& spec = s.desktops[r.desktop];
+    std::int64_t sum = 0;
+    double metered = 0;
+    for (std::size_t i = 0; i < sim::kPowerStateCount; ++i) {
+      sum += r.state_time[i].us();
+      metered += spec.power.watts[i].watts() * r.state_time[i].seconds_f();
+    }
+    EXPECT_EQ(sum, r.window.us());
+    const bool slept = sim::name_of(r.outcome) == std::string("slept");
+    EXPECT_EQ(slept, r.idle > s.migration.migrate_after);
+    const double proxy_j = slept ? 3.0 * (r.window - s.migration.migrate_after).seconds_f() : 0.0;
+    EXPECT_NEAR(r.proxy_energy.joules(), proxy_j, 1e-6 * std::max(1.0, proxy_j));
+    EXPECT_NEAR(r.energy.joules(), metered + proxy_j, 1e-6 * std::max(1.0, r.energy.joules()));
+    EXPECT_EQ(r.network().count(), 0u);
+    EXPECT_EQ(us_in(r, sim::PowerState::kServing) + us_in(r, sim::PowerState::kResumingSelective) +
+                  us_in(r, sim::PowerState::kMigrating),
+              0);
+    const std::int64_t user_resume =
+        us_in(r, sim::PowerState::kResumingFull) - static_cast<std::int64_t>(r.wakeups) * 2'280'000;
+    if (slept) {
+      EXPECT_TRUE(user_resume == 0 || user_resume == 2'270'000) << user_resume;
+    }
+    wakeups += r.wakeups;
+  }
+  EXPECT_GT(wakeups, 0u);
 }
 
 }  // namespace
