@@ -12,9 +12,10 @@
 # prefetch radius 16, the emulated desktop's transition delays, the watts of scenarios/default.yaml),
 # with, from the run: the guest's RAM, the device-state bytes as the migration's metadata, the
 # measured go-idle -> serving time as its setup, half the demand-fault p50 as the link's latency. The
-# simulator replays a profile from the idle period's start and hands the VM over at the migration's
-# end S, so the trace is shifted by S (learnt from a first simulator run) and the idle period lasts
-# S + the hosted span (the server's "-> serving" to the desktop agent taking the return command).
+# scenario's profile is anchored at the migration's end (anchor: migration-end), where the capture's
+# time 0 is, so the trace is replayed as it is; the idle period lasts S + the hosted span (the
+# server's "-> serving" to the desktop agent taking the return command), S the simulated migration's
+# end, learnt from a first simulator run.
 # Emulated side: the run's periods.csv and logs; the desktop's time per power state over the hosted
 # span comes from its debug log ("power[emulated]: STATE" at each change), x the same watts.
 # Writes OUT/comparison.md (default OUT: results/vm-vs-sim/<run folder's name>) with the scenario's
@@ -25,7 +26,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 me=vm-vs-sim
 
 if [[ $# -ne 1 || $1 == -h || $1 == --help ]]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
   [[ $# -eq 1 ]] && exit 0
   exit 2
 fi
@@ -123,7 +124,7 @@ EOF
 sets=(--set "migration.partial.metadata=$metadata" --set "migration.partial.setup=$setup"
   --set "desktop.link.latency=$latency" --set "desktop.vm_memory=$ram")
 
-# --- 2. the simulator: when does its migration end (S), then the shifted trace over S + span ------
+# --- 2. the simulator: when does its migration end (S), then the trace over S + span -------------
 printf 'desktop,start,end\nd00,0,100000\n' >"$stage/probe-idle.csv"
 cp "$run/out/pages-1.csv" "$stage/probe-pages.csv"
 "$bin/jettison-sim" run "$scenario" "${sets[@]}" --set "idle_trace=$stage/probe-idle.csv" \
@@ -144,7 +145,7 @@ with open(trace) as f, open(f"{stage}/sim-pages.csv", "w") as o:
     for line in f:
         t, p, op = line.strip().split(",")
         if float(t) < hosted:
-            o.write(f"{float(t) + shift:.6f},{p},{op}\n")
+            o.write(f"{t},{p},{op}\n")  # as captured: the profile is anchored at migration-end
 with open(f"{stage}/sim-idle.csv", "w") as o:
     o.write(f"desktop,start,end\nd00,0,{shift + hosted:.6f}\n")
 EOF
@@ -267,8 +268,8 @@ print(f"# A real guest's hosted period vs the simulator: {run.rstrip('/').split(
 print(f"Written by `scripts/vm-vs-sim.sh`. Emulated: a `vm-demo.sh` run ({e['ram_mib']} MiB guest, TCG, "
       "TLS PSK over a veth pair, sleep rule timeout 3 s, spatial prefetch radius 16, emulated power: "
       "suspend 0.3 s, selective resume 0.2 s, full resume 0.5 s). Simulated: "
-      "`scenarios/emu/vm-vs-sim.yaml` (partial) replaying the run's `pages-1.csv` shifted by "
-      f"S = {shift:.3f} s (the simulated migration's end) over an idle period of S + "
+      "`scenarios/emu/vm-vs-sim.yaml` (partial) replaying the run's `pages-1.csv` from the simulated "
+      f"migration's end (anchor: migration-end; S = {shift:.3f} s) over an idle period of S + "
       f"{e['hosted_s']:.3f} s (the hosted span), with `{sets}`. Energy: time per power state x the "
       "watts of `scenarios/default.yaml` on both sides (the emulated times from the desktop's log).\n")
 print("| metric | emulated | simulated | emulated - simulated | note |")

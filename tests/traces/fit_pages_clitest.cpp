@@ -1,5 +1,5 @@
 // jettison-trace fit pages and generate pages --model: a model fitted to the bundled capture of a
-// real guest (shifted back to its resume) is written whole and generates the same bytes for the same
+// real guest (time 0 = its resume) is written whole and generates the same bytes for the same
 // seed; bad traces and bad model files exit 2 naming the file and line, and write nothing.
 #include <gtest/gtest.h>
 
@@ -23,11 +23,11 @@ class FitPages : public ::testing::Test {
 };
 
 TEST_F(FitPages, FitsTheCaptureAndGeneratesDeterministically) {
-  const auto fit = cli.run("fit pages '" + kCapture + "' --shift 300.233s --out m.yaml");
+  const auto fit = cli.run("fit pages '" + kCapture + "' --out m.yaml");
   ASSERT_EQ(fit.exit_code, 0) << fit.err;
   const std::string model = cli.read("m.yaml");
   EXPECT_NE(model.find("vm_memory: 512MiB"), std::string::npos) << model;  // highest page 130,718
-  EXPECT_NE(model.find("shift: 300.233s"), std::string::npos);
+  EXPECT_NE(model.find("shift: 0s"), std::string::npos);                   // the capture starts at the resume
   EXPECT_NE(model.find("unique_pages: 933"), std::string::npos);
   ASSERT_EQ(cli.run("generate pages --model m.yaml --hours 1 --seed 3 --out a.csv").exit_code, 0);
   ASSERT_EQ(cli.run("generate pages --model m.yaml --hours 1 --seed 3 --out b.csv").exit_code, 0);
@@ -35,15 +35,16 @@ TEST_F(FitPages, FitsTheCaptureAndGeneratesDeterministically) {
   EXPECT_EQ(cli.read("a.csv"), cli.read("b.csv"));
   EXPECT_NE(cli.read("a.csv"), cli.read("c.csv"));
   // The model file is fitted the same way each time.
-  ASSERT_EQ(cli.run("fit pages '" + kCapture + "' --shift 300.233s --out m2.yaml").exit_code, 0);
+  ASSERT_EQ(cli.run("fit pages '" + kCapture + "' --out m2.yaml").exit_code, 0);
   EXPECT_EQ(cli.read("m2.yaml"), model);
 }
 
 TEST_F(FitPages, AccessBeforeTheShiftIsAnError) {
-  // The capture's first access is at 300.254199 s: a shift past it is an error on line 2.
-  const auto r = cli.run("fit pages '" + kCapture + "' --shift 301s --out m.yaml");
+  // The capture's first access is at 0.020728 s after the resume: a shift past it is an error on
+  // line 2.
+  const auto r = cli.run("fit pages '" + kCapture + "' --shift 1s --out m.yaml");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("vm-vs-sim-pages.csv:2: access at 300.254199 s, before the shift --shift 301s"),
+  EXPECT_NE(r.err.find("vm-vs-sim-pages.csv:2: access at 0.020728 s, before the shift --shift 1s"),
             std::string::npos)
       << r.err;
   EXPECT_FALSE(cli.exists("m.yaml"));
@@ -67,7 +68,7 @@ TEST_F(FitPages, BadTracesNameFileAndLine) {
 }
 
 TEST_F(FitPages, BadModelFilesExit2AndWriteNothing) {
-  ASSERT_EQ(cli.run("fit pages '" + kCapture + "' --shift 300.233s --out m.yaml").exit_code, 0);
+  ASSERT_EQ(cli.run("fit pages '" + kCapture + "' --out m.yaml").exit_code, 0);
   std::string model = cli.read("m.yaml");
   const auto at = model.find("  burst_tau:");
   ASSERT_NE(at, std::string::npos);
@@ -92,7 +93,7 @@ TEST_F(FitPages, BadModelFilesExit2AndWriteNothing) {
 TEST_F(FitPages, SaysWhenTheVmRunsOutOfPages) {
   // The capture's model keeps adding ~1.3 pages a second: a 1 MiB VM (256 pages) is full within
   // minutes of a 1-hour trace.
-  ASSERT_EQ(cli.run("fit pages '" + kCapture + "' --shift 300.233s --out m.yaml").exit_code, 0);
+  ASSERT_EQ(cli.run("fit pages '" + kCapture + "' --out m.yaml").exit_code, 0);
   const auto r = cli.run("generate pages --model m.yaml --vm-memory 1MiB --hours 1 --seed 1 --out g.csv");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("the VM's 256 pages ran out at"), std::string::npos) << r.err;
