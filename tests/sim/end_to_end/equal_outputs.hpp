@@ -1,7 +1,7 @@
 // What the equality tests of the simulator's shortcuts share (first_touch_replay_test: replaying
 // only first touches; run_ahead_test: running a desktop's page accesses ahead): the bundled
-// scenarios, a seeded draw of dense page profiles and idle traces built to make events tie, and the
-// comparison of two output folders file by file, byte for byte.
+// scenarios, a seeded draw of dense page profiles, idle traces built to make events tie and scenarios
+// over them, and the comparison of two output folders file by file, byte for byte.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,6 +16,7 @@
 
 #include "tests/sim/model/random_scenario.hpp"
 #include "tests/support/csv_file.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace jettison::testing::equal_outputs {
 
@@ -133,6 +134,99 @@ inline std::string idle_csv(Draw& d, int desktops, const IdleShape& shape) {
     model::append_idle_row(out, name, r.start, r.end);
   }
   return out;
+}
+
+// What differs between the random scenarios of the two equality tests; everything else (powers,
+// links, migration sizes, every policy) is drawn the same way, in the same order.
+struct ScenarioShape {
+  const char* name;
+  bool profile_length;                  // a profile sometimes gets a `length` past 2 h
+  std::int64_t suspend_lo, suspend_hi;  // transitions.suspend, whole seconds
+  std::int64_t resume_full_lo, resume_full_hi;
+  bool small_servers;   // 1 to 3 small servers (refusals, overcommits), both placements,
+                        // linear or per-VM power; else one server, per-VM power
+  double star_chance;   // a shared star uplink, else dedicated links
+  bool uplink_latency;  // the uplink's latency 0 or 1 ms, else 0
+  std::int64_t max_migrate_after_s;
+  bool reintegration_drawn;    // reintegration_setup 0 to 2 s, else 1 s
+  std::int64_t max_timeout_s;  // policy.sleep.timeout
+  const char* strategies;
+};
+
+// A scenario over idle.csv and pages-0.csv ... pages-<profiles - 1>.csv: every sleep rule (oracle
+// included), every prefetcher, selective and full resume, both triggers.
+inline std::string scenario_yaml(Draw& d, int profiles, const ScenarioShape& shape) {
+  std::string y = std::string("name: ") + shape.name + "\nseed: " + d.n(0, 100) +
+                  "\npage_size: 4KiB\nidle_trace: idle.csv\n";
+  y += "page_traces:\n  profiles:\n";
+  for (int p = 0; p < profiles; ++p) {
+    y += "    - {name: p" + std::to_string(p) + ", file: pages-" + std::to_string(p) + ".csv, when_shorter: ";
+    y += d.coin(0.7) ? "repeat" : "stop";
+    if (shape.profile_length && d.coin(0.2)) y += ", length: " + d.n(7201, 9000) + "s";
+    y += "}\n";
+  }
+  y += std::string("  assign: ") + (d.coin(0.5) ? "round-robin" : "random") + "\n";
+  y += "desktop:\n  vm_memory: 1GiB\n";
+  y +=
+      "  power: {active: 120W, idle: 100W, migrating: 110W, suspending: 50W, asleep: 2W, resuming_full: 80W, "
+      "resuming_selective: 40W, serving: 30W}\n";
+  y += "  transitions: {suspend: " + d.n(shape.suspend_lo, shape.suspend_hi) +
+       "s, resume_full: " + d.n(shape.resume_full_lo, shape.resume_full_hi) +
+       "s, resume_selective: " + d.n(0, 2) + "s, wake_on_lan: " + (d.coin(0.5) ? "0ms" : "10ms") + "}\n";
+  y += std::string("  link: {bandwidth: ") + (d.coin(0.5) ? "1Gbps" : "100Mbps") +
+       ", latency: " + (d.coin(0.5) ? "0ms" : "1ms") + "}\n";
+  if (shape.small_servers) {
+    y += "server:\n  count: " + d.n(1, 3) +
+         "\n  memory: " + d.one_of<std::string>({"256GiB", "60MiB", "150MiB"}) +
+         "\n  placement: " + (d.coin(0.5) ? "first-fit" : "least-loaded") +
+         "\n  when_full: " + (d.coin(0.5) ? "sleep-only" : "stay-on") + "\n";
+    y += d.coin(0.7) ? "  power: {model: linear, idle: 110W, max: 250W, vm_load: 0.02}\n"
+                     : "  power: {model: per-vm, per_vm: 5W}\n";
+    y += std::string("  add_to_total: ") + (d.coin(0.5) ? "true" : "false") + "\n";
+  } else {
+    y += "server: {memory: " + d.one_of<std::string>({"256GiB", "256GiB", "100MiB"}) +
+         ", power: {model: per-vm, per_vm: 5W}, add_to_total: " + (d.coin(0.5) ? "true" : "false") + "}\n";
+  }
+  if (d.coin(shape.star_chance)) {
+    y += "network: {topology: star, uplink: {bandwidth: " +
+         d.one_of<std::string>({"10Mbps", "100Mbps", "10Gbps"}) +
+         ", latency: " + (shape.uplink_latency && !d.coin(0.5) ? "1ms" : "0ms") + "}}\n";
+  }
+  y += "migration:\n  migrate_after: " + d.n(1, shape.max_migrate_after_s) + "s\n";
+  y += "  partial: {metadata: " + d.n(1, 40) + "MiB, setup: " + d.n(2, 5) + "s}\n";
+  y += "  full: {setup: 1s, max_rounds: " + d.n(1, 30) +
+       ", stop_copy_below: " + d.one_of<std::string>({"4KiB", "1MiB", "64MiB"}) + "}\n";
+  y += "  reintegration_setup: " + (shape.reintegration_drawn ? d.n(0, 2) : std::string("1")) + "s\n";
+  y += "policy:\n";
+  y += "  sleep: {rule: " +
+       d.one_of<std::string>({"timeout", "break-even", "adaptive", "learning-augmented", "oracle"}) +
+       ", timeout: " + d.n(1, shape.max_timeout_s) + "s, trust: 0.5, history: " + d.n(1, 8) + "}\n";
+  y += "  prefetch: {rule: " + d.one_of<std::string>({"none", "spatial", "history", "markov"}) +
+       ", radius: " + d.n(1, 8) + ", budget: " + d.n(4, 400) + "KiB, depth: " + d.n(1, 16) + "}\n";
+  y += std::string("  resume: {pages: ") + (d.coin(0.5) ? "selective" : "full") + "}\n";
+  y += std::string("  trigger: {rule: ") + (d.coin(0.7) ? "idle-time" : "predicted") +
+       ", otherwise: sleep-only, history: 10, min_samples: 2, confidence: 0.5}\n";
+  y += std::string("strategies: ") + shape.strategies + "\n";
+  return y;
+}
+
+// The random inputs of one equality test.
+struct RandomInputs {
+  ProfileShape profiles;
+  IdleShape idle;
+  std::int64_t min_desktops, max_desktops;
+  ScenarioShape scenario;
+};
+
+// Writes 1 to 3 profiles, an idle trace and the scenario over them into `dir`; returns the
+// scenario's path.
+inline std::string write_random_inputs(Draw& d, const TempDir& dir, const RandomInputs& shape) {
+  const int profiles = static_cast<int>(d.in(1, 3));
+  for (int p = 0; p < profiles; ++p)
+    dir.write("pages-" + std::to_string(p) + ".csv", profile_csv(d, shape.profiles));
+  dir.write("idle.csv",
+            idle_csv(d, static_cast<int>(d.in(shape.min_desktops, shape.max_desktops)), shape.idle));
+  return dir.write("scenario.yaml", scenario_yaml(d, profiles, shape.scenario));
 }
 
 }  // namespace jettison::testing::equal_outputs

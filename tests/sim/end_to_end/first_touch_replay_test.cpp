@@ -53,52 +53,25 @@ TEST(FirstTouchReplay, BundledScenariosGiveTheSameOutputs) {
 }
 
 // Dense profiles: up to 3000 accesses over 1 min to 20 min or 2 h to 1..300 pages.
-constexpr ProfileShape kProfiles{3000, 1200, 7200, 300};
-// Per desktop 2 to 12 periods of 5 s to 1 h or 20 h, gaps of 0 to 10 h.
-constexpr IdleShape kIdle{3600, 12, 3'600'000'000, 72'000'000'000, 36'000'000'000};
-
-std::string scenario_yaml(Draw& d, int profiles) {
-  std::string y =
-      "name: first-touch-random\nseed: " + d.n(0, 100) + "\npage_size: 4KiB\nidle_trace: idle.csv\n";
-  y += "page_traces:\n  profiles:\n";
-  for (int p = 0; p < profiles; ++p) {
-    y += "    - {name: p" + std::to_string(p) + ", file: pages-" + std::to_string(p) + ".csv, when_shorter: ";
-    y += d.coin(0.7) ? "repeat" : "stop";
-    if (d.coin(0.2)) y += ", length: " + d.n(7201, 9000) + "s";
-    y += "}\n";
-  }
-  y += std::string("  assign: ") + (d.coin(0.5) ? "round-robin" : "random") + "\n";
-  y += "desktop:\n  vm_memory: 1GiB\n";
-  y +=
-      "  power: {active: 120W, idle: 100W, migrating: 110W, suspending: 50W, asleep: 2W, resuming_full: 80W, "
-      "resuming_selective: 40W, serving: 30W}\n";
-  y += "  transitions: {suspend: " + d.n(1, 4) + "s, resume_full: " + d.n(2, 6) +
-       "s, resume_selective: " + d.n(0, 2) + "s, wake_on_lan: " + (d.coin(0.5) ? "0ms" : "10ms") + "}\n";
-  y += std::string("  link: {bandwidth: ") + (d.coin(0.5) ? "1Gbps" : "100Mbps") +
-       ", latency: " + (d.coin(0.5) ? "0ms" : "1ms") + "}\n";
-  y += "server: {memory: " + d.one_of<std::string>({"256GiB", "256GiB", "100MiB"}) +
-       ", power: {model: per-vm, per_vm: 5W}, add_to_total: " + (d.coin(0.5) ? "true" : "false") + "}\n";
-  if (d.coin(0.6)) {
-    y += "network: {topology: star, uplink: {bandwidth: " +
-         d.one_of<std::string>({"10Mbps", "100Mbps", "10Gbps"}) + ", latency: 0ms}}\n";
-  }
-  y += "migration:\n  migrate_after: " + d.n(1, 300) + "s\n";
-  y += "  partial: {metadata: " + d.n(1, 40) + "MiB, setup: " + d.n(2, 5) + "s}\n";
-  y += "  full: {setup: 1s, max_rounds: " + d.n(1, 30) +
-       ", stop_copy_below: " + d.one_of<std::string>({"4KiB", "1MiB", "64MiB"}) + "}\n";
-  y += "  reintegration_setup: 1s\n";
-  y += "policy:\n";
-  y += "  sleep: {rule: " +
-       d.one_of<std::string>({"timeout", "break-even", "adaptive", "learning-augmented", "oracle"}) +
-       ", timeout: " + d.n(1, 60) + "s, trust: 0.5, history: " + d.n(1, 8) + "}\n";
-  y += "  prefetch: {rule: " + d.one_of<std::string>({"none", "spatial", "history", "markov"}) +
-       ", radius: " + d.n(1, 8) + ", budget: " + d.n(4, 400) + "KiB, depth: " + d.n(1, 16) + "}\n";
-  y += std::string("  resume: {pages: ") + (d.coin(0.5) ? "selective" : "full") + "}\n";
-  y += std::string("  trigger: {rule: ") + (d.coin(0.7) ? "idle-time" : "predicted") +
-       ", otherwise: sleep-only, history: 10, min_samples: 2, confidence: 0.5}\n";
-  y += "strategies: [always-on, sleep-only, full, partial]\n";
-  return y;
-}
+// Per desktop 2 to 12 periods of 5 s to 1 h or 20 h, gaps of 0 to 10 h, 2 to 12 desktops.
+// One server with per-VM power, dedicated links or (60%) a star uplink without latency, every strategy.
+constexpr RandomInputs kInputs{.profiles = {3000, 1200, 7200, 300},
+                               .idle = {3600, 12, 3'600'000'000, 72'000'000'000, 36'000'000'000},
+                               .min_desktops = 2,
+                               .max_desktops = 12,
+                               .scenario = {.name = "first-touch-random",
+                                            .profile_length = true,
+                                            .suspend_lo = 1,
+                                            .suspend_hi = 4,
+                                            .resume_full_lo = 2,
+                                            .resume_full_hi = 6,
+                                            .small_servers = false,
+                                            .star_chance = 0.6,
+                                            .uplink_latency = false,
+                                            .max_migrate_after_s = 300,
+                                            .reintegration_drawn = false,
+                                            .max_timeout_s = 60,
+                                            .strategies = "[always-on, sleep-only, full, partial]"}};
 
 TEST(FirstTouchReplay, RandomScenariosGiveTheSameOutputs) {
   std::uint64_t first = 0, every = 0;
@@ -106,11 +79,7 @@ TEST(FirstTouchReplay, RandomScenariosGiveTheSameOutputs) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     Draw d(seed);
     TempDir dir;
-    const int profiles = static_cast<int>(d.in(1, 3));
-    for (int p = 0; p < profiles; ++p)
-      dir.write("pages-" + std::to_string(p) + ".csv", profile_csv(d, kProfiles));
-    dir.write("idle.csv", idle_csv(d, static_cast<int>(d.in(2, 12)), kIdle));
-    const std::string path = dir.write("scenario.yaml", scenario_yaml(d, profiles));
+    const std::string path = write_random_inputs(d, dir, kInputs);
     const auto [a, b] = expect_same_outputs(jettison::sim::load_scenario(path), dir.path() / "out");
     first += a;
     every += b;
