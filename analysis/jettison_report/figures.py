@@ -613,6 +613,12 @@ def _xaxis(sweep):
         lambda rows: rows["point"].map(dict(zip(points, labels)))
 
 
+def _ci(rows, col):
+    """The 95% half-widths of a replicated sweep's means (replicates.py), else None."""
+    c = rows.get(col + "_ci")
+    return None if c is None or not c.notna().any() else c.fillna(0).to_numpy(dtype=float)
+
+
 def sweep_lines(sweep, path):
     """Energy, savings and wake-ups against the swept values, one line per strategy (always-on, the
     baseline, left out); the oracle (offline optimum of partial) dashed where sweep.csv has it."""
@@ -636,11 +642,13 @@ def sweep_lines(sweep, path):
                 if col == "wakeups" and not (rows[col].fillna(0) > 0).any():
                     continue
                 xs = keyof(rows).map(pos).to_numpy(dtype=float)
-                ax.plot(xs, rows[col].to_numpy(dtype=float), marker="o", markersize=4,
-                        color=strategy_color(s, i), label=s)
+                # Replicated sweeps: the mean, with its 95% confidence interval as error bars.
+                ax.errorbar(xs, rows[col].to_numpy(dtype=float), yerr=_ci(rows, col), marker="o",
+                            markersize=4, capsize=3, color=strategy_color(s, i), label=s)
                 if oracle in rows.columns and rows[oracle].notna().any():
-                    ax.plot(xs, rows[oracle].to_numpy(dtype=float), marker="x", markersize=5,
-                            linestyle="--", color=ORACLE_COLOR, label=f"{s}: oracle (offline optimum)")
+                    ax.errorbar(xs, rows[oracle].to_numpy(dtype=float), yerr=_ci(rows, oracle),
+                                marker="x", markersize=5, capsize=3, linestyle="--",
+                                color=ORACLE_COLOR, label=f"{s}: oracle (offline optimum)")
             step = max(1, math.ceil(len(labels) / 30))   # at most 30 labelled ticks
             ax.set_xticks(x[::step], labels[::step], rotation=30 if rotate else 0,
                           ha="right" if rotate else "center")
@@ -666,10 +674,15 @@ def sweep_heatmap(sweep, col, oracle_col, what, path):
         panels.append((s, rows, col))
         if oracle_col in rows.columns and rows[oracle_col].notna().any():
             panels.append((f"{s}: oracle", rows, oracle_col))
-    grids = []
+    grids, cis = [], []
     for name, rows, c in panels:
         m = rows.pivot_table(index=k1, columns=k2, values=c, aggfunc="first")
         grids.append(m.reindex(index=v1, columns=v2).to_numpy(dtype=float))
+        ci = _ci(rows, c)   # replicated sweeps: each cell's mean ± its 95% half-width
+        if ci is not None:
+            ci = rows.assign(_h=ci).pivot_table(index=k1, columns=k2, values="_h", aggfunc="first")
+            ci = ci.reindex(index=v1, columns=v2).to_numpy(dtype=float)
+        cis.append(ci)
     finite = np.concatenate([m[np.isfinite(m)] for m in grids]) if grids else np.array([])
     vmin, vmax = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
     if vmin == vmax:
@@ -683,13 +696,16 @@ def sweep_heatmap(sweep, col, oracle_col, what, path):
         for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
         image = None
-        for ax, (name, _, _), m in zip(axes.flat, panels, grids):
+        for ax, (name, _, _), m, ci in zip(axes.flat, panels, grids, cis):
             image = ax.imshow(np.ma.masked_invalid(m), cmap="viridis", vmin=vmin, vmax=vmax,
                               aspect="auto")
             for (i, j), v in np.ndenumerate(m if m.size <= 150 else np.empty((0, 0))):
                 if math.isfinite(v):
                     dark = (v - vmin) / (vmax - vmin) < 0.6
-                    ax.text(j, i, fmt.value(v), ha="center", va="center", fontsize=8,
+                    text = fmt.value(v)
+                    if ci is not None and math.isfinite(ci[i, j]):
+                        text += f"\n± {fmt.value(ci[i, j])}"
+                    ax.text(j, i, text, ha="center", va="center", fontsize=8,
                             color="white" if dark else "black")
             ax.set_xticks(range(len(v2)), v2, rotation=30 if max(map(len, v2)) > 8 else 0)
             ax.set_yticks(range(len(v1)), v1)

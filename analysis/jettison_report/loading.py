@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import replicates
 from .errors import InputError
 
 STATES = ("active", "idle", "migrating", "suspending", "asleep",
@@ -105,12 +106,21 @@ class SweepData:
     scenario_file: Path | None = None
     missing: list = field(default_factory=list)
     summaries: list | None = None  # each point's summary.json, read when first needed
+    # With replicates: sweep.csv's rows as they are; `table` then holds their means and intervals.
+    replicate_rows: pd.DataFrame | None = None
 
     kind = "sweep"
 
     @property
     def strategies(self):
         return list(dict.fromkeys(self.table["strategy"]))
+
+    @property
+    def replicates(self):
+        """The most replicates of any point (0: not a replicated sweep)."""
+        if self.replicate_rows is None or self.table.empty:
+            return 0
+        return int(self.table[replicates.COUNT_COLUMN].max())
 
 
 def load_folder(path, label):
@@ -177,12 +187,20 @@ def load_sweep(path, label):
         keys = header[header.index("point") + 1:header.index("strategy")]
     spec = dict(SWEEP_COLUMNS)
     spec.update({k: "str" for k in keys})
+    spec.update({c: "int" for c in replicates.REPLICATE_COLUMNS if c in header and c not in keys})
     spec.update({c: "float?" for c in SWEEP_OPTIONAL_NUMERIC if c in header})
     table = read_csv(table_file, spec)
+    raw = None
+    if replicates.is_replicated(header, keys):
+        # Rows that differ only in their seed are one point's replicates: figures and tables show
+        # their mean and confidence interval, and the seed is no axis (replicates.py).
+        raw = table
+        keys = [k for k in keys if k not in replicates.REPLICATE_COLUMNS]
+        table = replicates.aggregate(raw, keys)
     values = {k: list(dict.fromkeys(table[k])) for k in keys}
 
     sweep = SweepData(path=path, label=label, table=table, grid_keys=keys, grid_values=values,
-                      meta=meta, missing=missing)
+                      meta=meta, missing=missing, replicate_rows=raw)
     first = _first_point(path, meta)
     if first is not None and (first / "scenario.yaml").exists():
         sweep.scenario_file = first / "scenario.yaml"

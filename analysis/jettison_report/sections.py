@@ -5,7 +5,7 @@ import re
 import struct
 from pathlib import Path
 
-from . import figures, fmt, metrics, params, published
+from . import figures, fmt, metrics, params, published, replicates
 from .content import Document, Facts, Figure, Heading, Note, Para, Section, Table
 
 SWEEP_TABLE_ROWS = 200     # longer sweeps: the first rows, and a note; sweep.csv has them all
@@ -427,6 +427,12 @@ def _sweep_section(sweep, sid, title, slug, figures_dir, combined):
     for k in sweep.grid_keys:
         facts.append((f"grid {k}", ", ".join(sweep.grid_values[k])))
     facts += [("points", fmt.integer(t["point"].nunique())), ("strategies", ", ".join(sweep.strategies))]
+    reps = sweep.replicates
+    ci_note = ""
+    if reps:
+        seeds = sweep.replicate_rows["seed"].astype(str)
+        facts.append(("replicates", f"{reps} per point (seeds {', '.join(dict.fromkeys(seeds))})"))
+        ci_note = " " + replicates.CAPTION.format(n=reps) + "."
     if sweep.missing:
         facts.append(("not in the folder", ", ".join(sweep.missing)))
     b.append(Facts(facts))
@@ -449,7 +455,7 @@ def _sweep_section(sweep, sid, title, slug, figures_dir, combined):
             b.append(_figure(figures_dir, name, f"{sweep.label}: {what} over the grid",
                              f"{what[0].upper() + what[1:]} per strategy over {k1} (rows) x {k2} "
                              "(columns)" + (", and the oracle's (offline optimum) for partial."
-                                            if has_oracle else ".")))
+                                            if has_oracle else ".") + ci_note))
     else:
         name = f"{slug}-sweep-lines.png"
         figures.sweep_lines(sweep, Path(figures_dir) / name)
@@ -462,7 +468,7 @@ def _sweep_section(sweep, sid, title, slug, figures_dir, combined):
                            else f"{base.min():,.2f} to {base.max():,.2f} kWh") + ".")
         b.append(_figure(figures_dir, name, f"{sweep.label}: sweep lines",
                          f"Energy, savings and wake-ups per strategy over {over}." + oracle_note
-                         + left_out))
+                         + left_out + ci_note + (" Error bars: the intervals." if reps else "")))
 
     cols = [("energy_kwh", "energy kWh", 3), ("savings_pct", "savings %", 2),
             ("savings_pct_periods_10min_plus", "savings ≥10 min %", 2), ("network_bytes", "network", None),
@@ -481,11 +487,21 @@ def _sweep_section(sweep, sid, title, slug, figures_dir, combined):
             return fmt.bytes_h(v)
         return fmt.integer(v) if digits == 0 else fmt.fixed(v, digits)
 
+    def with_ci(r, c, d):
+        text = cell(r[c], d, c)
+        ci = r.get(c + replicates.CI_SUFFIX)
+        if text == "-" or fmt.missing(ci):
+            return text
+        return f"{text} ± {fmt.bytes_h(ci) if d is None else fmt.fixed(ci, max(d, 1))}"
+
     rows = [[str(r["point"])] + [str(r[k]) for k in sweep.grid_keys] + [r["strategy"]]
-            + [cell(r[c], d, c) for c, _, d in cols]
+            + [with_ci(r, c, d) for c, _, d in cols]
             for _, r in t.head(SWEEP_TABLE_ROWS).iterrows()]
     n0 = 2 + len(sweep.grid_keys)
     caption = "From sweep.csv: one row per point and strategy."
+    if reps:
+        caption = (f"From sweep.csv: one row per point and strategy (its first replicate's point "
+                   f"number).{ci_note}")
     if len(t) > SWEEP_TABLE_ROWS:
         caption += f" The first {SWEEP_TABLE_ROWS} of {len(t):,} rows; sweep.csv has them all."
     b.append(Table(["point"] + sweep.grid_keys + ["strategy"] + [c[1] for c in cols], rows,

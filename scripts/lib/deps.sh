@@ -8,7 +8,7 @@ JETTISON_PACKAGES=(
   libboost-dev libssl-dev libspdlog-dev libeigen3-dev libvirt-dev libhowardhinnant-date-dev
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3-matplotlib python3-pandas python3-yaml python3-zstandard
+  python3-matplotlib python3-pandas python3-yaml python3-zstandard python3-scipy
   python3-dev pybind11-dev  # the Python module (python/)
 )
 # Only the tests need these: a browser (the report is checked in headless Chromium), iproute2 (the

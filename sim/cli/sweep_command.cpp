@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "common/input_error.hpp"
 #include "sim/mpi/communicator.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/sweep/sweep_run.hpp"
@@ -27,6 +28,9 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args) {
           "output folder: sweep.csv, sweep.json, points/; replaced whole, an existing folder must be "
           "empty or an earlier output")
       ->required();
+  sweep->add_option("--replicates", args.replicates,
+                    "run every point K times, with seeds S, S+1, ..., S+K-1 (S: the scenario's seed); "
+                    "sweep.csv gets one row per replicate, with its replicate and seed");
   sweep->add_option(
       "--threads", args.threads,
       "points simulated at once (default: one per core; under mpirun, per rank: the host's cores "
@@ -40,6 +44,19 @@ int sweep_command(const SweepArgs& args, mpi::Communicator* world) {
   in.scenario = args.scenario.empty() ? kDefaultScenario : args.scenario;
   in.sets = args.sets;
   in.grid = parse_grid(args.grids, args.sets);
+  if (!args.replicates.empty()) {
+    set_replicates(in.grid, args.replicates);
+    const Scenario base = load_scenario(in.scenario, in.sets);
+    if (!base.seed_draws) {
+      throw InputError(
+          "--replicates",
+          fmt::format("the seed draws nothing in {}, so every replicate would be the same run: "
+                      "generate its idle trace (idle_trace: {{generate: office, ...}}) or assign "
+                      "page profiles at random (page_traces.assign: random)",
+                      base.source));
+    }
+    in.grid.first_seed = base.seed;
+  }
   SweepOptions options;
   options.out = args.out;
   options.threads = args.threads;

@@ -1,5 +1,5 @@
 // `jettison-sim sweep [SCENARIO.yaml] --grid key.path=v1,v2,... [--grid ...] [--set k=v ...] --out DIR
-// [--threads N] [--quiet]`: the subcommand's flags and what it does.
+// [--replicates K] [--threads N] [--quiet]`: the subcommand's flags and what it does.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -17,6 +17,7 @@ struct SweepArgs {
   std::vector<std::string> grids;
   std::vector<std::string> sets;
   std::string out;
+  std::string replicates;  // empty: none
   unsigned threads = 0;
   bool quiet = false;
 };

@@ -20,10 +20,11 @@ std::string key_of(const std::string& assignment) { return trim(assignment.subst
 std::size_t Grid::size() const {
   std::size_t n = 1;
   for (const GridAxis& a : axes) n *= a.values.size();
-  return n;
+  return replicates > 0 ? n * replicates : n;
 }
 
 std::vector<std::size_t> Grid::coordinates(std::size_t point) const {
+  point = combination(point);
   std::vector<std::size_t> c(axes.size());
   for (std::size_t k = axes.size(); k-- > 0;) {
     c[k] = point % axes[k].values.size();
@@ -43,6 +44,7 @@ std::vector<std::string> Grid::overrides(std::size_t point) const {
   const auto v = values(point);
   std::vector<std::string> o;
   for (std::size_t k = 0; k < axes.size(); ++k) o.push_back(axes[k].key + "=" + v[k]);
+  if (replicates > 0) o.push_back(fmt::format("seed={}", seed(point)));
   return o;
 }
 
@@ -121,6 +123,35 @@ Grid parse_grid(const std::vector<std::string>& flags, const std::vector<std::st
     grid.axes.push_back(std::move(axis));
   }
   return grid;
+}
+
+void set_replicates(Grid& grid, const std::string& flag) {
+  const std::string origin = "--replicates";
+  const std::string text = trim(flag);
+  if (text.empty()) throw InputError(origin, "expected a whole number of replicates, at least 1");
+  if (text.find_first_not_of("0123456789") != std::string::npos) {
+    throw InputError(origin,
+                     fmt::format("'{}' is not a whole number of replicates (1 to {})", text, kMaxReplicates));
+  }
+  const std::size_t digits = text.find_first_not_of('0');
+  const std::size_t k =
+      digits == std::string::npos ? 0 : (text.size() - digits > 4 ? kMaxReplicates + 1 : std::stoul(text));
+  if (k == 0) throw InputError(origin, "must be at least 1");
+  if (k > kMaxReplicates) throw InputError(origin, fmt::format("{} is more than {}", text, kMaxReplicates));
+  for (const GridAxis& a : grid.axes) {
+    if (a.key == "seed") {
+      throw InputError(origin,
+                       "cannot go with --grid seed=...: the replicates draw the seeds (the scenario's seed, "
+                       "then the next ones); set the first with --set seed=N");
+    }
+  }
+  Grid combinations = grid;
+  combinations.replicates = 0;
+  if (k > kMaxGridPoints / combinations.size()) {
+    throw InputError(origin, fmt::format("{} replicates of {} points are more than {} points", k,
+                                         combinations.size(), kMaxGridPoints));
+  }
+  grid.replicates = k;
 }
 
 }  // namespace jettison::sim

@@ -36,7 +36,11 @@ std::string point_folder(const Grid& grid, std::size_t point) {
   for (std::size_t k = 0; k < grid.axes.size(); ++k) {
     name += fmt::format("{}{}={}", k == 0 ? '-' : ',', folder_safe(grid.axes[k].key), folder_safe(values[k]));
   }
-  if (name.size() > kMaxFolderName) name.resize(kMaxFolderName);
+  // The seed last, where a long name's cut does not reach it.
+  const std::string seed =
+      grid.replicates > 0 ? fmt::format("{}seed={}", grid.axes.empty() ? '-' : ',', grid.seed(point)) : "";
+  if (name.size() + seed.size() > kMaxFolderName) name.resize(kMaxFolderName - seed.size());
+  name += seed;
   return name;
 }
 

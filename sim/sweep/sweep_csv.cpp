@@ -19,6 +19,7 @@ std::string csv_field(const std::string& text) {
 void write_sweep_csv(std::ostream& out, const Grid& grid, const std::vector<SweepPointResult>& points) {
   out << "point";
   for (const GridAxis& a : grid.axes) out << ',' << csv_field(a.key);
+  if (grid.replicates > 0) out << ",replicate,seed";
   out << ",strategy,energy_kwh,baseline_energy_kwh,savings_pct,savings_pct_periods_10min_plus,network_bytes,"
          "migrated_bytes,fetched_pages,reintegrated_bytes,wakeups,sleep_fraction,migration_latency_p50_s,"
          "migration_latency_p95_s,reintegration_latency_p50_s,reintegration_latency_p95_s,"
@@ -29,6 +30,7 @@ void write_sweep_csv(std::ostream& out, const Grid& grid, const std::vector<Swee
   for (std::size_t p = 0; p < points.size(); ++p) {
     std::string values;
     for (const std::string& v : grid.values(p)) values.append(1, ',').append(csv_field(v));
+    if (grid.replicates > 0) values += fmt::format(",{},{}", grid.replicate(p), grid.seed(p));
     for (const auto& [strategy, f] : points[p].strategies) {
       // Doubles print in their shortest exact form, as in summary.json.
       fmt::print(out, "{}{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", p, values,
@@ -38,9 +40,9 @@ void write_sweep_csv(std::ostream& out, const Grid& grid, const std::vector<Swee
                  f.migration_latency.p95_s, f.reintegration_latency.p50_s, f.reintegration_latency.p95_s,
                  f.server_peak_memory_bytes, f.prefetched_pages, f.prefetch_precision, f.prefetch_coverage,
                  f.events);
-      fmt::print(out, ",{},{},{},{},{},{},{},{}", f.migration_latency_uncontended.p50_s, f.contention_slowdown_p50,
-                 f.peak_link_utilisation, f.flows, f.server_peak_vms, f.consolidation_ratio, f.server_refusals,
-                 f.servers_energy_kwh);
+      fmt::print(out, ",{},{},{},{},{},{},{},{}", f.migration_latency_uncontended.p50_s,
+                 f.contention_slowdown_p50, f.peak_link_utilisation, f.flows, f.server_peak_vms,
+                 f.consolidation_ratio, f.server_refusals, f.servers_energy_kwh);
       // The offline optimum for partial rows: the same point with the oracle sleep scheduler (the
       // point's own figures when it already is the oracle).
       const StrategyFigures* oracle = nullptr;

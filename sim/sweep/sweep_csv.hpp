@@ -1,5 +1,6 @@
 // sweep.csv: one row per point x strategy: the point's index, its value of each grid key (one
-// column per key, named by its path), the strategy and its figures. Deterministic: no wall times.
+// column per key, named by its path), with replicates its replicate (0..K-1) and seed, the strategy
+// and its figures. Deterministic: no wall times.
 #pragma once
 
 #include <ostream>

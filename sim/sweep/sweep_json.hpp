@@ -1,5 +1,6 @@
 // sweep.json: the scenario, the --set overrides, the grid (keys and values in order) and every
-// point with its values and folder; wall times are the only figures that vary between runs. A
+// point with its values and folder (with replicates: "replicates" after the grid, and each point's
+// replicate and seed); wall times are the only figures that vary between runs. A
 // sweep spread over MPI ranks adds "ranks" (how many) after "threads" (per rank).
 #pragma once
 

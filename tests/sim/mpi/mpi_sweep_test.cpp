@@ -26,6 +26,21 @@ TEST_F(MpiRun, SweepOverTwoRanksWritesTheOneProcessBytes) {
   EXPECT_EQ(leftovers({"one", "two"}), std::vector<std::string>{});
 }
 
+TEST_F(MpiRun, ReplicatedSweepOverTwoRanksWritesTheOneProcessBytes) {
+  // 2 values x 3 replicates over a generated office (each seed another trace): six points.
+  const std::string args =
+      "sweep --set 'idle_trace={generate: office, desktops: 3, days: 2}' --set desktops.count=3 "
+      "--grid policy.sleep.timeout=10s,2min --grid strategies=[partial] --replicates 3 --threads 1";
+  const CliResult one = sim(args + " --out one");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  const CliResult two = mpirun(2, args + " --out two");
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_NE(two.out.find("sweep: 6 points, 6 rows"), std::string::npos) << two.out;
+  ASSERT_NO_FATAL_FAILURE(expect_same_files("one", "two", 6U * 4U + 2U));
+  EXPECT_NE(slurp(dir_.path() / "two" / "sweep.csv").find("\n5,2min,[partial],2,44,partial,"),
+            std::string::npos);
+}
+
 TEST_F(MpiRun, FailingRankEndsTheSweepNamingItWithNothingWritten) {
   expect_failing_rank_named_and_nothing_written(std::string("sweep ") + kGrid);
 }

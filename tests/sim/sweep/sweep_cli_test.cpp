@@ -120,6 +120,76 @@ TEST_F(SweepCli, SameInputsGiveIdenticalSweepCsv) {
   }
 }
 
+// The default scenario over a generated office of 4 desktops x 3 days, so that each seed draws
+// another trace.
+const char* kGenerated =
+    "--set 'idle_trace={generate: office, desktops: 4, days: 3}' --set desktops.count=4 "
+    "--grid strategies=[partial] --grid migration.migrate_after=5min,10min";
+
+TEST_F(SweepCli, ReplicatesWriteOneRowPerReplicateWithDistinctSeeds) {
+  const CliResult r = sim(std::string("sweep ") + kGenerated + " --replicates 3 --out out --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("sweep: 6 points, 6 rows"), std::string::npos) << r.out;
+  const fs::path out = dir_.path() / "out";
+  const std::string text = slurp(out / "sweep.csv");
+  EXPECT_EQ(text.rfind("point,strategies,migration.migrate_after,replicate,seed,strategy,", 0), 0U) << text;
+  const auto rows = read_csv(out / "sweep.csv");
+  ASSERT_EQ(rows.size(), 6U);  // 2 values x 3 replicates x 1 strategy
+  // The default's seed is 42: replicates 0, 1, 2 run with seeds 42, 43, 44, the replicate fastest.
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(rows[i].at("point"), std::to_string(i));
+    EXPECT_EQ(rows[i].at("migration.migrate_after"), i < 3 ? "5min" : "10min");
+    EXPECT_EQ(rows[i].at("replicate"), std::to_string(i % 3));
+    EXPECT_EQ(rows[i].at("seed"), std::to_string(42 + i % 3));
+  }
+  // Each seed draws another office: the replicates of one point differ.
+  EXPECT_NE(rows[0].at("baseline_energy_kwh"), rows[1].at("baseline_energy_kwh"));
+  EXPECT_NE(rows[1].at("baseline_energy_kwh"), rows[2].at("baseline_energy_kwh"));
+
+  const auto sweep = nlohmann::json::parse(slurp(out / "sweep.json"));
+  EXPECT_EQ(sweep["replicates"], 3);
+  ASSERT_EQ(sweep["points"].size(), 6U);
+  EXPECT_EQ(sweep["points"][4]["replicate"], 1);
+  EXPECT_EQ(sweep["points"][4]["seed"], 43);
+  EXPECT_EQ(sweep["points"][4]["folder"],
+            "points/004-strategies=partial,migration.migrate_after=10min,seed=43");
+  const auto summary = nlohmann::json::parse(
+      slurp(out / "points/004-strategies=partial,migration.migrate_after=10min,seed=43/summary.json"));
+  EXPECT_EQ(summary["seed"], 43);
+
+  // Deterministic: another thread count, the same bytes.
+  ASSERT_EQ(sim(std::string("sweep -q ") + kGenerated + " --replicates 3 --out again --threads 1").exit_code,
+            0);
+  EXPECT_EQ(slurp(dir_.path() / "again" / "sweep.csv"), text);
+  // --set seed=N moves the first seed: its replicate 0 is the run above with seed 43.
+  ASSERT_EQ(
+      sim(std::string("sweep -q ") + kGenerated + " --set seed=43 --replicates 2 --out moved").exit_code, 0);
+  const auto moved = read_csv(dir_.path() / "moved" / "sweep.csv");
+  ASSERT_EQ(moved.size(), 4U);
+  EXPECT_EQ(moved[0].at("seed"), "43");
+  EXPECT_EQ(moved[0].at("energy_kwh"), rows[1].at("energy_kwh"));
+}
+
+TEST_F(SweepCli, BadReplicatesExitTwoNamingTheFlag) {
+  for (const std::string k : {"0", "=-1", "2.5", "abc", "1001"}) {
+    const CliResult r = sim(std::string("sweep ") + kGenerated + " --replicates" +
+                            (k[0] == '=' ? k : " " + k) + " --out out");
+    EXPECT_EQ(r.exit_code, 2) << k;
+    EXPECT_EQ(r.err.rfind("jettison-sim: error: --replicates: ", 0), 0U) << k << ": " << r.err;
+    EXPECT_FALSE(fs::exists(dir_.path() / "out")) << k;
+  }
+  // The bundled traces with round-robin profiles: the seed draws nothing, replicates would be equal.
+  const CliResult r = sim("sweep --grid strategies=[partial] --replicates 2 --out out");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind("jettison-sim: error: --replicates: the seed draws nothing in embedded:", 0), 0U)
+      << r.err;
+  const CliResult seeds =
+      sim(std::string("sweep ") + kGenerated + " --grid seed=1,2 --replicates 2 --out out");
+  EXPECT_EQ(seeds.exit_code, 2);
+  EXPECT_EQ(seeds.err.rfind("jettison-sim: error: --replicates: cannot go with --grid seed=", 0), 0U)
+      << seeds.err;
+}
+
 TEST_F(SweepCli, BadGridKeyExitsTwoAndWritesNothing) {
   const CliResult r = sim("sweep --set desktops.count=3 --grid policy.sleep.timeot=10s,20s --out out");
   EXPECT_EQ(r.exit_code, 2);
