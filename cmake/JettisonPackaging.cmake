@@ -5,6 +5,9 @@
 # pandas and yaml for jettison-report (Recommends, as the simulator runs without them).
 # Tested by tests/packaging/deb_in_fresh_root.sh (a fresh Debian 12 root, apt installs the .deb).
 set(CPACK_GENERATOR DEB)
+# cpack (and the install target) package what is built and do not build `all` first (one -j1 build of
+# every test binary before packaging, otherwise): build, then package.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(CPACK_PACKAGE_NAME jettison)
 set(CPACK_PACKAGE_VENDOR "Jettison")
 set(CPACK_PACKAGE_CONTACT "Jettison developers <jettison@localhost>")

@@ -27,7 +27,11 @@ rm -rf "$work"
 mkdir -p "$work/deb"
 
 start=$(date +%s)
-(cd "$build" && cpack -G DEB -B "$work/deb" >"$work/cpack.log") || { tail -30 "$work/cpack.log"; fail "cpack"; }
+# cpack first builds `all` (nothing left to do after the build the tests run from); where several
+# builds share one tree, JETTISON_BUILD_LOCK names a lock file to hold meanwhile (flock).
+lock=()
+[ -z "${JETTISON_BUILD_LOCK:-}" ] || lock=(flock "$JETTISON_BUILD_LOCK")
+(cd "$build" && "${lock[@]}" cpack -G DEB -B "$work/deb" >"$work/cpack.log") || { tail -30 "$work/cpack.log"; fail "cpack"; }
 deb=$(ls "$work"/deb/jettison_*.deb)
 echo "built $(basename "$deb"): $(du -k "$deb" | cut -f1) KiB in $(($(date +%s) - start)) s"
 
@@ -51,9 +55,9 @@ tarball=$cache/bookworm-$key.tar
 if [ ! -s "$tarball" ]; then
   mkdir -p "$cache"
   start=$(date +%s)
-  mmdebstrap --quiet --variant=apt --include="$packages" bookworm "$tarball.part" >"$work/mmdebstrap.log" 2>&1 ||
+  mmdebstrap --quiet --format=tar --variant=apt --include="$packages" bookworm "$tarball.part" >"$work/mmdebstrap.log" 2>&1 ||
     { tail -30 "$work/mmdebstrap.log"; rm -f "$tarball.part"; fail "mmdebstrap could not build the root"; }
-  find "$cache" -name 'bookworm-*.tar' -delete
+  find "$cache" -maxdepth 1 -name "bookworm-*.tar" -type f -delete
   mv "$tarball.part" "$tarball"
   echo "built the base root $(basename "$tarball") in $(($(date +%s) - start)) s"
 fi
