@@ -129,5 +129,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/traces/FORMAT.md DESTINATION ${CMAKE_INSTALL
 install(FILES ${PROJECT_SOURCE_DIR}/analysis/README.md RENAME REPORT.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # --- Man pages and completions (cmake/JettisonDocs.cmake) ---------------------------------------------
-install(FILES ${JETTISON_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+if(JETTISON_MAN_PAGES)  # none without help2man
+  install(FILES ${JETTISON_MAN_PAGES} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+endif()
 install(FILES ${JETTISON_COMPLETIONS} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
