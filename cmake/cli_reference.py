@@ -120,7 +120,8 @@ def completion(root, name):
                  f"      subs={shell_word(' '.join(n for n, _ in c.subcommands))}",
                  f"      flags={shell_word(' '.join(c.flags))}",
                  f"      value_flags={shell_word(' '.join(sorted(c.value_flags)))}",
-                 f"      scenario={1 if c.wants_scenario() else 0}"]
+                 f"      scenario={1 if c.wants_scenario() else 0}",
+                 f"      positional={1 if c.positionals else 0}"]
         for flag, values in sorted(c.choices.items()):
             lines.append(f"      [[ $prev == {shell_word(flag)} ]] && choices={shell_word(' '.join(values))}")
         lines.append("      ;;")
@@ -128,10 +129,11 @@ def completion(root, name):
     body = "\n".join(cases)
     return f"""# bash completion for {name}: generated at build time from `{name} --help` and each
 # subcommand's --help (cmake/cli_reference.py). Completes subcommands, flags, the values of flags that
-# take one of a set, file names after a flag that takes a value, and scenario files (*.yaml).
+# take one of a set, file names after a flag that takes a value and for positionals, and scenario
+# files (*.yaml) where a positional takes a scenario.
 {fn}() {{
   local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
-  local path="" i w subs flags value_flags scenario choices="" skip=0
+  local path="" i w subs flags value_flags scenario positional choices="" skip=0
   # The subcommand path: words that name a subcommand of the path so far (values of flags skipped).
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${{COMP_WORDS[i]}}
@@ -154,18 +156,19 @@ def completion(root, name):
     if ((scenario)); then
       compopt -o filenames 2>/dev/null
       COMPREPLY+=($(compgen -d -- "$cur") $(compgen -f -X '!*.yaml' -- "$cur") $(compgen -f -X '!*.yml' -- "$cur"))
-    elif [[ -z $subs ]]; then
+    elif ((positional)); then
       compopt -o filenames 2>/dev/null
       COMPREPLY+=($(compgen -f -- "$cur"))
     fi
   fi
 }}
-# Sets subs, flags, value_flags, scenario (and choices, for the value of $prev) for a subcommand path.
+# Sets subs, flags, value_flags, scenario, positional (and choices, for the value of $prev) for a
+# subcommand path.
 {fn}_table() {{
   choices=""
   case "$1" in
 {body}
-    *) subs="" flags="" value_flags="" scenario=0 ;;
+    *) subs="" flags="" value_flags="" scenario=0 positional=0 ;;
   esac
 }}
 complete -F {fn} {name}

@@ -64,5 +64,8 @@ if [[ " $* " == *" jettison-sim "* ]]; then
   touch "$tmp/scen-a.yaml" "$tmp/scen-b.csv"
   offered=$(complete_words jettison-sim "$tmp" run scen | sort | tr '\n' ' ')
   [ "$offered" = "scen-a.yaml scen-dir " ] || fail "completion of 'jettison-sim run scen' offers '$offered', not 'scen-a.yaml scen-dir '"
+  # `list` takes no argument: nothing is offered.
+  offered=$(complete_words jettison-sim "$tmp" list scen | tr '\n' ' ')
+  [ -z "${offered// /}" ] || fail "completion of 'jettison-sim list scen' offers '$offered', not nothing"
 fi
 echo "man pages and completions of $# executables agree with their --help ($checked flags checked)"
