@@ -14,6 +14,10 @@
 //   jettison-server --connect 10.0.0.1:7000 --psk-file psk.hex --psk-identity desk-1
 //       --wol-interface eth0 --desktop-mac 52:54:00:12:34:56 --uffd-socket /run/jettison/vm1.sock
 //       --prefetch spatial --sleep timeout --sleep-timeout 10s --control /run/jettison/server.sock
+//   jettison-server --config /etc/jettison/server.yaml [--periods 1 ...]
+//
+// --config reads those settings from a YAML file (emu/server/server_config.hpp; example
+// emu/lab/server.yaml); flags given beside it override the file's values.
 //
 // With --control, `jettison-ctl --socket PATH status [--json]` asks the running session where it is:
 // its phase, the VM hosted (pages fetched, faults, dirty pages pending write-back, the desktop asleep
@@ -34,6 +38,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/input_error.hpp"
 #include "common/units.hpp"
@@ -44,6 +49,7 @@
 #include "emu/server/host_session.hpp"
 #include "emu/server/period_report.hpp"
 #include "emu/server/remote_flags.hpp"
+#include "emu/server/server_config.hpp"
 #include "emu/server/sleep_controller.hpp"
 #include "emu/tool/cli_main.hpp"
 #include "emu/vm/local_vm.hpp"
@@ -59,18 +65,7 @@ namespace {
 using namespace jettison;
 using namespace jettison::emu;
 
-struct Flags {
-  RemoteFlags remote;
-  SleepFlags sleep;
-  std::string uffd_socket, prefetch = "none", run_for, out, log_level = "info", control;
-  // --qemu: host the desktop's QEMU guest when it goes idle.
-  std::string run_dir = "/run/jettison/server", ram_dir = "/dev/shm", handoff_library, accel = "auto",
-              max_guest_ram, libvirt;  // libvirt: the daemon's URI (--qemu under libvirt)
-  bool qemu = false, verify_write_back = false, adopt = false;
-  bool local_region = false, no_dirty_tracking = false, no_write_back = false;
-  std::uint32_t radius = 16, periods = 1;
-  std::uint64_t touch_pages = 0;
-};
+using Flags = ServerOptions;  // emu/server/server_config.hpp: flags and --config FILE fill it
 
 // SIGINT/SIGTERM, polled: blocked in every thread (set before any is started), taken here.
 class Signals {
@@ -101,6 +96,7 @@ HostSessionConfig session_config(const Flags& f) {
   c.prefetch_params.radius = f.radius;
   c.sleep_rule = f.sleep.rule;
   c.sleep_params = sleep_params(f.sleep);
+  if (f.sleep_costs) c.sleep_costs = *f.sleep_costs;  // the config file's desktop figures
   c.write_back = !f.no_write_back;
   c.verify_write_back = f.verify_write_back;
   c.periods = f.periods;
@@ -253,8 +249,25 @@ int run(const Flags& f) {
 int main(int argc, char** argv) {
   CLI::App app{"jettison-server: serve a migrated VM's memory from its sleeping desktop, then reintegrate"};
   Flags f;
-  app.add_option("--connect", f.remote.connect, "HOST:PORT of the desktop agent (jettison-desktop)")
-      ->required();
+  // --config FILE is read first; the other flags given override its values.
+  std::string config_file;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--config" && i + 1 < argc) config_file = argv[i + 1];
+    if (a.rfind("--config=", 0) == 0) config_file = std::string(a.substr(9));
+  }
+  if (!config_file.empty()) {
+    try {
+      f = load_server_config(config_file, f);
+    } catch (const InputError& e) {
+      fmt::print(stderr, "jettison-server: error: {}\n", e.what());
+      return kInputErrorExit;
+    }
+  }
+  app.add_option("--config", config_file,
+                 "YAML configuration (emu/lab/server.yaml); flags given beside it override its values");
+  app.add_option("--connect", f.remote.connect,
+                 "HOST:PORT of the desktop agent (jettison-desktop); required, here or in --config");
   app.add_option("--psk-file", f.remote.psk_file, "TLS pre-shared key file (hex)");
   app.add_option("--psk-identity", f.remote.psk_identity, "TLS pre-shared key identity");
   app.add_flag("--insecure-plain-tcp", f.remote.insecure, "no TLS (benchmarks on loopback only)");
