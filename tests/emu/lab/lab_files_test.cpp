@@ -1,0 +1,161 @@
+// The lab install's files (emu/lab/): make-psk.sh writes a 0600 key and the identity lines, the two
+// example configurations load with the daemons' real loaders (with that key next to them, as in
+// /etc/jettison/), and the systemd units start the installed daemons with those files.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "common/input_error.hpp"
+#include "emu/agent/agent_config.hpp"
+#include "emu/server/server_config.hpp"
+#include "tests/emu/memserver/test_image.hpp"
+
+namespace jettison::emu {
+namespace {
+
+namespace fs = std::filesystem;
+const fs::path kLab = fs::path(JETTISON_SOURCE_DIR) / "emu" / "lab";
+
+// Runs a shell command: exit code and stdout + stderr.
+std::pair<int, std::string> run(const std::string& command) {
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+  const int status = p ? ::pclose(p) : -1;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+bool have(const std::string& tool) { return run("command -v " + tool).first == 0; }
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(LabFiles, MakePskWritesA0600KeyAndPrintsTheTlsLines) {
+  test::TempDir d;
+  const fs::path dir = d.path() / "etc-jettison";
+  auto [rc, out] = run("bash " + (kLab / "make-psk.sh").string() + " " + dir.string() + " desk-7");
+  ASSERT_EQ(rc, 0) << out;
+  const fs::path psk = dir / "psk.hex";
+  struct stat st {};
+  ASSERT_EQ(::stat(psk.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // 32 bytes as 64 hex digits and a newline: 65 bytes.
+  const std::string key = read(psk);
+  EXPECT_EQ(key.size(), 65u);
+  EXPECT_TRUE(std::regex_match(key, std::regex("[0-9a-f]{64}\n")));
+  EXPECT_NE(out.find("tls:\n  psk_file: psk.hex\n  psk_identity: desk-7\n"), std::string::npos) << out;
+  // An existing key is kept (both machines hold it); --force replaces it with a different one.
+  std::tie(rc, out) = run("bash " + (kLab / "make-psk.sh").string() + " " + dir.string());
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("exists"), std::string::npos) << out;
+  EXPECT_EQ(read(psk), key);
+  std::tie(rc, out) = run("bash " + (kLab / "make-psk.sh").string() + " --force " + dir.string());
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(read(psk), key);
+  EXPECT_EQ(read(psk).size(), 65u);
+  // A bad identity: nothing written.
+  std::tie(rc, out) =
+      run("bash " + (kLab / "make-psk.sh").string() + " " + (d.path() / "x").string() + " 'a b'");
+  EXPECT_EQ(rc, 2);
+  EXPECT_FALSE(fs::exists(d.path() / "x" / "psk.hex"));
+}
+
+TEST(LabFiles, MakePskIsShellcheckClean) {
+  if (!have("shellcheck")) GTEST_SKIP() << "shellcheck not installed";
+  const auto [rc, out] = run("shellcheck " + (kLab / "make-psk.sh").string());
+  EXPECT_EQ(rc, 0) << out;
+}
+
+// The examples as installed: copied into one folder with the key make-psk.sh writes (their only
+// relative path; image, run and RAM folders are absolute placeholders documented in the files).
+TEST(LabFiles, ExamplesLoadWithTheDaemonsLoaders) {
+  test::TempDir d;
+  const auto [rc, out] = run("bash " + (kLab / "make-psk.sh").string() + " " + d.path().string());
+  ASSERT_EQ(rc, 0) << out;
+  fs::copy_file(kLab / "desktop.yaml", d.path() / "desktop.yaml");
+  fs::copy_file(kLab / "server.yaml", d.path() / "server.yaml");
+
+  const DesktopAgentConfig a = load_agent_config(d.path() / "desktop.yaml");
+  validate_agent_config(a, "desktop.yaml");
+  EXPECT_EQ(a.server.port, 7171);
+  EXPECT_EQ(a.server.tls.security, Security::kTlsPsk);
+  EXPECT_EQ(a.power, PowerBackendKind::kReal);
+  EXPECT_TRUE(a.real.dry_run);         // the example never suspends as shipped
+  EXPECT_FALSE(a.real.allow_suspend);  // ... and needs a second key turned
+  // The default scenario's figures: idle 102.1 W, asleep 1.2 W; suspend 3.09 s,
+  // selective wake = wake_on_lan + resume_selective = 10 ms + 0.7 s = 710 ms.
+  ASSERT_TRUE(a.watts);
+  EXPECT_DOUBLE_EQ((*a.watts)[PowerState::kIdle].watts(), 102.1);
+  EXPECT_DOUBLE_EQ((*a.watts)[PowerState::kAsleep].watts(), 1.2);
+  EXPECT_EQ(a.emulated.suspend_delay, Duration::millis(3090));
+  EXPECT_EQ(a.emulated.resume_selective_delay, Duration::millis(710));
+
+  const ServerOptions s = load_server_config(d.path() / "server.yaml");
+  EXPECT_EQ(s.remote.psk_file, (d.path() / "psk.hex").string());
+  EXPECT_EQ(s.remote.psk_identity, "jettison-lab");
+  EXPECT_TRUE(s.qemu);
+  EXPECT_EQ(s.sleep.rule, "break-even");
+  // The server connects where the desktop listens, with the same key.
+  const RemoteSourceConfig remote = remote_source_config(s.remote, 4096);
+  EXPECT_EQ(remote.endpoint.port, a.server.port);
+  EXPECT_EQ(remote.tls.psk_key, a.server.tls.psk_key);
+  EXPECT_EQ(remote.tls.psk_identity, a.server.tls.psk_identity);
+  ASSERT_TRUE(remote.wake);
+  // Both files carry the same desktop figures: the server's sleep rule weighs the desktop's wake.
+  ASSERT_TRUE(s.sleep_costs);
+  EXPECT_EQ(s.sleep_costs->wake, a.emulated.resume_selective_delay);
+  EXPECT_EQ(s.sleep_costs->suspend, a.emulated.suspend_delay);
+}
+
+// ExecStart's program and the config file it names, per unit.
+struct Unit {
+  std::string name, program, config;
+};
+const Unit kUnits[] = {{"jettison-desktop.service", "jettison-desktop", "desktop.yaml"},
+                       {"jettison-server.service", "jettison-server", "server.yaml"}};
+
+TEST(LabFiles, UnitsStartTheInstalledDaemonsWithTheExampleConfigs) {
+  for (const Unit& u : kUnits) {
+    const std::string text = read(kLab / u.name);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(text, m, std::regex("\nExecStart=(\\S+) --config (\\S+)"))) << u.name;
+    // The .deb installs the daemons in /usr/bin (CPACK_PACKAGING_INSTALL_PREFIX /usr, bin/).
+    EXPECT_EQ(m[1].str(), "/usr/bin/" + u.program) << u.name;
+    EXPECT_EQ(m[2].str(), "/etc/jettison/" + u.config) << u.name;
+    EXPECT_TRUE(fs::exists(kLab / u.config));
+    EXPECT_NE(text.find("\nRestart=on-failure\n"), std::string::npos) << u.name;
+  }
+  // The server may send raw magic packets and create userfaultfds, and cannot suspend anything.
+  const std::string server = read(kLab / "jettison-server.service");
+  EXPECT_NE(server.find("\nCapabilityBoundingSet=CAP_NET_RAW CAP_SYS_PTRACE\n"), std::string::npos);
+  EXPECT_NE(server.find("\nProtectKernelTunables=yes\n"), std::string::npos);
+}
+
+TEST(LabFiles, UnitsPassSystemdAnalyzeVerify) {
+  if (!have("systemd-analyze")) GTEST_SKIP() << "systemd-analyze not installed (package systemd)";
+  // The units as installed, with the daemons of this build in place of /usr/bin's.
+  test::TempDir d;
+  for (const Unit& u : kUnits) {
+    const std::string text =
+        std::regex_replace(read(kLab / u.name), std::regex("/usr/bin/"), std::string(JETTISON_BIN_DIR) + "/");
+    std::ofstream(d.path() / u.name) << text;
+  }
+  const auto [rc, out] = run("systemd-analyze verify --man=no " + (d.path() / kUnits[0].name).string() + " " +
+                             (d.path() / kUnits[1].name).string());
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_EQ(out, "") << "warnings (unknown keys are only warned about)";
+}
+
+}  // namespace
+}  // namespace jettison::emu
