@@ -122,6 +122,12 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/analysis/ DESTINATION ${JETTISON_INSTALL
         PATTERN "*.cpp" EXCLUDE PATTERN "CMakeLists.txt" EXCLUDE)
 # bin/jettison-report: runs share/jettison/analysis/jettison_report.py wherever the prefix is.
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/cmake/jettison-report DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The lab install's examples (README "Two lab machines"): copied to /etc/jettison and
+# /etc/systemd/system by the admin, never enabled by the package.
+install(FILES ${PROJECT_SOURCE_DIR}/emu/lab/desktop.yaml ${PROJECT_SOURCE_DIR}/emu/lab/server.yaml
+              ${PROJECT_SOURCE_DIR}/emu/lab/jettison-desktop.service ${PROJECT_SOURCE_DIR}/emu/lab/jettison-server.service
+        DESTINATION ${JETTISON_INSTALL_DATADIR}/lab)
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/emu/lab/make-psk.sh DESTINATION ${JETTISON_INSTALL_DATADIR}/lab)
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/sim/MODEL.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/traces/README.md RENAME TRACES.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

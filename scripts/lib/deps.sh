@@ -23,7 +23,9 @@ JETTISON_PACKAGES=(
 JETTISON_TEST_PACKAGES=(chromium chromium-driver python3-selenium iproute2 openssl qemu-system-x86 busybox-static
   cpio libsimgrid-dev time libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients mmdebstrap file
   # the notebook test (tests/python/): nbconvert executes analysis/notebooks/ headless in an IPython kernel
-  jupyter-nbconvert python3-nbconvert python3-nbclient python3-nbformat python3-ipykernel)
+  jupyter-nbconvert python3-nbconvert python3-nbclient python3-nbformat python3-ipykernel
+  # the lab install's test (tests/emu/lab/): systemd-analyze verify on the units, shellcheck on make-psk.sh
+  systemd shellcheck)
 # Only the sanitizer run needs these (scripts/sanitize.sh): clang, its sanitizer and libFuzzer runtimes
 # (libclang-rt-14-dev, only recommended by clang-14) and llvm-symbolizer (llvm-14) for readable reports.
 JETTISON_SANITIZE_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)
