@@ -2,13 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdio>
 
 #include "common/input_error.hpp"
-#include "common/rng.hpp"
-#include "traces/io/csv_writer.hpp"
 #include "traces/gen/office_model.hpp"
+#include "traces/gen/office_trace.hpp"
 #include "traces/tool/trace_output.hpp"
 
 namespace jettison::traces {
@@ -24,34 +22,7 @@ GenerateIdleResult generate_idle(const GenerateIdleArgs& args, std::ostream& out
   for (const auto& p : args.params) params.set(p);
   const OfficeModel model(params);
 
-  // Every period is held (24 bytes each) to sort the rows of all desktops by start.
-  struct Row {
-    std::int64_t start_ms;
-    std::int64_t end_ms;
-    std::uint32_t desktop;
-  };
-  std::vector<Row> rows;
-  rows.reserve(static_cast<std::size_t>(args.desktops) * args.days * 12);
-  for (std::uint32_t i = 0; i < args.desktops; ++i) {
-    RandomStream rng(args.seed, fmt::format("idle:{}", i));
-    for (const IdleSpan& s : model.desktop_periods(rng, static_cast<int>(args.days))) {
-      rows.push_back({s.start_ms, s.end_ms, i});
-    }
-  }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return a.start_ms != b.start_ms ? a.start_ms < b.start_ms : a.desktop < b.desktop;
-  });
-
-  const int width = std::max(2, static_cast<int>(fmt::formatted_size("{}", args.desktops - 1)));
-  IdleCsvWriter writer(out);
-  std::string id;
-  for (const Row& r : rows) {
-    id.clear();
-    fmt::format_to(std::back_inserter(id), "d{:0{}}", r.desktop, width);
-    writer.write(id, Time::micros(r.start_ms * 1000), Time::micros(r.end_ms * 1000));
-  }
-  writer.finish();
-  return {rows.size()};
+  return {write_office_trace(model, args.seed, args.desktops, args.days, out)};
 }
 
 void add_generate_idle_command(CLI::App& generate) {
