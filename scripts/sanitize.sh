@@ -28,7 +28,7 @@ elapsed() { local s=$((SECONDS - $1)); printf '%dm%02ds' $((s / 60)) $((s % 60))
 
 start=$SECONDS
 CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" -DJETTISON_FUZZ=ON -DBUILD_TESTING=ON >/dev/null
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" -DJETTISON_FUZZ=ON -DBUILD_TESTING=ON -DJETTISON_PYTHON=OFF >/dev/null
 # Only what the unit and integration tests run, and the fuzz targets: not the benchmarks, not
 # the tools only the e2e tests start.
 cmake --build "$build" --target unit_integration_tests fuzz_targets -j "$jobs"
