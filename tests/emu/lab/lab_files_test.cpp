@@ -1,6 +1,7 @@
 // The lab install's files (emu/lab/): make-psk.sh writes a 0600 key and the identity lines, the two
 // example configurations load with the daemons' real loaders (with that key next to them, as in
 // /etc/jettison/), and the systemd units start the installed daemons with those files.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -10,9 +11,12 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "common/input_error.hpp"
 #include "emu/agent/agent_config.hpp"
+#include "emu/agent/desktop_agent.hpp"
+#include "emu/remote/remote_source.hpp"
 #include "emu/server/server_config.hpp"
 #include "tests/emu/memserver/test_image.hpp"
 
@@ -116,6 +120,57 @@ TEST(LabFiles, ExamplesLoadWithTheDaemonsLoaders) {
   ASSERT_TRUE(s.sleep_costs);
   EXPECT_EQ(s.sleep_costs->wake, a.emulated.resume_selective_delay);
   EXPECT_EQ(s.sleep_costs->suspend, a.emulated.suspend_delay);
+}
+
+// README step 7 with the shipped files: the agent as desktop.yaml configures it (real backend, dry
+// run) on loopback, the server's side as server.yaml configures it (same key), tells it to sleep: the
+// agent logs the plan and suspends nothing. Its sysfs is moved to a folder that does not exist, so
+// not even a broken dry run could write /sys/power/state here.
+TEST(LabFiles, ExampleDesktopRunsDryWhenTheServerSendsItToSleep) {
+  test::TempDir d;
+  const auto [rc, out] = run("bash " + (kLab / "make-psk.sh").string() + " " + d.path().string());
+  ASSERT_EQ(rc, 0) << out;
+  fs::copy_file(kLab / "desktop.yaml", d.path() / "desktop.yaml");
+  fs::copy_file(kLab / "server.yaml", d.path() / "server.yaml");
+  DesktopAgentConfig a = load_agent_config(d.path() / "desktop.yaml");
+  a.server.image_path = test::write_image(d.path(), 64);
+  a.server.listen_host = "127.0.0.1";
+  a.server.port = 0;
+  const fs::path sysfs = d.path() / "no-sysfs";
+  a.real.sysfs = sysfs;
+  DesktopAgent agent(a);
+  ASSERT_TRUE(agent.config().real.dry_run);
+  agent.start();
+
+  ServerOptions s = load_server_config(d.path() / "server.yaml");
+  s.remote.connect = fmt::format("127.0.0.1:{}", agent.port());
+  s.remote.wol_interface.clear();  // no magic packets out of this machine's eth0
+  s.remote.desktop_mac.clear();
+  RemoteSourceConfig rc_config = remote_source_config(s.remote, 4096);
+  rc_config.give_up_after = Duration::seconds(20);  // a bound for a broken test only
+  RemoteSource source(rc_config);
+  std::uint64_t seen = 0;
+  source.fetch(std::vector<std::uint64_t>{1, 2, 3}, [&](std::uint64_t, const std::byte*) { ++seen; });
+  EXPECT_EQ(seen, 3u);
+  ASSERT_TRUE(source.sleep_desktop());
+  for (int i = 0; i < 500 && !agent.stats().last_wake; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const DesktopAgentStats st = agent.stats();
+  agent.stop();
+  EXPECT_EQ(st.sleeps, 1u);
+  ASSERT_TRUE(st.last_wake);
+  EXPECT_EQ(st.last_wake->cause, WakeCause::kDryRun);
+  // The plan README step 7 shows: Wake-on-LAN on eth0, the RTC alarm re-armed for 30 min = 1800 s,
+  // S3 by /sys/power/mem_sleep and /sys/power/state (here under the moved sysfs).
+  const std::string& plan = st.last_wake->detail;
+  EXPECT_NE(plan.find("ETHTOOL_SWOL wol g on eth0"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("write '0' to " + (sysfs / "class/rtc/rtc0/wakealarm").string()), std::string::npos)
+      << plan;
+  EXPECT_NE(plan.find("write '+1800' to " + (sysfs / "class/rtc/rtc0/wakealarm").string()), std::string::npos)
+      << plan;
+  EXPECT_NE(plan.find("write 'deep' to " + (sysfs / "power/mem_sleep").string()), std::string::npos) << plan;
+  EXPECT_NE(plan.find("write 'mem' to " + (sysfs / "power/state").string()), std::string::npos) << plan;
+  EXPECT_FALSE(fs::exists(sysfs));
 }
 
 // ExecStart's program and the config file it names, per unit.
