@@ -270,6 +270,9 @@ int main(int argc, char** argv) {
                  "HOST:PORT of the desktop agent (jettison-desktop); required, here or in --config");
   app.add_option("--psk-file", f.remote.psk_file, "TLS pre-shared key file (hex)");
   app.add_option("--psk-identity", f.remote.psk_identity, "TLS pre-shared key identity");
+  app.add_option("--ca", f.remote.ca, "TLS certificates: CA file (PEM), as the agent's --ca");
+  app.add_option("--cert", f.remote.cert, "TLS certificates: own certificate chain (PEM)");
+  app.add_option("--key", f.remote.key, "TLS certificates: own private key (PEM)");
   app.add_flag("--insecure-plain-tcp", f.remote.insecure, "no TLS (benchmarks on loopback only)");
   app.add_option("--wol-interface", f.remote.wol_interface, "send magic packets out of this interface");
   app.add_option("--desktop-mac", f.remote.desktop_mac, "the desktop NIC's MAC (for the magic packets)");

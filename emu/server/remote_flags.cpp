@@ -29,12 +29,21 @@ RemoteSourceConfig remote_source_config(const RemoteFlags& f, std::uint32_t page
   } catch (const std::exception& e) {
     throw InputError("--connect", e.what());
   }
+  const bool certificates = !f.ca.empty() || !f.cert.empty() || !f.key.empty();
   if (f.insecure) {
     if (!f.psk_file.empty()) throw InputError("--insecure-plain-tcp", "conflicts with --psk-file");
+    if (certificates) throw InputError("--insecure-plain-tcp", "conflicts with --ca, --cert and --key");
     c.tls = TlsConfig::insecure_plain_tcp();
+  } else if (certificates) {
+    if (!f.psk_file.empty()) throw InputError("--ca", "give either certificates or --psk-file, not both");
+    if (f.ca.empty() || f.cert.empty() || f.key.empty())
+      throw InputError("--ca", "certificates need --ca, --cert and --key");
+    c.tls = TlsConfig::certificates(f.ca, f.cert, f.key);
   } else {
     if (f.psk_file.empty() || f.psk_identity.empty())
-      throw InputError("--connect", "needs --psk-file and --psk-identity (or --insecure-plain-tcp)");
+      throw InputError(
+          "--connect",
+          "needs --psk-file and --psk-identity, or --ca, --cert and --key (or --insecure-plain-tcp)");
     try {
       c.tls = TlsConfig::psk_from_file(f.psk_identity, f.psk_file);
     } catch (const std::exception& e) {

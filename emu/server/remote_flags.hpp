@@ -14,6 +14,7 @@ namespace jettison::emu {
 struct RemoteFlags {
   std::string connect;                 // HOST:PORT of the desktop agent
   std::string psk_file, psk_identity;  // TLS pre-shared key
+  std::string ca, cert, key;           // TLS certificates (PEM), as the agent's --ca/--cert/--key
   bool insecure = false;               // plain TCP (benchmarks on loopback only)
   std::string wol_interface;           // where magic packets go out; empty: never wake the desktop
   std::string desktop_mac;             // the desktop NIC's MAC (needed with wol_interface)

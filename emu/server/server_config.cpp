@@ -61,17 +61,32 @@ std::uint32_t small_count(const YamlNode& n, std::uint64_t max) {
 }
 
 void read_tls(const YamlNode& n, ServerOptions& o, const std::filesystem::path& base) {
-  n.expect_keys({"psk_file", "psk_identity", "insecure_plain_tcp"});
+  n.expect_keys({"psk_file", "psk_identity", "ca", "cert", "key", "insecure_plain_tcp"});
   const auto file = n.find("psk_file");
   const auto identity = n.find("psk_identity");
   const auto insecure = n.find("insecure_plain_tcp");
   const bool plain = insecure && insecure->boolean();
-  if (plain == static_cast<bool>(file))
-    n.fail("give exactly one of: psk_file (+ psk_identity), insecure_plain_tcp: true");
+  const bool certificates = n.has("ca") || n.has("cert") || n.has("key");
+  if (static_cast<int>(plain) + static_cast<int>(static_cast<bool>(file)) + static_cast<int>(certificates) !=
+      1)
+    n.fail("give exactly one of: psk_file (+ psk_identity), ca + cert + key, insecure_plain_tcp: true");
+  if (identity && !file) identity->fail("only with psk_file");
+  // The file's TLS replaces the base's, whichever kind that was.
+  for (std::string* v :
+       {&o.remote.psk_file, &o.remote.psk_identity, &o.remote.ca, &o.remote.cert, &o.remote.key})
+    v->clear();
   o.remote.insecure = plain;
-  if (plain) {
-    o.remote.psk_file.clear();
-    o.remote.psk_identity.clear();
+  if (plain) return;
+  if (certificates) {
+    for (const char* k : {"ca", "cert", "key"}) {
+      const auto v = n.find(k);
+      if (!v) n.fail_missing(k, "certificates need all of ca, cert and key");
+      if (!std::filesystem::exists(path_at(*v, base)))
+        v->fail(fmt::format("'{}' does not exist", path_at(*v, base)));
+    }
+    o.remote.ca = path_at(n.at("ca"), base);
+    o.remote.cert = path_at(n.at("cert"), base);
+    o.remote.key = path_at(n.at("key"), base);
     return;
   }
   if (!identity) n.fail_missing("psk_identity", "the identity the desktop's config names");

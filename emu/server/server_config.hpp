@@ -6,8 +6,8 @@
 //   connect: 10.0.0.2:7000         # the desktop agent (jettison-desktop's listen)
 //   connect_timeout: 2s            # one connection attempt
 //   give_up_after: 10min           # fail when the desktop stays unreachable this long (absent: never)
-//   tls:                           # one of: psk_file + psk_identity, insecure_plain_tcp: true
-//     psk_file: psk.hex
+//   tls:                           # one of: psk_file + psk_identity, ca + cert + key,
+//     psk_file: psk.hex            #         insecure_plain_tcp: true
 //     psk_identity: desktop-1
 //   wake_on_lan:                   # absent: the desktop is never woken by this server
 //     interface: eth0              # magic packets go out of it

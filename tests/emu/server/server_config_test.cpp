@@ -132,6 +132,51 @@ TEST(ServerConfig, KeysLeftOutKeepTheBase) {
 //   serving 60 W, asleep 1.2 W, suspending 90 W, resuming (selective) 60 W, resuming_full 100 W,
 //   suspend 3.09 s, wake = 10 ms + 0.7 s = 710 ms, full resume from sleep 2.27 s,
 //   from serving 2.27 - 0.7 = 1.57 s, service = 2 x 0.2 ms + 4096 B x 8 / 1e9 b/s = 400 + 32.8 us.
+TEST(ServerConfig, CertificatesInsteadOfAKey) {
+  ConfigDir d;
+  for (const char* f : {"ca.pem", "server.pem", "server.key"}) std::ofstream(d.dir.path() / f) << "pem\n";
+  // Over a base that had a PSK (flags): the file's certificates replace it.
+  ServerOptions base;
+  base.remote.psk_file = "old.hex";
+  base.remote.psk_identity = "old";
+  const ServerOptions o =
+      d.parse("connect: 10.0.0.2:7171\ntls: {ca: ca.pem, cert: server.pem, key: " +
+                  (d.dir.path() / "server.key").string() + "}\n",  // an absolute path stays
+              base);
+  EXPECT_EQ(o.remote.ca, (d.dir.path() / "ca.pem").string());
+  EXPECT_EQ(o.remote.cert, (d.dir.path() / "server.pem").string());
+  EXPECT_EQ(o.remote.key, (d.dir.path() / "server.key").string());
+  EXPECT_TRUE(o.remote.psk_file.empty());
+  EXPECT_TRUE(o.remote.psk_identity.empty());
+  const RemoteSourceConfig remote = remote_source_config(o.remote, 4096);
+  EXPECT_EQ(remote.tls.security, Security::kTlsCertificates);
+  EXPECT_EQ(remote.tls.ca_file, d.dir.path() / "ca.pem");
+  // Mistakes.
+  EXPECT_NE(d.error("connect: 10.0.0.2:7171\ntls: {ca: ca.pem, cert: server.pem}\n")
+                .find("server.yaml:2: tls: missing required key 'key'"),
+            std::string::npos);
+  EXPECT_NE(d.error("connect: 10.0.0.2:7171\ntls: {ca: nope.pem, cert: server.pem, key: server.key}\n")
+                .find("server.yaml:2: tls.ca: '" + (d.dir.path() / "nope.pem").string() + "' does not exist"),
+            std::string::npos);
+  EXPECT_NE(d.error("connect: 10.0.0.2:7171\ntls: {ca: ca.pem, cert: server.pem, key: server.key, "
+                    "psk_file: psk.hex}\n")
+                .find("server.yaml:2: tls: give exactly one of"),
+            std::string::npos);
+  EXPECT_NE(
+      d.error(
+           "connect: 10.0.0.2:7171\ntls: {ca: ca.pem, cert: server.pem, key: server.key, psk_identity: a}\n")
+          .find("server.yaml:2: tls.psk_identity: only with psk_file"),
+      std::string::npos);
+  // The flags alike: all three or none, never with a PSK.
+  RemoteFlags f;
+  f.connect = "10.0.0.2:7171";
+  f.ca = "ca.pem";
+  EXPECT_THROW(remote_source_config(f, 4096), InputError);
+  f.cert = f.key = "x";
+  f.psk_file = "psk.hex";
+  EXPECT_THROW(remote_source_config(f, 4096), InputError);
+}
+
 TEST(ServerConfig, DesktopFiguresGiveTheSleepCosts) {
   ConfigDir d;
   const ServerOptions o = d.parse(kHead + kDesktop);
