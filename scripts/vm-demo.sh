@@ -3,7 +3,7 @@
 # on the same guest and link.
 #
 #   sudo scripts/vm-demo.sh [--guest tiny|debian] [--idle DURATION] [--settle DURATION] [--ram SIZE]
-#                           [--json] [--no-baseline]
+#                           [--prefetch none|spatial] [--json] [--no-baseline]
 #
 #   --guest GUEST    tiny (default: a busybox initramfs) or debian (Debian 12 with systemd booting from
 #                    a root disk: each run boots a copy of the cached rootfs.img that the desktop, the
@@ -14,6 +14,9 @@
 #                    90s for debian: systemd finishes its boot, so that the hosted period sees an idle
 #                    desktop's memory activity, not the boot's)
 #   --ram SIZE       the guest's RAM (default 512MiB for tiny, 1GiB for debian)
+#   --prefetch RULE  the server's prefetcher: spatial (default, radius 16) or none. A capture meant
+#                    for `jettison-trace fit pages` wants none: reads of prefetched pages raise no
+#                    fault, so the page trace does not see them
 #   --json           the last line of the output is one JSON object with the figures
 #   --no-baseline    skip the pre-copy and post-copy runs (jettison-baseline)
 #
@@ -42,7 +45,7 @@ die_usage() {
   exit 2
 }
 
-idle=60s ram="" json=0 baseline=1 guest_kind=tiny settle=""
+idle=60s ram="" json=0 baseline=1 guest_kind=tiny settle="" prefetch=spatial
 given_args="$*"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -70,6 +73,12 @@ while [[ $# -gt 0 ]]; do
       shift
       ;;
     --settle=*) settle="${1#--settle=}" ;;
+    --prefetch)
+      [[ $# -ge 2 ]] || die_usage "--prefetch needs none or spatial"
+      prefetch="$2"
+      shift
+      ;;
+    --prefetch=*) prefetch="${1#--prefetch=}" ;;
     --json) json=1 ;;
     --no-baseline) baseline=0 ;;
     -h | --help)
@@ -87,6 +96,7 @@ idle_s="$(awk -v d="$idle" 'BEGIN {
   if (n < 1 || n > 3600) exit 1
   printf "%g", n }')" || die_usage "--idle '$idle' is not a duration of 1s..60min (like 30s, 2min)"
 [[ $guest_kind == tiny || $guest_kind == debian ]] || die_usage "--guest '$guest_kind' is not tiny or debian"
+[[ $prefetch == none || $prefetch == spatial ]] || die_usage "--prefetch '$prefetch' is not none or spatial"
 [[ -n $settle ]] || { if [[ $guest_kind == debian ]]; then settle=90s; else settle=0s; fi; }
 settle_s="$(awk -v d="$settle" 'BEGIN {
   if (match(d, /^[0-9]+/)) { n = substr(d, 1, RLENGTH) + 0; u = substr(d, RLENGTH + 1) } else exit 1
@@ -224,10 +234,10 @@ if ((settle_s > 0)); then
 fi
 
 # --- 4. the server: waits for the VM ------------------------------------------------------------
-say "starting the server (namespace $ns_s, $addr_s): sleep rule timeout 3s, Wake-on-LAN, spatial prefetch"
+say "starting the server (namespace $ns_s, $addr_s): sleep rule timeout 3s, Wake-on-LAN, prefetch $prefetch"
 ip netns exec "$ns_s" "$bin/jettison-server" --connect "$addr_d:$port" --psk-file "$work/psk.hex" \
   --psk-identity vm-demo --qemu --run-dir "$work/server" --ram-dir "$shm" --periods 1 --out "$work/out" \
-  --sleep timeout --sleep-timeout 3s --wol-interface "$if_s" --desktop-mac "$mac_d" --prefetch spatial \
+  --sleep timeout --sleep-timeout 3s --wol-interface "$if_s" --desktop-mac "$mac_d" --prefetch "$prefetch" \
   >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_for "waiting for the desktop's VM" 60 "$work/server.log" "$work/server.log" "$server_pid"
