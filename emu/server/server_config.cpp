@@ -122,7 +122,7 @@ void read_qemu(const YamlNode& n, ServerOptions& o, const std::filesystem::path&
     if (k == "ram_dir") o.ram_dir = path_at(v, base);
     if (k == "handoff_library") o.handoff_library = path_at(v, base);
     if (k == "accel") {
-      check_at(v, [&] { (void)parse_accel(v.text(), "accel"); });
+      check_at(v, [&node = v] { (void)parse_accel(node.text(), "accel"); });
       o.accel = v.text();
     }
     if (k == "max_guest_ram") {
@@ -231,7 +231,7 @@ ServerOptions parse_server_config(const std::string& text, const std::string& or
     top.at("scenario").fail("give either 'desktop' or 'scenario', not both");
   for (const auto& [k, v] : top.entries()) {
     if (k == "connect") {
-      check_at(v, [&] { (void)parse_endpoint(v.text()); });
+      check_at(v, [&node = v] { (void)parse_endpoint(node.text()); });
       o.remote.connect = v.text();
     } else if (k == "connect_timeout") {
       o.remote.connect_timeout = duration_text(v, false);
