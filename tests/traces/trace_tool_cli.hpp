@@ -29,12 +29,13 @@ inline std::string slurp_file(const std::filesystem::path& p) {
 
 class TraceCli {
  public:
-  // Runs `jettison-trace <args>` (args shell-quoted where needed) in the temp folder.
-  TraceCliResult run(const std::string& args) const {
+  // Runs `jettison-trace <args>` (args shell-quoted where needed) in the temp folder, or in `cwd`.
+  TraceCliResult run(const std::string& args, const std::string& cwd = "") const {
     const auto out = dir.path() / ".cli.stdout";
     const auto err = dir.path() / ".cli.stderr";
-    const std::string cmd = "cd '" + dir.path().string() + "' && '" + JETTISON_TRACE_BINARY + "' " + args +
-                            " >'" + out.string() + "' 2>'" + err.string() + "'";
+    const std::string where = cwd.empty() ? dir.path().string() : cwd;
+    const std::string cmd = "cd '" + where + "' && '" + JETTISON_TRACE_BINARY + "' " + args + " >'" +
+                            out.string() + "' 2>'" + err.string() + "'";
     const int status = std::system(cmd.c_str());
     TraceCliResult r;
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
