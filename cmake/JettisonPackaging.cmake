@@ -24,7 +24,8 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3, python3-matplotlib, python3-pandas, python3-yaml")
+# openssl: the lab install's make-psk.sh draws the pre-shared key with `openssl rand`.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3, python3-matplotlib, python3-pandas, python3-yaml, openssl")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "qemu-system-x86, libyaml-cpp-dev, libfmt-dev, nlohmann-json3-dev, libboost-dev, libzstd-dev, zlib1g-dev, cmake")
 set(CPACK_STRIP_FILES ON)  # executables and the hand-off library; static libraries are never stripped
 set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/packages)
