@@ -28,6 +28,8 @@ const sim::PeriodRecord& only_record(const RunOutput& out) {
   EXPECT_EQ(out.records.size(), 1u);
   return out.records.at(0).second;
 }
+// A reference into a temporary run would dangle (ASan caught it): keep the run in a variable.
+const sim::PeriodRecord& only_record(RunOutput&&) = delete;
 
 // One hour [1000 s, 4600 s), 2 requests/h periodic: one every 1800 s from the proxy's start (1060),
 // so at 2860 s; the next (4660) is after the user's return and never comes.
@@ -77,7 +79,8 @@ TEST(HandDerivedProxy, RequestWhileSuspendingWakesAfterAndOneWhileAwakeKeepsItUp
   TempDir dir;
   const auto s = load_proxy_scenario(dir, "desktop,start,end\nd0,1000,1300\n",
                                      "{power: 5W, wake_rate: 1/min, awake: 55s, arrivals: periodic}");
-  const sim::PeriodRecord& r = only_record(run_strategy(s, "proxy"));
+  const RunOutput out = run_strategy(s, "proxy");
+  const sim::PeriodRecord& r = only_record(out);
   EXPECT_EQ(r.window.us(), 304'000'000);
   EXPECT_STATE_TIMES(
       r, {.idle = 224'980'000, .suspending = 6'000'000, .asleep = 61'000'000, .resuming_full = 12'020'000});
@@ -95,7 +98,8 @@ TEST(HandDerivedProxy, UserReturnDuringAProxyWakeUpTakesItsResume) {
   TempDir dir;
   const auto s = load_proxy_scenario(dir, "desktop,start,end\nd0,1000,2862\n",
                                      "{power: 5W, wake_rate: 2/h, awake: 30s, arrivals: periodic}");
-  const sim::PeriodRecord& r = only_record(run_strategy(s, "proxy"));
+  const RunOutput out = run_strategy(s, "proxy");
+  const sim::PeriodRecord& r = only_record(out);
   EXPECT_EQ(r.window.us(), 1'864'010'000);
   EXPECT_STATE_TIMES(
       r, {.idle = 60'000'000, .suspending = 2'000'000, .asleep = 1'798'000'000, .resuming_full = 4'010'000});
@@ -114,7 +118,8 @@ TEST(HandDerivedProxy, UserReturnWhileAwakeForARequestClosesAtOnce) {
   TempDir dir;
   const auto s = load_proxy_scenario(dir, "desktop,start,end\nd0,1000,2870\n",
                                      "{power: 5W, wake_rate: 2/h, awake: 30s, arrivals: periodic}");
-  const sim::PeriodRecord& r = only_record(run_strategy(s, "proxy"));
+  const RunOutput out = run_strategy(s, "proxy");
+  const sim::PeriodRecord& r = only_record(out);
   EXPECT_EQ(r.window.us(), 1'870'000'000);
   EXPECT_STATE_TIMES(
       r, {.idle = 65'990'000, .suspending = 2'000'000, .asleep = 1'798'000'000, .resuming_full = 4'010'000});
@@ -195,7 +200,8 @@ TEST(ProxyPoisson, WakeUpsOverALongPeriodMatchTheRate) {
   std::string yaml = hand_scenario_yaml({}) + "proxy: " + proxy + "\n";
   yaml.replace(yaml.find("seed: 1"), 7, "seed: 2");
   const auto reseeded = sim::load_scenario(dir3.write("scenario.yaml", yaml));
-  EXPECT_NE(only_record(run_strategy(reseeded, "proxy")).wakeups, r.wakeups);
+  const RunOutput reseeded_out = run_strategy(reseeded, "proxy");
+  EXPECT_NE(only_record(reseeded_out).wakeups, r.wakeups);
 }
 
 }  // namespace
