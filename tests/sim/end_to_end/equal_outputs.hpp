@@ -218,6 +218,30 @@ struct RandomInputs {
   ScenarioShape scenario;
 };
 
+// The dense draw of the run-ahead tests: profiles of up to 2000 accesses over 1 min to 10 min or 1 h
+// to 1..400 pages; per desktop 2 to 8 periods of 5 s to 30 min or 5 h, gaps of 0 to 2 h (many
+// desktops away at once), 4 to 16 desktops; small servers, a star uplink 80% of the time (latency 0
+// or 1 ms). `name` names the scenario, `strategies` is its strategies list.
+constexpr RandomInputs dense_run_ahead_inputs(const char* name, const char* strategies) {
+  return {.profiles = {2000, 600, 3600, 400},
+          .idle = {600, 8, 1'800'000'000, 18'000'000'000, 7'200'000'000},
+          .min_desktops = 4,
+          .max_desktops = 16,
+          .scenario = {.name = name,
+                       .profile_length = false,
+                       .suspend_lo = 0,
+                       .suspend_hi = 3,
+                       .resume_full_lo = 1,
+                       .resume_full_hi = 5,
+                       .small_servers = true,
+                       .star_chance = 0.8,
+                       .uplink_latency = true,
+                       .max_migrate_after_s = 120,
+                       .reintegration_drawn = true,
+                       .max_timeout_s = 30,
+                       .strategies = strategies}};
+}
+
 // Writes 1 to 3 profiles, an idle trace and the scenario over them into `dir`; returns the
 // scenario's path.
 inline std::string write_random_inputs(Draw& d, const TempDir& dir, const RandomInputs& shape) {

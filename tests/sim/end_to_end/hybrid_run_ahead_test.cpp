@@ -20,23 +20,7 @@ namespace fs = std::filesystem;
 using jettison::testing::TempDir;
 using namespace jettison::testing::equal_outputs;
 
-constexpr RandomInputs kInputs{.profiles = {2000, 600, 3600, 400},
-                               .idle = {600, 8, 1'800'000'000, 18'000'000'000, 7'200'000'000},
-                               .min_desktops = 4,
-                               .max_desktops = 16,
-                               .scenario = {.name = "hybrid-run-ahead-random",
-                                            .profile_length = false,
-                                            .suspend_lo = 0,
-                                            .suspend_hi = 3,
-                                            .resume_full_lo = 1,
-                                            .resume_full_hi = 5,
-                                            .small_servers = true,
-                                            .star_chance = 0.8,
-                                            .uplink_latency = true,
-                                            .max_migrate_after_s = 120,
-                                            .reintegration_drawn = true,
-                                            .max_timeout_s = 30,
-                                            .strategies = "[partial, hybrid]"}};
+constexpr RandomInputs kInputs = dense_run_ahead_inputs("hybrid-run-ahead-random", "[partial, hybrid]");
 
 TEST(HybridRunAhead, RandomScenariosGiveTheSameOutputs) {
   std::uint64_t inline_events = 0;

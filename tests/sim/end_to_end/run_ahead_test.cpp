@@ -51,27 +51,8 @@ TEST(RunAhead, BundledScenariosGiveTheSameOutputs) {
   }
 }
 
-// Dense profiles: up to 2000 accesses over 1 min to 10 min or 1 h to 1..400 pages.
-// Per desktop 2 to 8 periods of 5 s to 30 min or 5 h, gaps of 0 to 2 h (many desktops away at once),
-// 4 to 16 desktops.
-// Small servers, a star uplink 80% of the time (latency 0 or 1 ms), partial only.
-constexpr RandomInputs kInputs{.profiles = {2000, 600, 3600, 400},
-                               .idle = {600, 8, 1'800'000'000, 18'000'000'000, 7'200'000'000},
-                               .min_desktops = 4,
-                               .max_desktops = 16,
-                               .scenario = {.name = "run-ahead-random",
-                                            .profile_length = false,
-                                            .suspend_lo = 0,
-                                            .suspend_hi = 3,
-                                            .resume_full_lo = 1,
-                                            .resume_full_hi = 5,
-                                            .small_servers = true,
-                                            .star_chance = 0.8,
-                                            .uplink_latency = true,
-                                            .max_migrate_after_s = 120,
-                                            .reintegration_drawn = true,
-                                            .max_timeout_s = 30,
-                                            .strategies = "[partial]"}};
+// The dense draw (equal_outputs.hpp), partial only.
+constexpr RandomInputs kInputs = dense_run_ahead_inputs("run-ahead-random", "[partial]");
 
 TEST(RunAhead, RandomScenariosGiveTheSameOutputs) {
   std::uint64_t inline_events = 0;
