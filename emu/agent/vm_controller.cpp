@@ -88,6 +88,9 @@ void VmController::persist() const {
   const VmInstance instance = vm_->instance();
   r.pid = instance.pid;
   r.qmp_socket = instance.control_socket;
+  const VmDomainRef domain = vm_->domain_ref();
+  r.domain = domain.name;
+  r.libvirt_uri = domain.uri;
   r.ram_file = vm_->ram_file();
   r.description = vm_->description();
   try {
@@ -212,7 +215,10 @@ std::string VmController::take_back(std::string_view why) {
           "this VM (it stays remote)",
           epoch_, *ram_generation_, *now));
   }
-  const bool paused_here = vm_->instance().pid > 0;
+  // The paused source still runs here: a QEMU process of ours, or a libvirt domain (no pid of ours).
+  const VmInstance instance = vm_->instance();
+  const bool libvirt = !vm_->domain_ref().name.empty();
+  const bool paused_here = instance.pid > 0 || (libvirt && !instance.control_socket.empty());
   std::string lost = fmt::format(
       "epoch {}: the VM resumes from its state at migration, {:.1f} s ago; what it did on the server since "
       "(device state and every page it dirtied there) is lost; the RAM file holds the pre-migration "
@@ -224,8 +230,8 @@ std::string VmController::take_back(std::string_view why) {
     // The paused source is gone (a restarted agent found no QEMU): a fresh one loads the saved state.
     if (!state_)
       throw VmError(fmt::format("take-back: epoch {}: no QEMU and no device state to restart from", epoch_));
-    lost += fmt::format("; its QEMU was gone: a new one loaded the saved device state ({} bytes)",
-                        state_->size());
+    lost += fmt::format("; its {} was gone: a new one loaded the saved device state ({} bytes)",
+                        libvirt ? "libvirt domain" : "QEMU", state_->size());
     try {
       vm_->migrate_in(*state_, options_.migrate_timeout);
     } catch (const std::exception& e) {
@@ -294,6 +300,7 @@ nlohmann::json VmController::status_json() const {
   if (!adopted_.empty()) j["adopted"] = adopted_;
   const VmInstance instance = vm_->instance();
   if (instance.pid > 0) j["vm_pid"] = instance.pid;
+  if (const VmDomainRef d = vm_->domain_ref(); !d.name.empty()) j["vm_domain"] = d.name;
   if (options_.record) j["record"] = options_.record->record_path().string();
   return j;
 }

@@ -99,6 +99,8 @@ std::optional<VmRecord> VmRecordStore::load() const {
     r.qmp_socket = j.at("qmp_socket").get<std::string>();
     r.ram_file = j.at("ram_file").get<std::string>();
     r.description = j.at("description").get<std::string>();
+    r.domain = j.value("domain", std::string());
+    r.libvirt_uri = j.value("libvirt_uri", std::string());
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw VmRecordError(fmt::format("{}: not a VM record: {}", path.string(), e.what()));
@@ -109,7 +111,7 @@ std::optional<VmRecord> VmRecordStore::load() const {
 
 void VmRecordStore::save(const VmRecord& r) const {
   std::filesystem::create_directories(dir_);
-  const nlohmann::json j{
+  nlohmann::json j{
       {"phase", vm_state_name(r.phase)},
       {"epoch", r.epoch},
       {"user_returned", r.user_returned},
@@ -120,6 +122,8 @@ void VmRecordStore::save(const VmRecord& r) const {
       {"qmp_socket", r.qmp_socket.string()},
       {"ram_file", r.ram_file.string()},
       {"description", r.description}};
+  if (!r.domain.empty()) j["domain"] = r.domain;
+  if (!r.libvirt_uri.empty()) j["libvirt_uri"] = r.libvirt_uri;
   const std::string text = j.dump(2) + "\n";
   write_file_atomically(record_path(), std::as_bytes(std::span(text.data(), text.size())));
 }

@@ -1,8 +1,9 @@
 // The desktop's VM record in its --vm-dir: what a restarted agent needs to adopt the VM an earlier
 // agent left behind (killed, crashed, stopped while the VM was away) instead of booting a new one.
 //
-//   vm.json            phase, epoch, user_returned, the QEMU process (pid, QMP socket), RAM file and
-//                      description, rewritten at every transition
+//   vm.json            phase, epoch, user_returned, the backend ("qemu" or "libvirt"), the QEMU
+//                      process (pid, QMP socket) or the libvirt domain (name, the daemon's URI), RAM
+//                      file and description, rewritten at every transition
 //   state-<epoch>.bin  the sealed device state of that migration, written before the phase becomes
 //                      remote: with the RAM file it is the VM, whatever becomes of the QEMU process
 //
@@ -35,9 +36,11 @@ struct VmRecord {
   bool user_returned = false;
   std::int64_t migrated_unix_ms = 0;            // when the epoch's device state was saved (0: never)
   std::optional<std::uint64_t> ram_generation;  // the RAM file's write-back generation at migration
-  std::string backend;                          // "qemu"
-  int pid = -1;                                 // the process running the VM (-1: none)
+  std::string backend;                          // "qemu" or "libvirt"
+  int pid = -1;                                 // the process running the VM (-1: none, or libvirt's)
   std::filesystem::path qmp_socket;             // its control socket
+  std::string domain;                           // libvirt: the domain's name (empty for QEMU)
+  std::string libvirt_uri;                      // libvirt: the daemon's URI
   std::filesystem::path ram_file;
   std::string description;  // the VM's description (as it travels with its state)
 };

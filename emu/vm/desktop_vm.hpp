@@ -10,7 +10,7 @@
 // leaves it as it is when the agent exits while the VM is away (the paused source is the fallback),
 // and a restarted agent adopts it (qemu_desktop_vm.hpp).
 //
-// Backends: QEMU (qemu_desktop_vm.hpp), later libvirt domains.
+// Backends: QEMU (qemu_desktop_vm.hpp) and libvirt domains (libvirt_desktop_vm.hpp).
 #pragma once
 
 #include <cstddef>
@@ -29,8 +29,14 @@ namespace jettison::emu {
 
 // The process running the VM now, as the agent's record names it.
 struct VmInstance {
-  int pid = -1;                          // -1: none (no process, or it is gone)
-  std::filesystem::path control_socket;  // QEMU: its QMP socket
+  int pid = -1;                          // -1: none (no process, or it is gone; libvirt: not ours)
+  std::filesystem::path control_socket;  // its QMP socket; empty: no instance runs
+};
+
+// A VM that is a libvirt domain: its name and the daemon's URI, which find it again.
+struct VmDomainRef {
+  std::string name;  // empty: not a libvirt domain
+  std::string uri;
 };
 
 class DesktopVm {
@@ -51,6 +57,7 @@ class DesktopVm {
   // The agent exits and leaves the VM's process as it is (running or paused). Idempotent.
   virtual void detach() {}
   virtual VmInstance instance() const { return {}; }
+  virtual VmDomainRef domain_ref() const { return {}; }
   // `fn` is called whenever a new process starts running the VM (migrate_in), from that call.
   void on_instance_changed(std::function<void()> fn) { instance_changed_ = std::move(fn); }
 

@@ -5,6 +5,7 @@
 #include <libvirt/virterror.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace jettison::emu {
@@ -22,6 +23,26 @@ std::string take(char* s) {
 }
 
 }  // namespace
+
+std::string libvirt_socket(const std::string& uri) {
+  const auto q = uri.find('?');
+  if (q != std::string::npos) {
+    const std::string query = uri.substr(q + 1);
+    for (std::size_t at = 0; at <= query.size();) {
+      const auto amp = std::min(query.find('&', at), query.size());
+      const std::string param = query.substr(at, amp - at);
+      if (param.rfind("socket=", 0) == 0) return param.substr(7);
+      at = amp + 1;
+    }
+  }
+  const std::string base = uri.substr(0, q);
+  if (base == "qemu:///system") return "/run/libvirt/libvirt-sock";
+  if (base == "qemu:///session") {
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    return fmt::format("{}/libvirt/libvirt-sock", runtime ? runtime : "$XDG_RUNTIME_DIR");
+  }
+  return {};
+}
 
 std::string libvirt_last_error() {
   const char* m = virGetLastErrorMessage();
@@ -85,11 +106,13 @@ std::string LibvirtDomain::qemu_monitor_command(std::string_view qmp_json) const
 LibvirtConnection::LibvirtConnection(const std::string& uri) : uri_(uri) {
   virSetErrorFunc(nullptr, quiet);
   conn_ = virConnectOpen(uri_.c_str());
-  if (!conn_)
-    throw LibvirtError(
-        fmt::format("libvirt: cannot connect to '{}' (is libvirtd running, and its socket "
-                    "readable by this user?): {}",
-                    uri_, libvirt_last_error()));
+  if (!conn_) {
+    const std::string socket = libvirt_socket(uri_);
+    throw LibvirtError(fmt::format(
+        "libvirt: cannot connect to '{}'{} (is libvirtd running, and its socket "
+        "writable by this user?): {}",
+        uri_, socket.empty() ? "" : fmt::format(" through the socket {}", socket), libvirt_last_error()));
+  }
 }
 
 LibvirtConnection::~LibvirtConnection() {

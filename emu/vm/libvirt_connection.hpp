@@ -54,7 +54,7 @@ class LibvirtDomain {
 class LibvirtConnection {
  public:
   // Opens `uri` (e.g. qemu:///system, or qemu:///system?socket=/path/libvirt-sock); LibvirtError
-  // naming the URI when the daemon is not there.
+  // naming the URI and its socket when the daemon is not there.
   explicit LibvirtConnection(const std::string& uri);
   ~LibvirtConnection();
   LibvirtConnection(const LibvirtConnection&) = delete;
@@ -71,6 +71,11 @@ class LibvirtConnection {
   std::string uri_;
   virConnectPtr conn_ = nullptr;
 };
+
+// The UNIX socket a client of `uri` connects to: the URI's `socket=` parameter, else the daemon's
+// default for qemu:///system (/run/libvirt/libvirt-sock) or qemu:///session
+// ($XDG_RUNTIME_DIR/libvirt/libvirt-sock); empty for other URIs (remote ones, other drivers).
+std::string libvirt_socket(const std::string& uri);
 
 // libvirt's message for its last error in this thread ("unknown error" when none).
 std::string libvirt_last_error();

@@ -36,16 +36,51 @@ std::unique_ptr<LibvirtDesktopVm> LibvirtDesktopVm::adopt(LibvirtDesktopVmConfig
   vm->domain_ = vm->conn_.find(name);
   if (!vm->domain_)
     throw VmError(fmt::format("libvirt domain '{}' is not defined on {}", name, vm->conn_.uri()));
-  const AdoptableDomain a = check_adoptable_domain(vm->domain_.xml());
-  if (!vm->domain_.active()) throw VmError(fmt::format("libvirt domain '{}' is not running", name));
-  vm->config_.guest.ram_bytes = a.ram_bytes;
-  vm->config_.guest.ram_file = a.ram_file;
-  vm->config_.guest.qmp_socket = a.qmp_socket;
-  if (!a.serial_log.empty()) vm->config_.guest.serial_log = a.serial_log;
-  vm->qmp_.emplace(QmpClient::connect(a.qmp_socket, vm->config_.boot_timeout));
-  vm->paused_ = query_status(*vm->qmp_) != "running";
+  try {
+    const AdoptableDomain a = check_adoptable_domain(vm->domain_.xml());
+    if (!vm->domain_.active())
+      throw VmError(fmt::format("libvirt domain '{}' on {} is not running", name, vm->conn_.uri()));
+    vm->config_.guest.ram_bytes = a.ram_bytes;
+    vm->config_.guest.ram_file = a.ram_file;
+    vm->config_.guest.qmp_socket = a.qmp_socket;
+    if (!a.serial_log.empty()) vm->config_.guest.serial_log = a.serial_log;
+    vm->qmp_.emplace(QmpClient::connect(a.qmp_socket, vm->config_.boot_timeout));
+    vm->paused_ = query_status(*vm->qmp_) != "running";
+  } catch (...) {
+    vm->detach();  // not adoptable is no reason to destroy it: the caller decides
+    throw;
+  }
   spdlog::info("desktop VM {}: adopted libvirt domain ({}), {} MiB of RAM in {}", name,
-               vm->paused_ ? "paused" : "running", a.ram_bytes >> 20, a.ram_file.string());
+               vm->paused_ ? "paused" : "running", vm->config_.guest.ram_bytes >> 20,
+               vm->config_.guest.ram_file.string());
+  return vm;
+}
+
+std::unique_ptr<LibvirtDesktopVm> LibvirtDesktopVm::without_instance(LibvirtDesktopVmConfig config) {
+  std::unique_ptr<LibvirtDesktopVm> vm(new LibvirtDesktopVm(std::move(config), NoLaunch{}));
+  const QemuVmSpec& g = vm->config_.guest;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(g.ram_file, ec);
+  if (ec)
+    throw VmError(fmt::format("desktop VM: its RAM file {} is gone: {}", g.ram_file.string(), ec.message()));
+  if (size != g.ram_bytes)
+    throw VmError(fmt::format("desktop VM: its RAM file {} has {} bytes, the VM {}", g.ram_file.string(),
+                              size, g.ram_bytes));
+  if (LibvirtDomain left = vm->conn_.find(g.name)) {
+    if (left.active())
+      throw VmError(fmt::format("libvirt domain '{}' on {} is running: adopt it, or destroy it first", g.name,
+                                vm->conn_.uri()));
+    const AdoptableDomain a = check_adoptable_domain(left.xml());
+    if (a.ram_file != g.ram_file)
+      throw VmError(
+          fmt::format("libvirt domain '{}' on {} is defined with RAM file {}, not {}: undefine it "
+                      "(virsh undefine {}) or give that --vm-ram-file",
+                      g.name, vm->conn_.uri(), a.ram_file.string(), g.ram_file.string(), g.name));
+    left.undefine();
+    spdlog::info("desktop VM {}: its stopped domain's definition removed (defined again when it comes back)",
+                 g.name);
+  }
+  std::filesystem::create_directories(vm->config_.run_dir);
   return vm;
 }
 
@@ -127,8 +162,9 @@ void LibvirtDesktopVm::migrate_in(std::span<const std::byte> state, Duration tim
 bool LibvirtDesktopVm::running() const { return domain_.active() && !paused_; }
 
 VmInstance LibvirtDesktopVm::instance() const {
+  // libvirt owns the process: its pid is not ours to signal; the domain's name is what finds it again.
   if (!domain_.active()) return {};
-  return {-1, config_.guest.qmp_socket};  // libvirt owns the process; its pid is not ours to signal
+  return {-1, config_.guest.qmp_socket};
 }
 
 void LibvirtDesktopVm::remove_domain() {

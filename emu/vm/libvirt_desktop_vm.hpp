@@ -4,7 +4,8 @@
 // flag for it). migrate_out() leaves the domain paused; migrate_in() destroys it, redefines it with
 // `-incoming defer` over the same RAM file, starts it paused, loads the server's device state and
 // runs it. shutdown() destroys and undefines the domain; detach() leaves it to the next agent, which
-// adopt()s it by name.
+// adopt()s it by name, or, when the domain is gone, holds the VM without_instance() (its RAM file; a
+// migrate_in() defines and starts the domain again).
 #pragma once
 
 #include <filesystem>
@@ -35,6 +36,11 @@ class LibvirtDesktopVm final : public DesktopVm {
   // Takes over the running domain `config.guest.name`: its XML must pass check_adoptable_domain()
   // (shared memory, RAM in a file); VmError naming the XML element to change otherwise.
   static std::unique_ptr<LibvirtDesktopVm> adopt(LibvirtDesktopVmConfig config);
+  // The VM with no running domain: its existing RAM file (VmError naming it when missing or of another
+  // size). A definition of that name left inactive (libvirtd restarted, QEMU killed) is ours only when
+  // check_adoptable_domain() passes, and is then undefined; a running one is an error naming it.
+  // migrate_in() defines and starts the domain; migrate_out() and resume_here() are errors.
+  static std::unique_ptr<LibvirtDesktopVm> without_instance(LibvirtDesktopVmConfig config);
   ~LibvirtDesktopVm() override;
 
   std::string_view backend() const override { return "libvirt"; }
@@ -48,6 +54,8 @@ class LibvirtDesktopVm final : public DesktopVm {
   void shutdown() override;
   void detach() override;
   VmInstance instance() const override;
+  VmDomainRef domain_ref() const override { return {config_.guest.name, conn_.uri()}; }
+  const std::string& uri() const { return conn_.uri(); }
   // The run state as QEMU reports it, asked through libvirt's monitor passthrough.
   std::string run_state() const;
   LibvirtDomain& domain() { return domain_; }
