@@ -14,6 +14,7 @@
 #include "common/config/yaml_node.hpp"
 #include "common/input_error.hpp"
 #include "common/units.hpp"
+#include "emu/vm/qemu_flags.hpp"
 
 namespace jettison::emu {
 namespace {
@@ -241,7 +242,62 @@ config::DesktopFigures read_scenario(const Field& f, const std::filesystem::path
   return config::load_scenario_figures(path).desktop;
 }
 
+// The `vm:` section: each key into the struct jettison-desktop's --vm-* flags fill (a new key goes
+// here and beside its flag in jettison_desktop.cpp's vm_settings()).
+DesktopVmSettings read_vm(const Field& f, const std::filesystem::path& base) {
+  DesktopVmSettings vm;
+  auto existing_file = [&](const Field& v) {
+    const std::filesystem::path p = resolve(base, v.text());
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(p, ec))
+      v.fail(fmt::format("'{}' does not exist or is not a file", p.string()));
+    return p;
+  };
+  for (const auto& [k, v] :
+       f.entries({"kernel", "initrd", "append", "ram", "cpus", "disk", "name", "dir", "ram_file", "accel"})) {
+    if (k == "kernel") {
+      vm.kernel = existing_file(v);
+    } else if (k == "initrd") {
+      vm.initrd = existing_file(v);
+    } else if (k == "append") {
+      vm.append = v.text();
+    } else if (k == "ram") {
+      vm.ram_bytes = parse_guest_ram(v.text(), v.origin());
+    } else if (k == "cpus") {
+      vm.cpus = static_cast<unsigned>(v.unsigned_int(256));
+      if (vm.cpus == 0) v.fail("must be at least 1");
+    } else if (k == "disk") {
+      vm.disk = existing_file(v);
+      (void)shared_disk_args(vm.disk.string(), v.origin());  // refuses what QEMU cannot take
+    } else if (k == "name") {
+      vm.name = v.text();
+      const bool plain = !vm.name.empty() && vm.name != "." && vm.name != ".." &&
+                         vm.name.find_first_not_of(
+                             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789.-_") == std::string::npos;
+      if (!plain) v.fail(fmt::format("'{}' is not a name of letters, digits, '.', '-' and '_'", vm.name));
+    } else if (k == "dir") {
+      vm.dir = resolve(base, v.text());
+    } else if (k == "ram_file") {
+      vm.ram_file = resolve(base, v.text());
+    } else if (k == "accel") {
+      vm.accel = parse_accel(v.text(), v.origin());
+    }
+  }
+  if (!vm.enabled()) f.fail("missing key 'kernel' (the guest kernel the VM boots)");
+  return vm;
+}
+
 }  // namespace
+
+std::filesystem::path DesktopVmSettings::run_dir() const {
+  return dir.empty() ? std::filesystem::path("/run/jettison") / name : dir;
+}
+
+std::filesystem::path DesktopVmSettings::ram_file_path() const {
+  return ram_file.empty() ? std::filesystem::path("/dev/shm") / fmt::format("jettison-{}.ram", name)
+                          : ram_file;
+}
 
 Endpoint parse_endpoint(std::string_view text) {
   std::string_view host, port;
@@ -284,16 +340,18 @@ ResumeKind parse_resume_kind(std::string_view text) {
   throw std::invalid_argument(fmt::format("'{}' is not a resume kind (selective or full)", text));
 }
 
-DesktopAgentConfig parse_agent_config(const std::string& text, const std::string& origin,
-                                      const std::filesystem::path& base_dir) {
+AgentFileConfig parse_agent_file(const std::string& text, const std::string& origin,
+                                 const std::filesystem::path& base_dir) {
   // Plain keys, each once, UTF-8 everywhere: every such error of the file at once.
   const YAML::Node root = config::load_checked_yaml(text, origin);
   const Field top(root, origin, "", YAML::Mark::null_mark());
-  DesktopAgentConfig c;
+  AgentFileConfig file;
+  DesktopAgentConfig& c = file.agent;
   c.emulated.initial_state = PowerState::kIdle;
   bool have_image = false, have_listen = false, have_tls = false, have_power = false;
+  std::optional<Field> image_field;
   const auto entries = top.entries(
-      {"image", "page_size", "listen", "tls", "power", "watts", "desktop", "scenario", "connections"});
+      {"image", "page_size", "listen", "tls", "power", "watts", "desktop", "scenario", "connections", "vm"});
   // The desktop's figures first: the keys below may override them.
   YamlDocument doc;
   doc.file = origin;
@@ -319,6 +377,7 @@ DesktopAgentConfig parse_agent_config(const std::string& text, const std::string
     if (k == "image") {
       c.server.image_path = resolve(base_dir, v.text());
       have_image = true;
+      image_field = v;
     } else if (k == "page_size") {
       c.server.page_size = static_cast<std::uint32_t>(v.unsigned_int(65536));
     } else if (k == "listen") {
@@ -336,19 +395,35 @@ DesktopAgentConfig parse_agent_config(const std::string& text, const std::string
       read_watts(v, c);
     } else if (k == "connections") {
       read_connections(v, c);
+    } else if (k == "vm") {
+      file.vm = read_vm(v, base_dir);
     }
   }
-  if (!have_image) top.fail("missing key 'image' (the memory image file to serve)");
+  if (file.vm.enabled()) {
+    if (image_field) image_field->fail("not with 'vm': the VM's RAM file is the image served (vm.ram_file)");
+    c.server.image_path = file.vm.ram_file_path();
+    have_image = true;
+  }
+  if (!have_image) top.fail("missing key 'image' (the memory image file to serve), or 'vm' (a VM to run)");
   if (!have_listen) top.fail("missing key 'listen' (ADDRESS:PORT)");
   if (!have_tls) top.fail("missing key 'tls' (psk_file + psk_identity, certificates or insecure_plain_tcp)");
   if (!have_power) top.fail("missing key 'power' (at least backend: emulated or real)");
-  return c;
+  return file;
+}
+
+AgentFileConfig load_agent_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string(), "cannot read the agent configuration");
+  return parse_agent_file(config::read_config_text(in, path.string()), path.string(), path.parent_path());
+}
+
+DesktopAgentConfig parse_agent_config(const std::string& text, const std::string& origin,
+                                      const std::filesystem::path& base_dir) {
+  return parse_agent_file(text, origin, base_dir).agent;
 }
 
 DesktopAgentConfig load_agent_config(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path.string(), "cannot read the agent configuration");
-  return parse_agent_config(config::read_config_text(in, path.string()), path.string(), path.parent_path());
+  return load_agent_file(path).agent;
 }
 
 void validate_agent_config(const DesktopAgentConfig& c, const std::string& origin) {

@@ -45,6 +45,22 @@
 //   scenario: office.yaml          # or: take that section (and page_size) from a scenario file
 //                                  # (relative to this file; embedded:scenarios/default.yaml works)
 //
+// The desktop's VM, when the agent runs it (QEMU); jettison-desktop's --vm-* flags override single
+// keys. Relative paths resolve from this file's folder; kernel, initrd and disk must exist. With a VM,
+// the image served is its RAM file: `image` is not given.
+//
+//   vm:
+//     kernel: guest/bzImage        # required: the guest kernel (--vm-kernel)
+//     initrd: guest/initrd.cpio.gz # optional (--vm-initrd)
+//     append: console=ttyS0        # the kernel command line (--vm-append)
+//     ram: 512MiB                  # a whole number of MiB (--vm-ram; default 512MiB)
+//     cpus: 1                      # vCPUs, 1..256 (--vm-cpus; default 1)
+//     disk: /srv/vms/desk1.raw     # raw root disk on storage the server sees at the same path (--vm-disk)
+//     name: desk1                  # letters, digits, '.', '-', '_' (--vm-name; default desktop)
+//     dir: /run/jettison/desk1     # QMP socket, serial log, record (--vm-dir; default /run/jettison/NAME)
+//     ram_file: /dev/shm/desk1.ram # on tmpfs (--vm-ram-file; default /dev/shm/jettison-NAME.ram)
+//     accel: auto                  # auto | kvm | tcg (--accel)
+//
 // Either gives the watts (every state) and the emulated transition times: suspend_delay = suspend,
 // resume_selective = wake_on_lan + resume_selective, resume_full = wake_on_lan + resume_full (a wake
 // lasts that long in the simulator too). `scenario:` also gives page_size. Keys under `power:`,
@@ -56,12 +72,42 @@
 #include <string_view>
 
 #include "emu/agent/desktop_agent.hpp"
+#include "emu/vm/qemu_command.hpp"
 #include "emu/wire/tcp_socket.hpp"
 
 namespace jettison::emu {
 
-DesktopAgentConfig load_agent_config(const std::filesystem::path& path);
+// The desktop's VM as `vm:` gives it; jettison-desktop's --vm-* flags fill the same struct. No VM
+// while kernel is empty.
+struct DesktopVmSettings {
+  std::filesystem::path kernel, initrd;
+  std::string append;
+  std::uint64_t ram_bytes = std::uint64_t{512} << 20;
+  unsigned cpus = 1;
+  std::filesystem::path disk;  // empty: none
+  std::string name = "desktop";
+  std::filesystem::path dir;       // empty: /run/jettison/NAME
+  std::filesystem::path ram_file;  // empty: /dev/shm/jettison-NAME.ram
+  Accel accel = Accel::kAuto;
+
+  bool enabled() const { return !kernel.empty(); }
+  std::filesystem::path run_dir() const;        // dir, or its default
+  std::filesystem::path ram_file_path() const;  // ram_file, or its default
+};
+
+// The whole file: the agent's settings and its VM's. With a VM, agent.server.image_path is the VM's
+// RAM file.
+struct AgentFileConfig {
+  DesktopAgentConfig agent;
+  DesktopVmSettings vm;
+};
+
+AgentFileConfig load_agent_file(const std::filesystem::path& path);
 // The same from text; `origin` names it in errors, relative paths resolve from `base_dir`.
+AgentFileConfig parse_agent_file(const std::string& text, const std::string& origin,
+                                 const std::filesystem::path& base_dir);
+// The agent's part only.
+DesktopAgentConfig load_agent_config(const std::filesystem::path& path);
 DesktopAgentConfig parse_agent_config(const std::string& text, const std::string& origin,
                                       const std::filesystem::path& base_dir);
 

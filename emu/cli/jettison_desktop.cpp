@@ -3,9 +3,10 @@
 // --allow-suspend, dry-run otherwise). On SIGINT/SIGTERM it stops cleanly and prints the time in
 // each power state (and the energy, when watts are configured).
 //
-// With --vm-kernel it runs the desktop's VM, its record in --vm-dir: a VM that is away when the agent
-// stops stays as it is, and an agent started again on the same --vm-dir adopts it (or, when its QEMU
-// is gone, holds it as its RAM file and saved device state, for the server or `take-back`).
+// With --vm-kernel (or a `vm:` section in --config) it runs the desktop's VM, its record in --vm-dir: a VM
+// that is away when the agent stops stays as it is, and an agent started again on the same --vm-dir adopts it
+// (or, when its QEMU is gone, holds it as its RAM file and saved device state, for the server or
+// `take-back`).
 //
 //   jettison-desktop --image vm.ram --listen 10.0.0.1:7000 --psk-file psk.hex --psk-identity desk-1
 //                    --interface eth0 --power emulated --resume-selective 0.7s
@@ -53,8 +54,9 @@ struct Flags {
   std::string suspend_delay, resume_selective, resume_full, packet_resume, max_sleep, initial_state, method,
       rtc_wake_after, log_level = "info", run_for;
   // The desktop's VM (QEMU), when it runs one; the control socket; automatic moves.
-  std::string vm_kernel, vm_initrd, vm_append, vm_ram = "512MiB", vm_name = "desktop", vm_dir, vm_ram_file,
-                                               accel = "auto", control, take_back_after, go_idle_after;
+  // The VM's flags override single keys of the config's `vm:` (defaults: DesktopVmSettings).
+  std::string vm_kernel, vm_initrd, vm_append, vm_ram, vm_name, vm_dir, vm_ram_file, accel, control,
+      take_back_after, go_idle_after;
   unsigned vm_cpus = 1;
   std::string vm_disk, trigger = "idle-time";
   // Connection bounds (0: the configuration's or the default).
@@ -67,15 +69,30 @@ struct Flags {
   bool insecure = false, no_raw = false, dry_run = false, allow_suspend = false;
 };
 
-std::filesystem::path vm_ram_file(const Flags& f) {
-  return f.vm_ram_file.empty() ? std::filesystem::path("/dev/shm") / fmt::format("jettison-{}.ram", f.vm_name)
-                               : std::filesystem::path(f.vm_ram_file);
+// The VM: the config's `vm:` section with single keys overridden by the --vm-* flags given.
+DesktopVmSettings vm_settings(const Flags& f, const CLI::App& app, DesktopVmSettings vm) {
+  auto given = [&](const char* name) { return app.count(name) > 0; };
+  if (given("--vm-kernel")) vm.kernel = f.vm_kernel;
+  if (given("--vm-initrd")) vm.initrd = f.vm_initrd;
+  if (given("--vm-append")) vm.append = f.vm_append;
+  if (given("--vm-ram")) vm.ram_bytes = parse_guest_ram(f.vm_ram, "--vm-ram");
+  if (given("--vm-cpus")) vm.cpus = f.vm_cpus;
+  if (given("--vm-disk")) vm.disk = f.vm_disk;
+  if (given("--vm-name")) vm.name = f.vm_name;
+  if (given("--vm-dir")) vm.dir = f.vm_dir;
+  if (given("--vm-ram-file")) vm.ram_file = f.vm_ram_file;
+  if (given("--accel")) vm.accel = parse_accel(f.accel, "--accel");
+  if (!vm.enabled()) {
+    for (const char* flag : {"--vm-initrd", "--vm-append", "--vm-ram", "--vm-dir", "--vm-ram-file",
+                             "--vm-cpus", "--vm-disk", "--vm-name", "--accel"})
+      if (given(flag))
+        throw InputError(flag, "only with --vm-kernel or a vm: section in --config (a VM to run)");
+  }
+  return vm;
 }
 
-DesktopAgentConfig build_config(const Flags& f, const CLI::App& app) {
-  DesktopAgentConfig c;
-  c.emulated.initial_state = PowerState::kIdle;
-  if (!f.config.empty()) c = load_agent_config(f.config);
+DesktopAgentConfig build_config(const Flags& f, const CLI::App& app, DesktopAgentConfig c,
+                                const DesktopVmSettings& vm) {
   auto given = [&](const char* name) { return app.count(name) > 0; };
   if (given("--image")) c.server.image_path = f.image;
   if (given("--page-size")) c.server.page_size = f.page_size;
@@ -175,7 +192,12 @@ DesktopAgentConfig build_config(const Flags& f, const CLI::App& app) {
     if (c.emulated.max_sleep) c.emulated.max_sleep = scale(*c.emulated.max_sleep);
   }
   // With a VM, the image served is its RAM file (created when the VM starts).
-  if (!f.vm_kernel.empty()) c.server.image_path = vm_ram_file(f);
+  if (vm.enabled()) {
+    if (given("--image"))
+      throw InputError("--image",
+                       "not with a VM (--vm-kernel or vm:): the VM's RAM file is the image served");
+    c.server.image_path = vm.ram_file_path();
+  }
   validate_agent_config(c, f.config.empty() ? "flags" : f.config);
   return c;
 }
@@ -185,34 +207,25 @@ struct BuiltVm {
   std::shared_ptr<const VmRecordStore> record;
 };
 
-BuiltVm build_vm(const Flags& f, const CLI::App& app) {
-  if (f.vm_kernel.empty()) {
-    for (const char* flag :
-         {"--vm-initrd", "--vm-append", "--vm-ram", "--vm-dir", "--vm-ram-file", "--vm-cpus", "--vm-disk"})
-      if (app.count(flag) > 0) throw InputError(flag, "only with --vm-kernel (a VM to run)");
-    return {};
-  }
-  if (app.count("--image") > 0)
-    throw InputError("--image", "not with --vm-kernel: the VM's RAM file is the image served");
+BuiltVm build_vm(const DesktopVmSettings& vm) {
+  if (!vm.enabled()) return {};
   QemuDesktopVmConfig c;
-  c.guest.name = f.vm_name;
-  c.guest.kernel = f.vm_kernel;
-  c.guest.initrd = f.vm_initrd;
-  c.guest.append = f.vm_append;
-  c.guest.vcpus = f.vm_cpus;
-  if (!f.vm_disk.empty()) {
+  c.guest.name = vm.name;
+  c.guest.kernel = vm.kernel;
+  c.guest.initrd = vm.initrd;
+  c.guest.append = vm.append;
+  c.guest.vcpus = vm.cpus;
+  if (!vm.disk.empty()) {
     // The disk is not migrated: the server opens the same file (shared storage; the same path there).
-    if (!std::filesystem::exists(f.vm_disk))
-      throw InputError("--vm-disk", fmt::format("'{}' does not exist", f.vm_disk));
-    c.guest.extra_args = shared_disk_args(f.vm_disk, "--vm-disk");
+    if (!std::filesystem::exists(vm.disk))
+      throw InputError("--vm-disk", fmt::format("'{}' does not exist", vm.disk.string()));
+    c.guest.extra_args = shared_disk_args(vm.disk.string(), "--vm-disk");
   }
-  c.guest.ram_bytes = parse_guest_ram(f.vm_ram, "--vm-ram");
-  c.guest.accel = parse_accel(f.accel, "--accel");
-  c.guest.serial_log = (f.vm_dir.empty() ? std::filesystem::path("/run/jettison") / f.vm_name
-                                         : std::filesystem::path(f.vm_dir)) /
-                       "serial.log";
-  c.run_dir = c.guest.serial_log.parent_path();
-  c.guest.ram_file = vm_ram_file(f);
+  c.guest.ram_bytes = vm.ram_bytes;
+  c.guest.accel = vm.accel;
+  c.guest.serial_log = vm.run_dir() / "serial.log";
+  c.run_dir = vm.run_dir();
+  c.guest.ram_file = vm.ram_file_path();
   for (const auto& file : {c.guest.kernel, c.guest.initrd})
     if (!file.empty() && !std::filesystem::exists(file))
       throw InputError(
@@ -226,7 +239,11 @@ BuiltVm build_vm(const Flags& f, const CLI::App& app) {
 
 int run(const Flags& f, const CLI::App& app) {
   DesktopSessionConfig config;
-  config.agent = build_config(f, app);
+  AgentFileConfig file;
+  file.agent.emulated.initial_state = PowerState::kIdle;
+  if (!f.config.empty()) file = load_agent_file(f.config);
+  const DesktopVmSettings vm = vm_settings(f, app, file.vm);
+  config.agent = build_config(f, app, file.agent, vm);
   config.control_socket = f.control;
   auto duration = [](const char* flag, const std::string& text) -> std::optional<Duration> {
     if (text.empty()) return std::nullopt;
@@ -251,9 +268,9 @@ int run(const Flags& f, const CLI::App& app) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  BuiltVm vm = build_vm(f, app);
-  config.vm_record = vm.record;
-  DesktopSession session(std::move(config), std::move(vm.opened.vm), std::move(vm.opened.resume));
+  BuiltVm built = build_vm(vm);
+  config.vm_record = built.record;
+  DesktopSession session(std::move(config), std::move(built.opened.vm), std::move(built.opened.resume));
   DesktopAgent& agent = session.agent();
   spdlog::info("jettison-desktop: serving {} on {}:{} ({} power{}){}; SIGINT/SIGTERM to stop",
                agent.config().server.image_path.string(), agent.config().server.listen_host, agent.port(),

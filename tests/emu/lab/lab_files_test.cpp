@@ -173,6 +173,38 @@ TEST(LabFiles, ExampleDesktopRunsDryWhenTheServerSendsItToSleep) {
   EXPECT_FALSE(fs::exists(sysfs));
 }
 
+// desktop.yaml's commented-out vm: section, uncommented as its comment says (and `image:` dropped),
+// loads: the documented keys are the loader's. Its absolute guest paths point at stand-in files here.
+TEST(LabFiles, ExampleVmSectionLoadsUncommented) {
+  test::TempDir d;
+  const auto [rc, out] = run("bash " + (kLab / "make-psk.sh").string() + " " + d.path().string());
+  ASSERT_EQ(rc, 0) << out;
+  std::string text = read(kLab / "desktop.yaml");
+  const auto start = text.find("\n# vm:\n");
+  ASSERT_NE(start, std::string::npos);
+  const auto end = text.find("\n\n", start + 1);
+  std::string section = text.substr(start + 1, end - start);
+  section = std::regex_replace(section, std::regex("^# ", std::regex::multiline), "");
+  for (const std::string dir : {"/var/lib/jettison/guest/", "/srv/jettison/"})
+    section = std::regex_replace(section, std::regex(dir), d.path().string() + "/");
+  text = text.substr(0, start + 1) + section + text.substr(end);
+  text = std::regex_replace(text, std::regex("\nimage: [^\n]*"), "");
+  for (const char* f : {"vmlinuz", "initramfs.cpio.gz", "desk1.raw"}) std::ofstream(d.path() / f) << "x";
+  std::ofstream(d.path() / "desktop.yaml") << text;
+
+  const AgentFileConfig c = load_agent_file(d.path() / "desktop.yaml");
+  ASSERT_TRUE(c.vm.enabled());
+  EXPECT_EQ(c.vm.kernel, d.path() / "vmlinuz");
+  EXPECT_EQ(c.vm.initrd, d.path() / "initramfs.cpio.gz");
+  EXPECT_EQ(c.vm.disk, d.path() / "desk1.raw");
+  EXPECT_EQ(c.vm.ram_bytes, std::uint64_t{4} << 30);  // 4 GiB, equal to desktop.vm_memory
+  EXPECT_EQ(c.vm.cpus, 2u);
+  EXPECT_EQ(c.vm.name, "desk1");
+  EXPECT_EQ(c.vm.run_dir(), fs::path("/run/jettison/desk1"));
+  EXPECT_EQ(c.agent.server.image_path, fs::path("/dev/shm/jettison-desk1.ram"));
+  validate_agent_config(c.agent, "desktop.yaml");
+}
+
 // ExecStart's program and the config file it names, per unit.
 struct Unit {
   std::string name, program, config;
@@ -191,6 +223,11 @@ TEST(LabFiles, UnitsStartTheInstalledDaemonsWithTheExampleConfigs) {
     EXPECT_TRUE(fs::exists(kLab / u.config));
     EXPECT_NE(text.find("\nRestart=on-failure\n"), std::string::npos) << u.name;
   }
+  // The desktop's VM is in desktop.yaml (vm:): its ExecStart takes no VM flags.
+  EXPECT_NE(read(kLab / "jettison-desktop.service")
+                .find("\nExecStart=/usr/bin/jettison-desktop --config /etc/jettison/desktop.yaml "
+                      "--control /run/jettison/desktop.sock\n"),
+            std::string::npos);
   // The server may send raw magic packets and create userfaultfds, and cannot suspend anything.
   const std::string server = read(kLab / "jettison-server.service");
   EXPECT_NE(server.find("\nCapabilityBoundingSet=CAP_NET_RAW CAP_SYS_PTRACE\n"), std::string::npos);
