@@ -25,7 +25,7 @@ echo "== concurrent-migrations sweep"
 "$root/build/bin/jettison-sim" sweep "$root/scenarios/paper/concurrent-migrations.yaml" \
   --grid desktops.count=1,10,50 --grid network.uplink.bandwidth=1Gbps,10Gbps --out "$out/concurrent-sweep" -q
 runs+=("$out/concurrent-sweep")
-python3 "$root/analysis/jettison_report.py" "${runs[@]}" --out "$out/report" \
+python3 "$root/analysis/jettison_report.py" "${runs[@]}" --out "$out/report" --paper \
   --title "Jettison: the TOCS 2015 experiments on synthetic office traces" >/dev/null
 # Partial migration on the default office week: bundled profiles against the fitted models.
 python3 - "$out/partial-vs-full" "$out/partial-vs-full-fitted" "$out/partial-vs-full-real-guest" <<'PY'

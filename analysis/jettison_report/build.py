@@ -56,30 +56,58 @@ def _replace(tmp, out):
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_report(inputs, out, title=None):
+def _png_size(path):
+    import struct
+    with open(path, "rb") as f:
+        head = f.read(24)
+    return struct.unpack(">II", head[16:24])
+
+
+def _set_figure_sizes(doc, folder):
+    """Each figure's <img> size from its PNG (drawn by then)."""
+    from .content import Figure
+    for blocks in [doc.intro] + [s.blocks for s in doc.sections]:
+        for b in blocks:
+            if isinstance(b, Figure) and not b.width:
+                b.width, b.height = _png_size(folder / b.src)
+
+
+def write_report(inputs, out, title=None, emulated=None, formats=figures.DEFAULT_FORMATS,
+                 workers=None):
     """Reads every input folder (raising InputError on a bad one before anything is written),
-    then builds index.html, summary.md and figures/ into REPORT_DIR. Returns REPORT_DIR."""
+    then builds index.html, summary.md and figures/ (NAME.png, and NAME.<format> for each other
+    of formats) into REPORT_DIR. The figures are drawn by `workers` processes (default: one per
+    CPU, at most 4; 0: in this process). Returns REPORT_DIR."""
     out = Path(out)
-    folders = [loading.load_folder(p, label) for p, label in zip(inputs, labels_for(inputs))]
-    _check_out(out, inputs)
-    parent = out.resolve().parent
+    # Started first: the workers import matplotlib while the inputs are read.
+    renderer = figures.Renderer(formats, figures.worker_count() if workers is None else workers)
+    tmp = None
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    except OSError as e:
-        raise InputError(out, f"cannot create the report folder: {e.strerror}") from None
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())
-        (tmp / "figures").mkdir()
-        with figures.VectorWriters(max(1, min(4, os.cpu_count() or 1))):
-            doc = sections.build(folders, tmp / "figures", title)
-        (tmp / "index.html").write_text(html.render(doc), encoding="utf-8")
+        with renderer:
+            folders = [loading.load_folder(p, label)
+                       for p, label in zip(inputs, labels_for(inputs))]
+            _check_out(out, inputs)
+            parent = out.resolve().parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+                tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+            except OSError as e:
+                raise InputError(out, f"cannot create the report folder: {e.strerror}") from None
+            os.chmod(tmp, 0o777 & ~_umask())
+            (tmp / "figures").mkdir()
+            extra = {} if emulated is None else {"emulated": emulated}   # emu_comparison
+            doc = sections.build(folders, tmp / "figures", title, **extra)
+            renderer.wait()
+        _set_figure_sizes(doc, tmp)
+        (tmp / "index.html").write_text(html.render(doc, renderer.formats), encoding="utf-8")
         (tmp / "summary.md").write_text(markdown.render(doc), encoding="utf-8")
         _replace(tmp, parent / out.name)
     except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise InputError(out, f"cannot write the report: {e}") from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out

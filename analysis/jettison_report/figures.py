@@ -1,36 +1,67 @@
-"""The report's figures, each as PNG (for the page), PDF and SVG (for a paper). Deterministic:
-matplotlib's Agg backend, its built-in defaults (no user matplotlibrc), a fixed font, size and dpi,
-no 'Software'/date metadata, a fixed svg.hashsalt and PDF fonts embedded as Type 42, so the same
-inputs give the same bytes with the same matplotlib.
+"""The report's figures: each as PNG (for the page) and, when asked (`--formats png,pdf,svg`),
+as PDF and SVG beside it for a paper. Deterministic: matplotlib's Agg backend, its built-in
+defaults (no user matplotlibrc), a fixed font, size and dpi, no 'Software'/date metadata, a fixed
+svg.hashsalt and PDF fonts embedded as Type 42, so the same inputs give the same bytes with the
+same matplotlib.
 
 Colours are the Okabe-Ito palette (distinguishable with the common colour-vision deficiencies);
-heatmaps use viridis. Every function takes already computed data (see metrics) and the PNG's path,
-and writes the three files beside each other (NAME.png, NAME.pdf, NAME.svg).
+heatmaps use viridis. Every figure function takes already computed data (see metrics) and the PNG's
+path, and writes NAME.png (and NAME.pdf, NAME.svg with those formats) at that path.
+
+Inside `Renderer(...)` (the builder's), a figure function only queues its figure: worker processes
+(forked at the start, importing matplotlib while the inputs are read) draw them in parallel, and
+`Renderer.wait()` raises the first error. matplotlib is imported only where figures are drawn.
 """
+import functools
 import math
+import os
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from . import fmt
+from .loading import ENERGY_BUCKETS, STATES
 
-from . import fmt  # noqa: E402
-from .loading import ENERGY_BUCKETS, STATES  # noqa: E402
+matplotlib = None   # imported by _load_matplotlib() where a figure is drawn
+plt = None
 
 DPI = 100
 WIDTH = 10.0   # inches: 1000 px
-RC = dict(matplotlib.rcParamsDefault)
-RC.update({
+RC_UPDATE = {
     "backend": "Agg", "svg.hashsalt": "jettison", "figure.dpi": DPI, "savefig.dpi": DPI,
     "font.family": "DejaVu Sans", "font.size": 9, "axes.titlesize": 10, "axes.labelsize": 9,
     "legend.fontsize": 8, "xtick.labelsize": 8, "ytick.labelsize": 8, "axes.grid": True,
     "grid.alpha": 0.3, "axes.axisbelow": True, "savefig.facecolor": "white",
     "figure.facecolor": "white", "path.simplify": True, "pdf.fonttype": 42,
     "svg.fonttype": "path",
-})
-FORMATS = ("png", "pdf", "svg")
+}
+RC = None           # matplotlib's built-in defaults with RC_UPDATE, once imported
+FORMATS = ("png", "pdf", "svg")   # what --formats may ask for
+DEFAULT_FORMATS = ("png",)
+_formats = DEFAULT_FORMATS        # what this report writes (set by Renderer)
+
+
+def _load_matplotlib():
+    global matplotlib, plt, RC
+    if plt is None:
+        import matplotlib as mpl
+        mpl.use("Agg")
+        import matplotlib.patches  # noqa: F401
+        import matplotlib.path  # noqa: F401
+        import matplotlib.pyplot as pyplot
+        matplotlib, plt = mpl, pyplot
+        RC = dict(mpl.rcParamsDefault)
+        RC.update(RC_UPDATE)
+
+
+def parse_formats(text):
+    """'png,pdf,svg' -> ('png', 'pdf', 'svg'); png is always written (the page shows it).
+    Raises ValueError naming an unknown format."""
+    asked = [f.strip().lower() for f in text.split(",") if f.strip()]
+    for f in asked:
+        if f not in FORMATS:
+            raise ValueError(f"unknown figure format '{f}'; choose from {', '.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f == "png" or f in asked)
 
 # Okabe & Ito, "Color Universal Design" (2008): black, orange, sky blue, bluish green, yellow,
 # blue, vermillion, reddish purple; grey for the baseline.
@@ -88,74 +119,103 @@ _METADATA = {"png": {"Software": None},
 
 
 def _save(fig, path):
-    """NAME.png (the page's), and NAME.pdf and NAME.svg beside it. The layout is computed for the
-    PNG and reused: constrained layout is switched off after it, so the three agree. The vector
-    files are written by worker processes (vector_writers) while the next figure is drawn."""
+    """NAME.png, and with those formats NAME.pdf and NAME.svg beside it. The layout is computed
+    for the PNG and reused (the layout engine is switched off after it), so the files agree."""
     path = Path(path)
     fig.savefig(path.with_suffix(".png"), format="png", dpi=DPI, metadata=_METADATA["png"])
     fig.set_layout_engine("none")
-    pending = _VECTOR.submit(fig, path) if _VECTOR is not None else None
-    if pending is None:
-        _write_vectors(fig, path)
-    plt.close(fig)
-
-
-def _write_vectors(fig, path):
-    with _rc():
-        for f in FORMATS[1:]:
+    for f in _formats:
+        if f != "png":
             fig.savefig(path.with_suffix("." + f), format=f, dpi=DPI, metadata=_METADATA[f])
-
-
-def _vector_job(blob, path):
-    import pickle
-    fig = pickle.loads(blob)
-    _write_vectors(fig, Path(path))
     plt.close(fig)
 
 
-class VectorWriters:
-    """Worker processes writing the PDF and SVG of each figure (a pickled copy of it) while the
-    report goes on; `wait()` raises the first error. Used as a context manager by the builder."""
+# ---- drawing in worker processes -----------------------------------------------------------
 
-    def __init__(self, workers):
-        import concurrent.futures
-        import multiprocessing
-        self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-        self._jobs = []
+_RENDERER = None
 
-    def submit(self, fig, path):
-        import pickle
-        try:
-            blob = pickle.dumps(fig)
-        except Exception:   # a figure that cannot be pickled is written here instead
+
+def _figure_job(fn):
+    """A figure function: drawn here, or queued to the Renderer's workers when one is active."""
+    @functools.wraps(fn)
+    def call(*args, **kw):
+        if _RENDERER is not None:
+            _RENDERER.submit(fn.__name__, args, kw)
             return None
-        self._jobs.append(self._pool.submit(_vector_job, blob, str(path)))
-        return self._jobs[-1]
+        _load_matplotlib()
+        return fn(*args, **kw)
+    return call
+
+
+def _worker_start(formats):
+    global _RENDERER, _formats
+    _RENDERER = None
+    _formats = formats
+    _load_matplotlib()
+
+
+def _worker_job(name, args, kw):
+    globals()[name].__wrapped__(*args, **kw)
+
+
+def _noop():
+    return None
+
+
+def worker_count():
+    """Worker processes for the figures: the CPUs this process may use, at most 4; 0 (draw in
+    this process) with one CPU."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:
+        n = os.cpu_count() or 1
+    return 0 if n < 2 else min(4, n)
+
+
+class Renderer:
+    """Draws the report's figures in the given formats: with workers > 0 in that many forked
+    processes (started here, so they import matplotlib while the caller reads its inputs), else
+    in this process. A context manager; `wait()` (on a clean exit) raises a worker's error."""
+
+    def __init__(self, formats=DEFAULT_FORMATS, workers=0):
+        self.formats = tuple(formats)
+        self._pool, self._jobs = None, []
+        if workers > 0:
+            import concurrent.futures
+            import multiprocessing
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_start, initargs=(self.formats,))
+            self._pool.submit(_noop)   # forks the workers now (fork starts them all at once)
+
+    def submit(self, name, args, kw):
+        self._jobs.append(self._pool.submit(_worker_job, name, args, kw))
 
     def wait(self):
         try:
             for job in self._jobs:
                 job.result()
         finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._jobs = []
 
     def __enter__(self):
-        global _VECTOR
-        _VECTOR = self
+        global _RENDERER, _formats
+        _formats = self.formats
+        if self._pool is not None:
+            _RENDERER = self
         return self
 
     def __exit__(self, *exc):
-        global _VECTOR
-        _VECTOR = None
-        if exc[0] is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        global _RENDERER, _formats
+        _RENDERER, _formats = None, DEFAULT_FORMATS
+        if self._pool is None:
             return False
-        self.wait()
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
         return False
-
-
-_VECTOR = None
 
 
 def _rc():
@@ -167,6 +227,92 @@ def _byte_unit(largest):
         if largest < 1024 ** (i + 1) or unit == "PiB":
             return unit, 1024 ** i
     return "B", 1
+
+
+# ---- many points: what a pixel can show -----------------------------------------------------
+# A run of 1000 desktops over 30 days has 300,000 migrations per strategy. Plots of them keep what
+# the figure can show: BINS equal parts of an axis' data range are about four per pixel of a
+# 1000-pixel-wide figure, so what is left out is drawn within a quarter pixel of what is kept.
+
+BINS = 4000
+SCATTER_BINS = 1000     # per axis of a half-width panel: about half a pixel
+SCATTER_PER_CELL = 4    # markers kept per cell: four overlapping at alpha 0.6 cover 97%
+
+
+def _bin_keys(v, log, lo, hi, bins):
+    """Each value's bin among `bins` equal parts of [lo, hi] (of log10 for a log axis, where
+    values <= 0 fall in bin -1)."""
+    v = np.asarray(v, dtype=float)
+    if log:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = np.log10(np.where(v > 0, v, np.nan))
+        lo, hi = math.log10(lo), math.log10(hi)
+    span = hi - lo
+    k = np.floor((v - lo) / span * bins) if span > 0 else np.zeros_like(v)
+    return np.where(np.isfinite(k), np.clip(k, 0, bins), -1).astype(np.int64)
+
+
+def _range(v, log):
+    v = np.asarray(v, dtype=float)
+    v = v[v > 0] if log else v
+    return (float(v.min()), float(v.max())) if len(v) else (1.0, 1.0)
+
+
+def _cdf_points(v, log=False):
+    """The step points of the empirical CDF of sorted values v, drawn with where='post':
+    (v[0], 0), then (v[i], (i + 1) / n). With more than 2 * BINS values only the first and the
+    last point of each x bin are kept: the CDF rises monotonically, so they are the bin's lowest
+    and highest, and every point left out lies between them within the bin."""
+    n = len(v)
+    x = np.concatenate([[v[0]], v])
+    y = np.concatenate([[0.0], np.arange(1, n + 1) / n])
+    if n <= 2 * BINS:
+        return x, y
+    k = _bin_keys(x, log, *_range(v, log), BINS)
+    change = np.flatnonzero(np.diff(k))
+    keep = np.zeros(len(x), dtype=bool)
+    keep[[0, -1]] = True
+    keep[change] = True
+    keep[change + 1] = True
+    return x[keep], y[keep]
+
+
+def _scatter_points(x, y, log, lo, hi):
+    """Of many points, at most SCATTER_PER_CELL per cell of a SCATTER_BINS x SCATTER_BINS grid
+    over [lo, hi] on both axes, in their order: a marker is ~4 pixels wide, a cell half a pixel."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(x) <= 4 * SCATTER_BINS:
+        return x, y
+    cell = (_bin_keys(x, log, lo, hi, SCATTER_BINS) * (SCATTER_BINS + 2)
+            + _bin_keys(y, log, lo, hi, SCATTER_BINS))
+    order = np.argsort(cell, kind="stable")
+    sc = cell[order]
+    starts = np.flatnonzero(np.r_[True, sc[1:] != sc[:-1]])
+    rank = np.arange(len(sc)) - np.repeat(starts, np.diff(np.r_[starts, len(sc)]))
+    keep = np.sort(order[rank < SCATTER_PER_CELL])
+    return x[keep], y[keep]
+
+
+def _merge_subpixel(segments, lo, hi):
+    """A row's segments [(start, duration, state)] on an axis from lo to hi, the segments of one
+    state that start in the same of BINS equal parts of it merged into one, from the first start to
+    the last end: gaps shorter than a quarter pixel between segments of a state are closed, at
+    most BINS segments per state remain. Few segments are returned as they are."""
+    if len(segments) <= 200 or hi <= lo:
+        return segments
+    start = np.array([s[0] for s in segments], dtype=float)
+    end = start + np.array([s[1] for s in segments], dtype=float)
+    state = np.array([s[2] for s in segments], dtype=object)
+    k = _bin_keys(start, False, lo, hi, BINS)
+    out = []
+    for st in dict.fromkeys(state):
+        idx = np.flatnonzero(state == st)
+        kk = k[idx]
+        first = np.flatnonzero(np.r_[True, kk[1:] != kk[:-1]])
+        s0 = start[idx][first]
+        e1 = np.maximum.reduceat(end[idx], first)
+        out += [(float(a), float(b - a), st) for a, b in zip(s0, e1)]
+    return out
 
 
 # ---- a run ---------------------------------------------------------------------------------
@@ -182,6 +328,7 @@ def _range_band(ax, along, a, b, low, high, label=None):
         ax.axvspan(low, high, **kw)
 
 
+@_figure_job
 def energy(rows, always_on_kwh, path, published=None):
     """Energy per strategy against the always-on baseline, and its savings; published savings
     ranges (dicts with metric, strategy, low, high) hatched over the bars they belong to."""
@@ -225,6 +372,7 @@ def energy(rows, always_on_kwh, path, published=None):
         _save(fig, path)
 
 
+@_figure_job
 def energy_by_state(table, path):
     """The desktops' energy per strategy, stacked by power state (kWh), and each state's share."""
     with _rc():
@@ -265,6 +413,7 @@ def energy_by_state(table, path):
         _save(fig, path)
 
 
+@_figure_job
 def savings_by_class(table, path):
     """Grouped bars: savings per idle-period length class, one bar per sleeping strategy."""
     from .metrics import PERIOD_CLASSES
@@ -300,6 +449,7 @@ def savings_by_class(table, path):
         _save(fig, path)
 
 
+@_figure_job
 def latency_cdf(lat, path, published=None):
     """Empirical CDFs of migration latency and of the user's return latency, per strategy; a
     published p50 migration latency range hatched across the migration panel."""
@@ -318,9 +468,9 @@ def latency_cdf(lat, path, published=None):
                             marker="o", markevery=[1],
                             label=f"{s}: all {len(v):,} take {v[0]:.2f} s")
                     continue
-                y = np.arange(1, len(v) + 1) / len(v)
-                ax.step(np.concatenate([[v[0]], v]), np.concatenate([[0.0], y]), where="post",
-                        color=c, linewidth=1.5,
+                positive = allv[allv > 0]
+                log = bool(len(positive) and positive.max() / positive.min() > 20)
+                ax.step(*_cdf_points(v, log), where="post", color=c, linewidth=1.5,
                         label=f"{s}: p50 {np.percentile(v, 50, method='inverted_cdf'):.2f} s, n={len(v):,}")
             if kind == "migration":
                 for p in published or ():
@@ -346,6 +496,7 @@ def latency_cdf(lat, path, published=None):
         _save(fig, path)
 
 
+@_figure_job
 def bytes_moved(rows, path):
     """Bytes per strategy stacked by kind: the totals, and each strategy's mix in shares (so a
     strategy that moves little still shows what it moves)."""
@@ -406,12 +557,26 @@ def _draw_segments(ax, y, segments, lo=None, hi=None, scale=1.0, offset=0.0):
         by_state.setdefault(state, []).append(((start - offset) / scale, dur / scale))
     for state in STATES:
         if state in by_state:
-            c = STATE_COLORS[state]
-            ax.broken_barh(by_state[state], (y - 0.38, 0.76), facecolors=c, edgecolors=c,
-                           linewidth=0.4)
+            _bars(ax, by_state[state], y - 0.38, 0.76, STATE_COLORS[state])
     return set(by_state)
 
 
+def _bars(ax, spans, y0, height, color):
+    """Rectangles [(x, width)] from y0 to y0 + height, face and a 0.4-pt edge in the colour, as
+    broken_barh draws them; but as one compound path (no path object and unit conversion per
+    rectangle: a timeline has thousands). The caller sets the axis limits."""
+    a = np.asarray(spans, dtype=float).reshape(-1, 2)
+    x0, x1 = a[:, 0], a[:, 0] + a[:, 1]
+    verts = np.empty((len(a), 5, 2))
+    verts[:, :, 0] = np.stack([x0, x1, x1, x0, x0], axis=1)
+    verts[:, :, 1] = [y0, y0, y0 + height, y0 + height, y0]
+    Path = matplotlib.path.Path
+    codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], len(a))
+    ax.add_artist(matplotlib.patches.PathPatch(Path(verts.reshape(-1, 2), codes), facecolor=color,
+                                               edgecolor=color, linewidth=0.4, snap=True))
+
+
+@_figure_job
 def timeline(segments, path):
     """One broken_barh panel per strategy, one row per chosen desktop, coloured by state."""
     with _rc():
@@ -422,7 +587,8 @@ def timeline(segments, path):
         axes = np.array(axes)
         starts = [seg[0] for s in strategies for d in segments[s].values() for seg in d]
         ends = [seg[0] + seg[1] for s in strategies for d in segments[s].values() for seg in d]
-        span = (max(ends) - min(starts)) if starts else 0
+        lo, hi = (min(starts), max(ends)) if starts else (0.0, 0.0)
+        span = hi - lo
         scale, unit = (86400.0, "days") if span > 2 * 86400 else (3600.0, "hours")
         present = set()
         for ax, s in zip(axes[:, 0], strategies):
@@ -430,7 +596,8 @@ def timeline(segments, path):
                 ax.tick_params(labelbottom=False)
             desktops = list(segments[s])
             for y, d in enumerate(desktops):
-                present |= _draw_segments(ax, y, segments[s][d], scale=scale)
+                present |= _draw_segments(ax, y, _merge_subpixel(segments[s][d], lo, hi),
+                                          scale=scale)
             ax.set_yticks(range(len(desktops)), desktops)
             ax.set_ylim(len(desktops) - 0.5, -0.5)
             ax.set_title(s, loc="left", fontsize=9)
@@ -442,6 +609,7 @@ def timeline(segments, path):
         _save(fig, path)
 
 
+@_figure_job
 def timeline_zoom(rows, desktop, period, path, first_minutes=20.0, tail_seconds=90.0):
     """One idle period of one desktop, every strategy a row: its start, and the user's return."""
     with _rc():
@@ -484,6 +652,7 @@ def _wide(values, ratio=20.0):
     return len(v) > 0 and v.max() / v.min() > ratio
 
 
+@_figure_job
 def contention(pairs, path):
     """Per-migration latency with and without contention: CDF pairs per strategy (solid: as run,
     dashed: alone on an idle network), and each migration as a point (uncontended, contended)
@@ -491,15 +660,16 @@ def contention(pairs, path):
     with _rc():
         fig, (ax, ax2) = _figure(3.8, ncols=2)
         every = np.concatenate([np.concatenate(v) for v in pairs.values()]) if pairs else np.array([])
+        log = _wide(every)
+        lo, hi = _range(every, log)
         for i, (s, (cont, unc)) in enumerate(pairs.items()):
             c = strategy_color(s, i)
             for v, style, what in ((np.sort(cont), "-", "contended"), (np.sort(unc), "--", "uncontended")):
-                y = np.arange(1, len(v) + 1) / len(v)
-                ax.step(np.concatenate([[v[0]], v]), np.concatenate([[0.0], y]), where="post",
-                        color=c, linestyle=style, linewidth=1.5,
+                ax.step(*_cdf_points(v, log), where="post", color=c, linestyle=style,
+                        linewidth=1.5,
                         label=f"{s} {what}: p50 {np.percentile(v, 50, method='inverted_cdf'):.2f} s")
-            ax2.scatter(unc, cont, s=10, color=c, alpha=0.6, edgecolors="none",
-                        label=f"{s}: n={len(cont):,}")
+            ax2.scatter(*_scatter_points(unc, cont, log, lo, hi), s=10, color=c, alpha=0.6,
+                        edgecolors="none", label=f"{s}: n={len(cont):,}")
         if len(every):
             positive = every[every > 0]
             lo, hi = (positive.min(), positive.max()) if len(positive) else (0.0, 1.0)
@@ -534,6 +704,7 @@ _LINESTYLES = ("-", "--", ":", "-.")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
+@_figure_job
 def sweep_migration_latency(table, xkey, xvalues, others, path):
     """p50 migration latency against xkey (its values in sweep order, evenly spaced): one line per
     strategy and value of the other swept keys (marker and line style); contended on the left,
@@ -619,6 +790,7 @@ def _ci(rows, col):
     return None if c is None or not c.notna().any() else c.fillna(0).to_numpy(dtype=float)
 
 
+@_figure_job
 def sweep_lines(sweep, path):
     """Energy, savings and wake-ups against the swept values, one line per strategy (always-on, the
     baseline, left out); the oracle (offline optimum of partial) dashed where sweep.csv has it."""
@@ -661,6 +833,7 @@ def sweep_lines(sweep, path):
         _save(fig, path)
 
 
+@_figure_job
 def sweep_heatmap(sweep, col, oracle_col, what, path):
     """Two grid keys: one heatmap per strategy (rows: first key, columns: second), plus the
     oracle's where sweep.csv has it; every cell annotated. All panels share one colour scale, shown

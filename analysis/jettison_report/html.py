@@ -1,5 +1,6 @@
 """Renders the document as one self-contained index.html: inline CSS, no scripts, no external
-resources; figures are <img> tags pointing at figures/NAME.png in the same folder."""
+resources; figures are <img> tags pointing at figures/NAME.png in the same folder, their captions
+linking the other formats written (NAME.pdf, NAME.svg with --formats)."""
 from html import escape
 
 from .content import (Facts, Figure, Heading, Note, Para, Table, cell_class, cell_text)
@@ -36,7 +37,7 @@ p.note { background: #fff8e1; border-left: 4px solid #f0c040; padding: 6px 10px;
 """
 
 
-def _block(b):
+def _block(b, formats=("png",)):
     if isinstance(b, Heading):
         hid = f' id="{escape(b.id)}"' if b.id else ""
         return f"<h{b.level}{hid}>{escape(b.text)}</h{b.level}>"
@@ -52,10 +53,12 @@ def _block(b):
     if isinstance(b, Figure):
         size = f' width="{b.width}" height="{b.height}"' if b.width else ""
         stem = b.src.rsplit(".", 1)[0]
-        other = " ".join(f'<a href="{escape(stem)}.{f}">{f.upper()}</a>' for f in ("pdf", "svg"))
+        other = " ".join(f'<a href="{escape(stem)}.{f}">{f.upper()}</a>'
+                         for f in formats if f != "png")
+        also = f" (also as {other})" if other else ""
         return (f'<figure><a href="{escape(b.src)}"><img src="{escape(b.src)}" '
                 f'alt="{escape(b.alt)}"{size}></a>'
-                f"<figcaption>{escape(b.caption)} (also as {other})</figcaption></figure>")
+                f"<figcaption>{escape(b.caption)}{also}</figcaption></figure>")
     raise TypeError(f"unknown block {type(b).__name__}")
 
 
@@ -82,17 +85,18 @@ def _toc(doc):
     return "<nav><strong>Contents</strong><ul>" + "".join(items) + "</ul></nav>"
 
 
-def render(doc):
+def render(doc, formats=("png",)):
+    """formats: the figure files written beside each PNG (the captions link the others)."""
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{escape(doc.title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
              f"<h1>{escape(doc.title)}</h1>"]
-    parts += [_block(b) for b in doc.intro]
+    parts += [_block(b, formats) for b in doc.intro]
     parts.append(_toc(doc))
     for s in doc.sections:
         parts.append(f'<section id="{escape(s.id)}">')
         parts.append(f"<h2>{escape(s.title)}</h2>")
-        parts += [_block(b) for b in s.blocks]
+        parts += [_block(b, formats) for b in s.blocks]
         parts.append("</section>")
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)

@@ -37,6 +37,12 @@ PERIOD_COLUMNS = {
 }
 # Converted when present (written by simulators with the network model).
 PERIOD_OPTIONAL_NUMERIC = ("migration_latency_uncontended_s", "proxy_energy_j")
+# The simulator's other numeric columns (and t_<state>_s): read as numbers (empty: NaN).
+PERIOD_OTHER_NUMERIC = ("savings_pct", "server_energy_j", "migrated_bytes", "fetched_pages",
+                        "prefetched_pages", "prefetch_used", "reintegrated_bytes", "network_bytes",
+                        "dirty_pages", "wakeups")
+# Text columns of periods.csv held as pandas categories (few distinct values, many rows).
+PERIOD_CATEGORICAL = ("strategy", "desktop", "outcome", "server")
 LINK_COLUMNS = {
     "strategy": "str", "link": "str", "from": "str", "to": "str", "capacity_bps": "float",
     "peak_utilisation": "float", "mean_utilisation": "float", "bytes": "float",
@@ -341,10 +347,15 @@ def _check_about(file, about):
 
 
 def read_periods(file):
+    """periods.csv: the columns the report uses converted and checked, every other number the
+    simulator writes as a number too, and the text columns as categories (a run of 1000 desktops
+    over 30 days has 1.3 million rows: held as numbers, not as text)."""
     spec = dict(PERIOD_COLUMNS)
     header = _csv_header(file)
-    spec.update({c: "float?" for c in PERIOD_OPTIONAL_NUMERIC if c in header})
-    return read_csv(file, spec)
+    spec.update({c: "float?" for c in header
+                 if c not in spec and (c in PERIOD_OPTIONAL_NUMERIC or c in PERIOD_OTHER_NUMERIC
+                                       or (c.startswith("t_") and c.endswith("_s")))})
+    return read_csv(file, spec, categorical=PERIOD_CATEGORICAL)
 
 
 def read_timeline(file):
@@ -388,9 +399,63 @@ def _csv_header(file):
         raise InputError(file, f"cannot read: {e}") from None
 
 
-def read_csv(file, spec):
+def read_csv(file, spec, categorical=()):
     """The CSV as a DataFrame: every row as many fields as the header, the columns of spec
-    present and converted (numbers checked finite); other columns stay text."""
+    present and converted (numbers checked finite); other columns stay text (those named in
+    categorical: pandas categories).
+
+    Read by pandas' C parser. Anything it cannot settle is read again by the exact reader, which
+    names the line: a row with a field too many (the parser refuses it), an empty last field
+    (which is also how a row with fields missing reads), a word for a number, an empty required
+    number. Blank lines are skipped."""
+    header = _csv_header(file)
+    if not header:
+        raise InputError(file, "empty file: expected a header line")
+    for col in spec:
+        if col not in header:
+            raise InputError(file, f"missing column '{col}' (has: {', '.join(header)})", 1)
+    if len(set(header)) != len(header):
+        return _read_csv_exact(file, spec, categorical)
+    dtype, na = {}, {}
+    for col in header:
+        kind = spec.get(col, "str")
+        if kind == "str":
+            dtype[col] = "category" if col in categorical else object
+        else:
+            dtype[col] = "float64"
+            na[col] = [""]
+    try:
+        with _open_text(file) as f:
+            df = pd.read_csv(f, header=0, names=header, dtype=dtype, engine="c",
+                             keep_default_na=False, na_values=na, skip_blank_lines=True,
+                             low_memory=False)
+    except (ValueError, csv.Error, UnicodeDecodeError):   # ParserError is a ValueError
+        return _read_csv_exact(file, spec, categorical)
+    except OSError as e:
+        raise InputError(file, f"cannot read: {e}") from None
+    except _zstd_errors() as e:
+        raise InputError(file, f"cannot read: {e}") from None
+    last = df[header[-1]]
+    if last.isna().any() or (last.dtype == object and (last == "").any()):
+        return _read_csv_exact(file, spec, categorical)
+    for col, kind in spec.items():
+        if kind == "str":
+            continue
+        v = df[col].to_numpy(dtype=float)
+        bad = ~np.isfinite(v)
+        if kind == "float?":
+            bad &= ~np.isnan(v)   # empty
+        if kind == "int":
+            bad |= np.nan_to_num(v) != np.round(np.nan_to_num(v))
+        if bad.any():
+            return _read_csv_exact(file, spec, categorical)
+        if kind == "int":
+            df[col] = df[col].astype("int64")
+    return df
+
+
+def _read_csv_exact(file, spec, categorical=()):
+    """read_csv's careful reader: row by row with the csv module, naming the first bad line."""
     try:
         with _open_text(file) as f:
             reader = csv.reader(f)
@@ -403,16 +468,20 @@ def read_csv(file, spec):
             n = len(header)
             rows = []
             for row in reader:
+                if not row:
+                    continue   # a blank line
                 if len(row) != n:
                     raise InputError(file, f"malformed CSV: {len(row)} fields, the header has {n}",
                                      reader.line_num)
-                rows.append(row)
+                rows.append((reader.line_num, row))
     except csv.Error as e:
         raise InputError(file, f"malformed CSV: {e}") from None
     except (OSError, UnicodeDecodeError) + _zstd_errors() as e:
         raise InputError(file, f"cannot read: {e}") from None
-    df = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(
+    lines = [ln for ln, _ in rows]
+    df = pd.DataFrame([r for _, r in rows], columns=header, dtype=str) if rows else pd.DataFrame(
         {c: pd.Series(dtype=str) for c in header})
+    del rows
     for col, kind in spec.items():
         if kind == "str":
             continue
@@ -426,8 +495,11 @@ def read_csv(file, spec):
         if bad.any():
             i = int(bad.to_numpy().argmax())
             raise InputError(file, f"column '{col}': not a {'whole ' if kind == 'int' else ''}"
-                                   f"number: '{text.iloc[i]}'", i + 2)
+                                   f"number: '{text.iloc[i]}'", lines[i])
         df[col] = nums.astype("int64") if kind == "int" else nums.astype("float64")
+    for col in categorical:
+        if col in df.columns and spec.get(col, "str") == "str":
+            df[col] = df[col].astype("category")
     return df
 
 

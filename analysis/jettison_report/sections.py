@@ -28,8 +28,8 @@ def _png_size(path):
 
 
 def _figure(figures_dir, name, alt, caption):
-    w, h = _png_size(Path(figures_dir) / name)
-    return Figure(src=f"figures/{name}", alt=alt, caption=caption, width=w, height=h)
+    # The PNG may still be being drawn (figures.Renderer): build.py sets its size afterwards.
+    return Figure(src=f"figures/{name}", alt=alt, caption=caption)
 
 
 def _scenario_title(folder):

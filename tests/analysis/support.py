@@ -185,9 +185,10 @@ def expected_figures(folder, slug):
     return out
 
 
-def with_vector_files(pngs):
-    """The figure files of these PNG names: each figure is written as NAME.png, .pdf and .svg."""
-    return {n[:-4] + ext for n in pngs for ext in (".png", ".pdf", ".svg")}
+def figure_files(pngs, formats=("png",)):
+    """The figure files of these PNG names in these formats: by default each figure is written as
+    NAME.png only; `--formats png,pdf,svg` (or `--paper`) adds NAME.pdf and NAME.svg."""
+    return {n[:-4] + "." + f for n in pngs for f in formats}
 
 
 class _Links(html.parser.HTMLParser):

@@ -24,16 +24,22 @@ class ReportFiles(unittest.TestCase):
         cls.run_report = cls.tmp / "report-run"
         support.report([cls.run_dir], cls.run_report)
         cls.multi_report = cls.tmp / "report-multi"
-        support.report([cls.aug, cls.sweep2, cls.sweep1_aug], cls.multi_report, "--title", "Many")
+        support.report([cls.aug, cls.sweep2, cls.sweep1_aug], cls.multi_report, "--title", "Many",
+                       "--formats", "png,pdf,svg")
 
-    def check_folder(self, report, expected_figures):
+    def check_folder(self, report, expected_figures, formats=("png",)):
         self.assertTrue((report / "index.html").is_file())
         self.assertTrue((report / "summary.md").is_file())
         figures = {p.name for p in (report / "figures").iterdir()}
         self.assertTrue(expected_figures <= figures, f"missing: {expected_figures - figures}")
         pngs = {n for n in figures if n.endswith(".png")}
-        # every figure also as PDF and SVG, for a paper; nothing else in the folder
-        self.assertEqual(figures, {n[:-4] + ext for n in pngs for ext in (".png", ".pdf", ".svg")})
+        # every figure as PNG, and in each other format asked for (PDF, SVG for a paper);
+        # nothing else in the folder
+        self.assertEqual(figures, support.figure_files(pngs, formats))
+        # the captions link each figure's other formats, and only those written
+        text = (report / "index.html").read_text()
+        for f in ("pdf", "svg"):
+            self.assertEqual(f">{f.upper()}</a>" in text, f in formats, f)
         for name in figures:
             data = (report / "figures" / name).read_bytes()
             self.assertGreater(len(data), 5000, name)
@@ -80,6 +86,7 @@ class ReportFiles(unittest.TestCase):
             self.assertEqual(int(r["migrations"].replace(",", "")), st["migrations"])
 
     def test_run_report(self):
+        # the default: every figure as PNG, no PDF or SVG
         page = self.check_folder(self.run_report, support.expected_figures(self.run_dir, "run"))
         self.assertEqual(page.title, "Jettison report: office-default")
         md = (self.run_report / "summary.md").read_text()
@@ -142,7 +149,8 @@ class ReportFiles(unittest.TestCase):
         self.assertIn("paper-timeline.png", expected)
         self.assertIn("sweep2-sweep-heatmap-energy.png", expected)
         self.assertIn("timeouts-sweep-lines.png", expected)
-        page = self.check_folder(self.multi_report, expected)
+        # --formats png,pdf,svg: every figure also as PDF and SVG
+        page = self.check_folder(self.multi_report, expected, ("png", "pdf", "svg"))
         self.assertEqual(page.title, "Many")
         self.assertTrue({"overview", "s1", "s2", "s3", "overview-published"} <= page.ids)
         md = (self.multi_report / "summary.md").read_text()
@@ -194,7 +202,26 @@ class ReportFiles(unittest.TestCase):
         self.assertIn(str(out / "index.html"), p.stdout)
         self.assertFalse((out / "figures" / "stale.png").exists())
         self.assertEqual({f.name for f in (out / "figures").iterdir()},
-                         support.with_vector_files(support.expected_figures(self.sweep1, "sweep1")))
+                         support.expected_figures(self.sweep1, "sweep1"))
+
+    def test_paper_formats(self):
+        """--paper is --formats png,pdf,svg; pdf alone adds only the PDFs; the PNGs are the same
+        bytes whatever else is written; an unknown format is bad usage (exit 2), nothing written."""
+        paper = self.tmp / "report-paper"
+        support.report([self.run_dir], paper, "--paper")
+        pngs = support.expected_figures(self.run_dir, "run")
+        self.check_folder(paper, pngs, ("png", "pdf", "svg"))
+        pdf = self.tmp / "report-pdf"
+        support.report([self.run_dir], pdf, "--formats", "pdf")
+        self.check_folder(pdf, pngs, ("png", "pdf"))
+        for name in pngs:
+            self.assertEqual((paper / "figures" / name).read_bytes(),
+                             (self.run_report / "figures" / name).read_bytes(), name)
+        bad = self.tmp / "report-bad-format"
+        p = support.report([self.run_dir], bad, "--formats", "png,eps", check=False)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("unknown figure format 'eps'", p.stderr)
+        self.assertFalse(bad.exists())
 
 
 class CompressedAndMissingPeriods(unittest.TestCase):

@@ -265,7 +265,7 @@ class Section(unittest.TestCase):
         out = self.tmp / "report-old"
         support.report([self.old], out)
         self.assertEqual({p.name for p in (out / "figures").iterdir()},
-                         support.with_vector_files(support.expected_figures(self.old, "old")))
+                         support.figure_files(support.expected_figures(self.old, "old")))
         self.assertFalse((out / "figures" / "old-contention.png").exists())
         tables, text = section_tables((out / "summary.md").read_text(), "### Network and servers")
         self.assertEqual(tables, [])
@@ -293,7 +293,7 @@ class Sweep(unittest.TestCase):
         expected = support.expected_figures(self.sweep, "sweep")
         self.assertIn(name, expected)
         self.assertEqual({p.name for p in (self.report / "figures").iterdir()},
-                         support.with_vector_files(expected))
+                         support.figure_files(expected))
         data = (self.report / "figures" / name).read_bytes()
         self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
         self.assertGreater(len(data), 5000)
