@@ -1,36 +1,71 @@
 #!/usr/bin/env bash
-# The emulated run of a bundled page trace next to the simulator's prediction for the same trace
-# (issue 6, "Measured"): wake-ups, pages and bytes fetched, dirty pages and reintegrated bytes, time
-# per power state and the desktop's energy over the span the VM is hosted.
+# The emulated run of a page trace next to the simulator's prediction for the same trace, in one
+# report (issues 6 and 12): wake-ups, pages fetched and prefetched, dirty pages, bytes, time per power
+# state and the desktop's energy over the span the VM is hosted, side by side, every difference
+# marked equal / within 5% / explained, each explanation drawn from the two runs' outputs and logs.
 #
-#   sudo scripts/emu-vs-sim.sh [MINUTES]        (default 10; the emulated run takes that long)
+#   sudo scripts/emu-vs-sim.sh [--capture FILE.csv] [--from SECONDS] [MINUTES]
+#   sudo scripts/emu-vs-sim.sh --synthetic [MINUTES]
 #
-# Emulated side: a 4 GiB sparse memory image in /dev/shm (random pages where the trace touches,
-# zeros elsewhere); jettison-desktop (emulated power, transition delays and watts of
-# scenarios/default.yaml, starting in `serving` as the simulated desktop does when the VM lands) in
-# one network namespace; jettison-replay (TLS PSK, Wake-on-LAN, sleep rule timeout 10 s, no
-# prefetch, speed 1, --write-back) in another, over the first MINUTES of
-# traces/samples/pages-linux.csv. Both namespaces and the veth pair joining them are made here with
-# unique names and removed on exit (also on error and Ctrl-C); magic packets stay inside them.
-# Simulated side: scenarios/emu/compare-linux.yaml (partial only), its profile anchored at the
-# migration's end so that the hosted span sees the same accesses (the file says why), regenerated
-# for MINUTES.
-# Writes results/emu-vs-sim/comparison.md (atomically), and the raw outputs next to it.
-# Environment: JETTISON_BIN (binaries; default build/bin, built when missing), SPEED (replay time
-# scale, default 1: only 1 matches the model's wall-clock sleep timer), DIRTY_TRACKING=1 (exact
-# dirty set through write-protect faults), OUT (output folder, default results/emu-vs-sim).
+# --capture (the default): a real guest's captured hosted period (time,page,op; time 0 = the guest
+# resumed on the server), by default scenarios/emu/debian-guest-pages.csv (the Debian 12 guest, 1 GiB,
+# 10 minutes, captured by KEEP=1 scripts/vm-demo.sh --guest debian --prefetch none). Replayed from
+# --from SECONDS (default 0) for MINUTES (default 10), with vm-demo.sh's settings: sleep rule timeout
+# 3 s, suspend 0.3 s, selective resume 0.2 s, full resume 0.5 s, exact dirty tracking
+# (write-protect faults), prefetch none (PREFETCH=spatial: radius 16); simulated with
+# scenarios/emu/vm-vs-sim.yaml set to the same.
+# --synthetic: the first MINUTES of traces/samples/pages-linux.csv (up to 120), scenarios/default.yaml's
+# transition delays, sleep timeout 10 s, no prefetch, exact dirty tracking (DIRTY_TRACKING=0: every
+# resident page counts as dirty); simulated with scenarios/emu/compare-linux.yaml.
+#
+# Emulated side: a sparse memory image in /dev/shm (random pages where the trace touches, zeros
+# elsewhere); jettison-desktop (emulated power, starting in `serving` as the simulated desktop does
+# when the VM lands) in one network namespace; jettison-replay (TLS PSK, Wake-on-LAN, speed 1,
+# --write-back, --verify) in another. Both namespaces and the veth pair joining them are made here
+# with unique names and removed on exit (also on error and Ctrl-C); magic packets stay inside them.
+# Simulated side: the scenario's profile anchored at the migration's end (anchor: migration-end), so
+# the hosted span sees the same accesses at the same offsets; the idle period lasts S + the span, S
+# the simulated migration's end, learnt from a first simulator run.
+#
+# Writes OUT/report/index.html (jettison_report.py SIM --emulated EMU: the simulator's run and a
+# "Simulated vs emulated" section), OUT/comparison.md (that section as Markdown, printed), and the
+# raw outputs in OUT/last/ (sim/: a jettison-sim run folder, emu/: periods.csv, the agent's and the
+# replay's logs, settings.json, trace.csv). Each is replaced whole. Needs root.
+# Environment: JETTISON_BIN (binaries; default build/bin, built when missing), OUT (default
+# results/emu-vs-sim), PREFETCH (none or spatial), SPEED (replay time scale, default 1), DIRTY_TRACKING.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+me=emu-vs-sim
+usage() { sed -n '7,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+mode=capture capture="$root/scenarios/emu/debian-guest-pages.csv" from=0 minutes=10
+while (($#)); do
+  case "$1" in
+    -h | --help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --capture) [[ $# -ge 2 ]] || usage; mode=capture capture="$2"; shift 2 ;;
+    --capture=*) mode=capture capture="${1#*=}"; shift ;;
+    --from) [[ $# -ge 2 ]] || usage; from="$2"; shift 2 ;;
+    --from=*) from="${1#*=}"; shift ;;
+    --synthetic) mode=synthetic; shift ;;
+    -*) echo "$me: unknown option '$1'" >&2; usage ;;
+    *) minutes="$1"; shift ;;
+  esac
+done
 if [[ $EUID -ne 0 ]]; then
-  echo "emu-vs-sim: needs root (network namespaces, a veth pair, userfaultfd, raw magic packets)" >&2
+  echo "$me: needs root (network namespaces, a veth pair, userfaultfd, raw magic packets)" >&2
   exit 2
 fi
-minutes="${1:-10}"
 if ! [[ $minutes =~ ^[0-9]+$ ]] || ((minutes < 1 || minutes > 120)); then
-  echo "emu-vs-sim: MINUTES must be a whole number in 1..120 (the trace is 2 h long), got '$minutes'" >&2
+  echo "$me: MINUTES must be a whole number in 1..120, got '$minutes'" >&2
+  exit 2
+fi
+if ! [[ $from =~ ^[0-9]+$ ]]; then
+  echo "$me: --from must be a whole number of seconds, got '$from'" >&2
   exit 2
 fi
 speed="${SPEED:-1}"
+prefetch="${PREFETCH:-none}"
+[[ $prefetch == none || $prefetch == spatial ]] ||
+  { echo "$me: PREFETCH must be none or spatial, got '$prefetch'" >&2; exit 2; }
 bin="${JETTISON_BIN:-$root/build/bin}"
 need=(jettison-sim jettison-desktop jettison-replay)
 for b in "${need[@]}"; do
@@ -43,24 +78,40 @@ for b in "${need[@]}"; do
   fi
 done
 for tool in ip python3 timeout; do
-  command -v "$tool" >/dev/null || { echo "emu-vs-sim: '$tool' is missing" >&2; exit 2; }
+  command -v "$tool" >/dev/null || { echo "$me: '$tool' is missing" >&2; exit 2; }
 done
+py=python3
+[[ -x /usr/bin/python3 ]] && py=/usr/bin/python3  # Debian's, which sees python3-matplotlib and -pandas
 
-trace="$root/traces/samples/pages-linux.csv"
-scenario="$root/scenarios/emu/compare-linux.yaml"
-out="${OUT:-$root/results/emu-vs-sim}"
 period_s=$((minutes * 60))
-# Transition delays and watts: scenarios/default.yaml (the simulator's defaults).
-suspend_delay=3.09s
-resume_selective=0.7s
-sleep_timeout=10s
-watts=(active=110W idle=102.1W migrating=105W suspending=90W asleep=1.2W resuming_full=100W
-  resuming_selective=60W serving=60W)
+out="${OUT:-$root/results/emu-vs-sim}"
+sets=()
+if [[ $mode == capture ]]; then
+  [[ -s $capture ]] || { echo "$me: --capture '$capture': no such file (or empty)" >&2; exit 2; }
+  capture="$(cd "$(dirname "$capture")" && pwd)/$(basename "$capture")"
+  trace="$capture"
+  scenario="$root/scenarios/emu/vm-vs-sim.yaml"
+  # vm-demo.sh's desktop and server (the capture's settings); the watts are the scenario's.
+  suspend_delay=0.3s resume_selective=0.2s resume_full=0.5s sleep_timeout=3s
+  dirty=(--dirty-tracking)
+  prefetch_flags=(--prefetch "$prefetch")
+  sets+=(--set "policy.sleep.timeout=$sleep_timeout" --set "policy.prefetch.rule=$prefetch")
+  [[ $prefetch == spatial ]] && { prefetch_flags+=(--radius 16); sets+=(--set policy.prefetch.radius=16); }
+else
+  ((from == 0)) || { echo "$me: --from is for --capture only" >&2; exit 2; }
+  trace="$root/traces/samples/pages-linux.csv"
+  scenario="$root/scenarios/emu/compare-linux.yaml"
+  # scenarios/default.yaml's transition delays (the simulator's defaults).
+  suspend_delay=3.09s resume_selective=0.7s resume_full=3s sleep_timeout=10s
+  dirty=(--dirty-tracking)
+  [[ ${DIRTY_TRACKING:-1} == 0 ]] && dirty=()
+  prefetch=none prefetch_flags=(--prefetch none)
+fi
 
 # --- cleanup: everything made here goes, on success, error or signal ---------------------------
 tag="jes$$"
 ns_d="$tag-d" ns_s="$tag-s" if_d="${tag}d" if_s="${tag}s"
-work=""
+work="" run=""
 agent_pid="" replay_pid=""
 cleanup() {
   local rc=$?
@@ -75,6 +126,8 @@ cleanup() {
   ip netns del "$ns_s" 2>/dev/null || true
   ip netns del "$ns_d" 2>/dev/null || true
   [[ -n $work && -d $work ]] && rm -rf "$work"
+  # A failed run keeps its folder for the logs (named in the error); a run never finished does not.
+  [[ $rc -eq 0 || $rc -eq 1 ]] || { [[ -n $run && -d $run ]] && rm -rf "$run"; }
   exit "$rc"
 }
 trap cleanup EXIT
@@ -85,50 +138,69 @@ work="$(mktemp -d /dev/shm/jettison-emu-vs-sim.XXXXXX)"
 mkdir -p "$out"
 run="$out/run.tmp-$$"
 rm -rf "$run"
-mkdir -p "$run/sim-probe" "$run/sim"
+mkdir -p "$run/sim-probe" "$run/sim" "$run/emu" "$run/inputs"
 
-# --- 1. simulator first (fast): the migration's latency fixes the shift of the profile ----------
-"$bin/jettison-sim" run "$scenario" --out "$run/sim-probe" >/dev/null
-read -r hosted_from <<<"$(python3 - "$run/sim-probe/periods.csv" <<'EOF'
+# --- 1. the span: the trace's rows in [from, from + period), times from `from` -------------------
+# Plus one read of an already-resident page 1 ms before the end (no fault, no fetch, no request: it
+# only keeps the replay, and so the sleep controller, running for the whole span, as the simulator's
+# timer runs until the user returns). The emulated trace and the simulated profile are the same rows.
+span_info="$("$py" - "$trace" "$from" "$period_s" "$run/inputs/span.csv" "$mode" <<'PY'
+import sys
+trace, start, period, dest, mode = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
+rows, last_page = [], 0
+with open(trace) as f:
+    header = f.readline().strip()
+    if header != "time,page,op":
+        sys.exit(f"emu-vs-sim: {trace}:1: expected the header time,page,op, got '{header}'")
+    for n, line in enumerate(f, start=2):
+        try:
+            t, p, o = line.strip().split(",")
+            t, p = float(t), int(p)
+            assert o in ("r", "w")
+        except (ValueError, AssertionError):
+            sys.exit(f"emu-vs-sim: {trace}:{n}: expected time,page,op (seconds, page number, r or w): '{line.strip()}'")
+        last_page = max(last_page, p)
+        if start <= t < start + period:
+            rows.append((t - start, p, o))
+if not rows:
+    sys.exit(f"emu-vs-sim: {trace}: no access in [{start:g} s, {start + period:g} s)")
+rows.append((period - 0.001, rows[0][1], "r"))
+with open(dest, "w") as f:
+    f.write("time,page,op\n" + "".join(f"{t:.6f},{p},{o}\n" for t, p, o in rows))
+# The image: the smallest power of two that holds every page of the trace (1 GiB for the Debian
+# guest), at least 4 GiB for the synthetic trace (a 4 GiB VM's page numbers).
+size = 1 << 20
+while size < (last_page + 1) * 4096:
+    size <<= 1
+print(max(size, 4 << 30) if mode == "synthetic" else size, len(rows) - 1)
+PY
+)"
+read -r image_bytes rows_in_span <<<"$span_info"
+[[ $mode == capture ]] && sets+=(--set "desktop.vm_memory=${image_bytes}B")
+
+# --- 2. simulator first (fast): the migration's end S, then the span over S + period -------------
+printf 'desktop,start,end\nd00,0,100000\n' >"$run/inputs/probe-idle.csv"
+"$bin/jettison-sim" run "$scenario" "${sets[@]}" --set "idle_trace=$run/inputs/probe-idle.csv" \
+  --set "page_traces.profiles.0.file=$run/inputs/span.csv" --out "$run/sim-probe" --quiet
+hosted_from="$("$py" - "$run/sim-probe/periods.csv" <<'PY'
 import csv, sys
 r = next(csv.DictReader(open(sys.argv[1])))
 assert r["outcome"] == "migrated", r["outcome"]
 # idle until migrate_after, then migrating for the migration's latency: the VM lands at their sum.
 print(f'{float(r["t_idle_s"]) + float(r["migration_latency_s"]):.6f}')
-EOF
+PY
 )"
+rm -rf "$run/sim-probe" "$run/inputs/probe-idle.csv"
+awk -v s="$hosted_from" -v p="$period_s" 'BEGIN { printf "desktop,start,end\nd00,0,%.6f\n", s + p }' \
+  >"$run/inputs/sim-idle.csv"
+"$bin/jettison-sim" run "$scenario" "${sets[@]}" --set "idle_trace=$run/inputs/sim-idle.csv" \
+  --set "page_traces.profiles.0.file=$run/inputs/span.csv" --out "$run/sim" >"$run/sim.txt"
 
-# The emulated trace: the first MINUTES of the sample, plus one read of an already-resident page
-# 1 ms before the end (no fault, no fetch, no request: it only keeps the replay, and so the sleep
-# controller, running for the whole span, as the simulator's timer runs until the user returns).
-# The simulated profile: the same rows (compare-linux.yaml anchors it at the migration's end); the
-# idle period ends N minutes after the VM lands at `hosted_from`.
-python3 - "$trace" "$period_s" "$hosted_from" "$run" <<'EOF'
-import sys
-trace, period, shift, run = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-rows = []
-with open(trace) as f:
-    assert f.readline().strip() == "time,page,op"
-    for line in f:
-        t, p, o = line.strip().split(",")
-        if float(t) < period:
-            rows.append((float(t), p, o))
-rows.append((period - 0.001, rows[0][1], "r"))
-with open(f"{run}/emu-trace.csv", "w") as f:
-    f.write("time,page,op\n" + "".join(f"{t:.6f},{p},{o}\n" for t, p, o in rows))
-with open(f"{run}/sim-profile.csv", "w") as f:
-    f.write("time,page,op\n" + "".join(f"{t:.6f},{p},{o}\n" for t, p, o in rows))
-with open(f"{run}/sim-idle.csv", "w") as f:
-    f.write(f"desktop,start,end\nd00,0,{shift + period:.6f}\n")
-EOF
-"$bin/jettison-sim" run "$scenario" --set "idle_trace=$run/sim-idle.csv" \
-  --set "page_traces.profiles.0.file=$run/sim-profile.csv" --out "$run/sim" >"$run/sim.txt"
-
-# --- 2. the memory image: 4 GiB sparse, random content on every page the trace touches ---------
-python3 - "$trace" "$work/vm.ram" <<'EOF'
+# --- 3. the memory image: sparse, random content on every page the span touches -----------------
+"$py" - "$run/inputs/span.csv" "$work/vm.ram" "$image_bytes" <<'PY'
 import random, sys
-trace, image = sys.argv[1], sys.argv[2]
-size, page = 4 << 30, 4096
+trace, image, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+page = 4096
 pages = set()
 with open(trace) as f:
     next(f)
@@ -140,43 +212,40 @@ with open(image, "wb") as f:
     for p in sorted(pages):
         f.seek(p * page)
         f.write(rng.randbytes(page))
-EOF
-python3 -c 'import secrets; print(secrets.token_hex(32))' >"$work/psk.hex"
+PY
+"$py" -c 'import secrets; print(secrets.token_hex(32))' >"$work/psk.hex"
 chmod 600 "$work/psk.hex"
 
-# --- 3. two namespaces joined by a veth pair ----------------------------------------------------
+# --- 4. two namespaces joined by a veth pair ----------------------------------------------------
 source "$root/scripts/lib/netns.sh"
 jettison_netns_pair "$ns_d" "$ns_s" "$if_d" "$if_s" ||
-  { echo "emu-vs-sim: cannot build the namespace pair (or read the MAC of $if_d)" >&2; exit 1; }
+  { echo "$me: cannot build the namespace pair (or read the MAC of $if_d)" >&2; exit 1; }
 port=7000
 
-# --- 4. the desktop agent, then the replay ------------------------------------------------------
-watt_flags=()
-for w in "${watts[@]}"; do watt_flags+=(--watts "$w"); done
+# --- 5. the desktop agent, then the replay ------------------------------------------------------
 # Bounded even if something hangs: the period, plus 5 minutes.
 limit="$(awk -v p="$period_s" -v s="$speed" 'BEGIN { printf "%d", p / s + 300 }')"
 ip netns exec "$ns_d" timeout -s TERM "$((limit + 60))" "$bin/jettison-desktop" --image "$work/vm.ram" \
   --listen "$addr_d:$port" --psk-file "$work/psk.hex" --psk-identity emu-vs-sim --interface "$if_d" \
   --power emulated --initial-state serving --suspend-delay "$suspend_delay" \
-  --resume-selective "$resume_selective" --packet-resume selective "${watt_flags[@]}" \
-  --log-level debug >"$run/agent.log" 2>&1 &
+  --resume-selective "$resume_selective" --resume-full "$resume_full" --packet-resume selective \
+  --speed "$speed" --log-level debug >"$run/emu/agent.log" 2>&1 &
 agent_pid=$!
 for i in $(seq 500); do
-  grep -q "serving .* on " "$run/agent.log" && break
-  kill -0 "$agent_pid" 2>/dev/null || { cat "$run/agent.log" >&2; echo "emu-vs-sim: the agent died" >&2; exit 1; }
+  grep -q "serving .* on " "$run/emu/agent.log" && break
+  kill -0 "$agent_pid" 2>/dev/null || { cat "$run/emu/agent.log" >&2; echo "$me: the agent died" >&2; exit 1; }
   sleep 0.01
-  ((i < 500)) || { cat "$run/agent.log" >&2; echo "emu-vs-sim: the agent did not start" >&2; exit 1; }
+  ((i < 500)) || { cat "$run/emu/agent.log" >&2; echo "$me: the agent did not start" >&2; exit 1; }
 done
 
-echo "emu-vs-sim: replaying the first $minutes min of $(basename "$trace") at speed $speed (about $(awk -v p="$period_s" -v s="$speed" 'BEGIN { printf "%d", p / s }') s)..."
-dirty=()
-[[ ${DIRTY_TRACKING:-0} == 1 ]] && dirty=(--dirty-tracking)
-mkdir -p "$run/emu"
-ip netns exec "$ns_s" timeout -s TERM "$limit" "$bin/jettison-replay" --trace "$run/emu-trace.csv" \
+echo "$me: replaying $rows_in_span accesses of $(basename "$trace") from $from s for $minutes min at speed $speed" \
+  "(about $(awk -v p="$period_s" -v s="$speed" 'BEGIN { printf "%d", p / s }') s)..."
+ip netns exec "$ns_s" timeout -s TERM "$limit" "$bin/jettison-replay" --trace "$run/inputs/span.csv" \
   --connect "$addr_d:$port" --psk-file "$work/psk.hex" --psk-identity emu-vs-sim \
   --wol-interface "$if_s" --desktop-mac "$mac_d" --sleep timeout --sleep-timeout "$sleep_timeout" \
-  --prefetch none --speed "$speed" --period "${period_s}s" "${dirty[@]}" --image "$work/vm.ram" --verify \
-  --write-back --give-up-after 60s --desktop d00 --out "$run/emu/periods.csv" >"$run/replay.log" 2>&1 &
+  "${prefetch_flags[@]}" --speed "$speed" --period "${period_s}s" "${dirty[@]}" --image "$work/vm.ram" --verify \
+  --write-back --give-up-after 60s --desktop d00 --log-level debug --out "$run/emu/periods.csv" \
+  >"$run/emu/replay.log" 2>&1 &
 replay_pid=$!
 set +e
 wait "$replay_pid"
@@ -184,8 +253,8 @@ replay_rc=$?
 set -e
 replay_pid=""
 if ((replay_rc != 0)); then
-  cat "$run/replay.log" >&2
-  echo "emu-vs-sim: jettison-replay failed ($replay_rc); logs in $run" >&2
+  tail -n 40 "$run/emu/replay.log" >&2
+  echo "$me: jettison-replay failed ($replay_rc); logs in $run/emu" >&2
   exit 1
 fi
 kill -TERM "$agent_pid"
@@ -193,126 +262,36 @@ for _ in $(seq 100); do kill -0 "$agent_pid" 2>/dev/null || break; sleep 0.1; do
 wait "$agent_pid" || true
 agent_pid=""
 
-# --- 5. the table -------------------------------------------------------------------------------
-python3 - "$run" "$period_s" "$speed" "${watts[@]}" >"$run/comparison.md" <<'EOF'
-import csv, re, sys
-from datetime import datetime
+# What the emulated run was given, for the comparison (it reads the rest from the two folders).
+cp "$run/inputs/span.csv" "$run/emu/trace.csv"
+"$py" - "$run/emu/settings.json" <<PY
+import json, sys
+json.dump({"mode": "$mode", "trace": "${trace#"$root"/}", "from_s": $from, "period_s": $period_s,
+           "speed": $speed, "accesses": $rows_in_span, "image_bytes": $image_bytes,
+           "sleep_rule": "timeout", "sleep_timeout": "$sleep_timeout", "prefetch": "$prefetch",
+           "radius": 16 if "$prefetch" == "spatial" else None, "dirty_tracking": ${#dirty[@]} > 0,
+           "suspend": "$suspend_delay", "resume_selective": "$resume_selective",
+           "resume_full": "$resume_full", "scenario": "${scenario#"$root"/}",
+           "sets": "${sets[*]}", "hosted_from_s": $hosted_from},
+          open(sys.argv[1], "w"), indent=1)
+PY
 
-run, period, speed, watts_args = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
-watts = {k: float(v.rstrip("W")) for k, v in (w.split("=") for w in watts_args)}
-hosted_states = ["serving", "suspending", "asleep", "resuming_selective"]
+# --- 6. the report and the table ----------------------------------------------------------------
+rm -rf "$run/report"
+"$py" "$root/analysis/jettison_report.py" "$run/sim" --emulated "$run/emu" --out "$run/report" --quiet \
+  --title "Simulated vs emulated: $(basename "$trace"), $minutes min from $from s"
+PYTHONPATH="$root/analysis" PYTHONDONTWRITEBYTECODE=1 "$py" -m jettison_report.emu_comparison \
+  "$run/sim" "$run/emu" >"$run/comparison.md"
 
-sim = next(csv.DictReader(open(f"{run}/sim/periods.csv")))
-emu = next(csv.DictReader(open(f"{run}/emu/periods.csv")))
-
-# The agent's state changes, from its debug log: "[time] [debug] power[emulated]: STATE".
-stamp = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\]")
-def when(line):
-    m = stamp.match(line)
-    return datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp() if m else None
-changes, connected = [], None
-agent_lines = open(f"{run}/agent.log").read().splitlines()
-for line in agent_lines:
-    t = when(line)
-    if t is None:
-        continue
-    m = re.search(r"power\[emulated\]: (\w+)$", line)
-    if m:
-        changes.append((t, m.group(1)))
-    if connected is None and re.search(r"(accepted|connection|handshake|hello|client)", line, re.I):
-        connected = t
-replay_lines = open(f"{run}/replay.log").read().splitlines()
-# The hosted span starts when the replay's clock starts: the write-back's commit (logged) minus its
-# duration minus the replay's wall time (both printed); the agent's "connected" is the fallback.
-start = None
-wall = next((float(m.group(1)) for m in (re.search(r"in ([0-9.]+) s \(speed", l) for l in replay_lines) if m), None)
-for l in replay_lines:
-    m = re.search(r"remote .*write-back of \d+ pages committed \(\d+ bytes, ([0-9.]+) ms", l)
-    if m and wall is not None and when(l) is not None:
-        start = when(l) - float(m.group(1)) / 1000 - wall
-        break
-if start is None:
-    start = connected
-assert start is not None, "cannot place the replay's start in time"
-end = start + period / speed
-first = min([t for t, _ in changes], default=start)
-state0 = "serving"
-timeline = [(min(first, start) - 1.0, state0)] + changes
-emu_t = {s: 0.0 for s in hosted_states + ["idle", "active", "resuming_full", "migrating"]}
-for i, (t, s) in enumerate(timeline):
-    t_next = timeline[i + 1][0] if i + 1 < len(timeline) else float("inf")
-    a, b = max(t, start), min(t_next, end)
-    if b > a:
-        emu_t[s] = emu_t.get(s, 0.0) + (b - a)
-
-# Whole-lifetime report the agent printed at exit (state times and energy), for reference.
-agent_report = [l for l in agent_lines if not stamp.match(l)]
-summary = next((l for l in agent_lines if l.startswith("jettison-desktop:") and "sleeps" in l), "")
-served = re.search(r"(\d+) pages served \((\d+) zero\)", summary)
-replay_text = "\n".join(replay_lines)
-
-def f(x):
-    return float(x) if x not in ("", None) else None
-sim_t = {s: float(sim[f"t_{s}_s"]) for s in hosted_states}
-emu_e = sum(emu_t[s] * watts[s] for s in emu_t if s in watts)
-sim_e = sum(sim_t[s] * watts[s] for s in hosted_states)
-page = 4096
-
-def num(v, fmt="{:,.0f}"):
-    return "—" if v is None else fmt.format(v)
-def diff(a, b, fmt="{:+,.0f}"):
-    if a is None or b is None:
-        return "—"
-    s = fmt.format(a - b)
-    return s + (f" ({(a - b) / b * 100:+.1f}%)" if b else "")
-
-rows = [
-    ("wake-ups", f(emu["wakeups"]), f(sim["wakeups"]), "{:,.0f}"),
-    ("pages fetched (demand)", f(emu["fetched_pages"]), f(sim["fetched_pages"]), "{:,.0f}"),
-    ("bytes fetched (pages x 4 KiB)", f(emu["fetched_bytes"]), f(sim["fetched_bytes"]), "{:,.0f}"),
-    ("network bytes (emu: all wire bytes incl. write-back, TLS; sim: fetched pages)", f(emu["network_bytes"]),
-     f(sim["fetched_bytes"]), "{:,.0f}"),
-    ("dirty pages", f(emu["dirty_pages"]), f(sim["dirty_pages"]), "{:,.0f}"),
-    ("reintegrated bytes (all)", f(emu["reintegrated_bytes"]), f(sim["reintegrated_bytes"]), "{:,.0f}"),
-    ("reintegrated bytes without the 40 MiB metadata", f(emu["reintegrated_bytes"]),
-     f(sim["reintegrated_bytes"]) - f(sim["migrated_bytes"]), "{:,.0f}"),
-]
-for s in hosted_states:
-    rows.append((f"time {s} (s)", emu_t[s], sim_t[s], "{:,.3f}"))
-rows.append(("time other states (s)", sum(v for k, v in emu_t.items() if k not in hosted_states), 0.0, "{:,.3f}"))
-rows.append(("hosted span (s)", sum(emu_t.values()), sum(sim_t.values()), "{:,.3f}"))
-rows.append(("desktop energy over the hosted span (J)", emu_e, sim_e, "{:,.1f}"))
-rows.append(("mean desktop power over the span (W)", emu_e / max(sum(emu_t.values()), 1e-9),
-             sim_e / max(sum(sim_t.values()), 1e-9), "{:,.2f}"))
-
-print(f"# Emulated vs simulated: first {period / 60:g} min of pages-linux.csv, partial migration\n")
-print("Written by `scripts/emu-vs-sim.sh`. Emulated: jettison-desktop (emulated power) and "
-      f"jettison-replay (speed {speed:g}, sleep timeout 10 s, no prefetch, TLS over a veth pair). "
-      "Simulated: `scenarios/emu/compare-linux.yaml` (partial), profile anchored at the migration's end "
-      "so the hosted span replays the same accesses. Energy = state time x the watts of scenarios/default.yaml, "
-      "over the hosted span only (the simulator's migrating/idle/resuming_full/reintegration are "
-      "outside it). Simulated network bytes: the pages fetched (the model has no protocol overhead).\n")
-print("| metric | emulated | simulated | emulated - simulated |")
-print("|---|---:|---:|---:|")
-for name, a, b, fmt in rows:
-    print(f"| {name} | {num(a, fmt)} | {num(b, fmt)} | {diff(a, b, fmt.replace('{:', '{:+'))} |")
-print()
-if served:
-    print(f"Agent: {summary.split(': ', 1)[1]}")
-    print()
-for l in replay_lines:
-    if re.match(r"^(replayed|faults|fault latency|sleep rule|write-back|verified|note)", l):
-        print(f"- replay: {l}")
-print()
-print("Agent's whole-lifetime report (start to SIGTERM, including the write-back wake):\n")
-print("```")
-print("\n".join(l for l in agent_report if l.strip()))
-print("```")
-EOF
-# Publish: the raw outputs, then the table, each by rename.
+# Publish: the raw outputs, then the report and the table, each by rename.
 rm -rf "$out/last"
 mv "$run" "$out/last"
+run=""
+rm -rf "$out/.report.old-$$"
+[[ -d $out/report ]] && mv "$out/report" "$out/.report.old-$$"
+mv "$out/last/report" "$out/report"
+rm -rf "$out/.report.old-$$"
 cp "$out/last/comparison.md" "$out/.comparison.md.tmp-$$"
 mv "$out/.comparison.md.tmp-$$" "$out/comparison.md"
 cat "$out/comparison.md"
-echo "emu-vs-sim: wrote $out/comparison.md (raw outputs in $out/last/)"
+echo "$me: wrote $out/report/index.html and $out/comparison.md (raw outputs in $out/last/)"

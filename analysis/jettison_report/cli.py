@@ -19,6 +19,9 @@ def _parser():
     p.add_argument("--out", required=True, metavar="REPORT_DIR",
                    help="the report folder; written atomically, an earlier report there is replaced")
     p.add_argument("--title", help="the report's title (default: from the scenario)")
+    p.add_argument("--emulated", metavar="EMU_DIR",
+                   help="an emulated run of the same trace (scripts/emu-vs-sim.sh's emu/ folder): adds "
+                        "a 'Simulated vs emulated' section comparing it with the first run folder")
     p.add_argument("--formats", default="png", metavar="png[,pdf][,svg]",
                    help="the figure files to write: png (always: the page shows it), and pdf, "
                         "svg for a paper (default: png)")
@@ -44,7 +47,8 @@ def main(argv=None):
     except ValueError as e:
         parser.error(f"--formats: {e}")
     try:
-        out = write_report(args.inputs, args.out, args.title, formats=formats)
+        out = write_report(args.inputs, args.out, args.title, emulated=args.emulated,
+                           formats=formats)
     except InputError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 1

@@ -5,7 +5,7 @@ import re
 import struct
 from pathlib import Path
 
-from . import figures, fmt, metrics, params, published, replicates
+from . import emu_comparison, figures, fmt, metrics, params, published, replicates
 from .content import Document, Facts, Figure, Heading, Note, Para, Section, Table
 
 SWEEP_TABLE_ROWS = 200     # longer sweeps: the first rows, and a note; sweep.csv has them all
@@ -48,9 +48,11 @@ def document_title(folders):
     return "Jettison report: " + ", ".join(f.label for f in folders)
 
 
-def build(folders, figures_dir, title=None):
+def build(folders, figures_dir, title=None, emulated=None):
     ids = slugs([f.label for f in folders])
     sections = []
+    if emulated is not None:  # an emulated run of the first folder's trace (emu_comparison)
+        sections.append(emu_comparison.section_for(folders, emulated))
     if len(folders) > 1:
         sections.append(_overview(folders))
     for i, (folder, slug) in enumerate(zip(folders, ids), start=1):
