@@ -21,6 +21,30 @@ std::string_view vm_location(std::optional<VmState> state) {
   return "unknown";
 }
 
+nlohmann::json server_json(const ServerPeer& p, std::optional<VmState> vm_state, std::int64_t now_unix_ms) {
+  auto ago = [&](std::int64_t t) { return static_cast<double>(now_unix_ms - t) / 1000.0; };
+  nlohmann::json j{{"address", p.address},
+                   {"identity", p.identity},
+                   {"connected", p.open > 0},
+                   {"connections", p.open},
+                   {"first_seen_unix_ms", p.first_seen_unix_ms},
+                   {"last_seen_unix_ms", p.last_seen_unix_ms},
+                   {"last_seen_ago_s", ago(p.last_seen_unix_ms)}};
+  if (p.connected_since_unix_ms) {
+    j["connected_since_unix_ms"] = *p.connected_since_unix_ms;
+    j["connected_for_s"] = ago(*p.connected_since_unix_ms);
+  }
+  // It holds the VM while the VM is away (a take-back ends that without the server).
+  const bool away = vm_state && (*vm_state == VmState::kMigratingOut || *vm_state == VmState::kRemote ||
+                                 *vm_state == VmState::kReintegrating);
+  j["holds_vm"] = away && p.holds_vm_since_unix_ms.has_value();
+  if (away && p.holds_vm_since_unix_ms) {
+    j["holds_vm_since_unix_ms"] = *p.holds_vm_since_unix_ms;
+    j["holds_vm_for_s"] = ago(*p.holds_vm_since_unix_ms);
+  }
+  return j;
+}
+
 nlohmann::json to_json(const DesktopStatus& d, std::int64_t now_unix_ms) {
   const DesktopAgentStats& s = d.stats;
   nlohmann::json j{{"side", "desktop"},
@@ -48,6 +72,7 @@ nlohmann::json to_json(const DesktopStatus& d, std::int64_t now_unix_ms) {
     }
     j["last_wake"] = w;
   }
+  if (s.server.peer) j["server"] = server_json(*s.server.peer, d.vm_state, now_unix_ms);
   if (d.vm.is_object()) j.update(d.vm);
   return j;
 }

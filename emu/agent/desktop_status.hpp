@@ -29,6 +29,10 @@ struct DesktopStatus {
   nlohmann::json vm;                                    // VmController::status_json(), or null
 };
 
+// The status' "server" object: the consolidation server of record (its address, TLS identity, whether
+// and since when it is connected, whether and since when it holds the VM); `vm_state` as above.
+nlohmann::json server_json(const ServerPeer& peer, std::optional<VmState> vm_state, std::int64_t now_unix_ms);
+
 // The answer's fields (without "ok"); `now_unix_ms` dates the last wake-up ("ago_s").
 nlohmann::json to_json(const DesktopStatus& status, std::int64_t now_unix_ms);
 

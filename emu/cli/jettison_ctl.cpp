@@ -6,8 +6,9 @@
 //   jettison-ctl --socket /run/jettison/desktop.sock status --json
 //   jettison-ctl --socket /run/jettison/server.sock status        # jettison-server --control
 //
-// status prints a line for the daemon, then one line per VM; --json the answer as it came
-// (emu/PROTOCOL.md, "Status").
+// status prints a line for the daemon (on a desktop, then a line naming its server: address, TLS
+// identity, connected or last seen, since when it holds the VM), then one line per VM; --json the
+// answer as it came (emu/PROTOCOL.md, "Status").
 //
 // Exit 0 when the daemon answered ok, 1 when it answered an error or could not be reached, 2 on bad
 // flags.

@@ -31,6 +31,27 @@ std::string last_wake(const nlohmann::json& answer) {
   return out;
 }
 
+double seconds(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j.at(key).is_number() ? j.at(key).get<double>() : 0.0;
+}
+
+// "server 10.0.0.2 (psk:lab-1): connected for 5.2 s (1 connection), holds the VM for 4.1 s".
+std::string server_line(const nlohmann::json& a) {
+  if (!a.contains("server")) return "server: none connected yet";
+  const nlohmann::json& s = a.at("server");
+  std::string line = fmt::format("server {} ({}): ", text(s, "address"), text(s, "identity"));
+  if (s.value("connected", false)) {
+    const std::uint64_t n = count(s, "connections");
+    line += fmt::format("connected for {:.1f} s ({} connection{})", seconds(s, "connected_for_s"), n,
+                        n == 1 ? "" : "s");
+  } else {
+    line += fmt::format("not connected, last seen {:.1f} s ago", seconds(s, "last_seen_ago_s"));
+  }
+  if (s.value("holds_vm", false))
+    line += fmt::format(", holds the VM for {:.1f} s", seconds(s, "holds_vm_for_s"));
+  return line;
+}
+
 std::vector<std::string> desktop_lines(const nlohmann::json& a) {
   std::vector<std::string> lines;
   std::string head =
@@ -45,6 +66,7 @@ std::vector<std::string> desktop_lines(const nlohmann::json& a) {
       head += fmt::format(", one in progress ({} pages journalled)", count(wb, "journal_pages"));
   }
   lines.push_back(head);
+  lines.push_back(server_line(a));
   const std::string location = text(a, "location", "no-vm");
   if (location == "no-vm") {
     lines.push_back(fmt::format("no VM: serves the image {}", text(a, "image")));

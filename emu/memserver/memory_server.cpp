@@ -15,8 +15,27 @@
 #include "emu/wire/errors.hpp"
 #include "emu/wire/tcp_socket.hpp"
 #include "emu/wire/tls_context.hpp"
+#include "emu/wire/tls_stream.hpp"
 
 namespace jettison::emu {
+namespace {
+
+// The TLS identity a connection proved: the PSK's (the only one this server accepts), the client
+// certificate's subject, or none.
+std::string identity_of(const Stream& stream, const TlsConfig& tls) {
+  switch (tls.security) {
+    case Security::kTlsPsk:
+      return "psk:" + tls.psk_identity;
+    case Security::kTlsCertificates:
+      if (const auto* t = dynamic_cast<const TlsStream*>(&stream)) return "cert:" + t->peer_subject();
+      return "cert:?";
+    case Security::kInsecurePlainTcp:
+      break;
+  }
+  return "none (plain TCP)";
+}
+
+}  // namespace
 
 struct MemoryServer::Conn {
   SmallStackThread thread;
@@ -78,8 +97,13 @@ std::optional<std::uint64_t> MemoryServer::write_back_in_progress() const {
 }
 
 MemoryServerStats MemoryServer::stats() const {
-  std::lock_guard lock(stats_mutex_);
-  return stats_;
+  MemoryServerStats s;
+  {
+    std::lock_guard lock(stats_mutex_);
+    s = stats_;
+  }
+  s.peer = peers_.current();
+  return s;
 }
 
 void MemoryServer::start() {
@@ -191,6 +215,7 @@ void MemoryServer::run_connection(Conn& conn, Accepted accepted, ConnectionLimit
   };
   try {
     auto stream = tls_->establish(std::move(accepted.fd), peer, deadline);
+    const PeerLabel who{accepted.host, identity_of(*stream, config_.tls)};
     StreamChannel channel(std::move(stream), config_.send_timeout);
     HandshakeChannel bounded(
         channel, deadline, config_.handshake_timeout, [&slot] { slot.handshake_done(); },
@@ -198,7 +223,7 @@ void MemoryServer::run_connection(Conn& conn, Accepted accepted, ConnectionLimit
           count(&MemoryServerStats::handshake_timeouts);
           count(&MemoryServerStats::refused);
         });
-    ServerSession(*this, bounded, stopping_).run();
+    ServerSession(*this, bounded, stopping_, who).run();
   } catch (const AuthError& e) {
     spdlog::warn("memserver: refused {}: {}", peer, e.what());
     count(&MemoryServerStats::refused);

@@ -38,6 +38,7 @@
 #include "emu/memserver/journal.hpp"
 #include "emu/memserver/memory_image.hpp"
 #include "emu/memserver/over_limit_log.hpp"
+#include "emu/memserver/peer_registry.hpp"
 #include "emu/memserver/vm_hooks.hpp"
 #include "emu/wire/frame.hpp"
 #include "emu/wire/tcp_socket.hpp"
@@ -76,6 +77,7 @@ struct MemoryServerStats {
   std::uint64_t pages_served = 0, zero_pages_served = 0;
   std::uint64_t pages_written_back = 0;
   std::uint64_t device_states_sent = 0, device_states_accepted = 0;
+  std::optional<ServerPeer> peer;  // the consolidation server of record (PeerRegistry::current())
 };
 
 inline constexpr std::size_t kConnectionStack = 512u << 10;  // stack of a connection's thread
@@ -134,6 +136,7 @@ class MemoryServer {
 
   mutable std::mutex stats_mutex_;
   MemoryServerStats stats_;
+  PeerRegistry peers_;  // who is connected, who took the VM (for the status)
 
   friend class ServerSession;
 };

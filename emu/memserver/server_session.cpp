@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <shared_mutex>
 
 #include "common/input_error.hpp"
@@ -14,6 +15,12 @@ namespace jettison::emu {
 namespace {
 constexpr Duration kPollInterval = Duration::millis(50);
 constexpr int kDrainPolls = 20;  // after an ERROR, the peer's frames are dropped for 20 x 50 ms at most
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // Runs a VM hook; its failure becomes a VM_ERROR carrying its text.
 template <typename F>
@@ -32,6 +39,7 @@ auto call_hook(const char* hook, F&& f) {
 }  // namespace
 
 ServerSession::~ServerSession() {
+  if (registered_) server_.peers_.closed(channel_.peer(), unix_ms());
   if (owns_journal_) {
     std::lock_guard lock(server_.journal_mutex_);
     spdlog::warn("memserver: {} left with an uncommitted write-back of {} pages; discarded", channel_.peer(),
@@ -89,6 +97,8 @@ void ServerSession::run() noexcept {
       std::lock_guard lock(server_.stats_mutex_);
       ++server_.stats_.connections;
     }
+    server_.peers_.connected(peer, who_.host, who_.identity, unix_ms());
+    registered_ = true;
     spdlog::info("memserver: {} connected (version {}, capabilities {:#x})", peer, limits_.version, caps_);
     while (auto frame = next_frame(server_.config_.idle_timeout)) {
       Message m = decode(*frame, limits_);
@@ -315,6 +325,7 @@ void ServerSession::get_device_state(const GetDeviceState& m) {
     std::lock_guard lock(server_.stats_mutex_);
     ++server_.stats_.device_states_sent;
   }
+  server_.peers_.took_vm(channel_.peer(), unix_ms());
   spdlog::info("memserver: sent the device state of epoch {} ({} bytes in {} frames) to {}", m.epoch,
                state->size(), chunks.size(), channel_.peer());
 }
@@ -348,6 +359,7 @@ void ServerSession::put_device_state(const PutDeviceState& m) {
   try {
     std::lock_guard lock(server_.vm_accept_mutex_);
     call_hook("accept_state", [&] { server_.config_.vm->accept_state(m.epoch, std::move(state)); });
+    server_.peers_.vm_returned();
     std::lock_guard stats_lock(server_.stats_mutex_);
     ++server_.stats_.device_states_accepted;
   } catch (const ProtocolError& e) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "emu/wire/channel.hpp"
@@ -16,10 +17,15 @@ namespace jettison::emu {
 
 class MemoryServer;
 
+// Who is on the other end: the peer's address (no port) and the TLS identity it proved.
+struct PeerLabel {
+  std::string host, identity;
+};
+
 class ServerSession {
  public:
-  ServerSession(MemoryServer& server, Channel& channel, const std::atomic<bool>& stopping)
-      : server_(server), channel_(channel), stopping_(stopping) {}
+  ServerSession(MemoryServer& server, Channel& channel, const std::atomic<bool>& stopping, PeerLabel who = {})
+      : server_(server), channel_(channel), stopping_(stopping), who_(std::move(who)) {}
   ~ServerSession();
   // Returns normally when the session ends for any reason; never throws.
   void run() noexcept;
@@ -43,6 +49,8 @@ class ServerSession {
   MemoryServer& server_;
   Channel& channel_;
   const std::atomic<bool>& stopping_;
+  PeerLabel who_;
+  bool registered_ = false;  // in the server's PeerRegistry (past HELLO)
   DecodeLimits limits_;
   std::uint64_t caps_ = 0;
   bool owns_journal_ = false;

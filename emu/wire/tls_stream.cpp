@@ -1,7 +1,9 @@
 #include "emu/wire/tls_stream.hpp"
 
 #include <fmt/format.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -25,6 +27,22 @@ TlsStream::TlsStream(SSL* ssl, Fd fd, std::string peer)
 
 TlsStream::~TlsStream() {
   if (ssl_ != nullptr) SSL_free(ssl_);
+}
+
+std::string TlsStream::peer_subject() const {
+  X509* cert = SSL_get1_peer_certificate(ssl_);
+  if (cert == nullptr) return {};
+  std::string out;
+  if (BIO* bio = BIO_new(BIO_s_mem())) {
+    if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+      char* data = nullptr;
+      const long n = BIO_get_mem_data(bio, &data);
+      if (n > 0 && data != nullptr) out.assign(data, static_cast<std::size_t>(n));
+    }
+    BIO_free(bio);
+  }
+  X509_free(cert);
+  return out;
 }
 
 bool TlsStream::wait_or_throw(int rc, Deadline deadline, const char* what, bool handshake) {

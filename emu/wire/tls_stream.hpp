@@ -24,6 +24,8 @@ class TlsStream final : public Stream {
   std::size_t read_some(std::byte* buf, std::size_t n, Deadline deadline) override;
   void write_all(const std::byte* buf, std::size_t n, Deadline deadline) override;
   const std::string& peer() const override { return peer_; }
+  // The peer certificate's subject (RFC 2253, "CN=server-1,O=lab"), "" without one.
+  std::string peer_subject() const;
   void shutdown() noexcept override;
 
  private:

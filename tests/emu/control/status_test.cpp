@@ -120,6 +120,15 @@ DesktopStatus desktop_away() {
   d.write_back_in_progress = 7;
   d.vm_state = VmState::kRemote;
   d.vm = {{"vm", "remote"}, {"backend", "qemu"}, {"epoch", 3}, {"user_returned", true}};
+  // The server that took the VM 90 s ago, first seen 100 s ago, not connected since 40 s ago
+  // (the desktop sleeps).
+  ServerPeer p;
+  p.address = "10.0.0.2";
+  p.identity = "psk:lab-1";
+  p.first_seen_unix_ms = kNow - 100'000;
+  p.last_seen_unix_ms = kNow - 40'000;
+  p.holds_vm_since_unix_ms = kNow - 90'000;
+  d.stats.server.peer = p;
   return d;
 }
 
@@ -146,6 +155,18 @@ TEST(DesktopStatusJson, EveryFieldFromTheSnapshot) {
   EXPECT_DOUBLE_EQ(w.at("asleep_s").get<double>(), 1.5);
   EXPECT_EQ(w.at("at_unix_ms"), kNow - 61'000);
   EXPECT_DOUBLE_EQ(w.at("ago_s").get<double>(), 61.0);
+  const nlohmann::json& srv = j.at("server");
+  EXPECT_EQ(srv.at("address"), "10.0.0.2");
+  EXPECT_EQ(srv.at("identity"), "psk:lab-1");
+  EXPECT_EQ(srv.at("connected"), false);
+  EXPECT_EQ(srv.at("connections"), 0);
+  EXPECT_FALSE(srv.contains("connected_since_unix_ms"));
+  EXPECT_EQ(srv.at("first_seen_unix_ms"), kNow - 100'000);
+  EXPECT_EQ(srv.at("last_seen_unix_ms"), kNow - 40'000);
+  EXPECT_DOUBLE_EQ(srv.at("last_seen_ago_s").get<double>(), 40.0);
+  EXPECT_EQ(srv.at("holds_vm"), true);
+  EXPECT_EQ(srv.at("holds_vm_since_unix_ms"), kNow - 90'000);
+  EXPECT_DOUBLE_EQ(srv.at("holds_vm_for_s").get<double>(), 90.0);
   // The VM controller's fields are merged in as they are.
   EXPECT_EQ(j.at("vm"), "remote");
   EXPECT_EQ(j.at("epoch"), 3);
@@ -162,23 +183,55 @@ TEST(DesktopStatusJson, NoVmNoWakeNoWriteBack) {
   EXPECT_FALSE(j.contains("vm"));
   EXPECT_EQ(j.at("write_back").at("in_progress"), false);
   EXPECT_FALSE(j.at("write_back").contains("journal_pages"));
+  EXPECT_FALSE(j.contains("server"));  // no server has connected
   const std::vector<std::string> lines = status_lines(j);
-  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(
       lines[0],
       "desktop: power idle, not serving, 0 pages served, 0 sleeps, 0 wake-ups, never woken; write-back: "
       "0 pages in, generation 0");
-  EXPECT_EQ(lines[1], "no VM: serves the image vm.ram");
+  EXPECT_EQ(lines[1], "server: none connected yet");
+  EXPECT_EQ(lines[2], "no VM: serves the image vm.ram");
+}
+
+// A plain image served to a connected server: connected for 12.5 s (the oldest of its two
+// connections' HELLO 12,500 ms ago); it holds no VM (there is none, whatever the registry says).
+TEST(DesktopStatusJson, ConnectedServerWithoutAVm) {
+  DesktopStatus d;
+  d.image = "vm.ram";
+  d.serving = true;
+  ServerPeer p;
+  p.address = "::1";
+  p.identity = "cert:CN=server-1,O=lab";
+  p.open = 2;
+  p.connected_since_unix_ms = kNow - 12'500;
+  p.first_seen_unix_ms = kNow - 30'000;
+  p.last_seen_unix_ms = kNow - 1'000;
+  p.holds_vm_since_unix_ms = kNow - 5'000;
+  d.stats.server.peer = p;
+  const nlohmann::json j = to_json(d, kNow);
+  const nlohmann::json& srv = j.at("server");
+  EXPECT_EQ(srv.at("connected"), true);
+  EXPECT_EQ(srv.at("connections"), 2);
+  EXPECT_EQ(srv.at("connected_since_unix_ms"), kNow - 12'500);
+  EXPECT_DOUBLE_EQ(srv.at("connected_for_s").get<double>(), 12.5);
+  EXPECT_EQ(srv.at("holds_vm"), false);
+  EXPECT_FALSE(srv.contains("holds_vm_since_unix_ms"));
+  const std::vector<std::string> lines = status_lines(j);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[1], "server ::1 (cert:CN=server-1,O=lab): connected for 12.5 s (2 connections)");
 }
 
 TEST(StatusText, DesktopOneLineThenItsVm) {
   const std::vector<std::string> lines = status_lines(to_json(desktop_away(), kNow));
-  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(
       lines[0],
       "desktop: power asleep, not serving, 111 pages served, 3 sleeps, 2 wake-ups, last wake 61.0 s ago "
       "(magic_packet); write-back: 6 pages in, generation 2, one in progress (7 pages journalled)");
-  EXPECT_EQ(lines[1], "vm epoch 3: on the server, user back, qemu backend");
+  EXPECT_EQ(lines[1],
+            "server 10.0.0.2 (psk:lab-1): not connected, last seen 40.0 s ago, holds the VM for 90.0 s");
+  EXPECT_EQ(lines[2], "vm epoch 3: on the server, user back, qemu backend");
 }
 
 TEST(StatusText, OtherAnswersAreKeyValueLines) {

@@ -152,6 +152,14 @@ TEST(LabFiles, ExampleDesktopRunsDryWhenTheServerSendsItToSleep) {
   std::uint64_t seen = 0;
   source.fetch(std::vector<std::uint64_t>{1, 2, 3}, [&](std::uint64_t, const std::byte*) { ++seen; });
   EXPECT_EQ(seen, 3u);
+  // The desktop's status names the server: its address and the PSK identity it proved, connected
+  // (registered after its HELLO, before the pages it asked for were served).
+  const auto peer = agent.stats().server.peer;
+  ASSERT_TRUE(peer);
+  EXPECT_EQ(peer->address, "127.0.0.1");
+  EXPECT_EQ(peer->identity, "psk:jettison-lab");
+  EXPECT_GE(peer->open, 1u);
+  EXPECT_TRUE(peer->connected_since_unix_ms);
   ASSERT_TRUE(source.sleep_desktop());
   for (int i = 0; i < 500 && !agent.stats().last_wake; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -635,6 +635,7 @@ TEST_F(ServerE2e, StatusOnBothSidesBeforeWhileAndAfterAHostedPeriod) {
   EXPECT_EQ(d.value("pages_served", 99u), 0u);
   EXPECT_EQ(d.value("sleeps", 99u), 0u);
   EXPECT_FALSE(d.contains("last_wake"));
+  EXPECT_FALSE(d.contains("server"));  // no server has connected yet
   EXPECT_EQ(d.at("write_back").value("in_progress", true), false);
   const std::uint64_t generation = d.at("write_back").value("generation", 99u);
 
@@ -739,6 +740,15 @@ TEST_F(ServerE2e, StatusOnBothSidesBeforeWhileAndAfterAHostedPeriod) {
   EXPECT_EQ(d.value("pages_written_back", 0u), 3u) << d.dump();
   EXPECT_EQ(d.at("write_back").value("generation", 0u), generation + 1);
   EXPECT_EQ(d.at("write_back").value("in_progress", true), false);
+  // The desktop names the server it served: its address in the server's namespace and the PSK
+  // identity it proved; a plain image: no VM held. The server is gone (SIGTERM): not connected once
+  // the desktop's session for it has ended (it may still be closing when the server has exited).
+  ASSERT_TRUE(d.contains("server")) << d.dump();
+  EXPECT_EQ(d.at("server").value("address", ""), pair().server().address);
+  EXPECT_EQ(d.at("server").value("identity", ""), "psk:" + kIdentity);
+  EXPECT_EQ(d.at("server").value("holds_vm", true), false);
+  EXPECT_TRUE(eventually([&] { return !desktop().at("server").value("connected", true); }))
+      << desktop().dump();
   const auto ctl = NetnsPair::exec(pair().server().ns, fmt::format("{}/jettison-ctl --socket {} status",
                                                                    JETTISON_BIN_DIR, desktop_sock.string()));
   EXPECT_EQ(ctl.status, 0) << ctl.output;
@@ -746,6 +756,9 @@ TEST_F(ServerE2e, StatusOnBothSidesBeforeWhileAndAfterAHostedPeriod) {
             std::string::npos)
       << ctl.output;
   EXPECT_NE(ctl.output.find("no VM: serves the image"), std::string::npos) << ctl.output;
+  EXPECT_NE(ctl.output.find("server " + pair().server().address + " (psk:" + kIdentity + "): not connected"),
+            std::string::npos)
+      << ctl.output;
 }
 
 }  // namespace

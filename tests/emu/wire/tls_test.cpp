@@ -10,6 +10,7 @@
 #include "emu/wire/channel.hpp"
 #include "emu/wire/messages.hpp"
 #include "emu/wire/tls_context.hpp"
+#include "emu/wire/tls_stream.hpp"
 
 namespace jettison::emu {
 namespace {
@@ -24,15 +25,18 @@ struct TempDir {
 };
 
 // One connection: the server answers a KEEPALIVE with KEEPALIVE_ACK. Returns the server's
-// failure text ("" if it served).
-std::future<std::string> serve_once(TcpListener& listener, const TlsConfig& config) {
-  return std::async(std::launch::async, [&listener, config] {
+// failure text ("" if it served). `subject`, if given, gets the client certificate's subject.
+std::future<std::string> serve_once(TcpListener& listener, const TlsConfig& config,
+                                    std::string* subject = nullptr) {
+  return std::async(std::launch::async, [&listener, config, subject] {
     try {
       TlsContext ctx(config, TlsRole::kServer);
       auto a = listener.accept(deadline_after(Duration::seconds(5)));
       if (!a) return std::string("no connection");
-      StreamChannel ch(ctx.establish(std::move(a->fd), a->peer, deadline_after(Duration::seconds(5))),
-                       Duration::seconds(5));
+      auto stream = ctx.establish(std::move(a->fd), a->peer, deadline_after(Duration::seconds(5)));
+      if (const auto* t = dynamic_cast<const TlsStream*>(stream.get()); t && subject)
+        *subject = t->peer_subject();
+      StreamChannel ch(std::move(stream), Duration::seconds(5));
       auto f = ch.recv_frame(Duration::seconds(5));
       if (!f) return std::string("no frame");
       ch.send_frame(encode(KeepaliveAck{std::get<Keepalive>(decode(*f, {})).nonce}));
@@ -132,11 +136,13 @@ TEST(Tls, CertificatesMutuallyVerified) {
   };
   TcpListener listener("127.0.0.1", 0);
   {
-    auto server = serve_once(listener, cfg("ca", "desktop"));
+    std::string subject;
+    auto server = serve_once(listener, cfg("ca", "desktop"), &subject);
     TlsConfig client = cfg("ca", "server");
     client.expected_server_name = "desktop";
     EXPECT_EQ(ping(listener.port(), client), 99u);
     EXPECT_EQ(server.get(), "");
+    EXPECT_EQ(subject, "CN=server");  // the identity the desktop's status shows as cert:CN=server
   }
   {  // A client certificate from another CA: the server refuses it.
     auto server = serve_once(listener, cfg("ca", "desktop"));
