@@ -253,8 +253,8 @@ DesktopVmSettings read_vm(const Field& f, const std::filesystem::path& base) {
       v.fail(fmt::format("'{}' does not exist or is not a file", p.string()));
     return p;
   };
-  for (const auto& [k, v] :
-       f.entries({"kernel", "initrd", "append", "ram", "cpus", "disk", "name", "dir", "ram_file", "accel"})) {
+  for (const auto& [k, v] : f.entries({"kernel", "initrd", "append", "ram", "cpus", "disk", "name", "dir",
+                                       "ram_file", "accel", "libvirt"})) {
     if (k == "kernel") {
       vm.kernel = existing_file(v);
     } else if (k == "initrd") {
@@ -282,6 +282,10 @@ DesktopVmSettings read_vm(const Field& f, const std::filesystem::path& base) {
       vm.ram_file = resolve(base, v.text());
     } else if (k == "accel") {
       vm.accel = parse_accel(v.text(), v.origin());
+    } else if (k == "libvirt") {
+      vm.libvirt = v.text();
+      if (vm.libvirt.empty() || vm.libvirt.find(":/") == std::string::npos)
+        v.fail(fmt::format("'{}' is not a libvirt URI (like qemu:///system)", vm.libvirt));
     }
   }
   if (!vm.enabled()) f.fail("missing key 'kernel' (the guest kernel the VM boots)");

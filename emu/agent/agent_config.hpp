@@ -60,6 +60,8 @@
 //     dir: /run/jettison/desk1     # QMP socket, serial log, record (--vm-dir; default /run/jettison/NAME)
 //     ram_file: /dev/shm/desk1.ram # on tmpfs (--vm-ram-file; default /dev/shm/jettison-NAME.ram)
 //     accel: auto                  # auto | kvm | tcg (--accel)
+//     libvirt: qemu:///system      # run it as a domain of this libvirt daemon (--vm-libvirt; default:
+//                                  # a plain QEMU child)
 //
 // Either gives the watts (every state) and the emulated transition times: suspend_delay = suspend,
 // resume_selective = wake_on_lan + resume_selective, resume_full = wake_on_lan + resume_full (a wake
@@ -89,6 +91,7 @@ struct DesktopVmSettings {
   std::filesystem::path dir;       // empty: /run/jettison/NAME
   std::filesystem::path ram_file;  // empty: /dev/shm/jettison-NAME.ram
   Accel accel = Accel::kAuto;
+  std::string libvirt;  // the libvirt daemon's URI; empty: plain QEMU
 
   bool enabled() const { return !kernel.empty(); }
   std::filesystem::path run_dir() const;        // dir, or its default

@@ -7,6 +7,8 @@
 // that is away when the agent stops stays as it is, and an agent started again on the same --vm-dir adopts it
 // (or, when its QEMU is gone, holds it as its RAM file and saved device state, for the server or
 // `take-back`).
+// With --vm-libvirt URI (vm.libvirt) the VM is a domain of that libvirt daemon instead of a QEMU child;
+// a restarted agent finds it again by name on that URI.
 //
 //   jettison-desktop --image vm.ram --listen 10.0.0.1:7000 --psk-file psk.hex --psk-identity desk-1
 //                    --interface eth0 --power emulated --resume-selective 0.7s
@@ -56,7 +58,7 @@ struct Flags {
   // The desktop's VM (QEMU), when it runs one; the control socket; automatic moves.
   // The VM's flags override single keys of the config's `vm:` (defaults: DesktopVmSettings).
   std::string vm_kernel, vm_initrd, vm_append, vm_ram, vm_name, vm_dir, vm_ram_file, accel, control,
-      take_back_after, go_idle_after;
+      take_back_after, go_idle_after, vm_libvirt;
   unsigned vm_cpus = 1;
   std::string vm_disk, trigger = "idle-time";
   // Connection bounds (0: the configuration's or the default).
@@ -82,9 +84,15 @@ DesktopVmSettings vm_settings(const Flags& f, const CLI::App& app, DesktopVmSett
   if (given("--vm-dir")) vm.dir = f.vm_dir;
   if (given("--vm-ram-file")) vm.ram_file = f.vm_ram_file;
   if (given("--accel")) vm.accel = parse_accel(f.accel, "--accel");
+  if (given("--vm-libvirt")) {
+    if (f.vm_libvirt.find(":/") == std::string::npos)
+      throw InputError("--vm-libvirt",
+                       fmt::format("'{}' is not a libvirt URI (like qemu:///system)", f.vm_libvirt));
+    vm.libvirt = f.vm_libvirt;
+  }
   if (!vm.enabled()) {
     for (const char* flag : {"--vm-initrd", "--vm-append", "--vm-ram", "--vm-dir", "--vm-ram-file",
-                             "--vm-cpus", "--vm-disk", "--vm-name", "--accel"})
+                             "--vm-cpus", "--vm-disk", "--vm-name", "--accel", "--vm-libvirt"})
       if (given(flag))
         throw InputError(flag, "only with --vm-kernel or a vm: section in --config (a VM to run)");
   }
@@ -233,6 +241,20 @@ BuiltVm build_vm(const DesktopVmSettings& vm) {
           fmt::format("'{}' does not exist (scripts/build-guest.sh builds a test guest)", file.string()));
   (void)find_qemu();  // before anything starts: a clear error when QEMU is missing
   auto record = std::make_shared<const VmRecordStore>(c.run_dir);
+  if (!vm.libvirt.empty()) {
+    // The VM as a libvirt domain (README "Under libvirt"); its record names the domain and the URI.
+#ifdef JETTISON_HAVE_LIBVIRT
+    LibvirtDesktopVmConfig l;
+    l.uri = vm.libvirt;
+    l.guest = std::move(c.guest);
+    l.run_dir = c.run_dir;
+    l.boot_timeout = c.boot_timeout;
+    OpenedDesktopVm opened = open_libvirt_desktop_vm(std::move(l), *record);
+    return {std::move(opened), std::move(record)};
+#else
+    throw InputError("--vm-libvirt", "this build has no libvirt backend (install libvirt-dev and rebuild)");
+#endif
+  }
   OpenedDesktopVm opened = open_qemu_desktop_vm(std::move(c), *record);
   return {std::move(opened), std::move(record)};
 }
@@ -364,6 +386,9 @@ int main(int argc, char** argv) {
                  "folder for the VM's QMP socket, logs and record (default /run/jettison/NAME)");
   app.add_option("--vm-ram-file", f.vm_ram_file,
                  "the VM's RAM file, on tmpfs (default /dev/shm/jettison-NAME.ram)");
+  app.add_option("--vm-libvirt", f.vm_libvirt,
+                 "run the VM as a domain of the libvirt daemon at this URI (e.g. qemu:///system), not as a "
+                 "QEMU child");
   app.add_option("--accel", f.accel, "auto (KVM when /dev/kvm works, else TCG), kvm or tcg");
   app.add_option("--control", f.control,
                  "control socket for jettison-ctl (go-idle, return, take-back, status)");
