@@ -37,8 +37,9 @@ void print_period(std::FILE* out, const HostedPeriod& p, const std::string& slee
              "faults {} (+{} duplicate, {} write-protect); pages {} ({} demand, {} prefetched, {} zero)\n",
              s.faults, s.duplicate_faults, s.wp_faults, s.pages_fetched(), s.demand_pages, s.prefetched_pages,
              s.zero_pages);
-  fmt::print(out, "fault latency p50 {:.1f} us, p99 {:.1f} us ({} samples)\n",
-             micros(percentile(p.latencies, 0.5)), micros(percentile(p.latencies, 0.99)), s.latency_samples);
+  fmt::print(out, "fault latency p50 {:.1f} us, p99 {:.1f} us ({} samples); p90 {:.1f} us\n",
+             micros(percentile(p.latencies, 0.5)), micros(percentile(p.latencies, 0.99)), s.latency_samples,
+             micros(percentile(p.latencies, 0.9)));
   fmt::print(out, "wake-ups {} ; network {} bytes\n", p.period.wakeups, p.period.network.count());
   if (p.sleep)
     fmt::print(out, "sleep rule {}: {} decisions, {} sleeps, {} followed by a fault, {} wakes\n", sleep_rule,

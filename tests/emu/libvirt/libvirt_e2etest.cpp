@@ -41,7 +41,7 @@
 #include "emu/vm/libvirt_hosted_vm.hpp"
 #include "emu/vm/qemu_desktop_vm.hpp"
 #include "emu/vm/qemu_hosted_vm.hpp"
-#include "tests/emu/libvirt/private_libvirtd.hpp"
+#include "tests/emu/support/private_libvirtd.hpp"
 
 namespace jettison::emu {
 namespace {
