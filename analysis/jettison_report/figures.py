@@ -183,10 +183,15 @@ class Renderer:
         if workers > 0:
             import concurrent.futures
             import multiprocessing
-            self._pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                initializer=_worker_start, initargs=(self.formats,))
-            self._pool.submit(_noop)   # forks the workers now (fork starts them all at once)
+            try:
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                    initializer=_worker_start, initargs=(self.formats,))
+                self._pool.submit(_noop)   # forks the workers now (fork starts them all at once)
+            except OSError:   # no processes to be had (a limit): draw here
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
 
     def submit(self, name, args, kw):
         self._jobs.append(self._pool.submit(_worker_job, name, args, kw))

@@ -427,8 +427,7 @@ def read_csv(file, spec, categorical=()):
     try:
         with _open_text(file) as f:
             df = pd.read_csv(f, header=0, names=header, dtype=dtype, engine="c",
-                             keep_default_na=False, na_values=na, skip_blank_lines=True,
-                             low_memory=False)
+                             keep_default_na=False, na_values=na, skip_blank_lines=True)
     except (ValueError, csv.Error, UnicodeDecodeError):   # ParserError is a ValueError
         return _read_csv_exact(file, spec, categorical)
     except OSError as e:
