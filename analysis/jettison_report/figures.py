@@ -9,8 +9,8 @@ heatmaps use viridis. Every figure function takes already computed data (see met
 path, and writes NAME.png (and NAME.pdf, NAME.svg with those formats) at that path.
 
 Inside `Renderer(...)` (the builder's), a figure function only queues its figure: worker processes
-(forked at the start, importing matplotlib while the inputs are read) draw them in parallel, and
-`Renderer.wait()` raises the first error. matplotlib is imported only where figures are drawn.
+(forked at the start, matplotlib imported before) draw them in parallel while the inputs are read
+and the tables built, and `Renderer.wait()` raises the first error.
 """
 import functools
 import math
@@ -174,8 +174,8 @@ def worker_count():
 
 class Renderer:
     """Draws the report's figures in the given formats: with workers > 0 in that many forked
-    processes (started here, so they import matplotlib while the caller reads its inputs), else
-    in this process. A context manager; `wait()` (on a clean exit) raises a worker's error."""
+    processes (started here, so they are ready while the caller reads its inputs), else in this
+    process. A context manager; `wait()` (on a clean exit) raises a worker's error."""
 
     def __init__(self, formats=DEFAULT_FORMATS, workers=0):
         self.formats = tuple(formats)
@@ -183,6 +183,9 @@ class Renderer:
         if workers > 0:
             import concurrent.futures
             import multiprocessing
+            # Imported once, here, and shared by the forked workers: each importing it itself
+            # would cost its CPU time twice over, and 2 cores are what the report may have.
+            _load_matplotlib()
             try:
                 self._pool = concurrent.futures.ProcessPoolExecutor(
                     max_workers=workers, mp_context=multiprocessing.get_context("fork"),
@@ -253,7 +256,7 @@ def _bin_keys(v, log, lo, hi, bins):
             v = np.log10(np.where(v > 0, v, np.nan))
         lo, hi = math.log10(lo), math.log10(hi)
     span = hi - lo
-    k = np.floor((v - lo) / span * bins) if span > 0 else np.zeros_like(v)
+    k = np.floor((v - lo) * (bins / span)) if span > 0 else np.zeros_like(v)
     return np.where(np.isfinite(k), np.clip(k, 0, bins), -1).astype(np.int64)
 
 
