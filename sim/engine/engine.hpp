@@ -45,6 +45,11 @@ class Engine {
   // The time of the earliest queued global event (never when there is none).
   Time horizon() const { return global_.empty() ? Time::never() : global_.top().time; }
 
+  // The time of the earliest queued event, global or local (never when there is none).
+  Time head() const {
+    const Time g = global_.empty() ? Time::never() : global_.top().time;
+    return local_.empty() ? g : min(g, local_.top().time);
+  }
   // True when an event at `t` would run before everything now queued (strictly earlier).
   bool runs_before_queue(Time t) const {
     return (global_.empty() || t < global_.top().time) && (local_.empty() || t < local_.top().time);

@@ -9,26 +9,28 @@ FirstTouchIndex::FirstTouchIndex(const PageProfile& profile, Mode mode)
   while (leaves_ < n_) leaves_ *= 2;
   tree_.assign(2 * leaves_, std::numeric_limits<std::int64_t>::max());
   const std::vector<PageAccess>& acc = profile.accesses;
-  if (mode == Mode::kEveryAccess) {
-    for (std::size_t i = 0; i < n_; ++i) tree_[leaves_ + i] = kNone;
-  } else {
-    // A repeating profile's copy k sees copy k-1's last access (write) of each page, shifted back by
-    // a cycle; the first copy has none before it, but its keys are then negative, below any start.
-    std::vector<std::int64_t> last_touch(profile.unique_pages(), kNone);
-    std::vector<std::int64_t> last_write(profile.unique_pages(), kNone);
-    if (profile.repeat) {
-      const std::int64_t cycle = profile.cycle.us();
-      for (const PageAccess& a : acc) {
-        last_touch[a.slot] = a.offset_us - cycle;
-        if (a.write) last_write[a.slot] = a.offset_us - cycle;
-      }
+  // A repeating profile's copy k sees copy k-1's last access (write) of each page, shifted back by a
+  // cycle; the first copy has none before it, but its keys are then negative, below any start.
+  touch_key_.resize(n_);
+  write_key_.resize(n_);
+  std::vector<std::int64_t> last_touch(profile.unique_pages(), kNone);
+  std::vector<std::int64_t> last_write(profile.unique_pages(), kNone);
+  if (profile.repeat) {
+    const std::int64_t cycle = profile.cycle.us();
+    for (const PageAccess& a : acc) {
+      last_touch[a.slot] = a.offset_us - cycle;
+      if (a.write) last_write[a.slot] = a.offset_us - cycle;
     }
-    for (std::size_t i = 0; i < n_; ++i) {
-      const PageAccess& a = acc[i];
-      tree_[leaves_ + i] = a.write ? last_write[a.slot] : last_touch[a.slot];
-      last_touch[a.slot] = a.offset_us;
-      if (a.write) last_write[a.slot] = a.offset_us;
-    }
+  }
+  for (std::size_t i = 0; i < n_; ++i) {
+    const PageAccess& a = acc[i];
+    touch_key_[i] = last_touch[a.slot];
+    write_key_[i] = last_write[a.slot];
+    last_touch[a.slot] = a.offset_us;
+    if (a.write) last_write[a.slot] = a.offset_us;
+  }
+  for (std::size_t i = 0; i < n_; ++i) {
+    tree_[leaves_ + i] = mode == Mode::kEveryAccess ? kNone : acc[i].write ? write_key_[i] : touch_key_[i];
   }
   for (std::size_t v = leaves_ - 1; v >= 1; --v) tree_[v] = std::min(tree_[2 * v], tree_[2 * v + 1]);
 }

@@ -33,10 +33,18 @@ class FirstTouchIndex {
   std::int64_t min_key() const { return tree_[1]; }
   // The first access i >= from with key(i) < below; size() if none.
   std::size_t next(std::size_t from, std::int64_t below) const;
+  // The offset of the previous access (touch_key) and of the previous write (write_key) of access i's
+  // page, as key() in kFirstTouches mode whatever the mode: access i at offset >= X is its page's
+  // first access since X iff touch_key(i) < X, and its first write since X iff it writes and
+  // write_key(i) < X.
+  std::int64_t touch_key(std::size_t i) const { return touch_key_[i]; }
+  std::int64_t write_key(std::size_t i) const { return write_key_[i]; }
 
  private:
   const PageProfile* profile_;
   std::size_t n_;
+  std::vector<std::int64_t> touch_key_;
+  std::vector<std::int64_t> write_key_;
   std::size_t leaves_;              // a power of two >= n_
   std::vector<std::int64_t> tree_;  // min-tree over the keys: node v covers 2v and 2v+1; leaves at leaves_+i
 };
@@ -51,6 +59,9 @@ class FirstTouchCursor {
   std::int64_t offset_us() const { return base_ + p_->accesses[i_].offset_us; }
   const PageAccess& access() const { return p_->accesses[i_]; }
   void advance();
+  // This access is its page's first since the start (first_touch), or its first write (first_write).
+  bool first_touch() const { return index_->touch_key(i_) < below_; }
+  bool first_write() const { return p_->accesses[i_].write && index_->write_key(i_) < below_; }
   // Accesses were skipped between the previous kept access and this one.
   bool skipped_before() const { return skipped_; }
   // The offset of the access just before this one in the whole replay (valid if skipped_before()).

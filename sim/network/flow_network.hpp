@@ -82,6 +82,9 @@ class FlowNetwork {
   Bandwidth share_for(std::span<const ResourceId> route) const;
   // The same value computed from the groups crossing each resource, no cache (tests, benchmarks).
   Bandwidth share_for_uncached(std::span<const ResourceId> route) const;
+  // Changes whenever flows start or end (the only changes share_for sees): a share computed at one
+  // version holds for as long as the version stays.
+  std::uint64_t version() const { return version_; }
 
   struct ResourceStats {
     double peak_utilisation;  // max over time of (sum of rates) / capacity

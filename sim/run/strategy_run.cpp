@@ -126,12 +126,16 @@ void StrategyRun::at(Time t, DesktopRun& d, EventKind kind) {
   engine_.schedule_local(t, d.index, static_cast<std::uint16_t>(kind), d.epoch);
 }
 
+// A growth at `t` goes straight to its server when none is buffered and nothing queued comes before
+// `t` (no event still to run, nor an access run ahead from one, can grow a server earlier); else it
+// waits in grows_ (an access run ahead of queued events).
 void StrategyRun::grow(DesktopRun& d, Bytes bytes) {
-  if (!run_ahead_) {
-    servers_.grow(d.server, bytes, engine_.now());
+  const Time t = engine_.now();
+  if (!run_ahead_ || (grows_.empty() && !(engine_.head() < t))) {
+    servers_.grow(d.server, bytes, t);
     return;
   }
-  grows_.push_back({engine_.now(), d.server, bytes});
+  grows_.push_back({t, d.server, bytes});
 }
 
 // Every growth buffered comes from an event that runs before the current one in (time, seq) order,

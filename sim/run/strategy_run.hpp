@@ -77,6 +77,7 @@ class StrategyRun final : public Host {
                        bool delivered) override;
   Bytes cancel_transfer(DesktopRun& d) override;
   Duration request_time(const DesktopRun& d, Bytes bytes) const override;
+  std::uint64_t network_version() const override { return network_.version(); }
 
   // Engine dispatcher.
   bool dispatch(const Event& e);

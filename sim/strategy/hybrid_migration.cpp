@@ -31,7 +31,8 @@ void HybridMigration::bulk_start(Host& host, DesktopRun& d) {
   if (state == d.awake) {
     const Scenario& s = host.scenario();
     const std::uint64_t vm_pages = d.spec->vm_memory.count() / s.page_size.count();
-    const std::uint64_t resident = w.pages.count(PageStates::kResident) + w.unprofiled_prefetched.size();
+    const std::uint64_t resident =
+        w.counted ? w.resident_pages : w.pages.count(PageStates::kResident) + w.unprofiled_prefetched.size();
     Bulk& b = bulk(d);
     b.phase = Phase::kSending;
     b.bytes = s.page_size * (vm_pages > resident ? vm_pages - resident : 0);
@@ -65,8 +66,12 @@ void HybridMigration::bulk_done(Host& host, DesktopRun& d) {
   d.rec.migrated += b.bytes;
   d.footprint += b.bytes;
   host.grow(d, b.bytes);
-  for (std::uint32_t slot = 0; slot < d.profile->unique_pages(); ++slot)
-    if (!w.pages.has(slot, PageStates::kResident)) w.pages.set(slot, PageStates::kResident);
+  if (w.counted) {
+    w.all_resident = true;
+  } else {
+    for (std::uint32_t slot = 0; slot < d.profile->unique_pages(); ++slot)
+      if (!w.pages.has(slot, PageStates::kResident)) w.pages.set(slot, PageStates::kResident);
+  }
   begin_suspend(host, d);
   w.transition_at = host.now() + d.spec->transitions.suspend;
 }

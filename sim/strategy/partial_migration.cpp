@@ -18,7 +18,9 @@ void PartialMigration::act(Host& host, DesktopRun& d) {
   if (!admit(host, d, s.migration.partial.metadata)) return;
   begin_migration(host, d, s.migration.partial.setup);
   d.partial = std::make_unique<PartialWindow>();
-  d.partial->pages.reset(d.profile->unique_pages());
+  // Without a prefetcher no page reaches the server but by a fault: counters stand for the pages.
+  d.partial->counted = s.prefetch.rule == "none";
+  if (!d.partial->counted) d.partial->pages.reset(d.profile->unique_pages());
   // The prefetcher's pick travels with the metadata.
   d.prefetcher->on_migration(host.now(), d.partial->prefetch_buffer);
   const std::uint64_t extra = send_prefetched(host, d);
@@ -126,24 +128,27 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
 void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
   PartialWindow& w = *d.partial;
   const bool stood_in = w.cursor.unpark();
+  Time last = host.now();
   if (!stood_in) {
-    access(host, d, w.cursor.access(), host.now());
+    access(host, d, w.cursor.access(), last);
     w.cursor.advance();
   }
   bool may_stand_in = !stood_in;
   while (!w.cursor.done()) {
     const Time t = w.origin + Duration::micros(w.cursor.offset_us());
-    if (t >= d.user_return || d.returning) return;
+    if (t >= d.user_return || d.returning) break;
+    if (t != last) apply_growth(host, d);  // while the run's time is still `last`
     if (host.try_inline(t, own_next(d))) {
       access(host, d, w.cursor.access(), t);
       w.cursor.advance();
+      last = t;
       may_stand_in = true;
       continue;
     }
+    apply_growth(host, d);
     // Only a fault cares where it runs among equal-time events (it grows the server, asks the
     // network and may wake the desktop); a page already on the server only sets its flags.
-    if (may_stand_in && w.cursor.skipped_before() &&
-        !w.pages.has(w.cursor.access().slot, PageStates::kResident)) {
+    if (may_stand_in && w.cursor.skipped_before() && faults(w)) {
       w.cursor.park();
       host.at(w.origin + Duration::micros(w.cursor.skipped_until_us()), d, EventKind::kPageAccess);
       return;
@@ -151,6 +156,21 @@ void PartialMigration::replay_pages(Host& host, DesktopRun& d) {
     host.at(t, d, EventKind::kPageAccess);
     return;
   }
+  apply_growth(host, d);
+}
+
+bool PartialMigration::faults(const PartialWindow& w) {
+  if (w.counted) return !w.all_resident && w.cursor.first_touch();
+  return !w.pages.has(w.cursor.access().slot, PageStates::kResident);
+}
+
+// The pages counted faults fetched at one µs reach the server as one growth (growths at one µs are
+// pure additions: the same bytes, peak and overcommit count as one at a time).
+void PartialMigration::apply_growth(Host& host, DesktopRun& d) {
+  PartialWindow& w = *d.partial;
+  if (w.unapplied_growth.count() == 0) return;
+  host.grow(d, w.unapplied_growth);
+  w.unapplied_growth = Bytes{};
 }
 
 // The desktop's own next queued event: its sleep timer, or the end of the suspend or wake-up under
@@ -174,6 +194,19 @@ const FirstTouchIndex& PartialMigration::index(const Host& host, const DesktopRu
 
 void PartialMigration::access(Host& host, DesktopRun& d, const PageAccess& a, Time t) {
   PartialWindow& w = *d.partial;
+  if (w.counted) {  // `a` is the cursor's access: its keys say what it changes
+    if (w.cursor.first_write()) ++w.dirty_pages;
+    if (w.all_resident || !w.cursor.first_touch()) return;
+    // A fault; nothing to prefetch.
+    const Bytes page = host.scenario().page_size;
+    ++w.resident_pages;
+    ++d.rec.fetched_pages;
+    d.rec.fetched += page;
+    d.footprint += page;
+    w.unapplied_growth += page;  // replay_pages applies it before leaving this µs
+    request_pages(host, d, t, 1);
+    return;
+  }
   const std::uint8_t flags = w.pages.get(a.slot);
   const std::uint8_t want =
       static_cast<std::uint8_t>(PageStates::kTouched | (a.write ? PageStates::kDirty : 0));
@@ -235,7 +268,15 @@ void PartialMigration::wake_for_pages(Host& host, DesktopRun& d) {
 
 // The request travels to the desktop and the pages come back; the desktop is done at arrival.
 void PartialMigration::serve(Host& host, DesktopRun& d, Time arrival, Time ready, std::uint64_t pages) {
-  const Time done = ready + host.request_time(d, host.scenario().page_size * pages);
+  PartialWindow& w = *d.partial;
+  const Bytes bytes = host.scenario().page_size * pages;
+  const std::uint64_t version = host.network_version();
+  if (version != w.request_version || bytes != w.request_bytes) {
+    w.request_time = host.request_time(d, bytes);
+    w.request_version = version;
+    w.request_bytes = bytes;
+  }
+  const Time done = ready + w.request_time;
   d.sleep->on_request(arrival, done);
   arm_sleep_timer(host, d);
 }
@@ -317,7 +358,8 @@ void PartialMigration::after_full_resume(Host& host, DesktopRun& d) {
     close(host, d);
     return;
   }
-  d.rec.dirty_pages = d.partial->pages.count(PageStates::kDirty);
+  const PartialWindow& w = *d.partial;
+  d.rec.dirty_pages = w.counted ? w.dirty_pages : w.pages.count(PageStates::kDirty);
   reintegrate(host, d,
               host.scenario().page_size * d.rec.dirty_pages + host.scenario().migration.partial.metadata);
 }
@@ -325,6 +367,10 @@ void PartialMigration::after_full_resume(Host& host, DesktopRun& d) {
 // The prefetcher learns the pages the VM touched on the server; the page state goes.
 void PartialMigration::on_close(Host&, DesktopRun& d) {
   if (!d.partial) return;
+  if (d.partial->counted) {  // no prefetcher: nothing learns
+    d.partial.reset();
+    return;
+  }
   const PageStates& pages = d.partial->pages;
   if (d.rec.outcome == Outcome::kMigrated && !pages.members().empty()) {
     std::vector<policy::PageId> touched;

@@ -39,6 +39,9 @@ class PartialMigration : public SleepingStrategy {
   void migration_done(Host& host, DesktopRun& d);
   void replay_pages(Host& host, DesktopRun& d);
   void access(Host& host, DesktopRun& d, const PageAccess& a, Time t);
+  // Whether the cursor's access is a fault (its page not on the server yet).
+  static bool faults(const PartialWindow& w);
+  static void apply_growth(Host& host, DesktopRun& d);
   // Sends the pages in d.prefetch_buffer that are not on the server yet; returns how many.
   std::uint64_t send_prefetched(Host& host, DesktopRun& d);
   void request_pages(Host& host, DesktopRun& d, Time t, std::uint64_t pages);

@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "common/quantity.hpp"
 #include "common/time.hpp"
 #include "policy/prefetcher.hpp"
 #include "policy/sleep_scheduler.hpp"
@@ -17,8 +18,16 @@
 namespace jettison::sim {
 
 struct PartialWindow {
-  // The VM's pages (dense slots of its profile). Prefetched pages the profile never touches have no
-  // slot: kept by frame number.
+  // Without a prefetcher (`none`), a page is on the server iff the VM touched it since the migration
+  // (or the hybrid bulk sent everything): the replay's keys tell a fault and a first write apart
+  // (FirstTouchCursor::first_touch, first_write), so no per-page state is kept; counters stand for it.
+  bool counted = false;
+  bool all_resident = false;         // counted: the hybrid bulk brought every page
+  std::uint64_t resident_pages = 0;  // counted: pages fetched by faults
+  std::uint64_t dirty_pages = 0;     // counted: pages written on the server
+  Bytes unapplied_growth;            // counted: fetched at the current access's µs, not yet grown
+  // The VM's pages (dense slots of its profile), unless counted. Prefetched pages the profile never
+  // touches have no slot: kept by frame number.
   PageStates pages;
   std::unordered_set<std::uint64_t> unprofiled_prefetched;
   std::vector<policy::PageId> prefetch_buffer;
@@ -30,6 +39,11 @@ struct PartialWindow {
   Time queued_arrival = Time::never();  // when the first of them was asked for
   Time timer_at = Time::never();        // the sleep timer pending, if any
   Time transition_at = Time::never();   // the end of the suspend or wake-up under way, if any
+  // The last page request's service time, kept while the network's flows and the bytes stay the
+  // same (Host::network_version).
+  std::uint64_t request_version = 0;
+  Bytes request_bytes;
+  Duration request_time;
 };
 
 }  // namespace jettison::sim

@@ -68,6 +68,9 @@ class Host {
   // A page request answered now (not a flow): the round trip plus `bytes` at the share of the path
   // such a request would get now.
   virtual Duration request_time(const DesktopRun& d, Bytes bytes) const = 0;
+  // Changes whenever the network's flows change: request_time(d, bytes) keeps its value (for the
+  // same d.server) for as long as this does, so a strategy may keep it.
+  virtual std::uint64_t network_version() const = 0;
 };
 
 class Strategy {

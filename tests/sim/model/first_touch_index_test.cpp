@@ -1,7 +1,9 @@
 // The first-touch index against a brute-force replay: on random profiles (repeating or not, with
 // bursts of equal time stamps, few or many pages, any share of writes) and random start offsets, the
 // cursor yields exactly the accesses that are their page's first access or first write since the
-// start, in time order, with the right "skipped before" marks; collect_writes finds the pages written.
+// start, in time order, with the right "skipped before" marks, and says which of the two each access is
+// (first_touch, first_write: what the partial replay without per-page state counts on, in both index
+// modes); collect_writes finds the pages written.
 #include "sim/model/first_touch_index.hpp"
 
 #include <gtest/gtest.h>
@@ -54,12 +56,16 @@ struct Kept {
   std::size_t index;
   bool skipped_before;
   std::int64_t skipped_until;  // when skipped_before
+  bool first_touch;
+  bool first_write;
   friend bool operator==(const Kept&, const Kept&) = default;
 };
 
 // Replays every access from `from` to `until` (exclusive), copy after copy, keeping those that set
 // kTouched or kDirty for the first time.
-std::vector<Kept> brute_force(const PageProfile& p, std::int64_t from, std::int64_t until) {
+// With `every`, keeps every access (no skips), each with its two marks.
+std::vector<Kept> brute_force(const PageProfile& p, std::int64_t from, std::int64_t until,
+                              bool every = false) {
   std::vector<Kept> out;
   if (p.accesses.empty()) return out;
   std::set<std::uint32_t> touched, dirty;
@@ -75,8 +81,8 @@ std::vector<Kept> brute_force(const PageProfile& p, std::int64_t from, std::int6
       const bool first_touch = touched.insert(a.slot).second;  // both sets updated, always
       const bool first_write = a.write && dirty.insert(a.slot).second;
       const bool changes = first_touch || first_write;
-      if (changes) {
-        out.push_back({t, i, skipped, skipped ? previous : 0});
+      if (changes || every) {
+        out.push_back({t, i, skipped, skipped ? previous : 0, first_touch, first_write});
         skipped = false;
       } else {
         skipped = true;
@@ -93,7 +99,8 @@ std::vector<Kept> walk(const FirstTouchIndex& index, std::int64_t from, std::int
   FirstTouchCursor c;
   for (c.start(index, from); !c.done() && c.offset_us() < until; c.advance()) {
     const auto i = static_cast<std::size_t>(&c.access() - index.profile().accesses.data());
-    out.push_back({c.offset_us(), i, c.skipped_before(), c.skipped_before() ? c.skipped_until_us() : 0});
+    out.push_back({c.offset_us(), i, c.skipped_before(), c.skipped_before() ? c.skipped_until_us() : 0,
+                   c.first_touch(), c.first_write()});
   }
   return out;
 }
@@ -116,7 +123,8 @@ TEST(FirstTouchIndex, KeepsExactlyTheAccessesThatChangeStateOnRandomProfiles) {
       kept_total += static_cast<int>(expected.size());
       for (const Kept& k : expected) skipped_total += k.skipped_before;
 
-      // The reference mode keeps every access, none skipped.
+      // The reference mode keeps every access, none skipped, each marked as the brute force marks it.
+      ASSERT_EQ(walk(every, from, until), brute_force(p, from, until, /*every=*/true));
       std::size_t all = 0;
       FirstTouchCursor c;
       for (c.start(every, from); !c.done() && c.offset_us() < until; c.advance()) {
