@@ -159,7 +159,6 @@ int run(const Flags& f) {
   }
   if (!f.libvirt.empty()) {
     if (!qemu) throw InputError("--libvirt", "only with --qemu");
-    if (f.adopt) throw InputError("--adopt", "not with --libvirt (a libvirt domain ends with this server)");
 #ifndef JETTISON_HAVE_LIBVIRT
     throw InputError("--libvirt", "this build has no libvirt backend (install libvirt-dev and rebuild)");
 #endif
@@ -180,7 +179,13 @@ int run(const Flags& f) {
   std::optional<std::filesystem::path> adoptable;
   if (f.adopt) {
     if (!qemu) throw InputError("--adopt", "only with --qemu");
-    adoptable = find_adoptable(qemu->run_dir);
+#ifdef JETTISON_HAVE_LIBVIRT
+    // With --libvirt: the epoch folder whose domain still runs on that daemon.
+    if (libvirt)
+      adoptable = find_adoptable_domain(qemu->run_dir, libvirt->uri);
+    else
+#endif
+      adoptable = find_adoptable(qemu->run_dir);
     if (!adoptable)
       throw InputError("--adopt", fmt::format("no running guest to adopt in '{}'", qemu->run_dir.string()));
     config.adopt_epoch = QemuHostedVm::adopt_epoch(*adoptable);
@@ -202,6 +207,7 @@ int run(const Flags& f) {
     link = std::make_unique<DesktopLinkClient>(remote);
     factory = [&](const IncomingVm& in) -> std::unique_ptr<HostedVm> {
 #ifdef JETTISON_HAVE_LIBVIRT
+      if (libvirt && in.adopted) return LibvirtHostedVm::adopt(*adoptable, *libvirt);
       if (libvirt) return std::make_unique<LibvirtHostedVm>(in.epoch, in.device_state, *libvirt);
 #endif
       if (in.adopted) return QemuHostedVm::adopt(*adoptable, *qemu);
@@ -283,7 +289,8 @@ int main(int argc, char** argv) {
                  "fail when the desktop stays unreachable this long (default: keep trying)");
   app.add_flag("--qemu", f.qemu, "host the desktop's QEMU guest each time it goes idle (partial migration)");
   app.add_flag("--adopt", f.adopt,
-               "--qemu: take over the guest a killed jettison-server left running in --run-dir, then go on");
+               "--qemu: take over the guest (QEMU child or, with --libvirt, domain) a killed jettison-server "
+               "left running in --run-dir, then go on");
   app.add_option("--run-dir", f.run_dir,
                  "--qemu: folder for QEMU's sockets and logs (default /run/jettison/server)");
   app.add_option("--ram-dir", f.ram_dir, "--qemu: tmpfs folder for the guests' RAM files (default /dev/shm)");

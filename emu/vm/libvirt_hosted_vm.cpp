@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "emu/vm/device_state_io.hpp"
 #include "emu/vm/libvirt_domain_xml.hpp"
@@ -45,6 +46,8 @@ std::string explain_handoff_log(const std::filesystem::path& log) {
         alerts);
   return alerts;
 }
+
+LibvirtHostedVm::LibvirtHostedVm(LibvirtHostConfig config) : config_(std::move(config)), conn_(config_.uri) {}
 
 LibvirtHostedVm::LibvirtHostedVm(std::uint64_t epoch, std::span<const std::byte> sealed_state,
                                  LibvirtHostConfig config)
@@ -90,9 +93,98 @@ LibvirtHostedVm::LibvirtHostedVm(std::uint64_t epoch, std::span<const std::byte>
     throw VmError(fmt::format("hosting '{}' as a libvirt domain: {}{}", spec_.name, e.what(),
                               why.empty() ? "" : " (" + why + ")"));
   }
+  std::filesystem::remove(dirty_log(), ec);  // a log left by an earlier run of this epoch is not ours
+  write_record(epoch);
   spdlog::info("hosted VM {}: libvirt domain on {} waits for epoch {} with {} empty pages ({})", spec_.name,
                conn_.uri(), epoch, region_->pages(),
                region_->write_protect() ? "dirty tracking" : "no dirty tracking");
+}
+
+// hosted.json: what a restarted server needs to adopt the guest (written atomically).
+void LibvirtHostedVm::write_record(std::uint64_t epoch) const {
+  const nlohmann::json j{{"epoch", epoch},
+                         {"backend", "libvirt"},
+                         {"domain", spec_.name},
+                         {"uri", conn_.uri()},
+                         {"ram_file", spec_.ram_file.string()},
+                         {"description", description_}};
+  const auto tmp = dir_ / "hosted.json.tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump() << "\n";
+    out.flush();
+    if (!out) throw VmError(fmt::format("cannot write '{}'", tmp.string()));
+  }
+  std::filesystem::rename(tmp, dir_ / "hosted.json");
+}
+
+namespace {
+
+nlohmann::json read_hosted_record(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "hosted.json");
+  if (!in) throw VmError("no hosted.json");
+  nlohmann::json j;
+  in >> j;
+  if (j.value("backend", std::string()) != "libvirt")
+    throw VmError("hosted.json is not of a libvirt domain (a QEMU child: adopt it without --libvirt)");
+  return j;
+}
+
+}  // namespace
+
+std::unique_ptr<LibvirtHostedVm> LibvirtHostedVm::adopt(const std::filesystem::path& dir,
+                                                        LibvirtHostConfig config) {
+  std::unique_ptr<LibvirtHostedVm> vm(new LibvirtHostedVm(std::move(config)));
+  try {
+    const nlohmann::json j = read_hosted_record(dir);
+    vm->description_ = j.at("description").get<std::string>();
+    vm->spec_ = guest_from_description(vm->description_);
+    vm->spec_.name = j.at("domain").get<std::string>();
+    vm->spec_.ram_file = j.at("ram_file").get<std::string>();
+    vm->dir_ = dir;
+    vm->spec_.qmp_socket = dir / "qmp.sock";
+    vm->spec_.serial_log = dir / "serial.log";
+    const std::string uri = j.value("uri", std::string());
+    if (!uri.empty() && uri != vm->conn_.uri())
+      throw VmError(fmt::format("its domain '{}' is on {}, not on {}", vm->spec_.name, uri, vm->conn_.uri()));
+    vm->domain_ = vm->conn_.find(vm->spec_.name);
+    if (!vm->domain_ || !vm->domain_.active())
+      throw VmError(fmt::format("libvirt domain '{}' is not running on {}", vm->spec_.name, vm->conn_.uri()));
+    vm->qmp_.emplace(QmpClient::connect(vm->spec_.qmp_socket, vm->config_.start_timeout));
+    vm->region_.emplace(
+        adopt_handoff(dir / "uffd.sock", vm->config_.start_timeout, [&vm] { return vm->domain_.active(); }));
+  } catch (const std::exception& e) {
+    vm->kept_ = true;  // not adoptable is no reason to destroy it
+    throw VmError(fmt::format("adopting the guest in '{}': {}", dir.string(), e.what()));
+  }
+  vm->adopted_ = true;
+  spdlog::info("hosted VM {}: adopted libvirt domain on {} ({} pages, status {})", vm->spec_.name,
+               vm->conn_.uri(), vm->region_->pages(), query_status(*vm->qmp_));
+  return vm;
+}
+
+std::optional<std::filesystem::path> find_adoptable_domain(const std::filesystem::path& run_dir,
+                                                           const std::string& uri) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(run_dir, ec)) return std::nullopt;
+  LibvirtConnection conn(uri);
+  for (const auto& e : std::filesystem::directory_iterator(run_dir, ec)) {
+    try {
+      const nlohmann::json j = read_hosted_record(e.path());
+      if (LibvirtDomain d = conn.find(j.at("domain").get<std::string>()); d && d.active()) return e.path();
+    } catch (const std::exception&) {
+      continue;
+    }
+  }
+  return std::nullopt;
+}
+
+bool LibvirtHostedVm::keep_for_adoption() {
+  if (!domain_.active()) return false;
+  qmp_.reset();
+  domain_ = LibvirtDomain();  // the handle only: the domain runs on, its uffd kept by the hand-off library
+  kept_ = true;
+  return true;
 }
 
 LibvirtHostedVm::~LibvirtHostedVm() { discard(); }
@@ -119,6 +211,7 @@ std::vector<std::byte> LibvirtHostedVm::stop_and_save(Duration timeout) {
 }
 
 void LibvirtHostedVm::discard() {
+  if (kept_) return;  // left for a later server process to adopt
   qmp_.reset();
   if (domain_) {
     try {
@@ -133,6 +226,7 @@ void LibvirtHostedVm::discard() {
   std::error_code ec;
   if (!spec_.ram_file.empty()) std::filesystem::remove(spec_.ram_file, ec);
   if (!spec_.qmp_socket.empty()) std::filesystem::remove(spec_.qmp_socket, ec);
+  if (!dir_.empty()) std::filesystem::remove(dir_ / "hosted.json", ec);  // nothing left to adopt
 }
 
 }  // namespace jettison::emu

@@ -22,6 +22,9 @@
 //                          printed, every domain undefined and both daemons gone at the end. The same
 //                          round trip under plain QEMU, for the figures side by side, is
 //                          DISABLED_OneRoundTripUnderPlainQemuForComparison (--gtest_also_run_disabled_tests)
+//   server re-adopts its   under libvirt, the server SIGKILLed while hosting and restarted with --adopt:
+//   domain                 it finds the domain through hosted.json and libvirt by name and serves on;
+//                          heartbeat continuous, the write-back verified, no second domain
 //
 // Needs root, namespaces, userfaultfd and qemu-system-x86_64 (skips otherwise; the libvirt case also
 // libvirtd, virtlogd, unshare, nsenter and a build with the libvirt backend). Everything it creates
@@ -393,6 +396,28 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
     std::fflush(stdout);
   }
 
+#ifdef JETTISON_HAVE_LIBVIRT
+  // The agent stops: its VM runs here, so its domain is destroyed and undefined; the server's went
+  // with its period. No domain is left, no QEMU of this test runs, then both daemons stop.
+  void expect_libvirt_cleaned_up() {
+    EXPECT_EQ(desktop_->kill(SIGTERM), 0);
+    {
+      LibvirtConnection conn(libvirtd_->uri());
+      virDomainPtr* domains = nullptr;
+      const int n = virConnectListAllDomains(conn.get(), &domains, 0);
+      for (int i = 0; i < n; ++i) virDomainFree(domains[i]);
+      std::free(domains);
+      EXPECT_EQ(n, 0) << "domains left defined";
+    }
+    EXPECT_NE(run_shell(fmt::format("pgrep -f 'mem-path=/dev/shm/[j]ettison-{}'", name_)).status, 0)
+        << "a QEMU of this test still runs";
+    const pid_t libvirtd = libvirtd_->libvirtd_pid(), virtlogd = libvirtd_->virtlogd_pid();
+    libvirtd_.reset();
+    EXPECT_FALSE(alive(libvirtd)) << "libvirtd outlived the test";
+    EXPECT_FALSE(alive(virtlogd)) << "virtlogd outlived the test";
+  }
+#endif
+
   std::string guest_, name_, ram_file_, mac_;
   std::filesystem::path dir_;
   std::unique_ptr<ChildProcess> desktop_, server_;
@@ -624,23 +649,41 @@ TEST_F(VmMigrationE2e, OneRoundTripWithBothDaemonsUnderLibvirt) {
       << read_text(dir_ / "desktop.log");
   EXPECT_NE(read_text(dir_ / "server.log").find("libvirt domain on"), std::string::npos);
 
-  // The agent stops: its VM runs here, so its domain is destroyed and undefined; the server's went
-  // with its period. No domain is left, no QEMU of this test runs, then both daemons stop.
-  EXPECT_EQ(desktop_->kill(SIGTERM), 0);
-  {
-    LibvirtConnection conn(uri);
-    virDomainPtr* domains = nullptr;
-    const int n = virConnectListAllDomains(conn.get(), &domains, 0);
-    for (int i = 0; i < n; ++i) virDomainFree(domains[i]);
-    std::free(domains);
-    EXPECT_EQ(n, 0) << "domains left defined";
-  }
-  EXPECT_NE(run_shell(fmt::format("pgrep -f 'mem-path=/dev/shm/[j]ettison-{}'", name_)).status, 0)
-      << "a QEMU of this test still runs";
-  const pid_t libvirtd = libvirtd_->libvirtd_pid(), virtlogd = libvirtd_->virtlogd_pid();
-  libvirtd_.reset();
-  EXPECT_FALSE(alive(libvirtd)) << "libvirtd outlived the test";
-  EXPECT_FALSE(alive(virtlogd)) << "virtlogd outlived the test";
+  expect_libvirt_cleaned_up();
+#endif
+}
+
+TEST_F(VmMigrationE2e, ARestartedServerReadoptsItsLibvirtDomain) {
+#ifndef JETTISON_HAVE_LIBVIRT
+  GTEST_SKIP() << "this build has no libvirt backend";
+#else
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (a private libvirtd, QEMU as root)";
+  if (run_shell("command -v libvirtd virtlogd unshare nsenter").status != 0)
+    GTEST_SKIP() << "libvirtd, virtlogd, unshare or nsenter is missing";
+  libvirtd_ = std::make_unique<jettison::testing::PrivateLibvirtd>();
+  const std::string uri = libvirtd_->uri();
+  start_desktop({"--vm-libvirt", uri});
+  start_server({"--periods", "1", "--libvirt", uri});
+  migrate_out(1);
+  std::this_thread::sleep_for(seconds(4));
+  server_->kill(SIGKILL);
+  const auto hosted = server_consoles().at(0);
+  std::this_thread::sleep_for(seconds(2));  // frozen meanwhile
+  // A new server process finds the domain through its run folder's hosted.json and libvirt by name:
+  // the same domain, the same uffd (the hand-off library kept it), the dirty pages logged before.
+  server_.reset();
+  start_server({"--periods", "1", "--libvirt", uri, "--adopt"});
+  ASSERT_TRUE(eventually([&] { return server_says("adopted libvirt domain on"); }, seconds(30)))
+      << read_text(dir_ / "server.log");
+  const std::uint64_t resumed_from = last_beat(hosted);
+  ASSERT_TRUE(eventually([&] { return last_beat(hosted) >= resumed_from + 3; }, seconds(30)))
+      << "the adopted guest does not run";
+  come_back(1);
+  EXPECT_EQ(server_->kill(0), 0);
+  EXPECT_EQ(continuity({hosted, desktop_console()}), "");
+  EXPECT_EQ(count_in_server_log("write-back verified: "), 1u) << read_text(dir_ / "server.log");
+  EXPECT_EQ(server_consoles().size(), 1u);  // no second domain was started
+  expect_libvirt_cleaned_up();
 #endif
 }
 
