@@ -19,6 +19,7 @@ class PowerMeter {
  public:
   // Every later change is also appended to `log` (the timeline of chosen desktops); null: none.
   void record_to(std::vector<StateChange>* log) { log_ = log; }
+  std::vector<StateChange>* log() const { return log_; }
   void start(Time t, PowerState s) {
     times_.fill(Duration{});
     state_ = s;

@@ -75,6 +75,7 @@ void StrategyRun::init_desktops() {
   const Scenario& scenario = scenario_;
   const auto* sleep_rule = policy::sleep_schedulers().find(scenario.sleep.rule);
   assert(sleep_rule);
+  const Strategy::Policies uses = strategy_->policies();
   desktops_.resize(scenario.desktops.size());
   transition_end_.assign(desktops_.size(), Time::never());
   for (std::uint32_t i = 0; i < desktops_.size(); ++i) {
@@ -85,18 +86,21 @@ void StrategyRun::init_desktops() {
     if (plan_ && !plan_->owns(shard_, i)) continue;  // another shard's: no state, no periods
     // Costs are judged on the path to the first server on an idle network.
     const net::Route& path = topology_.route(i, 0, net::Direction::kToServer);
-    const policy::SleepCosts costs = sleep_costs(scenario, *d.spec, path);
-    d.sleep = sleep_rule->make(scenario.sleep.params, costs);
-    const policy::VmShape shape{d.spec->vm_memory.count() / scenario.page_size.count(), scenario.page_size};
-    d.prefetcher = policy::prefetchers().find(scenario.prefetch.rule)->make(scenario.prefetch.params, shape);
-    d.trigger = policy::migration_triggers()
-                    .find(scenario.trigger.rule)
-                    ->make(scenario.trigger.params,
-                           trigger_costs(scenario, *d.spec, path,
-                                         strategy_->migration_estimate(scenario, *d.spec, path)));
+    if (uses.sleep) d.sleep = sleep_rule->make(scenario.sleep.params, sleep_costs(scenario, *d.spec, path));
+    if (uses.prefetch) {
+      const policy::VmShape shape{d.spec->vm_memory.count() / scenario.page_size.count(), scenario.page_size};
+      d.prefetcher =
+          policy::prefetchers().find(scenario.prefetch.rule)->make(scenario.prefetch.params, shape);
+    }
+    if (uses.trigger) {
+      d.trigger = policy::migration_triggers()
+                      .find(scenario.trigger.rule)
+                      ->make(scenario.trigger.params,
+                             trigger_costs(scenario, *d.spec, path,
+                                           strategy_->migration_estimate(scenario, *d.spec, path)));
+    }
     d.awake =
         scenario.resume_pages == policy::ResumeKind::kSelective ? PowerState::kServing : PowerState::kIdle;
-    desktop_index_.emplace(d.spec->id, i);
   }
 }
 
@@ -273,14 +277,15 @@ StrategyResult StrategyRun::run() {
   ShardMerger merger(scenario_, strategy_name_, periods_csv_, timeline_csv_, /*canonical=*/false);
   if (record_sink_) merger.on_record(record_sink_);
   sink_ = &merger;
-  const ShardResult part = run_engine();
+  std::vector<ShardResult> parts(1);  // the one part, not copied (its links: a few per desktop)
+  parts[0] = run_engine();
   sink_ = nullptr;
   flush_grows();
   EngineFigures engine;
   engine.server_peak = servers_.peak_memory();
   engine.servers = servers_.figures(engine_.now());
   engine.peak_concurrent_flows = result_.peak_concurrent_flows;
-  return merger.finish({part}, &engine);
+  return merger.finish(parts, &engine);
 }
 
 ShardResult StrategyRun::run_shard() {
@@ -290,11 +295,21 @@ ShardResult StrategyRun::run_shard() {
 
 ShardResult StrategyRun::run_engine() {
   if (timeline_csv_ || sharded()) {
-    timelines_.resize(desktops_.size());
-    for (std::uint32_t i : scenario_.timeline_desktops)
-      if (!sharded() || plan_->owns(shard_, i)) desktops_[i].meter.record_to(&timelines_[i]);
+    timelines_.resize(scenario_.timeline_desktops.size());  // sized once: the meters point into it
+    for (std::size_t k = 0; k < timelines_.size(); ++k) {
+      const std::uint32_t i = scenario_.timeline_desktops[k];
+      if (!sharded() || plan_->owns(shard_, i)) desktops_[i].meter.record_to(&timelines_[k]);
+    }
   }
-  periods_ = std::make_unique<IdlePeriodStream>(scenario_.idle_trace, desktop_index_);
+  // The run's desktops by name, through the topology's sorted names (its desktops are the scenario's,
+  // in its order; checked): no map of names per run. A shard runs only its own.
+  periods_ = std::make_unique<IdlePeriodStream>(
+      scenario_.idle_trace, [this](std::string_view name) -> std::optional<std::uint32_t> {
+        const std::optional<std::uint32_t> i = topology_.find_desktop(name);
+        if (!i || *i >= desktops_.size() || desktops_[*i].spec->id != name) return std::nullopt;
+        if (plan_ && !plan_->owns(shard_, *i)) return std::nullopt;
+        return i;
+      });
   next_period();
   const double span = static_cast<double>(std::max<std::int64_t>(scenario_.idle_trace.end.us(), 1));
   struct Dispatcher {
@@ -432,10 +447,8 @@ void StrategyRun::open_window(DesktopRun& d, Time start, Time end) {
   d.window_start = start;
   d.user_return = end;
   ++d.epoch;
-  d.rec = PeriodRecord{};
-  d.rec.desktop = d.index;
+  d.rec = WindowRecord{};
   d.rec.period = d.periods_started++;
-  d.rec.start = start;
   d.acted = false;
   d.returning = false;
   d.wake_pending = false;
@@ -452,7 +465,7 @@ void StrategyRun::finish(DesktopRun& d) {
   const Time t = engine_.now();
   assert(d.in_window && t >= d.user_return);
   d.meter.stop(t);
-  PeriodRecord& r = d.rec;
+  PeriodRecord r = d.rec.record(d.index, d.window_start);
   const PowerTable& power = d.spec->power;
   r.idle = d.user_return - d.window_start;
   r.window = t - d.window_start;
@@ -469,8 +482,8 @@ void StrategyRun::finish(DesktopRun& d) {
     if (scenario_.servers.add_to_total) r.energy += r.server_energy;
     d.hosted = false;
   }
-  d.trigger->on_period_end(r.idle);
-  d.sleep->on_period_end(d.user_return);
+  if (d.trigger) d.trigger->on_period_end(r.idle);
+  if (d.sleep) d.sleep->on_period_end(d.user_return);
   if (d.footprint.count() > 0) servers_.release(d.server, d.footprint, t);
   d.footprint = Bytes{};
   d.in_window = false;
@@ -480,9 +493,9 @@ void StrategyRun::finish(DesktopRun& d) {
   ShardItem& item = closing_.emplace_back();
   item.at = t;
   item.record = r;
-  if (!timelines_.empty() && !timelines_[d.index].empty()) {
-    item.timeline = std::move(timelines_[d.index]);
-    timelines_[d.index].clear();
+  if (std::vector<StateChange>* log = d.meter.log(); log && !log->empty()) {
+    item.timeline = std::move(*log);
+    log->clear();
   }
   if (!sharded()) {
     sink_->put(std::move(item));

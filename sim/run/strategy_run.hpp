@@ -120,7 +120,7 @@ class StrategyRun final : public Host {
   std::unique_ptr<Strategy> strategy_;
   OutputFile* periods_csv_;
   OutputFile* timeline_csv_ = nullptr;
-  std::vector<std::vector<StateChange>> timelines_;  // per desktop; empty for those not traced
+  std::vector<std::vector<StateChange>> timelines_;  // per timeline desktop (their meters log here)
   Progress progress_;
   std::function<void(const std::string&, const PeriodRecord&)> record_sink_;
   Engine<> engine_;
@@ -130,7 +130,6 @@ class StrategyRun final : public Host {
   Time network_at_ = Time::never();  // the queued network event's time
   std::uint32_t network_token_ = 0;  // recognises the current one
   std::vector<net::FlowDone> flows_done_;
-  std::unordered_map<std::string, std::uint32_t> desktop_index_;
   std::vector<DesktopRun> desktops_;
   std::unique_ptr<IdlePeriodStream> periods_;
   IdlePeriod next_;

@@ -10,6 +10,7 @@ class AlwaysOn final : public Strategy {
   void on_idle(Host&, DesktopRun&) override {}
   void on_user_return(Host& host, DesktopRun& d) override { host.finish(d); }
   bool on_event(Host&, DesktopRun&, EventKind, const Event&) override { return false; }
+  Policies policies() const override { return {false, false, false}; }
 };
 
 }  // namespace jettison::sim

@@ -43,6 +43,50 @@ class PendingSlot {
   PendingPeriod p_{Time::never(), Time{}};
 };
 
+// What a strategy records while the window is open: PeriodRecord's fields the strategies set, and
+// no more. The run completes it into the window's PeriodRecord when the window closes (times in
+// states, energies, the return's latency), so a desktop does not carry those 136 bytes meanwhile.
+struct WindowRecord {
+  Bytes migrated;
+  Bytes fetched;
+  Bytes prefetched;
+  Bytes reintegrated;
+  std::uint64_t fetched_pages = 0;
+  std::uint64_t prefetched_pages = 0;
+  std::uint64_t prefetch_used = 0;
+  std::uint64_t dirty_pages = 0;
+  std::uint64_t wakeups = 0;
+  std::optional<Duration> migration_latency;
+  std::optional<Duration> migration_latency_uncontended;
+  Energy proxy_energy;
+  std::uint32_t period = 0;  // index of the period among this desktop's periods
+  std::int32_t server = -1;
+  Outcome outcome = Outcome::kStayedOn;
+
+  // The record of desktop `desktop`'s window opened at `start`, with what was recorded in it.
+  PeriodRecord record(std::uint32_t desktop, Time start) const {
+    PeriodRecord r;
+    r.desktop = desktop;
+    r.period = period;
+    r.start = start;
+    r.proxy_energy = proxy_energy;
+    r.migrated = migrated;
+    r.fetched = fetched;
+    r.prefetched = prefetched;
+    r.reintegrated = reintegrated;
+    r.fetched_pages = fetched_pages;
+    r.prefetched_pages = prefetched_pages;
+    r.prefetch_used = prefetch_used;
+    r.dirty_pages = dirty_pages;
+    r.wakeups = wakeups;
+    r.migration_latency = migration_latency;
+    r.migration_latency_uncontended = migration_latency_uncontended;
+    r.server = server;
+    r.outcome = outcome;
+    return r;
+  }
+};
+
 // Fields are grouped by what they are for; the small ones (flags, counters, indices) sit together
 // at the end so that none pads a larger neighbour (one of these lives per desktop and strategy).
 struct DesktopRun {
@@ -57,7 +101,7 @@ struct DesktopRun {
   Time user_return;
   PendingSlot pending;  // arrived while the desktop was still coming back
   PowerMeter meter;
-  PeriodRecord rec;
+  WindowRecord rec;
 
   // Shared by the sleeping strategies.
   Time migration_start;

@@ -18,6 +18,7 @@ class FullMigration final : public SleepingStrategy {
                               const net::Route& path) const override {
     return s.migration.full.setup + path.latency + transfer_time(d.vm_memory, path.bottleneck);
   }
+  Policies policies() const override { return {false, false, true}; }  // only the migration trigger
 
  protected:
   void act(Host& host, DesktopRun& d) override;

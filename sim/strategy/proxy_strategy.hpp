@@ -14,6 +14,9 @@
 namespace jettison::sim {
 
 class ProxyStrategy final : public SleepingStrategy {
+ public:
+  Policies policies() const override { return {false, false, false}; }
+
  protected:
   void act(Host& host, DesktopRun& d) override;
   void after_full_resume(Host& host, DesktopRun& d) override;

@@ -7,6 +7,9 @@
 namespace jettison::sim {
 
 class SleepOnly final : public SleepingStrategy {
+ public:
+  Policies policies() const override { return {false, false, false}; }
+
  protected:
   void act(Host& host, DesktopRun& d) override {
     d.rec.outcome = Outcome::kSlept;

@@ -89,6 +89,14 @@ class Strategy {
   }
   // The rate limit of the strategy's Host::transfer_capped flows; none: it makes none.
   virtual std::optional<Bandwidth> rate_cap(const Scenario&) const { return std::nullopt; }
+  // The policy objects the strategy consults: the run makes only these for each desktop (the others
+  // stay null; a strategy that never asks a policy need not pay for one per desktop).
+  struct Policies {
+    bool sleep = true;     // DesktopRun::sleep
+    bool prefetch = true;  // DesktopRun::prefetcher
+    bool trigger = true;   // DesktopRun::trigger
+  };
+  virtual Policies policies() const { return {}; }
 };
 
 using StrategyRegistry = Registry<std::unique_ptr<Strategy>>;
