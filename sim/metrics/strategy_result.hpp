@@ -8,13 +8,15 @@
 #include "common/quantity.hpp"
 #include "sim/metrics/strategy_totals.hpp"
 #include "sim/model/server_account.hpp"
+#include "sim/network/resource_id.hpp"
 
 namespace jettison::sim {
 
-// One network resource (a link direction, or a half-duplex link) over a run.
+// One network resource (a link direction, or a half-duplex link) over a run. Its names ("a-b", from,
+// to) are the topology's, built when written (net::Topology::resource): a run keeps a few of these
+// per desktop, so 40 bytes each rather than three strings.
 struct LinkFigures {
-  std::string link;  // "a-b"
-  std::string from, to;
+  net::ResourceId resource = 0;
   Bandwidth capacity;
   double peak_utilisation = 0;
   double mean_utilisation = 0;

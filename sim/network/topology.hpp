@@ -94,6 +94,7 @@ class Topology {
 
   // One capacity per ResourceId: the input of the flow network.
   std::vector<Bandwidth> capacities() const;
+  Bandwidth capacity(ResourceId id) const { return links_[resources_[id].link].bandwidth; }
   ResourceInfo resource(ResourceId id) const;
   std::size_t resources() const { return resources_.size(); }
 

@@ -5,11 +5,13 @@
 
 namespace jettison::sim {
 
-void write_links_csv(std::ostream& out, const std::vector<StrategyResult>& results) {
+void write_links_csv(std::ostream& out, const net::Topology& topology,
+                     const std::vector<StrategyResult>& results) {
   out << "strategy,link,from,to,capacity_bps,peak_utilisation,mean_utilisation,bytes\n";
   for (const StrategyResult& r : results) {
     for (const LinkFigures& l : r.links) {
-      fmt::print(out, "{},{},{},{},{:.0f},{:.6f},{:.6f},{}\n", r.strategy, l.link, l.from, l.to,
+      const net::Topology::ResourceInfo info = topology.resource(l.resource);
+      fmt::print(out, "{},{},{},{},{:.0f},{:.6f},{:.6f},{}\n", r.strategy, info.link, info.from, info.to,
                  l.capacity.bits_per_second(), l.peak_utilisation, l.mean_utilisation, l.carried.count());
     }
   }

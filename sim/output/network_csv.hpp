@@ -6,10 +6,13 @@
 #include <vector>
 
 #include "sim/metrics/strategy_result.hpp"
+#include "sim/network/topology.hpp"
 
 namespace jettison::sim {
 
-void write_links_csv(std::ostream& out, const std::vector<StrategyResult>& results);
+// Link names from `topology` (the run's scenario's network.graph).
+void write_links_csv(std::ostream& out, const net::Topology& topology,
+                     const std::vector<StrategyResult>& results);
 void write_servers_csv(std::ostream& out, const std::vector<StrategyResult>& results);
 
 }  // namespace jettison::sim

@@ -52,6 +52,9 @@ StrategyResult ShardMerger::finish(const std::vector<ShardResult>& parts, const 
   StrategyResult result{strategy_, std::move(totals_), 0, 0, Bytes{}, 0, {}, {}, 0, 0, 0};
   Time end;
   std::vector<const ShardResult::Link*> links;
+  std::size_t link_count = 0;
+  for (const ShardResult& p : parts) link_count += p.links.size();
+  links.reserve(link_count);
   for (const ShardResult& p : parts) {
     result.events += p.events;
     result.inline_events += p.inline_events;
@@ -66,12 +69,12 @@ StrategyResult ShardMerger::finish(const std::vector<ShardResult>& parts, const 
   std::stable_sort(links.begin(), links.end(),
                    [](const auto* a, const auto* b) { return a->resource < b->resource; });
   const net::Topology& topology = *s_.network.graph;
+  result.links.reserve(links.size());  // exactly: a doubling vector leaves up to half its room unused
   for (const ShardResult::Link* l : links) {
-    const net::Topology::ResourceInfo& info = topology.resource(l->resource);
+    const Bandwidth capacity = topology.capacity(l->resource);
     const double carried_bits = l->bytes_carried * 8.0;  // exact: FlowNetwork divided bits by 8
-    const double mean =
-        end.us() > 0 ? carried_bits / (info.capacity.bits_per_second() * end.seconds_f()) : 0.0;
-    result.links.push_back({info.link, info.from, info.to, info.capacity, l->peak_utilisation, mean,
+    const double mean = end.us() > 0 ? carried_bits / (capacity.bits_per_second() * end.seconds_f()) : 0.0;
+    result.links.push_back({l->resource, capacity, l->peak_utilisation, mean,
                             Bytes::of(static_cast<std::uint64_t>(l->bytes_carried))});
   }
   if (engine) {

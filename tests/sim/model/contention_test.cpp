@@ -56,13 +56,14 @@ TEST(Contention, PartialMigrationsShareTheUplink) {
   // direction carried 8 MiB at a quarter of its capacity.
   int uplink = 0;
   for (const sim::LinkFigures& l : out.result.links) {
-    if (l.link.find("sw0-s0") != std::string::npos) {
+    const auto info = s.network.graph->resource(l.resource);
+    if (info.link.find("sw0-s0") != std::string::npos) {
       ++uplink;
-      EXPECT_EQ(l.carried.count(), 4 * 8'388'608U) << l.from << "->" << l.to;
+      EXPECT_EQ(l.carried.count(), 4 * 8'388'608U) << info.from << "->" << info.to;
       EXPECT_NEAR(l.peak_utilisation, 1.0, 1e-9);
     } else {
-      EXPECT_EQ(l.carried.count(), 8'388'608U) << l.link;
-      EXPECT_NEAR(l.peak_utilisation, 0.25, 1e-9) << l.link;
+      EXPECT_EQ(l.carried.count(), 8'388'608U) << info.link;
+      EXPECT_NEAR(l.peak_utilisation, 0.25, 1e-9) << info.link;
     }
   }
   EXPECT_EQ(uplink, 2);

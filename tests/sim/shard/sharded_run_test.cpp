@@ -186,8 +186,8 @@ TEST(ShardedRun, MatchesOneEngineUpToTheOrderOfRows) {
       }
       ASSERT_EQ(sharded.links.size(), one.links.size());
       for (std::size_t i = 0; i < one.links.size(); ++i) {
-        EXPECT_EQ(sharded.links[i].link, one.links[i].link);
-        EXPECT_EQ(sharded.links[i].from, one.links[i].from);
+        EXPECT_EQ(sharded.links[i].resource, one.links[i].resource);  // the same link and direction
+        EXPECT_EQ(sharded.links[i].capacity, one.links[i].capacity);
         EXPECT_EQ(sharded.links[i].peak_utilisation, one.links[i].peak_utilisation);
         EXPECT_EQ(sharded.links[i].mean_utilisation, one.links[i].mean_utilisation);
         EXPECT_EQ(sharded.links[i].carried, one.links[i].carried);
