@@ -22,6 +22,8 @@
 //                          printed, every domain undefined and both daemons gone at the end. The same
 //                          round trip under plain QEMU, for the figures side by side, is
 //                          DISABLED_OneRoundTripUnderPlainQemuForComparison (--gtest_also_run_disabled_tests)
+//   take-back, libvirt     under libvirt, the server SIGKILLed: take-back resumes the desktop's paused
+//                          domain (no new one), the heartbeat continues from its state at migration
 //   server re-adopts its   under libvirt, the server SIGKILLed while hosting and restarted with --adopt:
 //   domain                 it finds the domain through hosted.json and libvirt by name and serves on;
 //                          heartbeat continuous, the write-back verified, no second domain
@@ -683,6 +685,47 @@ TEST_F(VmMigrationE2e, ARestartedServerReadoptsItsLibvirtDomain) {
   EXPECT_EQ(continuity({hosted, desktop_console()}), "");
   EXPECT_EQ(count_in_server_log("write-back verified: "), 1u) << read_text(dir_ / "server.log");
   EXPECT_EQ(server_consoles().size(), 1u);  // no second domain was started
+  expect_libvirt_cleaned_up();
+#endif
+}
+
+TEST_F(VmMigrationE2e, ServerKilledTheDesktopResumesItsPausedDomain) {
+#ifndef JETTISON_HAVE_LIBVIRT
+  GTEST_SKIP() << "this build has no libvirt backend";
+#else
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (a private libvirtd, QEMU as root)";
+  if (run_shell("command -v libvirtd virtlogd unshare nsenter").status != 0)
+    GTEST_SKIP() << "libvirtd, virtlogd, unshare or nsenter is missing";
+  libvirtd_ = std::make_unique<jettison::testing::PrivateLibvirtd>();
+  const std::string uri = libvirtd_->uri();
+  start_desktop({"--vm-libvirt", uri});
+  start_server({"--periods", "1", "--libvirt", uri});
+  migrate_out(1);
+  std::this_thread::sleep_for(seconds(3));
+  const std::uint64_t at_migration = last_beat(desktop_console());
+  server_->kill(SIGKILL);
+  // take-back resumes the desktop's paused domain itself (no new domain): what ran on the server is lost.
+  const std::string answer = ctl("take-back");
+  EXPECT_NE(answer.find("is lost"), std::string::npos) << answer;
+  EXPECT_EQ(answer.find("was gone"), std::string::npos) << answer;
+  EXPECT_NE(ctl("status").find("\"vm\":\"running-local\""), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return last_beat(desktop_console()) >= at_migration + 3; }, seconds(20)));
+  const auto beats = heartbeats(desktop_console());
+  for (std::size_t i = 1; i < beats.size(); ++i) EXPECT_EQ(beats[i], beats[i - 1] + 1) << "at " << i;
+  // The killed server's domain is frozen on: removed here, as its administrator would.
+  {
+    LibvirtConnection conn(uri);
+    virDomainPtr* domains = nullptr;
+    const int n = virConnectListAllDomains(conn.get(), &domains, 0);
+    for (int i = 0; i < n; ++i) {
+      LibvirtDomain d(domains[i]);
+      if (d.name().rfind(name_ + "-", 0) == 0) {
+        d.destroy();
+        d.undefine();
+      }
+    }
+    std::free(domains);
+  }
   expect_libvirt_cleaned_up();
 #endif
 }
