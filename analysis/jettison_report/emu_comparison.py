@@ -351,6 +351,16 @@ def _notes(r, emu, sim_t, emu_t, watts, sim_metadata, paired):
                          f"the sleeps come {(sum(lag_sleep) / len(lag_sleep) - offset) * 1000:+.1f} ms after "
                          "the simulated ones on average: the emulated controller's timer, the sleep message "
                          "and the request's real service time.")
+            resume = _seconds(cfg["resume_selective"]) or 0.0
+            reached = [ms for ms, _ in emu.reconnects]
+            if reached and sum(reached) / len(reached) - resume > 0.02:
+                text += (f" The replay's page source reached the woken desktop after "
+                         f"{sum(reached) / len(reached) * 1000:.0f} ms on average (from "
+                         f"{min(reached) * 1000:.0f} to {max(reached) * 1000:.0f} ms, 'resumed after' in "
+                         f"replay.log) against its {cfg['resume_selective']} selective resume: where the "
+                         "waking fault is the last request before the timeout (its neighbours prefetched "
+                         "with it), the sleep timer starts only when that reconnect serves it, so those "
+                         "sleeps come that much later.")
         notes["t_serving"] = text
     if not r["t_suspending"].equal:
         n = len(emu.sleeps)
