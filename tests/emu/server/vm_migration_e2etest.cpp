@@ -343,7 +343,7 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
     if (hosted.size() != 1) return f;
     const std::uint64_t before = last_beat(hosted[0]);
     std::this_thread::sleep_for(seconds(12));
-    EXPECT_GE(last_beat(hosted[0]), before + 8) << "the hosted guest does not run";
+    EXPECT_GE(last_beat(hosted[0]), before + 3) << "the hosted guest does not run";  // 12 s, loaded TCG
     t = std::chrono::steady_clock::now();
     come_back(1);
     f.return_ms = ms_since(t);
