@@ -212,6 +212,11 @@ void RemoteSource::send_magic_packet(std::uint32_t n) {
   }
 }
 
+Duration reconnect_wait(const RemoteSourceConfig& config, Duration doubling, bool waking, Duration elapsed) {
+  if (waking && elapsed < config.wake_retry_for) return config.backoff_initial;
+  return doubling;
+}
+
 void RemoteSource::ensure_connected() {
   check_cancelled();
   if (client_) return;
@@ -225,6 +230,10 @@ void RemoteSource::ensure_connected() {
   if (suspect_asleep) status("desktop asleep: waking it");
   std::uint32_t attempt = 0, packets = 0, auth_failures = 0;
   Duration delay = config_.backoff_initial;
+  // Magic packets keep the backoff's doubling spacing (0, 50, 150, 350 ms...) even while the attempts
+  // come every backoff_initial (reconnect_wait): max_magic_packets then still spans seconds, for a
+  // desktop that drops the first packets while it is still suspending.
+  Duration packet_gap = config_.backoff_initial, next_packet{};
   std::string last_error = "none yet";
   while (true) {
     check_cancelled();
@@ -242,7 +251,11 @@ void RemoteSource::ensure_connected() {
         throw SourceFailed(fmt::format("desktop {}: {}", peer(), why));
       }
     }
-    if (wol_ && suspect_asleep && packets < config_.max_magic_packets) send_magic_packet(++packets);
+    if (wol_ && suspect_asleep && packets < config_.max_magic_packets && elapsed >= next_packet) {
+      send_magic_packet(++packets);
+      next_packet = elapsed + packet_gap;
+      packet_gap = std::min(packet_gap * 2, config_.backoff_max);
+    }
     ++attempt;
     if (attempt > 1 || !first) status(fmt::format("reconnect attempt {}", attempt));
     std::string error;
@@ -282,7 +295,7 @@ void RemoteSource::ensure_connected() {
       if (!suspect_asleep) status(fmt::format("desktop unreachable ({}): it may be asleep", error));
       suspect_asleep = true;
     }
-    Duration wait = delay;
+    Duration wait = reconnect_wait(config_, delay, packets > 0, since(start));
     if (config_.give_up_after) wait = std::min(wait, *config_.give_up_after - since(start));
     if (wait > Duration()) backoff_wait(wait);
     delay = std::min(delay * 2, config_.backoff_max);
