@@ -302,14 +302,21 @@ def _notes(r, emu, sim_t, emu_t, watts, sim_metadata, paired):
             f"moves dirty pages x 4 KiB (its reintegrated bytes, {int(r['writeback_bytes'].sim + sim_metadata):,}, "
             f"less the device state, {int(sim_metadata):,} bytes, which the replay does not move).")
     if not r["network"].equal:
-        pages_moved = r["fetched_bytes"].emu + r["writeback_bytes"].emu
-        overhead = r["network"].emu - pages_moved
+        zero = next((int(m.group(1)) for l in emu.replay_summary
+                     if (m := re.search(r"prefetched \((\d+) zero\)", l))), 0)
         requests = r["demand"].emu + r["prefetch"].emu
+        # All-zero pages travel in ZERO runs (16 bytes a run of pages, no data: emu/PROTOCOL.md).
+        pages_moved = (r["fetched_bytes"].emu - zero * PAGE) + r["writeback_bytes"].emu
+        overhead = r["network"].emu - pages_moved
         notes["network"] = (
             f"Emulated: the bytes on the page connections, {int(r['network'].emu):,} = "
-            f"{int(r['fetched_bytes'].emu):,} bytes of fetched pages + {int(r['writeback_bytes'].emu):,} of "
+            f"{int(r['fetched_bytes'].emu - zero * PAGE):,} bytes of fetched page data"
+            + (f" ({zero:,} of the {int(requests):,} pages fetched were all-zero and travelled in ZERO "
+               f"runs, 16 bytes a run and no data: {zero * PAGE:,} bytes of pages x 4 KiB never sent)"
+               if zero else "")
+            + f" + {int(r['writeback_bytes'].emu):,} of "
             f"write-back + {int(overhead):,} of protocol ({overhead / max(requests, 1):.1f} bytes per page "
-            "fetched: requests, reply headers, HELLO and sleep messages; TLS records not counted). "
+            "fetched: requests, run headers, HELLO and sleep messages; TLS records not counted). "
             "Simulated: pages x 4 KiB and the dirty pages, with no protocol overhead (its network bytes "
             f"less the device state counted twice, {int(2 * sim_metadata):,} bytes, which the replay does "
             "not move).")
