@@ -76,6 +76,15 @@ class Engine {
       if (e.time > until) break;
       q.pop();
       now_ = e.time;
+      // A dispatcher may start loading the state of the event likely to come next (the head after
+      // this one) while it works on this one: at scale the loop waits on memory.
+      if constexpr (requires(const Event& next) { dispatcher.upcoming(next); }) {
+        if (!local_.empty() && (global_.empty() || local_.top() < global_.top())) {
+          dispatcher.upcoming(local_.top());
+        } else if (!global_.empty()) {
+          dispatcher.upcoming(global_.top());
+        }
+      }
       if (dispatcher.dispatch(e)) ++executed_;
     }
   }

@@ -325,6 +325,7 @@ ShardResult StrategyRun::run_engine() {
       run.last_real_ = e.time;
       return true;
     }
+    void upcoming(const Event& e) const { run.upcoming(e); }
     double span_us;
   } dispatcher{*this, 1 << 20, span};
   engine_.run(dispatcher);
@@ -428,6 +429,12 @@ bool StrategyRun::dispatch(const Event& e) {
   const bool executed = strategy_->on_event(*this, d, kind, e);
   if (executed && stand_in) ++stand_ins_;
   return executed;
+}
+
+void StrategyRun::upcoming(const Event& e) const {
+  if (e.target >= desktops_.size()) return;
+  const char* p = reinterpret_cast<const char*>(&desktops_[e.target]);
+  for (std::size_t at = 0; at < sizeof(DesktopRun); at += 64) __builtin_prefetch(p + at);
 }
 
 void StrategyRun::period_arrives(const IdlePeriod& p) {

@@ -81,6 +81,8 @@ class StrategyRun final : public Host {
 
   // Engine dispatcher.
   bool dispatch(const Event& e);
+  // The engine's hint that `e` is likely next: its desktop's state starts loading into the cache.
+  void upcoming(const Event& e) const;
 
  private:
   static constexpr std::uint32_t kTraceStream = ~std::uint32_t{0};
