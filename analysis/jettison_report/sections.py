@@ -2,7 +2,6 @@
 overview comparing them with a combined 'published vs ours' table. Renders the figures on the way
 into figures_dir; the document refers to them as figures/NAME.png."""
 import re
-import struct
 from pathlib import Path
 
 from . import emu_comparison, figures, fmt, metrics, params, published, replicates
@@ -19,12 +18,6 @@ def slugs(labels):
         seen[s] = seen.get(s, 0) + 1
         out.append(s if seen[s] == 1 else f"{s}-{seen[s]}")
     return out
-
-
-def _png_size(path):
-    with open(path, "rb") as f:
-        head = f.read(24)
-    return struct.unpack(">II", head[16:24])
 
 
 def _figure(figures_dir, name, alt, caption):
