@@ -127,7 +127,8 @@ install(PROGRAMS ${PROJECT_SOURCE_DIR}/cmake/jettison-report DESTINATION ${CMAKE
 install(FILES ${PROJECT_SOURCE_DIR}/emu/lab/desktop.yaml ${PROJECT_SOURCE_DIR}/emu/lab/server.yaml
               ${PROJECT_SOURCE_DIR}/emu/lab/jettison-desktop.service ${PROJECT_SOURCE_DIR}/emu/lab/jettison-server.service
         DESTINATION ${JETTISON_INSTALL_DATADIR}/lab)
-install(PROGRAMS ${PROJECT_SOURCE_DIR}/emu/lab/make-psk.sh DESTINATION ${JETTISON_INSTALL_DATADIR}/lab)
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/emu/lab/make-psk.sh ${PROJECT_SOURCE_DIR}/emu/lab/libvirt-uffd-access.sh
+        DESTINATION ${JETTISON_INSTALL_DATADIR}/lab)
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/sim/MODEL.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/traces/README.md RENAME TRACES.md DESTINATION ${CMAKE_INSTALL_DOCDIR})

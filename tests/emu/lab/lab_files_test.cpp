@@ -257,5 +257,87 @@ TEST(LabFiles, UnitsPassSystemdAnalyzeVerify) {
   EXPECT_EQ(out, "") << "warnings (unknown keys are only warned about)";
 }
 
+// libvirt-uffd-access.sh, always into a prepared root (--root: files only, nothing applied to this
+// machine): QEMU's user and group come from the root's qemu.conf, passwd and group files.
+struct UffdRoot {
+  test::TempDir d;
+  explicit UffdRoot(const std::string& qemu_conf) {
+    fs::create_directories(d.path() / "etc" / "libvirt");
+    std::ofstream(d.path() / "etc" / "passwd")
+        << "root:x:0:0::/root:/bin/bash\nlibvirt-qemu:x:64055:108:Libvirt "
+           "Qemu:/var/lib/libvirt:/usr/sbin/nologin\n";
+    std::ofstream(d.path() / "etc" / "group") << "root:x:0:\nkvm:x:108:libvirt-qemu\nqemu-ram:x:900:\n";
+    std::ofstream(d.path() / "etc" / "libvirt" / "qemu.conf") << qemu_conf;
+  }
+  std::pair<int, std::string> run_script(const std::string& args) const {
+    return run("bash " + (kLab / "libvirt-uffd-access.sh").string() + " --root " + d.path().string() + " " +
+               args);
+  }
+  fs::path rules() const { return d.path() / "etc/udev/rules.d/60-jettison-userfaultfd.rules"; }
+  fs::path sysctl() const { return d.path() / "etc/sysctl.d/60-jettison-userfaultfd.conf"; }
+};
+
+TEST(LabFiles, UffdAccessGivesQemusGroupTheDeviceOnNewKernels) {
+  // Debian's defaults (qemu.conf's user and group commented out): libvirt-qemu, its own group kvm.
+  UffdRoot r("#user = \"root\"\n#group = \"root\"\n");
+  const auto [rc, out] = r.run_script("--kernel 6.1.0-18-amd64");
+  ASSERT_EQ(rc, 0) << out;
+  const std::string rules = read(r.rules());
+  EXPECT_NE(rules.find("KERNEL==\"userfaultfd\", GROUP=\"kvm\", MODE=\"0660\"\n"), std::string::npos)
+      << rules;
+  struct stat st {};
+  ASSERT_EQ(::stat(r.rules().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  EXPECT_FALSE(fs::exists(r.sysctl()));
+  EXPECT_NE(out.find("not applied now"), std::string::npos) << out;
+  // A group set in qemu.conf wins over the user's own.
+  UffdRoot g("user = \"libvirt-qemu\"\ngroup = \"qemu-ram\"\n");
+  ASSERT_EQ(g.run_script("--kernel 6.5.0").first, 0);
+  EXPECT_NE(read(g.rules()).find("GROUP=\"qemu-ram\""), std::string::npos);
+}
+
+TEST(LabFiles, UffdAccessFallsBackToTheSysctlOnOldKernels) {
+  UffdRoot r("");
+  const auto [rc, out] = r.run_script("--kernel 5.10.0-28-amd64");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(read(r.sysctl()).find("\nvm.unprivileged_userfaultfd = 1\n"), std::string::npos);
+  EXPECT_FALSE(fs::exists(r.rules()));
+  // --method forces one.
+  UffdRoot f("");
+  ASSERT_EQ(f.run_script("--kernel 6.1.0 --method sysctl").first, 0);
+  EXPECT_TRUE(fs::exists(f.sysctl()));
+  EXPECT_FALSE(fs::exists(f.rules()));
+}
+
+TEST(LabFiles, UffdAccessHasNothingToDoForRootAndNamesWhatIsWrong) {
+  UffdRoot root_qemu("user = \"root\"\n");
+  auto [rc, out] = root_qemu.run_script("--kernel 6.1.0");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("nothing to do"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(root_qemu.rules()));
+  // A group the root does not have: exit 1 naming it and where it came from, nothing written.
+  UffdRoot bad_group("group = \"nope\"\n");
+  std::tie(rc, out) = bad_group.run_script("--kernel 6.1.0");
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("'nope'"), std::string::npos) << out;
+  EXPECT_NE(out.find("qemu.conf"), std::string::npos) << out;
+  EXPECT_FALSE(fs::exists(bad_group.rules()));
+  // A user the root does not have (libvirt not installed there).
+  UffdRoot no_user("user = \"qemu-someone\"\n");
+  std::tie(rc, out) = no_user.run_script("--kernel 6.1.0");
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("'qemu-someone'"), std::string::npos) << out;
+  // Bad arguments: exit 2.
+  std::tie(rc, out) = no_user.run_script("--method magic");
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("--method 'magic'"), std::string::npos) << out;
+}
+
+TEST(LabFiles, UffdAccessIsShellcheckClean) {
+  if (!have("shellcheck")) GTEST_SKIP() << "shellcheck not installed";
+  const auto [rc, out] = run("shellcheck " + (kLab / "libvirt-uffd-access.sh").string());
+  EXPECT_EQ(rc, 0) << out;
+}
+
 }  // namespace
 }  // namespace jettison::emu
