@@ -27,6 +27,10 @@
 //   server re-adopts its   under libvirt, the server SIGKILLed while hosting and restarted with --adopt:
 //   domain                 it finds the domain through hosted.json and libvirt by name and serves on;
 //                          heartbeat continuous, the write-back verified, no second domain
+//   domain gone            under libvirt, the server and the agent SIGKILLed and the desktop's paused
+//                          domain destroyed and undefined: a restarted agent holds the VM as its RAM
+//                          file and state-1.bin, and take-back defines a new domain that loads that
+//                          state; the heartbeat continues from its value at migration
 //
 // Needs root, namespaces, userfaultfd and qemu-system-x86_64 (skips otherwise; the libvirt case also
 // libvirtd, virtlogd, unshare, nsenter and a build with the libvirt backend). Everything it creates
@@ -725,6 +729,78 @@ TEST_F(VmMigrationE2e, ServerKilledTheDesktopResumesItsPausedDomain) {
       }
     }
     std::free(domains);
+  }
+  expect_libvirt_cleaned_up();
+#endif
+}
+
+TEST_F(VmMigrationE2e, AgentRestartedWithItsDomainGoneTakesTheVmBackFromTheSavedState) {
+#ifndef JETTISON_HAVE_LIBVIRT
+  GTEST_SKIP() << "this build has no libvirt backend";
+#else
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (a private libvirtd, QEMU as root)";
+  if (run_shell("command -v libvirtd virtlogd unshare nsenter").status != 0)
+    GTEST_SKIP() << "libvirtd, virtlogd, unshare or nsenter is missing";
+  libvirtd_ = std::make_unique<jettison::testing::PrivateLibvirtd>();
+  const std::string uri = libvirtd_->uri();
+  start_desktop({"--vm-libvirt", uri});
+  start_server({"--periods", "1", "--libvirt", uri});
+  migrate_out(1);
+  const std::uint64_t at_migration = last_beat(desktop_console());
+  ASSERT_GT(at_migration, 0u);
+  std::this_thread::sleep_for(seconds(2));
+  // The server and the agent die, and the desktop's paused domain is removed (its administrator, or a
+  // host that restarted): what is left of the VM is its RAM file and the device state saved at
+  // migration (state-1.bin in the agent's --vm-dir).
+  server_->kill(SIGKILL);
+  desktop_->kill(SIGKILL);
+  desktop_.reset();
+  {
+    LibvirtConnection conn(uri);
+    LibvirtDomain d = conn.find(name_);
+    ASSERT_TRUE(d) << "the desktop's domain " << name_ << " is not defined";
+    d.destroy();
+    d.undefine();
+    // The killed server's frozen domain (NAME-PID-epoch-1) goes as well.
+    virDomainPtr* domains = nullptr;
+    const int n = virConnectListAllDomains(conn.get(), &domains, 0);
+    for (int i = 0; i < n; ++i) {
+      LibvirtDomain other(domains[i]);
+      if (other.name().rfind(name_ + "-", 0) == 0) {
+        other.destroy();
+        other.undefine();
+      }
+    }
+    std::free(domains);
+  }
+  ASSERT_TRUE(std::filesystem::exists(dir_ / "desk" / "state-1.bin"));
+  // A new agent on the same --vm-dir: the VM is remote at epoch 1, held without a domain.
+  start_desktop({"--vm-libvirt", uri});
+  const std::string command = fmt::format("{}/jettison-ctl --socket {} status --json", JETTISON_BIN_DIR,
+                                          (dir_ / "desk.sock").string());
+  ASSERT_TRUE(eventually([&] { return run_shell(command).status == 0; }, seconds(30)))
+      << read_text(dir_ / "desktop.log");
+  const std::string status = ctl("status");
+  EXPECT_NE(status.find("\"vm\":\"remote\""), std::string::npos) << status;
+  EXPECT_NE(status.find("is gone"), std::string::npos) << status;
+  EXPECT_NE(status.find("state-1.bin"), std::string::npos) << status;
+  // take-back defines and starts a new domain that loads the saved state over the RAM file: the guest
+  // goes on from where it was at migration (its heartbeat counter lives in that RAM), no reboot.
+  const std::string answer = ctl("take-back");
+  EXPECT_NE(answer.find("is lost"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("libvirt domain was gone: a new one loaded the saved device state"),
+            std::string::npos)
+      << answer;
+  EXPECT_NE(ctl("status").find("\"vm\":\"running-local\""), std::string::npos);
+  ASSERT_TRUE(eventually([&] { return last_beat(desktop_console()) >= at_migration + 3; }, seconds(30)))
+      << read_text(desktop_console());
+  const auto beats = heartbeats(desktop_console());
+  const auto resumed = std::find(beats.begin(), beats.end(), at_migration + 1);
+  ASSERT_NE(resumed, beats.end()) << "no heartbeat " << at_migration + 1 << " after the take-back";
+  for (auto it = resumed + 1; it != beats.end(); ++it) EXPECT_EQ(*it, *(it - 1) + 1);
+  {
+    LibvirtConnection conn(uri);
+    EXPECT_TRUE(conn.find(name_)) << "take-back did not define the desktop's domain again";
   }
   expect_libvirt_cleaned_up();
 #endif
