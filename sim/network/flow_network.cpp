@@ -31,6 +31,7 @@ void FlowNetwork::ensure_resources() {
   const std::size_t n = capacity_.size();
   resources_.resize(n);
   group_slot_.assign(n, kNone);
+  crossed_.assign(n, 0);
   seen_resource_.assign(n, 0);
   for (std::size_t i = 0; i < n; ++i) resources_[i].capacity = capacity_[i];
   problem_.capacity = capacity_;
@@ -150,6 +151,7 @@ void FlowNetwork::change_count(ResourceId r, ResourceId g, int delta) {
       if (list.empty()) std::vector<std::pair<ResourceId, std::uint32_t>>().swap(list);  // frees it
     }
   }
+  crossed_[r] = list.empty() ? 0 : 1;
   set_groups_contribution(r, true);
 }
 
@@ -578,11 +580,13 @@ Bandwidth FlowNetwork::share_for(std::span<const ResourceId> route) const {
     return Bandwidth::bits_per_second(best);
   }
   for (ResourceId r : route) {
-    const Resource& res = resources_[r];
-    if (res.groups.empty()) {  // no flow here: max(capacity - 0.0, capacity / 1), as above
-      best = std::min(best, res.capacity);
+    // No flow here: max(capacity - 0.0, capacity / 1), as above. Read from the dense arrays: most
+    // routes start at a desktop's own link, whose Resource would be a cache miss for nothing.
+    if (!crossed_[r]) {
+      best = std::min(best, capacity_[r]);
       continue;
     }
+    const Resource& res = resources_[r];
     if (res.groups.size() == 1) {  // one group: its load is one product, cheaper than a cache write
       best = std::min(best, resource_share(r));
       continue;

@@ -208,6 +208,7 @@ class FlowNetwork {
   std::vector<Resource> resources_;  // empty until the first flow, then one per resource
   std::vector<double> capacity_;
   std::vector<std::uint32_t> group_slot_;  // per resource: its group in group_pool_, or kNone
+  std::vector<std::uint8_t> crossed_;      // per resource: 1 iff some group's flows cross it (share_for)
   std::deque<Group> group_pool_;           // a deque: references stay valid as it grows
   std::vector<std::uint32_t> free_group_slots_;
   std::vector<Flow> flows_;
