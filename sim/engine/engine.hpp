@@ -76,13 +76,20 @@ class Engine {
       if (e.time > until) break;
       q.pop();
       now_ = e.time;
-      // A dispatcher may start loading the state of the event likely to come next (the head after
-      // this one) while it works on this one: at scale the loop waits on memory.
-      if constexpr (requires(const Event& next) { dispatcher.upcoming(next); }) {
-        if (!local_.empty() && (global_.empty() || local_.top() < global_.top())) {
-          dispatcher.upcoming(local_.top());
-        } else if (!global_.empty()) {
-          dispatcher.upcoming(global_.top());
+      // A dispatcher may start loading the state of the events likely to come next (the head after
+      // this one, and the one after it when the queue can tell) while it works on this one: at
+      // scale the loop waits on memory.
+      if constexpr (requires(const Event& next, const Event* after) { dispatcher.upcoming(next, after); }) {
+        const bool l = !local_.empty() && (global_.empty() || local_.top() < global_.top());
+        if (l || !global_.empty()) {
+          const Queue& first = l ? local_ : global_;
+          const Queue& other = l ? global_ : local_;
+          const Event* after = other.empty() ? nullptr : &other.top();
+          if constexpr (requires { first.second(); }) {
+            const Event* s = first.second();
+            if (s && (!after || *s < *after)) after = s;
+          }
+          dispatcher.upcoming(first.top(), after);
         }
       }
       if (dispatcher.dispatch(e)) ++executed_;

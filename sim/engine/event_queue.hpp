@@ -22,6 +22,15 @@ class QuaternaryHeap {
     return v_.front();
   }
   void reserve(std::size_t n) { v_.reserve(n); }
+  // The event after top(), the smallest of the root's children (null when top() is alone).
+  const Event* second() const {
+    const std::size_t n = v_.size();
+    if (n < 2) return nullptr;
+    const Event* best = &v_[1];
+    for (std::size_t c = 2; c < n && c <= 4; ++c)
+      if (v_[c] < *best) best = &v_[c];
+    return best;
+  }
 
   void push(const Event& e) {
     std::size_t i = v_.size();

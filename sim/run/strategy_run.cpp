@@ -325,7 +325,7 @@ ShardResult StrategyRun::run_engine() {
       run.last_real_ = e.time;
       return true;
     }
-    void upcoming(const Event& e) const { run.upcoming(e); }
+    void upcoming(const Event& next, const Event* after) const { run.upcoming(next, after); }
     double span_us;
   } dispatcher{*this, 1 << 20, span};
   engine_.run(dispatcher);
@@ -431,10 +431,19 @@ bool StrategyRun::dispatch(const Event& e) {
   return executed;
 }
 
-void StrategyRun::upcoming(const Event& e) const {
-  if (e.target >= desktops_.size()) return;
-  const char* p = reinterpret_cast<const char*>(&desktops_[e.target]);
-  for (std::size_t at = 0; at < sizeof(DesktopRun); at += 64) __builtin_prefetch(p + at);
+// Two stages: `after`'s DesktopRun now; `next`'s, asked for one event ago as `after`, is mostly in
+// the cache, so what it points to can be asked for too (partial's window, the sleep scheduler).
+void StrategyRun::upcoming(const Event& next, const Event* after) const {
+  const auto fetch = [](const void* object, std::size_t bytes) {
+    const char* p = static_cast<const char*>(object);
+    for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(p + at);
+  };
+  if (after && after->target < desktops_.size()) fetch(&desktops_[after->target], sizeof(DesktopRun));
+  if (next.target >= desktops_.size()) return;
+  const DesktopRun& d = desktops_[next.target];
+  fetch(&d, sizeof(DesktopRun));
+  if (d.partial) fetch(d.partial.get(), sizeof(PartialWindow));
+  if (d.sleep) fetch(d.sleep.get(), 128);
 }
 
 void StrategyRun::period_arrives(const IdlePeriod& p) {

@@ -81,8 +81,9 @@ class StrategyRun final : public Host {
 
   // Engine dispatcher.
   bool dispatch(const Event& e);
-  // The engine's hint that `e` is likely next: its desktop's state starts loading into the cache.
-  void upcoming(const Event& e) const;
+  // The engine's hint that `next` is likely next and `after` (if known) the one after it: the state
+  // `next`'s desktop points to, and `after`'s desktop, start loading into the cache.
+  void upcoming(const Event& next, const Event* after) const;
 
  private:
   static constexpr std::uint32_t kTraceStream = ~std::uint32_t{0};
