@@ -432,7 +432,8 @@ bool StrategyRun::dispatch(const Event& e) {
 }
 
 // Two stages: `after`'s DesktopRun now; `next`'s, asked for one event ago as `after`, is mostly in
-// the cache, so what it points to can be asked for too (partial's window, the sleep scheduler).
+// the cache, so what it points to can be asked for too (partial's window and route, the sleep
+// scheduler).
 void StrategyRun::upcoming(const Event& next, const Event* after) const {
   const auto fetch = [](const void* object, std::size_t bytes) {
     const char* p = static_cast<const char*>(object);
@@ -442,7 +443,11 @@ void StrategyRun::upcoming(const Event& next, const Event* after) const {
   if (next.target >= desktops_.size()) return;
   const DesktopRun& d = desktops_[next.target];
   fetch(&d, sizeof(DesktopRun));
-  if (d.partial) fetch(d.partial.get(), sizeof(PartialWindow));
+  if (d.partial) {
+    fetch(d.partial.get(), sizeof(PartialWindow));
+    // A page request's service time reads the desktop's route to its server.
+    fetch(&route(d, net::Direction::kToServer), sizeof(net::Route));
+  }
   if (d.sleep) fetch(d.sleep.get(), 128);
 }
 
