@@ -139,6 +139,7 @@ void StrategyRun::grow(DesktopRun& d, Bytes bytes) {
     servers_.grow(d.server, bytes, t);
     return;
   }
+  if (!grows_.empty() && t < grows_.back().at) runs_.push_back(grows_.size());  // a new ascending run
   grows_.push_back({t, d.server, bytes});
 }
 
@@ -154,10 +155,30 @@ void StrategyRun::flush_grows() {
 
 // Applies the buffered growths at or before `t`, in time order. Safe whenever nothing not yet run
 // comes before `t` (every queued event is at `t` or later), so no later growth can precede them.
+// grows_ is a few ascending runs (each from one replay: run-ahead moves forward, the queue's next
+// event may be earlier), so they are merged pairwise rather than sorted.
 void StrategyRun::apply_grows_until(Time t) {
-  const auto earlier = [](const Growth& a, const Growth& b) { return a.at < b.at; };
-  if (!std::is_sorted(grows_.begin(), grows_.end(), earlier))
-    std::sort(grows_.begin(), grows_.end(), earlier);  // equal times commute: no need to keep their order
+  if (!runs_.empty()) {
+    const auto earlier = [](const Growth& a, const Growth& b) { return a.at < b.at; };
+    runs_.push_back(grows_.size());  // bounds: 0 (implicit), the runs' starts, the end
+    while (runs_.size() > 1) {
+      merged_.resize(grows_.size());
+      std::size_t from = 0, kept = 0;
+      for (std::size_t k = 0; k < runs_.size(); k += 2) {
+        const std::size_t mid = runs_[k];
+        const std::size_t to = k + 1 < runs_.size() ? runs_[k + 1] : mid;
+        // Equal times commute (pure additions at one instant): any order among them will do.
+        std::merge(grows_.begin() + from, grows_.begin() + mid, grows_.begin() + mid, grows_.begin() + to,
+                   merged_.begin() + from, earlier);
+        runs_[kept++] = to;
+        from = to;
+      }
+      runs_.resize(kept);
+      grows_.swap(merged_);
+    }
+    runs_.clear();
+    assert(std::is_sorted(grows_.begin(), grows_.end(), earlier));
+  }
   auto end = grows_.begin();
   for (; end != grows_.end() && end->at <= t; ++end) servers_.grow(end->server, end->bytes, end->at);
   grows_.erase(grows_.begin(), end);

@@ -160,6 +160,8 @@ class StrategyRun final : public Host {
     Bytes bytes;
   };
   std::vector<Growth> grows_;         // footprint growths not yet applied to servers_
+  std::vector<std::size_t> runs_;     // where grows_ steps back in time (starts of ascending runs)
+  std::vector<Growth> merged_;        // apply_grows_until's scratch
   std::size_t next_apply_ = 16384;    // apply some when grows_ is this long
   std::vector<Time> transition_end_;  // per desktop: when its last suspend or resume ends
 };
