@@ -148,7 +148,7 @@ void FlowNetwork::change_count(ResourceId r, ResourceId g, int delta) {
     it->second = static_cast<std::uint32_t>(static_cast<std::int64_t>(it->second) + delta);
     if (it->second == 0) {
       list.erase(it);
-      if (list.empty()) std::vector<std::pair<ResourceId, std::uint32_t>>().swap(list);  // frees it
+      if (list.empty()) list.release();
     }
   }
   crossed_[r] = list.empty() ? 0 : 1;
@@ -282,7 +282,7 @@ void FlowNetwork::remove_from_class(FlowId id) {
     const auto at = std::lower_bound(other.route.begin(), other.route.end(), cls.route[k]);
     other.pos[static_cast<std::size_t>(at - other.route.begin())] = cls.pos[k];
     list.pop_back();
-    if (list.empty()) std::vector<ClassId>().swap(list);  // frees it
+    if (list.empty()) list.release();
     cls.pos[k] = kNone;
   }
   release_class(f.cls);

@@ -36,6 +36,7 @@
 
 #include "common/quantity.hpp"
 #include "common/time.hpp"
+#include "sim/network/compact_list.hpp"
 #include "sim/network/resource_id.hpp"
 #include "sim/network/sharing_solver.hpp"
 
@@ -154,8 +155,8 @@ class FlowNetwork {
     // cached query reads one cache line.
     mutable double share = 0.0;
     mutable std::uint64_t share_version = 0;
-    std::vector<std::pair<ResourceId, std::uint32_t>> groups;  // (group, its flows crossing here)
-    std::vector<ClassId> classes;                              // non-empty classes crossing here
+    CompactList<std::pair<ResourceId, std::uint32_t>> groups;  // (group, its flows crossing here)
+    CompactList<ClassId> classes;                              // non-empty classes crossing here
     std::uint32_t flows = 0;
     bool touched = false;     // changed at the current instant: its final load is folded when time moves
     double done_bits = 0.0;   // carried by flows no longer active

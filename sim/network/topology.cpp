@@ -230,11 +230,10 @@ Topology Topology::build(const TopologySpec& spec) {
         t.hops_.push_back(forward ? le.a_to_b : le.b_to_a);
         to_server.latency += spec.links[best_link].latency;
         to_server.bottleneck = std::min(to_server.bottleneck, spec.links[best_link].bandwidth);
-        ++to_server.hops;
         v = best_next;
       }
       assert(to_server.latency.us() == dist[desktop_vertex[d]].latency_us);
-      assert(to_server.hops == dist[desktop_vertex[d]].hops);
+      assert(t.hops_.size() - up_at == dist[desktop_vertex[d]].hops);
 
       Route to_desktop = to_server;
       const auto down_at = static_cast<std::uint32_t>(t.hops_.size());

@@ -62,10 +62,11 @@ class RouteHops {
 };
 
 struct Route {
-  RouteHops resources;     // in the order the data crosses them
-  Duration latency;        // sum of the links' latencies
-  Bandwidth bottleneck;    // smallest capacity on the route
-  std::uint32_t hops = 0;  // number of links
+  RouteHops resources;   // in the order the data crosses them
+  Duration latency;      // sum of the links' latencies
+  Bandwidth bottleneck;  // smallest capacity on the route
+  // Number of links: a link is crossed in one direction, one resource (32 bytes a route, not 40).
+  std::uint32_t hops() const { return static_cast<std::uint32_t>(resources.size()); }
 };
 
 class Topology {

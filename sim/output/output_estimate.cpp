@@ -17,7 +17,7 @@ Bytes times(double bytes) { return Bytes::of(static_cast<std::uint64_t>(std::llr
 OutputEstimate estimate_output(const Scenario& s) {
   OutputEstimate e;
   const std::size_t simulated = s.desktops.size();
-  const std::size_t traced = s.idle_trace.desktops.size();
+  const std::size_t traced = s.idle_trace.desktops().size();
   e.periods = simulated >= traced || traced == 0
                   ? s.idle_trace.periods
                   : static_cast<std::uint64_t>(std::llround(static_cast<double>(s.idle_trace.periods) *

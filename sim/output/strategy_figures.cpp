@@ -67,7 +67,7 @@ StrategyFigures strategy_figures(const StrategyResult& r, const Scenario& s) {
   f.idle_hours = t.idle.seconds_f() / 3600.0;
   if (t.migrations > 0) {
     double memory = 0;
-    for (const DesktopSpec& d : s.desktops) memory += static_cast<double>(d.vm_memory.count());
+    for (const DesktopSpec& d : s.desktops) memory += static_cast<double>(d.vm_memory().count());
     memory /= static_cast<double>(s.desktops.size());
     f.moved_per_migration_bytes =
         static_cast<double>(t.network().count()) / static_cast<double>(t.migrations);

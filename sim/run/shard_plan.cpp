@@ -35,7 +35,7 @@ std::string server_reason(const Scenario& s) {
     return "placement depends on the other VMs (server.placement: least-loaded with several servers)";
   // The most a VM ever holds: its memory plus partial migration's metadata.
   Bytes all;
-  for (const DesktopSpec& d : s.desktops) all += d.vm_memory + s.migration.partial.metadata;
+  for (const DesktopSpec& d : s.desktops) all += d.vm_memory() + s.migration.partial.metadata;
   if (all > sv.list.front().memory)
     return fmt::format(
         "server {} may fill up ({} bytes for all VMs at once, {} bytes of room), so admission depends on "

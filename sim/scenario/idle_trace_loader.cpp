@@ -54,7 +54,7 @@ IdleTraceIndex read_idle_trace(const YamlNode& node, std::uint64_t seed, bool& g
   generated = node.is_map();
   if (!generated) return index_idle_trace(resolve_relative(node.source_file(), node.text()), node.origin());
   IdleTraceIndex index = generate_idle_trace(read_spec(node, seed));
-  if (index.desktops.empty()) node.fail(fmt::format("the {} drew no idle periods", index.path));
+  if (index.desktops().empty()) node.fail(fmt::format("the {} drew no idle periods", index.path));
   return index;
 }
 

@@ -124,7 +124,7 @@ void read_network(const YamlNode& top, Scenario& s) {
   std::vector<net::LinkParams> desktop_links;
   for (const DesktopSpec& d : s.desktops) {
     desktops.push_back(d.id);
-    desktop_links.push_back({d.link.bandwidth, d.link.latency, net::Duplex::kFull, ""});
+    desktop_links.push_back({d.link().bandwidth, d.link().latency, net::Duplex::kFull, ""});
   }
   std::vector<std::string> servers;
   for (const ServerSpec& sv : s.servers.list) servers.push_back(sv.id);

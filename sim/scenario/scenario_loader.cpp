@@ -195,21 +195,21 @@ void read_profile(const YamlNode& p, Scenario& s, std::unordered_map<std::string
 }
 
 void check_desktop(const DesktopSpec& d, const Scenario& s, const YamlNode& where) {
-  if (d.vm_memory.count() == 0 || d.vm_memory.count() % s.page_size.count() != 0) {
+  if (d.vm_memory().count() == 0 || d.vm_memory().count() % s.page_size.count() != 0) {
     where.fail(fmt::format("desktop '{}': vm_memory {} must be a positive multiple of page_size {}", d.id,
-                           d.vm_memory.count(), s.page_size.count()));
+                           d.vm_memory().count(), s.page_size.count()));
   }
   const PageProfile& p = s.profiles[d.profile];
-  const std::uint64_t pages = d.vm_memory.count() / s.page_size.count();
+  const std::uint64_t pages = d.vm_memory().count() / s.page_size.count();
   if (!p.gfns.empty() && p.max_gfn >= pages) {
     // Slots are numbered in order of first appearance: the first one out of range is the first row.
     const auto it = std::find_if(p.gfns.begin(), p.gfns.end(), [&](std::uint64_t g) { return g >= pages; });
     const auto slot = static_cast<std::size_t>(it - p.gfns.begin());
     throw InputError(p.origin(static_cast<std::uint32_t>(slot)),
                      fmt::format("page {} is outside the {} pages of desktop '{}' ({} of {}-byte pages)", *it,
-                                 pages, d.id, format_bytes(d.vm_memory), s.page_size.count()));
+                                 pages, d.id, format_bytes(d.vm_memory()), s.page_size.count()));
   }
-  if (s.migration.partial.metadata > d.vm_memory) {
+  if (s.migration.partial.metadata > d.vm_memory()) {
     where.fail(fmt::format("migration.partial.metadata is larger than desktop '{}''s vm_memory", d.id));
   }
 }
@@ -218,16 +218,19 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
                    const std::string& assign,
                    const std::unordered_map<std::string, std::uint32_t>& profiles_by_name,
                    std::optional<YamlNode> desktops_node, Scenario& s) {
-  const auto& trace_ids = s.idle_trace.desktops;
+  const auto& trace_ids = s.idle_trace.desktops();
   auto pick_profile = [&](const std::string& id, std::size_t index) -> std::uint32_t {
     const auto n = static_cast<std::uint32_t>(s.profiles.size());
     if (assign == "round-robin") return static_cast<std::uint32_t>(index % n);
     RandomStream rng(s.seed, "profile:" + id);
     return static_cast<std::uint32_t>(rng.below(n));
   };
+  // The desktops share `desktop:`'s figures; a listed desktop that overrides any has its own.
+  s.desktop_classes.push_back(
+      std::make_shared<const DesktopClass>(DesktopClass{d.vm_memory, d.power, d.transitions, d.link}));
+  const DesktopClass* shared = s.desktop_classes.back().get();
   auto make = [&](const std::string& id, std::size_t index) {
-    DesktopSpec spec{id, d.vm_memory, d.power, d.transitions, d.link, pick_profile(id, index)};
-    return spec;
+    return DesktopSpec{id, shared, pick_profile(id, index)};
   };
   if (list_node) {
     std::unordered_map<std::string, bool> in_trace;
@@ -243,10 +246,15 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
         if (!seen.try_emplace(id, true).second)
           e.at("id").fail(fmt::format("desktop '{}' is listed twice", id));
         DesktopSpec spec = make(id, s.desktops.size());
-        if (auto v = e.find("vm_memory")) spec.vm_memory = v->bytes();
-        if (auto v = e.find("power")) spec.power = read_power(*v, &d.power);
-        if (auto v = e.find("transitions")) spec.transitions = read_transitions(*v, &d.transitions);
-        if (auto v = e.find("link")) spec.link = read_link(*v, &d.link);
+        DesktopClass own = *shared;
+        if (auto v = e.find("vm_memory")) own.vm_memory = v->bytes();
+        if (auto v = e.find("power")) own.power = read_power(*v, &d.power);
+        if (auto v = e.find("transitions")) own.transitions = read_transitions(*v, &d.transitions);
+        if (auto v = e.find("link")) own.link = read_link(*v, &d.link);
+        if (e.find("vm_memory") || e.find("power") || e.find("transitions") || e.find("link")) {
+          s.desktop_classes.push_back(std::make_shared<const DesktopClass>(own));
+          spec.cls = s.desktop_classes.back().get();
+        }
         if (auto v = e.find("profile")) {
           auto it = profiles_by_name.find(v->text());
           if (it == profiles_by_name.end())
@@ -323,7 +331,8 @@ static Scenario load_scenario_from(const std::string& path, const std::string* t
     bool generated = false;
     s.idle_trace = read_idle_trace(idle, s.seed, generated);
     s.seed_draws = s.seed_draws || generated;
-    if (s.idle_trace.desktops.empty()) idle.fail(fmt::format("{} holds no idle periods", s.idle_trace.path));
+    if (s.idle_trace.desktops().empty())
+      idle.fail(fmt::format("{} holds no idle periods", s.idle_trace.path));
   });
   std::unordered_map<std::string, std::uint32_t> profiles_by_name;
   std::string assign = "round-robin";

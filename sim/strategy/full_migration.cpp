@@ -5,7 +5,7 @@ namespace jettison::sim {
 PrecopyInput FullMigration::input(const Host& host, const DesktopRun& d) {
   const Scenario& s = host.scenario();
   const net::Route& path = host.route(d, net::Direction::kToServer);
-  return {d.spec->vm_memory,
+  return {d.spec->vm_memory(),
           s.page_size,
           s.migration.partial.metadata,
           path.bottleneck,
@@ -21,7 +21,7 @@ DirtyModel FullMigration::dirty_model(const Host& host, const DesktopRun& d) {
       indexes_.of(*d.profile, s.replay_every_access ? FirstTouchIndex::Mode::kEveryAccess
                                                     : FirstTouchIndex::Mode::kFirstTouches);
   return DirtyModel(writes, s.migration.full.dirty_rate, s.page_size,
-                    d.spec->vm_memory.count() / s.page_size.count());
+                    d.spec->vm_memory().count() / s.page_size.count());
 }
 
 // Profile offsets count from here: the window's start, or for `anchor: migration-end` the pre-copy's
@@ -32,7 +32,7 @@ Time FullMigration::origin(const DesktopRun& d) {
 
 void FullMigration::act(Host& host, DesktopRun& d) {
   if (!trigger_allows(host, d)) return;
-  if (!admit(host, d, d.spec->vm_memory)) return;
+  if (!admit(host, d, d.spec->vm_memory())) return;
   begin_migration(host, d, host.scenario().migration.full.setup);
   scratch_.resize(d.profile->unique_pages());
   const PrecopyPlan alone =
@@ -74,7 +74,7 @@ bool FullMigration::on_own_event(Host& host, DesktopRun& d, EventKind kind, cons
     case EventKind::kSetupDone:  // round 1: all of memory
       d.round = 1;
       d.round_start = host.now();
-      d.round_bytes = d.spec->vm_memory;
+      d.round_bytes = d.spec->vm_memory();
       host.transfer(d, net::Direction::kToServer, d.round_bytes, EventKind::kRoundDone, false);
       return true;
     case EventKind::kRoundDone:

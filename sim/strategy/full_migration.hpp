@@ -16,7 +16,7 @@ class FullMigration final : public SleepingStrategy {
   // Setup, then the whole memory at the path's bottleneck, then its latency (no dirty rounds).
   Duration migration_estimate(const Scenario& s, const DesktopSpec& d,
                               const net::Route& path) const override {
-    return s.migration.full.setup + path.latency + transfer_time(d.vm_memory, path.bottleneck);
+    return s.migration.full.setup + path.latency + transfer_time(d.vm_memory(), path.bottleneck);
   }
   Policies policies() const override { return {false, false, true}; }  // only the migration trigger
 

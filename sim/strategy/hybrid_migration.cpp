@@ -30,7 +30,7 @@ void HybridMigration::bulk_start(Host& host, DesktopRun& d) {
   const PowerState state = d.meter.state();
   if (state == d.awake) {
     const Scenario& s = host.scenario();
-    const std::uint64_t vm_pages = d.spec->vm_memory.count() / s.page_size.count();
+    const std::uint64_t vm_pages = d.spec->vm_memory().count() / s.page_size.count();
     const std::uint64_t resident =
         w.counted ? w.resident_pages : w.pages.count(PageStates::kResident) + w.unprofiled_prefetched.size();
     Bulk& b = bulk(d);
@@ -73,7 +73,7 @@ void HybridMigration::bulk_done(Host& host, DesktopRun& d) {
       if (!w.pages.has(slot, PageStates::kResident)) w.pages.set(slot, PageStates::kResident);
   }
   begin_suspend(host, d);
-  w.transition_at = host.now() + d.spec->transitions.suspend;
+  w.transition_at = host.now() + d.spec->transitions().suspend;
 }
 
 void HybridMigration::on_user_return(Host& host, DesktopRun& d) {

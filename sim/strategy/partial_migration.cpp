@@ -44,7 +44,7 @@ void PartialMigration::abort_migration(Host& host, DesktopRun& d) {
 std::uint64_t PartialMigration::send_prefetched(Host& host, DesktopRun& d) {
   PartialWindow& w = *d.partial;
   const Scenario& s = host.scenario();
-  const std::uint64_t vm_pages = d.spec->vm_memory.count() / s.page_size.count();
+  const std::uint64_t vm_pages = d.spec->vm_memory().count() / s.page_size.count();
   std::uint64_t sent = 0;
   for (policy::PageId gfn : w.prefetch_buffer) {
     if (gfn >= vm_pages) continue;
@@ -259,7 +259,7 @@ void PartialMigration::request_pages(Host& host, DesktopRun& d, Time t, std::uin
 void PartialMigration::wake_for_pages(Host& host, DesktopRun& d) {
   d.wake_pending = false;
   ++d.rec.wakeups;
-  const Transitions& tr = d.spec->transitions;
+  const Transitions& tr = d.spec->transitions();
   const bool selective = d.awake == PowerState::kServing;
   d.meter.change(host.now(), selective ? PowerState::kResumingSelective : PowerState::kResumingFull);
   d.partial->transition_at = host.now() + tr.wake_on_lan + (selective ? tr.resume_selective : tr.resume_full);
@@ -299,7 +299,7 @@ void PartialMigration::sleep_timer(Host& host, DesktopRun& d) {
     return;
   }
   begin_suspend(host, d);
-  d.partial->transition_at = host.now() + d.spec->transitions.suspend;
+  d.partial->transition_at = host.now() + d.spec->transitions().suspend;
 }
 
 void PartialMigration::resume_done(Host& host, DesktopRun& d) {
@@ -320,7 +320,7 @@ void PartialMigration::resume_done(Host& host, DesktopRun& d) {
 
 Duration PartialMigration::rest_of_full_resume(const DesktopRun& d) {
   if (d.awake != PowerState::kServing) return Duration{};  // woken fully already
-  const Transitions& tr = d.spec->transitions;
+  const Transitions& tr = d.spec->transitions();
   return tr.resume_full > tr.resume_selective ? tr.resume_full - tr.resume_selective : Duration{};
 }
 

@@ -72,7 +72,7 @@ void ProxyStrategy::wake_for_pages(Host& host, DesktopRun& d) {
 // desktop's own (run ahead when it may), held for when the user comes back meanwhile.
 void ProxyStrategy::wake(Host& host, DesktopRun& d) {
   ++d.rec.wakeups;
-  const Transitions& tr = d.spec->transitions;
+  const Transitions& tr = d.spec->transitions();
   d.meter.change(host.now(), PowerState::kResumingFull);
   host.at(host.now() + tr.wake_on_lan + tr.resume_full, d, EventKind::kResumeDone);
 }

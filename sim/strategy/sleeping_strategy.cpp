@@ -53,7 +53,7 @@ void SleepingStrategy::begin_suspend(Host& host, DesktopRun& d) {
   d.acted = true;
   d.meter.change(host.now(), PowerState::kSuspending);
   if (d.sleep) d.sleep->on_sleep(host.now());
-  host.at(host.now() + d.spec->transitions.suspend, d, EventKind::kSuspendDone);
+  host.at(host.now() + d.spec->transitions().suspend, d, EventKind::kSuspendDone);
 }
 
 void SleepingStrategy::begin_full_resume(Host& host, DesktopRun& d, Duration how_long) {
@@ -91,7 +91,7 @@ void SleepingStrategy::on_user_return(Host& host, DesktopRun& d) {
       return;
     case PowerState::kAsleep:
       d.returning = true;
-      begin_full_resume(host, d, d.spec->transitions.resume_full);
+      begin_full_resume(host, d, d.spec->transitions().resume_full);
       return;
     case PowerState::kSuspending:
     case PowerState::kResumingSelective:
@@ -115,7 +115,7 @@ bool SleepingStrategy::on_event(Host& host, DesktopRun& d, EventKind kind, const
       return true;
     case EventKind::kSuspendDone:
       if (d.returning) {
-        begin_full_resume(host, d, d.spec->transitions.resume_full);
+        begin_full_resume(host, d, d.spec->transitions().resume_full);
       } else if (d.wake_pending) {
         wake_for_pages(host, d);
       } else {

@@ -80,7 +80,7 @@ TEST(GeneratedIdleTrace, TheScenarioStreamsTheToolsTraceWithItsSeed) {
   const std::string file = dir.write("tool.csv", tool_trace(7));
   const sim::IdleTraceIndex from_file = sim::index_idle_trace(file, "tool.csv");
   EXPECT_EQ(s.idle_trace.periods, from_file.periods);
-  EXPECT_EQ(s.idle_trace.desktops, from_file.desktops);
+  EXPECT_EQ(s.idle_trace.desktops(), from_file.desktops());
   EXPECT_EQ(s.idle_trace.end, from_file.end);
   std::unordered_map<std::string, std::uint32_t> all;
   for (std::uint32_t i = 0; i < 12; ++i) all[s.desktops[i].id] = i;

@@ -69,7 +69,7 @@ TEST(ScenarioTraces, CompressedAndBinaryTracesRunTheSameAsCsv) {
                 scenario_yaml("traces/idle.jtrace.zst", "traces/windows.jtrace.gz", "traces/linux.csv")));
 
   for (const sim::Scenario* s : {&packed, &binary}) {
-    EXPECT_EQ(s->idle_trace.desktops, plain.idle_trace.desktops);
+    EXPECT_EQ(s->idle_trace.desktops(), plain.idle_trace.desktops());
     EXPECT_EQ(s->idle_trace.periods, plain.idle_trace.periods);
     EXPECT_EQ(s->idle_trace.end, plain.idle_trace.end);
     EXPECT_EQ(s->idle_trace.sorted_by_start, plain.idle_trace.sorted_by_start);

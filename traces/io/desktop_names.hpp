@@ -43,6 +43,8 @@ class DesktopNames {
     return n;
   }
   const std::string& name(std::uint32_t number) const { return names_[number]; }
+  // Every name, by number.
+  const std::vector<std::string>& names() const { return names_; }
   // Gives back the room the names' vector grew into (up to half of it) once no name is to be added.
   void shrink_to_fit() { names_.shrink_to_fit(); }
   std::uint32_t size() const { return static_cast<std::uint32_t>(names_.size()); }

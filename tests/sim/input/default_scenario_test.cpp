@@ -21,8 +21,8 @@ TEST(DefaultScenario, LoadsFromTheEmbeddedFiles) {
   EXPECT_EQ(s.profiles[1].name, "linux");
   EXPECT_EQ(s.idle_trace.path, "embedded:traces/samples/office-idle.csv");
   EXPECT_EQ(s.page_size.count(), 4096U);
-  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kIdle].watts(), 102.1);
-  EXPECT_EQ(s.desktops[0].vm_memory.count(), 4ULL << 30);
+  EXPECT_DOUBLE_EQ(s.desktops[0].power()[PowerState::kIdle].watts(), 102.1);
+  EXPECT_EQ(s.desktops[0].vm_memory().count(), 4ULL << 30);
 }
 
 TEST(DefaultScenario, EmbeddedTextMatchesTheFileInTheSourceTree) {

@@ -34,10 +34,10 @@ TEST(Extends, MergesMappingsAndReplacesEverythingElse) {
   EXPECT_EQ(s.name, "child");
   EXPECT_EQ(s.seed, 7U);  // from the base
   ASSERT_EQ(s.desktops.size(), 2U);
-  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kAsleep].watts(), 3.0);  // overridden
-  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kIdle].watts(), 102.1);  // merged from the base
-  EXPECT_EQ(s.strategies, std::vector<std::string>{"partial"});             // a list replaces
-  EXPECT_EQ(s.sleep.rule, "timeout");                                       // policy.sleep kept
+  EXPECT_DOUBLE_EQ(s.desktops[0].power()[PowerState::kAsleep].watts(), 3.0);  // overridden
+  EXPECT_DOUBLE_EQ(s.desktops[0].power()[PowerState::kIdle].watts(), 102.1);  // merged from the base
+  EXPECT_EQ(s.strategies, std::vector<std::string>{"partial"});               // a list replaces
+  EXPECT_EQ(s.sleep.rule, "timeout");                                         // policy.sleep kept
   EXPECT_EQ(s.prefetch.rule, "spatial");
   EXPECT_EQ(s.prefetch.params.radius, 2U);
   EXPECT_EQ(s.idle_trace.path, (dir.path() / "traces/idle.csv").string());

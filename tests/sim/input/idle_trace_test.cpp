@@ -163,7 +163,7 @@ TEST(IndexIdleTrace, ReportsDesktopsPeriodsEndAndOrder) {
                                      "d01,80,90\n");
   const IdleTraceIndex index = index_idle_trace(path, "idle_trace");
   EXPECT_EQ(index.path, path);
-  EXPECT_EQ(index.desktops, (std::vector<std::string>{"d02", "d00", "d01"}));
+  EXPECT_EQ(index.desktops(), (std::vector<std::string>{"d02", "d00", "d01"}));
   EXPECT_EQ(index.periods, 4U);
   EXPECT_EQ(index.end.us(), 500'000'000);
   EXPECT_FALSE(index.sorted_by_start);
@@ -173,7 +173,7 @@ TEST(IndexIdleTrace, SortedFileIsMarkedSorted) {
   TempDir dir;
   const std::string path = dir.write("idle.csv", jettison::testing::kTinyIdle);
   const IdleTraceIndex index = index_idle_trace(path, "idle_trace");
-  EXPECT_EQ(index.desktops, (std::vector<std::string>{"d00", "d01", "d02"}));
+  EXPECT_EQ(index.desktops(), (std::vector<std::string>{"d00", "d01", "d02"}));
   EXPECT_EQ(index.periods, 5U);
   EXPECT_EQ(index.end.us(), 9'000'000'000);
   EXPECT_TRUE(index.sorted_by_start);
@@ -189,7 +189,7 @@ TEST(IndexIdleTrace, HeaderOnlyHasNoDesktops) {
   TempDir dir;
   const std::string path = dir.write("idle.csv", "desktop,start,end\n");
   const IdleTraceIndex index = index_idle_trace(path, "idle_trace");
-  EXPECT_TRUE(index.desktops.empty());
+  EXPECT_TRUE(index.desktops().empty());
   EXPECT_EQ(index.periods, 0U);
 }
 

@@ -52,7 +52,7 @@ TEST_F(NetworkInput, NoNetworkMeansDedicatedLinks) {
   EXPECT_EQ(s.network.topology, "dedicated");
   ASSERT_TRUE(s.network.graph);
   const net::Route& r = s.network.graph->route(1, 0, net::Direction::kToServer);
-  EXPECT_EQ(r.hops, 1U);
+  EXPECT_EQ(r.hops(), 1U);
   EXPECT_EQ(r.latency.us(), 200);
   EXPECT_DOUBLE_EQ(r.bottleneck.bits_per_second(), 1e9);
 }
@@ -62,7 +62,7 @@ TEST_F(NetworkInput, StarRoutesCrossTheUplink) {
       load(with(kServer, "network:\n  topology: star\n  uplink: {bandwidth: 100Mbps, latency: 0.05ms}\n"));
   EXPECT_EQ(s.network.topology, "star");
   const net::Route& r = s.network.graph->route(0, 0, net::Direction::kToServer);
-  EXPECT_EQ(r.hops, 2U);
+  EXPECT_EQ(r.hops(), 2U);
   EXPECT_EQ(r.latency.us(), 250);  // 0.2 ms desktop link + 0.05 ms uplink
   EXPECT_DOUBLE_EQ(r.bottleneck.bits_per_second(), 100e6);
   // Both desktops share the uplink's resource towards the server.

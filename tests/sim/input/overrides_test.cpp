@@ -36,14 +36,14 @@ class Overrides : public ::testing::Test {
 
 TEST_F(Overrides, ValidOverrideChangesTheValue) {
   const Scenario s = load({"desktop.power.idle=50W"});
-  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kIdle].watts(), 50.0);
-  EXPECT_DOUBLE_EQ(s.desktops[1].power[PowerState::kIdle].watts(), 50.0);
-  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kActive].watts(), 110.0);
+  EXPECT_DOUBLE_EQ(s.desktops[0].power()[PowerState::kIdle].watts(), 50.0);
+  EXPECT_DOUBLE_EQ(s.desktops[1].power()[PowerState::kIdle].watts(), 50.0);
+  EXPECT_DOUBLE_EQ(s.desktops[0].power()[PowerState::kActive].watts(), 110.0);
 }
 
 TEST_F(Overrides, LaterOverrideWins) {
   const Scenario s = load({"desktop.power.idle=50W", "desktop.power.idle=70 W"});
-  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kIdle].watts(), 70.0);
+  EXPECT_DOUBLE_EQ(s.desktops[0].power()[PowerState::kIdle].watts(), 70.0);
 }
 
 TEST_F(Overrides, IndexesLists) {
@@ -54,8 +54,8 @@ TEST_F(Overrides, IndexesLists) {
 
 TEST_F(Overrides, CreatesMissingMappings) {
   const Scenario s = load({"desktops.list.0.power.asleep=2W"}, with_list(kTinyScenario));
-  EXPECT_DOUBLE_EQ(s.desktops[0].power[PowerState::kAsleep].watts(), 2.0);
-  EXPECT_DOUBLE_EQ(s.desktops[1].power[PowerState::kAsleep].watts(), 1.2);
+  EXPECT_DOUBLE_EQ(s.desktops[0].power()[PowerState::kAsleep].watts(), 2.0);
+  EXPECT_DOUBLE_EQ(s.desktops[1].power()[PowerState::kAsleep].watts(), 1.2);
 }
 
 TEST_F(Overrides, AddsAKeyTheFileOmits) {

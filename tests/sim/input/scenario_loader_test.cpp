@@ -25,7 +25,7 @@ TEST(LoadScenario, TinyScenarioHasExactValues) {
   EXPECT_EQ(s.page_size.count(), 4096U);
 
   EXPECT_EQ(s.idle_trace.path, (dir.path() / "traces/idle.csv").string());
-  EXPECT_EQ(s.idle_trace.desktops, (std::vector<std::string>{"d00", "d01", "d02"}));
+  EXPECT_EQ(s.idle_trace.desktops(), (std::vector<std::string>{"d00", "d01", "d02"}));
   EXPECT_EQ(s.idle_trace.periods, 5U);
   EXPECT_TRUE(s.idle_trace.sorted_by_start);
 
@@ -42,21 +42,21 @@ TEST(LoadScenario, TinyScenarioHasExactValues) {
   ASSERT_EQ(s.desktops.size(), 2U);
   const DesktopSpec& d0 = s.desktops[0];
   EXPECT_EQ(d0.id, "d00");
-  EXPECT_EQ(d0.vm_memory.count(), 1'073'741'824U);
-  EXPECT_DOUBLE_EQ(d0.power[PowerState::kActive].watts(), 110.0);
-  EXPECT_DOUBLE_EQ(d0.power[PowerState::kIdle].watts(), 102.1);
-  EXPECT_DOUBLE_EQ(d0.power[PowerState::kMigrating].watts(), 105.0);
-  EXPECT_DOUBLE_EQ(d0.power[PowerState::kSuspending].watts(), 90.0);
-  EXPECT_DOUBLE_EQ(d0.power[PowerState::kAsleep].watts(), 1.2);
-  EXPECT_DOUBLE_EQ(d0.power[PowerState::kResumingFull].watts(), 100.0);
-  EXPECT_DOUBLE_EQ(d0.power[PowerState::kResumingSelective].watts(), 60.0);
-  EXPECT_DOUBLE_EQ(d0.power[PowerState::kServing].watts(), 60.0);
-  EXPECT_EQ(d0.transitions.suspend.us(), 3'090'000);
-  EXPECT_EQ(d0.transitions.resume_full.us(), 2'270'000);
-  EXPECT_EQ(d0.transitions.resume_selective.us(), 700'000);
-  EXPECT_EQ(d0.transitions.wake_on_lan.us(), 10'000);
-  EXPECT_DOUBLE_EQ(d0.link.bandwidth.bits_per_second(), 1e9);
-  EXPECT_EQ(d0.link.latency.us(), 200);
+  EXPECT_EQ(d0.vm_memory().count(), 1'073'741'824U);
+  EXPECT_DOUBLE_EQ(d0.power()[PowerState::kActive].watts(), 110.0);
+  EXPECT_DOUBLE_EQ(d0.power()[PowerState::kIdle].watts(), 102.1);
+  EXPECT_DOUBLE_EQ(d0.power()[PowerState::kMigrating].watts(), 105.0);
+  EXPECT_DOUBLE_EQ(d0.power()[PowerState::kSuspending].watts(), 90.0);
+  EXPECT_DOUBLE_EQ(d0.power()[PowerState::kAsleep].watts(), 1.2);
+  EXPECT_DOUBLE_EQ(d0.power()[PowerState::kResumingFull].watts(), 100.0);
+  EXPECT_DOUBLE_EQ(d0.power()[PowerState::kResumingSelective].watts(), 60.0);
+  EXPECT_DOUBLE_EQ(d0.power()[PowerState::kServing].watts(), 60.0);
+  EXPECT_EQ(d0.transitions().suspend.us(), 3'090'000);
+  EXPECT_EQ(d0.transitions().resume_full.us(), 2'270'000);
+  EXPECT_EQ(d0.transitions().resume_selective.us(), 700'000);
+  EXPECT_EQ(d0.transitions().wake_on_lan.us(), 10'000);
+  EXPECT_DOUBLE_EQ(d0.link().bandwidth.bits_per_second(), 1e9);
+  EXPECT_EQ(d0.link().latency.us(), 200);
   EXPECT_EQ(d0.profile, 0U);  // round-robin
   EXPECT_EQ(s.desktops[1].id, "d01");
   EXPECT_EQ(s.desktops[1].profile, 1U);
@@ -98,17 +98,17 @@ TEST(LoadScenario, DesktopListOverridesDefaultsPerDesktop) {
   ASSERT_EQ(s.desktops.size(), 2U);
   const DesktopSpec& a = s.desktops[0];
   EXPECT_EQ(a.id, "d01");
-  EXPECT_EQ(a.vm_memory.count(), 2ULL << 30);
+  EXPECT_EQ(a.vm_memory().count(), 2ULL << 30);
   EXPECT_EQ(a.profile, 0U);
-  EXPECT_DOUBLE_EQ(a.power[PowerState::kIdle].watts(), 102.1);
+  EXPECT_DOUBLE_EQ(a.power()[PowerState::kIdle].watts(), 102.1);
   const DesktopSpec& b = s.desktops[1];
   EXPECT_EQ(b.id, "d00");
-  EXPECT_EQ(b.vm_memory.count(), 1ULL << 30);
+  EXPECT_EQ(b.vm_memory().count(), 1ULL << 30);
   EXPECT_EQ(b.profile, 1U);  // round-robin by list position
-  EXPECT_DOUBLE_EQ(b.power[PowerState::kIdle].watts(), 60.0);
-  EXPECT_DOUBLE_EQ(b.power[PowerState::kActive].watts(), 110.0);  // not overridden
-  EXPECT_EQ(b.link.latency.us(), 1000);
-  EXPECT_DOUBLE_EQ(b.link.bandwidth.bits_per_second(), 1e9);
+  EXPECT_DOUBLE_EQ(b.power()[PowerState::kIdle].watts(), 60.0);
+  EXPECT_DOUBLE_EQ(b.power()[PowerState::kActive].watts(), 110.0);  // not overridden
+  EXPECT_EQ(b.link().latency.us(), 1000);
+  EXPECT_DOUBLE_EQ(b.link().bandwidth.bits_per_second(), 1e9);
 }
 
 TEST(LoadScenario, OptionalKeysTakeTheirDefaults) {

@@ -21,7 +21,7 @@ TEST(DefaultScenario, RecordPropertiesHoldAndRunsRepeat) {
     const RunOutput out = run_strategy(s, strategy);
     ASSERT_FALSE(out.records.empty());
     // The scenario simulates every desktop of the trace: each period is simulated or skipped.
-    ASSERT_EQ(s.desktops.size(), s.idle_trace.desktops.size());
+    ASSERT_EQ(s.desktops.size(), s.idle_trace.desktops().size());
     EXPECT_EQ(out.records.size() + out.result.totals.skipped_periods, s.idle_trace.periods);
     std::uint64_t bytes = 0;
     for (const auto& [desktop, r] : out.records) {

@@ -227,7 +227,7 @@ TEST(ProxyOffice, EveryRecordIsSleepOnlyLikePlusWakeUpsAndTheProxysDraw) {
     double metered = 0;
     for (std::size_t i = 0; i < sim::kPowerStateCount; ++i) {
       sum += r.state_time[i].us();
-      metered += spec.power.watts[i].watts() * r.state_time[i].seconds_f();
+      metered += spec.power().watts[i].watts() * r.state_time[i].seconds_f();
     }
     EXPECT_EQ(sum, r.window.us());
     const bool slept = sim::name_of(r.outcome) == std::string("slept");

@@ -46,10 +46,10 @@ inline void check_record(const sim::Scenario& s, const std::string& strategy, co
   EXPECT_GE(r.baseline.joules(), 0.0);
   double metered = 0.0;
   for (std::size_t i = 0; i < sim::kPowerStateCount; ++i)
-    metered += spec.power.watts[i].watts() * r.state_time[i].seconds_f();
+    metered += spec.power().watts[i].watts() * r.state_time[i].seconds_f();
   EXPECT_TRUE(near_rel(r.energy.joules(), metered)) << r.energy.joules() << " vs " << metered;
-  const double baseline = spec.power[sim::PowerState::kIdle].watts() * r.idle.seconds_f() +
-                          spec.power[sim::PowerState::kActive].watts() * (r.window - r.idle).seconds_f();
+  const double baseline = spec.power()[sim::PowerState::kIdle].watts() * r.idle.seconds_f() +
+                          spec.power()[sim::PowerState::kActive].watts() * (r.window - r.idle).seconds_f();
   EXPECT_TRUE(near_rel(r.baseline.joules(), baseline)) << r.baseline.joules() << " vs " << baseline;
 
   // Outcomes: the strategy acts exactly when L > migrate_after; what it did shows in the states.
@@ -96,7 +96,7 @@ inline void check_record(const sim::Scenario& s, const std::string& strategy, co
   if (strategy == "full") {
     EXPECT_LE(r.dirty_pages, profile.unique_pages());
     if (outcome == "migrated") {
-      EXPECT_GE(r.migrated.count(), spec.vm_memory.count() + s.migration.partial.metadata.count());
+      EXPECT_GE(r.migrated.count(), spec.vm_memory().count() + s.migration.partial.metadata.count());
       EXPECT_EQ(r.reintegrated.count(),
                 r.dirty_pages * s.page_size.count() + s.migration.partial.metadata.count());
     }

@@ -38,7 +38,7 @@ TEST(StarTopology, RoutesShareTheUplink) {
   // d1 -> s1: latency 2 + 5 = 7 ms, 2 hops, bottleneck min(1 Gb/s, 400 Mb/s) = 400 Mb/s.
   const Route& r11 = t.route(1, 1, Direction::kToServer);
   EXPECT_EQ(r11.latency, Duration::millis(7));
-  EXPECT_EQ(r11.hops, 2u);
+  EXPECT_EQ(r11.hops(), 2u);
   EXPECT_EQ(r11.bottleneck.bits_per_second(), 400 * kMbps);
   EXPECT_EQ(r11.resources, (Ids{2, 8}));
   // d0 -> s0: 1 + 5 = 6 ms, bottleneck min(100 Mb/s, 400 Mb/s) = 100 Mb/s.
@@ -70,7 +70,7 @@ TEST(TwoTierTopology, LatencyIsDesktopLinkPlusAccessUplinkPlusServerLink) {
   // d0 -> s0: 1 + 2 + 4 = 7 ms, 3 hops, bottleneck min(1, 10, 10) Gb/s = 1 Gb/s.
   const Route& r00 = t.route(0, 0, Direction::kToServer);
   EXPECT_EQ(r00.latency, Duration::millis(7));
-  EXPECT_EQ(r00.hops, 3u);
+  EXPECT_EQ(r00.hops(), 3u);
   EXPECT_EQ(r00.bottleneck.bits_per_second(), kGbps);
   EXPECT_EQ(r00.resources, (Ids{0, 10, 16}));
   // d4 -> s1: 3 + 2 + 4 = 9 ms, bottleneck 100 Mb/s.
@@ -93,7 +93,7 @@ TEST(DedicatedTopology, EveryDesktopHasItsOwnLinkToEveryServer) {
   const Topology t = Topology::build(spec);
   const Route& r10 = t.route(1, 0, Direction::kToServer);
   EXPECT_EQ(r10.resources, (Ids{4}));
-  EXPECT_EQ(r10.hops, 1u);
+  EXPECT_EQ(r10.hops(), 1u);
   EXPECT_EQ(r10.latency, Duration::millis(4));
   EXPECT_EQ(r10.bottleneck.bits_per_second(), 100 * kMbps);
   EXPECT_EQ(t.route(1, 0, Direction::kToDesktop).resources, (Ids{5}));

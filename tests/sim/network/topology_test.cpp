@@ -44,12 +44,12 @@ TEST(Topology, LowestLatencyWinsOverFewerHops) {
   const Route& up = t.route(0, 0, Direction::kToServer);
   EXPECT_EQ(up.resources, (Ids{0, 4, 6, 8}));
   EXPECT_EQ(up.latency, Duration::millis(7));
-  EXPECT_EQ(up.hops, 4u);
+  EXPECT_EQ(up.hops(), 4u);
   EXPECT_EQ(up.bottleneck.bits_per_second(), kGbps);  // the slow 100 Mb/s link is not on the route
   const Route& down = t.route(0, 0, Direction::kToDesktop);
   EXPECT_EQ(down.resources, (Ids{9, 7, 5, 1}));  // the same links, reversed, other direction
   EXPECT_EQ(down.latency, Duration::millis(7));
-  EXPECT_EQ(down.hops, 4u);
+  EXPECT_EQ(down.hops(), 4u);
 }
 
 // Both routes take 5 ms: d0-sw2-sw3-s0 (1 + 2 + 2, 3 hops, declared first) and d0-sw1-s0 (1 + 4,
@@ -65,7 +65,7 @@ TEST(Topology, EqualLatencyPrefersFewerHops) {
   const Route& r = t.route(0, 0, Direction::kToServer);
   EXPECT_EQ(r.resources, (Ids{6, 8}));
   EXPECT_EQ(r.latency, Duration::millis(5));
-  EXPECT_EQ(r.hops, 2u);
+  EXPECT_EQ(r.hops(), 2u);
 }
 
 // d0-a-s0 and d0-b-s0 both take 2 ms in 2 hops. Walking from d0, the first-declared link on a

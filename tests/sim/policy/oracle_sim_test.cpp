@@ -79,8 +79,8 @@ double tolerance_joules(const sim::Scenario& s, const sim::PeriodRecord& r) {
   const sim::DesktopSpec& d = s.desktops.at(r.desktop);
   double max_watts = 0.0;
   for (std::size_t i = 0; i < sim::kPowerStateCount; ++i)
-    max_watts = std::max(max_watts, d.power[static_cast<sim::PowerState>(i)].watts());
-  const double per_page_us = static_cast<double>(transfer_time(s.page_size, d.link.bandwidth).us()) + 1.0;
+    max_watts = std::max(max_watts, d.power()[static_cast<sim::PowerState>(i)].watts());
+  const double per_page_us = static_cast<double>(transfer_time(s.page_size, d.link().bandwidth).us()) + 1.0;
   return max_watts * 1e-6 * per_page_us * static_cast<double>(r.fetched_pages + r.prefetched_pages);
 }
 
