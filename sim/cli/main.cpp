@@ -16,6 +16,7 @@
 #include "sim/cli/sweep_command.hpp"
 #include "sim/embedded/default_scenario_copy.hpp"
 #include "sim/embedded/embedded_files.hpp"
+#include "sim/model/page_state_gauge.hpp"
 #include "sim/mpi/communicator.hpp"
 #include "sim/mpi/distributed_run.hpp"
 #include "sim/mpi/rank_failure.hpp"
@@ -32,7 +33,7 @@ using namespace jettison::sim;
 constexpr int kInputErrorExit = 2;
 
 int run_command(const std::string& file, const std::vector<std::string>& sets, const std::string& out,
-                bool quiet, unsigned threads, mpi::Communicator* world) {
+                bool quiet, unsigned threads, mpi::Communicator* world, bool page_state_peak) {
   const auto load = [&] { return load_scenario(file.empty() ? kDefaultScenario : file, sets); };
   const auto out_of = [&](const Scenario& s) {
     return out.empty() ? std::filesystem::path("results") / s.name : std::filesystem::path(out);
@@ -53,6 +54,8 @@ int run_command(const std::string& file, const std::vector<std::string>& sets, c
     report = run_scenario(*loaded, options);
   }
   const Scenario& s = *loaded;
+  if (page_state_peak)
+    fmt::print(stderr, "page state of hosted VMs: peak {} bytes\n", PageStateGauge::peak());
   if (!quiet) {
     if (report.plan.shardable)
       fmt::print(stderr, "desktops in {} shard(s) per strategy: they share no link and no server capacity\n",
@@ -120,6 +123,11 @@ int main(int argc, char** argv) {
                   "threads: shards of each strategy where desktops do not interact, else strategies at once "
                   "(default: one per core)");
   run->add_flag("-q,--quiet", quiet, "print nothing but errors");
+  bool page_state_peak = false;
+  run->add_flag(
+      "--page-state-peak", page_state_peak,
+      "benchmarks: at the end, print on stderr the most bytes this process held at once as page "
+      "state of hosted VMs (partial's windows and page flags; bench/memory_slope.sh), even with -q");
 
   auto* validate = app.add_subcommand("validate", "check a scenario and its traces without running it");
   validate->add_option("scenario", file, "scenario YAML file")->required();
@@ -161,7 +169,7 @@ int main(int argc, char** argv) {
     return code;
   };
   try {
-    if (*run) return run_command(file, sets, out, quiet, threads, world.get());
+    if (*run) return run_command(file, sets, out, quiet, threads, world.get(), page_state_peak);
     if (*validate) return validate_command(file, sets, quiet);
     if (*sweep) return sweep_command(sweep_args, world.get());
     if (*list) list_command();

@@ -13,6 +13,7 @@
 #include "policy/prefetcher.hpp"
 #include "policy/sleep_scheduler.hpp"
 #include "sim/model/first_touch_index.hpp"
+#include "sim/model/page_state_gauge.hpp"
 #include "sim/model/page_states.hpp"
 
 namespace jettison::sim {
@@ -44,6 +45,8 @@ struct PartialWindow {
   std::uint64_t request_version = 0;
   Bytes request_bytes;
   Duration request_time;
+  // The window on the page-state gauge while it lives (benchmarks; `pages` counts its own arrays).
+  GaugedBytes gauged{static_cast<std::int64_t>(sizeof(PartialWindow))};
 };
 
 }  // namespace jettison::sim
