@@ -87,13 +87,15 @@ void StrategyRun::init_desktops() {
     // Costs are judged on the path to the first server on an idle network.
     const net::Route& path = topology_.route(i, 0, net::Direction::kToServer);
     if (uses.sleep) d.sleep = sleep_rule->make(scenario.sleep.params, sleep_costs(scenario, *d.spec, path));
-    if (uses.prefetch) {
+    // The stateless rules that do nothing (prefetch `none`, trigger `idle-time`) get no object: a
+    // null policy is that rule (DesktopRun), and 32 bytes or so a desktop are saved for each.
+    if (uses.prefetch && scenario.prefetch.rule != "none") {
       const policy::VmShape shape{d.spec->vm_memory().count() / scenario.page_size.count(),
                                   scenario.page_size};
       d.prefetcher =
           policy::prefetchers().find(scenario.prefetch.rule)->make(scenario.prefetch.params, shape);
     }
-    if (uses.trigger) {
+    if (uses.trigger && scenario.trigger.rule != "idle-time") {
       d.trigger = policy::migration_triggers()
                       .find(scenario.trigger.rule)
                       ->make(scenario.trigger.params,

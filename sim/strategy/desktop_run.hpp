@@ -112,6 +112,8 @@ struct WindowRecord {
 struct DesktopRun {
   const DesktopSpec* spec = nullptr;
   const PageProfile* profile = nullptr;
+  // Null where the strategy does not consult the policy (Strategy::policies()); the prefetcher is
+  // also null for `none` and the trigger for `idle-time` (stateless rules: no prefetch; migrate).
   std::unique_ptr<policy::SleepScheduler> sleep;
   std::unique_ptr<policy::Prefetcher> prefetcher;
   std::unique_ptr<policy::MigrationTrigger> trigger;

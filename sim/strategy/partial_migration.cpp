@@ -22,7 +22,7 @@ void PartialMigration::act(Host& host, DesktopRun& d) {
   d.partial->counted = s.prefetch.rule == "none";
   if (!d.partial->counted) d.partial->pages.reset(d.profile->unique_pages());
   // The prefetcher's pick travels with the metadata.
-  d.prefetcher->on_migration(host.now(), d.partial->prefetch_buffer);
+  if (d.prefetcher) d.prefetcher->on_migration(host.now(), d.partial->prefetch_buffer);
   const std::uint64_t extra = send_prefetched(host, d);
   d.round = 0;
   d.round_bytes = s.migration.partial.metadata + s.page_size * extra;
@@ -97,7 +97,7 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
   const PageProfile& p = *d.profile;
   std::vector<bool> resident(p.unique_pages(), false);
   for (std::uint32_t slot : w.pages.members()) resident[slot] = w.pages.has(slot, PageStates::kResident);
-  auto prefetcher = d.prefetcher->clone();
+  auto prefetcher = d.prefetcher ? d.prefetcher->clone() : nullptr;
   std::vector<policy::PageId> out;
   FirstTouchCursor c;
   const std::int64_t from = (host.now() - w.origin).us();
@@ -114,7 +114,7 @@ void PartialMigration::foresee_requests(const Host& host, DesktopRun& d) {
     const Time t = w.origin + Duration::micros(at);
     w.future.requests.push_back(t);
     out.clear();
-    prefetcher->on_fault(t, p.gfns[slot], out);
+    if (prefetcher) prefetcher->on_fault(t, p.gfns[slot], out);
     for (policy::PageId gfn : out)
       if (const auto s = p.slot(gfn)) resident[*s] = true;
   }
@@ -226,7 +226,7 @@ void PartialMigration::access(Host& host, DesktopRun& d, const PageAccess& a, Ti
   d.footprint += page;
   host.grow(d, page);
   w.prefetch_buffer.clear();
-  d.prefetcher->on_fault(t, d.profile->gfns[a.slot], w.prefetch_buffer);
+  if (d.prefetcher) d.prefetcher->on_fault(t, d.profile->gfns[a.slot], w.prefetch_buffer);
   const std::uint64_t extra = w.prefetch_buffer.empty() ? 0 : send_prefetched(host, d);
   request_pages(host, d, t, 1 + extra);
 }
@@ -376,7 +376,7 @@ void PartialMigration::on_close(Host&, DesktopRun& d) {
     std::vector<policy::PageId> touched;
     for (std::uint32_t slot : pages.members())
       if (pages.has(slot, PageStates::kTouched)) touched.push_back(d.profile->gfns[slot]);
-    d.prefetcher->on_period_end(touched);
+    if (d.prefetcher) d.prefetcher->on_period_end(touched);
   }
   d.partial.reset();
 }
