@@ -104,14 +104,17 @@ RunReport run_scenario(const Scenario& s, const RunOptions& options) {
   std::vector<std::exception_ptr> errors(n);
   std::vector<std::string> period_texts(texts ? n : 0), timeline_texts(texts ? n : 0);
   ProgressLine progress(n);
-  // The strategies that replay page accesses (partial, hybrid: the ones with a prefetcher) take far
-  // longer than the others: they start first, so the others run beside them on the other threads
-  // instead of before them. Results and files stay in the scenario's order.
+  // Strategies at once (not shardable): the ones that replay page accesses (partial, hybrid: those
+  // with a prefetcher) take far longer than the others, so they start first and the others run
+  // beside them on the other threads instead of before them. Sharded strategies run one after
+  // another in the scenario's order: under MPI every rank takes part in each strategy's shards in
+  // that order. Results and files stay in the scenario's order either way.
   std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) {
-    return strategies().find(s.strategies[i])->make()->policies().prefetch;
-  });
+  if (!plan.shardable)
+    std::stable_partition(order.begin(), order.end(), [&](std::size_t i) {
+      return strategies().find(s.strategies[i])->make()->policies().prefetch;
+    });
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t k = next++; k < n; k = next++) {
