@@ -47,6 +47,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -270,6 +271,14 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
         std::make_unique<ChildProcess>(pair().server().ns, "jettison-server", args, dir_ / "server.log");
   }
 
+  // A restarted agent's console already has heartbeats, so start_desktop() returns at once: true once
+  // its control socket answers (within 30 s).
+  bool control_answers() {
+    const std::string command = fmt::format("{}/jettison-ctl --socket {} status --json", JETTISON_BIN_DIR,
+                                            (dir_ / "desk.sock").string());
+    return eventually([&] { return run_shell(command).status == 0; }, seconds(30));
+  }
+
   // jettison-ctl COMMAND on the desktop's control socket; its answer (JSON line).
   std::string ctl(const std::string& command) {
     const auto r = run_shell(fmt::format("{}/jettison-ctl --socket {} {} --json", JETTISON_BIN_DIR,
@@ -334,10 +343,7 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
       desktop_->kill(SIGKILL);
       desktop_.reset();
       start_desktop(desktop_extra);
-      const std::string command = fmt::format("{}/jettison-ctl --socket {} status --json", JETTISON_BIN_DIR,
-                                              (dir_ / "desk.sock").string());
-      EXPECT_TRUE(eventually([&] { return run_shell(command).status == 0; }, seconds(30)))
-          << read_text(dir_ / "desktop.log");
+      EXPECT_TRUE(control_answers()) << read_text(dir_ / "desktop.log");
       const std::string status = ctl("status");
       EXPECT_NE(status.find("\"vm\":\"remote\""), std::string::npos) << status;
       EXPECT_NE(status.find("adopted"), std::string::npos) << status;
@@ -403,6 +409,40 @@ class VmMigrationE2e : public jettison::testing::NetnsTest {
   }
 
 #ifdef JETTISON_HAVE_LIBVIRT
+  // Why the libvirt cases cannot run here, if they cannot.
+  static std::optional<std::string> libvirt_unavailable() {
+    if (::geteuid() != 0) return "needs root (a private libvirtd, QEMU as root)";
+    if (run_shell("command -v libvirtd virtlogd unshare nsenter").status != 0)
+      return "libvirtd, virtlogd, unshare or nsenter is missing";
+    return std::nullopt;
+  }
+
+  // A private libvirtd, the desktop agent with its VM a domain there, and a server for one period that
+  // hosts the guest as a domain there too; the daemon's URI.
+  std::string start_both_under_libvirt() {
+    libvirtd_ = std::make_unique<jettison::testing::PrivateLibvirtd>();
+    const std::string uri = libvirtd_->uri();
+    start_desktop({"--vm-libvirt", uri});
+    start_server({"--periods", "1", "--libvirt", uri});
+    return uri;
+  }
+
+  // Destroys and undefines the domains a server started for this test's VM (NAME-PID-epoch-N): a killed
+  // server leaves its domain frozen, as its administrator would find it.
+  void remove_server_domains() {
+    LibvirtConnection conn(libvirtd_->uri());
+    virDomainPtr* domains = nullptr;
+    const int n = virConnectListAllDomains(conn.get(), &domains, 0);
+    for (int i = 0; i < n; ++i) {
+      LibvirtDomain d(domains[i]);
+      if (d.name().rfind(name_ + "-", 0) == 0) {
+        d.destroy();
+        d.undefine();
+      }
+    }
+    std::free(domains);
+  }
+
   // The agent stops: its VM runs here, so its domain is destroyed and undefined; the server's went
   // with its period. No domain is left, no QEMU of this test runs, then both daemons stop.
   void expect_libvirt_cleaned_up() {
@@ -612,9 +652,7 @@ TEST_F(VmMigrationE2e, OneRoundTripWithBothDaemonsUnderLibvirt) {
 #ifndef JETTISON_HAVE_LIBVIRT
   GTEST_SKIP() << "this build has no libvirt backend";
 #else
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root (a private libvirtd, QEMU as root)";
-  if (run_shell("command -v libvirtd virtlogd unshare nsenter").status != 0)
-    GTEST_SKIP() << "libvirtd, virtlogd, unshare or nsenter is missing";
+  if (auto why = libvirt_unavailable()) GTEST_SKIP() << *why;
   // Errors before anything boots: no daemon at the URI (the error names the URI and its socket) ...
   const auto desktop_with = [&](const std::string& uri, const std::string& name) {
     return run_shell(fmt::format(
@@ -663,13 +701,8 @@ TEST_F(VmMigrationE2e, ARestartedServerReadoptsItsLibvirtDomain) {
 #ifndef JETTISON_HAVE_LIBVIRT
   GTEST_SKIP() << "this build has no libvirt backend";
 #else
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root (a private libvirtd, QEMU as root)";
-  if (run_shell("command -v libvirtd virtlogd unshare nsenter").status != 0)
-    GTEST_SKIP() << "libvirtd, virtlogd, unshare or nsenter is missing";
-  libvirtd_ = std::make_unique<jettison::testing::PrivateLibvirtd>();
-  const std::string uri = libvirtd_->uri();
-  start_desktop({"--vm-libvirt", uri});
-  start_server({"--periods", "1", "--libvirt", uri});
+  if (auto why = libvirt_unavailable()) GTEST_SKIP() << *why;
+  const std::string uri = start_both_under_libvirt();
   migrate_out(1);
   std::this_thread::sleep_for(seconds(4));
   server_->kill(SIGKILL);
@@ -697,13 +730,8 @@ TEST_F(VmMigrationE2e, ServerKilledTheDesktopResumesItsPausedDomain) {
 #ifndef JETTISON_HAVE_LIBVIRT
   GTEST_SKIP() << "this build has no libvirt backend";
 #else
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root (a private libvirtd, QEMU as root)";
-  if (run_shell("command -v libvirtd virtlogd unshare nsenter").status != 0)
-    GTEST_SKIP() << "libvirtd, virtlogd, unshare or nsenter is missing";
-  libvirtd_ = std::make_unique<jettison::testing::PrivateLibvirtd>();
-  const std::string uri = libvirtd_->uri();
-  start_desktop({"--vm-libvirt", uri});
-  start_server({"--periods", "1", "--libvirt", uri});
+  if (auto why = libvirt_unavailable()) GTEST_SKIP() << *why;
+  start_both_under_libvirt();
   migrate_out(1);
   std::this_thread::sleep_for(seconds(3));
   const std::uint64_t at_migration = last_beat(desktop_console());
@@ -717,19 +745,7 @@ TEST_F(VmMigrationE2e, ServerKilledTheDesktopResumesItsPausedDomain) {
   const auto beats = heartbeats(desktop_console());
   for (std::size_t i = 1; i < beats.size(); ++i) EXPECT_EQ(beats[i], beats[i - 1] + 1) << "at " << i;
   // The killed server's domain is frozen on: removed here, as its administrator would.
-  {
-    LibvirtConnection conn(uri);
-    virDomainPtr* domains = nullptr;
-    const int n = virConnectListAllDomains(conn.get(), &domains, 0);
-    for (int i = 0; i < n; ++i) {
-      LibvirtDomain d(domains[i]);
-      if (d.name().rfind(name_ + "-", 0) == 0) {
-        d.destroy();
-        d.undefine();
-      }
-    }
-    std::free(domains);
-  }
+  remove_server_domains();
   expect_libvirt_cleaned_up();
 #endif
 }
@@ -738,13 +754,8 @@ TEST_F(VmMigrationE2e, AgentRestartedWithItsDomainGoneTakesTheVmBackFromTheSaved
 #ifndef JETTISON_HAVE_LIBVIRT
   GTEST_SKIP() << "this build has no libvirt backend";
 #else
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root (a private libvirtd, QEMU as root)";
-  if (run_shell("command -v libvirtd virtlogd unshare nsenter").status != 0)
-    GTEST_SKIP() << "libvirtd, virtlogd, unshare or nsenter is missing";
-  libvirtd_ = std::make_unique<jettison::testing::PrivateLibvirtd>();
-  const std::string uri = libvirtd_->uri();
-  start_desktop({"--vm-libvirt", uri});
-  start_server({"--periods", "1", "--libvirt", uri});
+  if (auto why = libvirt_unavailable()) GTEST_SKIP() << *why;
+  const std::string uri = start_both_under_libvirt();
   migrate_out(1);
   const std::uint64_t at_migration = last_beat(desktop_console());
   ASSERT_GT(at_migration, 0u);
@@ -761,25 +772,12 @@ TEST_F(VmMigrationE2e, AgentRestartedWithItsDomainGoneTakesTheVmBackFromTheSaved
     ASSERT_TRUE(d) << "the desktop's domain " << name_ << " is not defined";
     d.destroy();
     d.undefine();
-    // The killed server's frozen domain (NAME-PID-epoch-1) goes as well.
-    virDomainPtr* domains = nullptr;
-    const int n = virConnectListAllDomains(conn.get(), &domains, 0);
-    for (int i = 0; i < n; ++i) {
-      LibvirtDomain other(domains[i]);
-      if (other.name().rfind(name_ + "-", 0) == 0) {
-        other.destroy();
-        other.undefine();
-      }
-    }
-    std::free(domains);
   }
+  remove_server_domains();  // the killed server's frozen domain (NAME-PID-epoch-1) goes as well
   ASSERT_TRUE(std::filesystem::exists(dir_ / "desk" / "state-1.bin"));
   // A new agent on the same --vm-dir: the VM is remote at epoch 1, held without a domain.
   start_desktop({"--vm-libvirt", uri});
-  const std::string command = fmt::format("{}/jettison-ctl --socket {} status --json", JETTISON_BIN_DIR,
-                                          (dir_ / "desk.sock").string());
-  ASSERT_TRUE(eventually([&] { return run_shell(command).status == 0; }, seconds(30)))
-      << read_text(dir_ / "desktop.log");
+  ASSERT_TRUE(control_answers()) << read_text(dir_ / "desktop.log");
   const std::string status = ctl("status");
   EXPECT_NE(status.find("\"vm\":\"remote\""), std::string::npos) << status;
   EXPECT_NE(status.find("is gone"), std::string::npos) << status;
