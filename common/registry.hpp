@@ -16,10 +16,19 @@ class Registry {
     std::string name;
     std::string description;
     std::function<Product(Args...)> make;
+    // The alternative does nothing and keeps no state (a prefetcher that never prefetches, a trigger
+    // that always migrates): a caller holding one object per entity may hold none and act as the
+    // rule says. `make` still gives an object, for callers that want one.
+    bool inert = false;
   };
 
   Registry& add(std::string name, std::string description, std::function<Product(Args...)> make) {
     entries_.push_back({std::move(name), std::move(description), std::move(make)});
+    return *this;
+  }
+  // An alternative that does nothing and keeps no state (Entry::inert).
+  Registry& add_inert(std::string name, std::string description, std::function<Product(Args...)> make) {
+    entries_.push_back({std::move(name), std::move(description), std::move(make), true});
     return *this;
   }
   const Entry* find(std::string_view name) const {

@@ -8,7 +8,7 @@ namespace jettison::policy {
 const TriggerRegistry& migration_triggers() {
   static const TriggerRegistry registry = [] {
     TriggerRegistry r;
-    r.add("idle-time", "migrate whenever the desktop has been idle for migration.migrate_after",
+    r.add_inert("idle-time", "migrate whenever the desktop has been idle for migration.migrate_after",
           [](const TriggerParams&, const TriggerCosts&) -> std::unique_ptr<MigrationTrigger> {
             return std::make_unique<IdleTimeTrigger>();
           });

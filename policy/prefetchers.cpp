@@ -10,7 +10,7 @@ namespace jettison::policy {
 const PrefetchRegistry& prefetchers() {
   static const PrefetchRegistry registry = [] {
     PrefetchRegistry r;
-    r.add("none", "never prefetch: every page is fetched at its first access",
+    r.add_inert("none", "never prefetch: every page is fetched at its first access",
           [](const PrefetchParams&, const VmShape&) -> std::unique_ptr<Prefetcher> {
             return std::make_unique<NoPrefetch>();
           });

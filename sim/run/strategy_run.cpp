@@ -74,7 +74,9 @@ StrategyRun::StrategyRun(const Scenario& scenario, const std::string& strategy, 
 void StrategyRun::init_desktops() {
   const Scenario& scenario = scenario_;
   const auto* sleep_rule = policy::sleep_schedulers().find(scenario.sleep.rule);
-  assert(sleep_rule);
+  const auto* prefetch_rule = policy::prefetchers().find(scenario.prefetch.rule);
+  const auto* trigger_rule = policy::migration_triggers().find(scenario.trigger.rule);
+  assert(sleep_rule && prefetch_rule && trigger_rule);
   const Strategy::Policies uses = strategy_->policies();
   desktops_.resize(scenario.desktops.size());
   transition_end_.assign(desktops_.size(), Time::never());
@@ -87,20 +89,18 @@ void StrategyRun::init_desktops() {
     // Costs are judged on the path to the first server on an idle network.
     const net::Route& path = topology_.route(i, 0, net::Direction::kToServer);
     if (uses.sleep) d.sleep = sleep_rule->make(scenario.sleep.params, sleep_costs(scenario, *d.spec, path));
-    // The stateless rules that do nothing (prefetch `none`, trigger `idle-time`) get no object: a
-    // null policy is that rule (DesktopRun), and 32 bytes or so a desktop are saved for each.
-    if (uses.prefetch && scenario.prefetch.rule != "none") {
+    // Rules that do nothing and keep no state (the registries mark them inert: prefetch `none`,
+    // trigger `idle-time`) get no object: a null policy is such a rule (DesktopRun), and 32 bytes or
+    // so a desktop are saved for each.
+    if (uses.prefetch && !prefetch_rule->inert) {
       const policy::VmShape shape{d.spec->vm_memory().count() / scenario.page_size.count(),
                                   scenario.page_size};
-      d.prefetcher =
-          policy::prefetchers().find(scenario.prefetch.rule)->make(scenario.prefetch.params, shape);
+      d.prefetcher = prefetch_rule->make(scenario.prefetch.params, shape);
     }
-    if (uses.trigger && scenario.trigger.rule != "idle-time") {
-      d.trigger = policy::migration_triggers()
-                      .find(scenario.trigger.rule)
-                      ->make(scenario.trigger.params,
-                             trigger_costs(scenario, *d.spec, path,
-                                           strategy_->migration_estimate(scenario, *d.spec, path)));
+    if (uses.trigger && !trigger_rule->inert) {
+      d.trigger = trigger_rule->make(scenario.trigger.params,
+                                     trigger_costs(scenario, *d.spec, path,
+                                                   strategy_->migration_estimate(scenario, *d.spec, path)));
     }
     d.awake =
         scenario.resume_pages == policy::ResumeKind::kSelective ? PowerState::kServing : PowerState::kIdle;

@@ -112,8 +112,9 @@ struct WindowRecord {
 struct DesktopRun {
   const DesktopSpec* spec = nullptr;
   const PageProfile* profile = nullptr;
-  // Null where the strategy does not consult the policy (Strategy::policies()); the prefetcher is
-  // also null for `none` and the trigger for `idle-time` (stateless rules: no prefetch; migrate).
+  // Null where the strategy does not consult the policy (Strategy::policies()), and for the rules
+  // their registry marks inert (Registry::Entry::inert: prefetch `none` never prefetches, trigger
+  // `idle-time` always migrates).
   std::unique_ptr<policy::SleepScheduler> sleep;
   std::unique_ptr<policy::Prefetcher> prefetcher;
   std::unique_ptr<policy::MigrationTrigger> trigger;

@@ -18,8 +18,9 @@ void PartialMigration::act(Host& host, DesktopRun& d) {
   if (!admit(host, d, s.migration.partial.metadata)) return;
   begin_migration(host, d, s.migration.partial.setup);
   d.partial = std::make_unique<PartialWindow>();
-  // Without a prefetcher no page reaches the server but by a fault: counters stand for the pages.
-  d.partial->counted = s.prefetch.rule == "none";
+  // Without a prefetcher (an inert rule has none) no page reaches the server but by a fault:
+  // counters stand for the pages.
+  d.partial->counted = !d.prefetcher;
   if (!d.partial->counted) d.partial->pages.reset(d.profile->unique_pages());
   // The prefetcher's pick travels with the metadata.
   if (d.prefetcher) d.prefetcher->on_migration(host.now(), d.partial->prefetch_buffer);

@@ -10,7 +10,7 @@ void SleepingStrategy::on_idle(Host& host, DesktopRun& d) {
 }
 
 bool SleepingStrategy::trigger_allows(Host& host, DesktopRun& d) {
-  if (!d.trigger) return true;  // `idle-time`: always migrate (the run makes no object for it)
+  if (!d.trigger) return true;  // an inert trigger (`idle-time`): always migrate; the run makes no object
   switch (d.trigger->decide(host.now() - d.window_start)) {
     case policy::TriggerAction::kMigrate:
       return true;

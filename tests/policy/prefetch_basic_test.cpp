@@ -95,6 +95,21 @@ TEST(PrefetchRegistry, NamesDescriptionsAndFactories) {
   EXPECT_EQ(r.find("oracle"), nullptr);
 }
 
+// Callers that hold one prefetcher a desktop hold none for an inert rule and must then act as it
+// does (the simulator: a null prefetcher, and partial counts pages instead of flagging them): only
+// `none` is inert, and its object indeed never adds a page, at migration or at a fault.
+TEST(PrefetchRegistry, OnlyNoneIsInertAndItNeverPrefetches) {
+  const PrefetchRegistry& r = prefetchers();
+  for (const auto& e : r.entries()) EXPECT_EQ(e.inert, e.name == "none") << e.name;
+  auto none = r.find("none")->make(PrefetchParams{}, VmShape{1024, Bytes::of(4096)});
+  Pages out;
+  none->on_migration(Time{}, out);
+  for (PageId p = 0; p < 1024; p += 7) none->on_fault(Time::micros(static_cast<std::int64_t>(p)), p, out);
+  none->on_period_end(Pages{1, 2, 3});
+  none->on_migration(Time::micros(5000), out);
+  EXPECT_TRUE(out.empty());
+}
+
 TEST(PrefetchRegistry, SpatialReadsRadius) {
   PrefetchParams params;
   params.radius = 1;

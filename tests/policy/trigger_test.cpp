@@ -26,6 +26,12 @@ TEST(IdleTimeTrigger, AlwaysMigrates) {
   EXPECT_EQ(t->decide(min(5)), TriggerAction::kMigrate);
 }
 
+// A caller may hold no object for an inert trigger and migrate (the simulator does): only
+// `idle-time` is inert.
+TEST(TriggerRegistry, OnlyIdleTimeIsInert) {
+  for (const auto& e : migration_triggers().entries()) EXPECT_EQ(e.inert, e.name == "idle-time") << e.name;
+}
+
 TEST(PredictedTrigger, MigratesUntilItHasEnoughSamples) {
   TriggerParams p;
   p.min_samples = 3;
