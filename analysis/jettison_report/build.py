@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import figures, html, loading, markdown, sections
+from . import figure_workers, figures, html, loading, markdown, sections
 from .errors import InputError
 
 
@@ -80,7 +80,8 @@ def write_report(inputs, out, title=None, emulated=None, formats=figures.DEFAULT
     CPU, at most 4; 0: in this process). Returns REPORT_DIR."""
     out = Path(out)
     # Started first: the workers import matplotlib while the inputs are read.
-    renderer = figures.Renderer(formats, figures.worker_count() if workers is None else workers)
+    renderer = figure_workers.Renderer(
+        formats, figure_workers.worker_count() if workers is None else workers)
     tmp = None
     try:
         with renderer:

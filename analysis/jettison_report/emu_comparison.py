@@ -403,7 +403,7 @@ def _notes(r, emu, sim_t, emu_t, watts, sim_metadata, paired):
         parts = {st: (emu.state_time.get(st, 0.0) - sim_t.get(st, 0.0)) * watts.get(st, 0.0)
                  for st in set(emu.state_time) | set(sim_t)}
         notes["energy"] = (
-            f"Energy is time per state x the watts of the simulator's scenario on both sides: "
+            "Energy is time per state x the watts of the simulator's scenario on both sides: "
             + ", ".join(f"{st} {parts[st]:+.1f} J ({watts.get(st, 0.0):g} W)" for st in sorted(parts)
                         if abs(parts[st]) >= 0.05)
             + f"; {r['energy'].diff:+.1f} J in all, {r['energy'].diff / r['energy'].sim * 100:+.2f}%.")

@@ -8,18 +8,16 @@ Colours are the Okabe-Ito palette (distinguishable with the common colour-vision
 heatmaps use viridis. Every figure function takes already computed data (see metrics) and the PNG's
 path, and writes NAME.png (and NAME.pdf, NAME.svg with those formats) at that path.
 
-Inside `Renderer(...)` (the builder's), a figure function only queues its figure: worker processes
-(forked at the start, matplotlib imported before) draw them in parallel while the inputs are read
-and the tables built, and `Renderer.wait()` raises the first error.
+Inside a `figure_workers.Renderer` (the builder's), a figure function only queues its figure for
+the worker processes that draw them while the inputs are read and the tables built.
 """
 import functools
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
-from . import fmt
+from . import figure_workers, fmt
 from .loading import ENERGY_BUCKETS, STATES
 
 matplotlib = None   # imported by _load_matplotlib() where a figure is drawn
@@ -130,100 +128,23 @@ def _save(fig, path):
     plt.close(fig)
 
 
-# ---- drawing in worker processes -----------------------------------------------------------
-
-_RENDERER = None
-
-
 def _figure_job(fn):
-    """A figure function: drawn here, or queued to the Renderer's workers when one is active."""
+    """A figure function: drawn here, or queued to the active Renderer's workers
+    (figure_workers.py)."""
     @functools.wraps(fn)
     def call(*args, **kw):
-        if _RENDERER is not None:
-            _RENDERER.submit(fn.__name__, args, kw)
+        if figure_workers.active is not None:
+            figure_workers.active.submit(fn.__name__, args, kw)
             return None
         _load_matplotlib()
         return fn(*args, **kw)
     return call
 
 
-def _worker_start(formats):
-    global _RENDERER, _formats
-    _RENDERER = None
-    _formats = formats
-    _load_matplotlib()
-
-
-def _worker_job(name, args, kw):
-    globals()[name].__wrapped__(*args, **kw)
-
-
-def _noop():
-    return None
-
-
-def worker_count():
-    """Worker processes for the figures: the CPUs this process may use, at most 4; 0 (draw in
-    this process) with one CPU."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:
-        n = os.cpu_count() or 1
-    return 0 if n < 2 else min(4, n)
-
-
-class Renderer:
-    """Draws the report's figures in the given formats: with workers > 0 in that many forked
-    processes (started here, so they are ready while the caller reads its inputs), else in this
-    process. A context manager; `wait()` (on a clean exit) raises a worker's error."""
-
-    def __init__(self, formats=DEFAULT_FORMATS, workers=0):
-        self.formats = tuple(formats)
-        self._pool, self._jobs = None, []
-        if workers > 0:
-            import concurrent.futures
-            import multiprocessing
-            # Imported once, here, and shared by the forked workers: each importing it itself
-            # would cost its CPU time twice over, and 2 cores are what the report may have.
-            _load_matplotlib()
-            try:
-                self._pool = concurrent.futures.ProcessPoolExecutor(
-                    max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                    initializer=_worker_start, initargs=(self.formats,))
-                self._pool.submit(_noop)   # forks the workers now (fork starts them all at once)
-            except OSError:   # no processes to be had (a limit): draw here
-                if self._pool is not None:
-                    self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
-
-    def submit(self, name, args, kw):
-        self._jobs.append(self._pool.submit(_worker_job, name, args, kw))
-
-    def wait(self):
-        try:
-            for job in self._jobs:
-                job.result()
-        finally:
-            self._jobs = []
-
-    def __enter__(self):
-        global _RENDERER, _formats
-        _formats = self.formats
-        if self._pool is not None:
-            _RENDERER = self
-        return self
-
-    def __exit__(self, *exc):
-        global _RENDERER, _formats
-        _RENDERER, _formats = None, DEFAULT_FORMATS
-        if self._pool is None:
-            return False
-        try:
-            if exc[0] is None:
-                self.wait()
-        finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        return False
+def set_formats(formats):
+    """The formats _save writes, for the figures drawn from now on in this process."""
+    global _formats
+    _formats = tuple(formats)
 
 
 def _rc():

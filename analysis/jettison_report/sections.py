@@ -21,7 +21,7 @@ def slugs(labels):
 
 
 def _figure(figures_dir, name, alt, caption):
-    # The PNG may still be being drawn (figures.Renderer): build.py sets its size afterwards.
+    # The PNG may still be being drawn (figure_workers.Renderer): build.py sets its size afterwards.
     return Figure(src=f"figures/{name}", alt=alt, caption=caption)
 
 
