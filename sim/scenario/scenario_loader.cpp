@@ -270,7 +270,13 @@ void read_desktops(const YamlNode* list_node, const DesktopDefaults& d, const Ya
   std::size_t count = trace_ids.size();
   if (desktops_node) {
     if (auto c = desktops_node->find("count")) {
-      count = c->unsigned_int();
+      // `all`: every desktop of the trace, as when count is left out (a --set can say it where the
+      // scenario names a count, without knowing the trace's size).
+      const std::string value = c->text();
+      const bool all = value == "all";
+      if (!all && value.find_first_not_of("0123456789") != std::string::npos)
+        c->fail(fmt::format("'{}' is neither a number of desktops nor 'all'", value));
+      count = all ? trace_ids.size() : c->unsigned_int();
       if (count == 0) c->fail("must be at least 1");
       if (count > trace_ids.size()) {
         c->fail(fmt::format("asks for {} desktops but {} has only {}", count, s.idle_trace.path,

@@ -46,6 +46,18 @@ TEST_F(Overrides, LaterOverrideWins) {
   EXPECT_DOUBLE_EQ(s.desktops[0].power()[PowerState::kIdle].watts(), 70.0);
 }
 
+// A scenario that names a count runs on a bigger trace without knowing its size: `all` takes every
+// desktop of the trace (the tiny scenario's has 3, its count says 2), as leaving count out does.
+TEST_F(Overrides, CountAllTakesEveryDesktopOfTheTrace) {
+  const Scenario s = load({"desktops.count=all"});
+  ASSERT_EQ(s.desktops.size(), 3U);
+  EXPECT_EQ(s.desktops[2].id, "d02");
+  EXPECT_EQ(load({"desktops.count=3"}).desktops.size(), 3U);
+  const auto e = load_error({"desktops.count=everything"});
+  EXPECT_EQ(e.origin, "--set desktops.count");
+  EXPECT_NE(e.what.find("'everything' is neither a number of desktops nor 'all'"), std::string::npos) << e.what;
+}
+
 TEST_F(Overrides, IndexesLists) {
   const Scenario s = load({"desktops.list.0.profile=linux"}, with_list(kTinyScenario));
   EXPECT_EQ(s.desktops[0].id, "d01");

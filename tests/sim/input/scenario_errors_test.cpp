@@ -394,6 +394,12 @@ TEST_F(ScenarioErrors, CountZero) {
   EXPECT_TRUE(Contains(e.what, "must be at least 1"));
 }
 
+TEST_F(ScenarioErrors, CountNeitherANumberNorAll) {
+  const auto e = load_error(replaced(kTinyScenario, "count: 2", "count: every"));
+  EXPECT_EQ(e.origin, at("count: every", "desktops.count"));
+  EXPECT_TRUE(Contains(e.what, "'every' is neither a number of desktops nor 'all'"));
+}
+
 TEST_F(ScenarioErrors, ListedIdAbsentFromTheTrace) {
   const auto e = load_error(replaced(with_list(kTinyScenario), "- id: d00", "- id: d09"));
   EXPECT_EQ(e.origin, at("- id: d09", "desktops.list[1].id"));
