@@ -425,9 +425,8 @@ def read_csv(file, spec, categorical=()):
             dtype[col] = "float64"
             na[col] = [""]
     try:
-        with _open_text(file) as f:
-            df = pd.read_csv(f, header=0, names=header, dtype=dtype, engine="c",
-                             keep_default_na=False, na_values=na, skip_blank_lines=True)
+        df = _read_csv_chunked(file, header, dtype, na,
+                               separate={c for c, kind in spec.items() if kind == "int"})
     except (ValueError, csv.Error, UnicodeDecodeError):   # ParserError is a ValueError
         return _read_csv_exact(file, spec, categorical)
     except OSError as e:
@@ -451,6 +450,66 @@ def read_csv(file, spec, categorical=()):
         if kind == "int":
             df[col] = df[col].astype("int64")
     return df
+
+
+CHUNK_ROWS = 1 << 20
+
+
+def _read_csv_chunked(file, header, dtype, na, separate=()):
+    """pandas' C parser over CHUNK_ROWS rows at a time. Each chunk's numbers are kept as one 2-D
+    block (a column a row), copied into the table's block at the end chunk by chunk, each chunk
+    dropped once copied: memory holds the numbers about once, plus one chunk's parse. (Parsed
+    whole, a periods.csv of 10,000 desktops x 30 days, 13.5 M rows, 2.8 GB, peaked at 16 GB for a
+    3.2 GB table.) The text columns are joined per column (categories with union_categoricals, sorted
+    as pandas sorts them in one parse). A plain file is read by its path (pandas' own reader).
+    Columns in `separate` (the whole numbers, converted later) are kept out of the block: changing
+    a column inside it would copy the block."""
+    numeric = [c for c in header if dtype[c] == "float64" and c not in separate]
+    other = [c for c in header if c not in numeric]
+    blocks, texts = [], {c: [] for c in other}
+    source = None if str(file).endswith(".zst") else file
+    with (_open_text(file) if source is None else _no_context(source)) as f:
+        for chunk in pd.read_csv(f, header=0, names=header, dtype=dtype, engine="c",
+                                 keep_default_na=False, na_values=na, skip_blank_lines=True,
+                                 chunksize=CHUNK_ROWS):
+            # (rows, columns) -> (columns, rows): a view of the chunk's own block when pandas
+            # holds it that way, else a copy.
+            blocks.append(np.ascontiguousarray(chunk[numeric].to_numpy(dtype="float64").T))
+            for c in other:
+                # Copied: a view would keep the chunk's whole block.
+                texts[c].append(chunk[c].array if dtype[c] == "category" else chunk[c].to_numpy(copy=True))
+            del chunk
+    rows = sum(b.shape[1] for b in blocks)
+    table = np.empty((len(numeric), rows), dtype="float64")
+    at = 0
+    while blocks:
+        b = blocks.pop(0)
+        table[:, at:at + b.shape[1]] = b
+        at += b.shape[1]
+        del b
+    df = pd.DataFrame(table.T, columns=numeric, copy=False)
+    for c in other:
+        parts = texts.pop(c)
+        if dtype[c] == "category":
+            values = (pd.Categorical([], categories=[]) if not parts else parts[0] if len(parts) == 1
+                      else pd.api.types.union_categoricals(parts, sort_categories=True))
+        else:
+            values = (np.empty(0, dtype=np.dtype(dtype[c])) if not parts else parts[0] if len(parts) == 1
+                      else np.concatenate(parts))
+        df.insert(header.index(c), c, values)
+    return df
+
+
+class _no_context:
+    """A path where read_csv takes a file: `with` gives the path itself."""
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        return self.path
+
+    def __exit__(self, *exc):
+        return False
 
 
 def _read_csv_exact(file, spec, categorical=()):
