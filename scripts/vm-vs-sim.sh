@@ -49,6 +49,8 @@ command -v python3 >/dev/null || {
   echo "$me: python3 is missing" >&2
   exit 2
 }
+py=python3
+[[ -x /usr/bin/python3 ]] && py=/usr/bin/python3  # Debian's, which sees python3-yaml
 scenario="$root/scenarios/emu/vm-vs-sim.yaml"
 out="${OUT:-$root/results/vm-vs-sim/$(basename "$run")}"
 stage="$out.tmp-$$"
@@ -154,13 +156,15 @@ EOF
 rm -rf "$stage/probe" "$stage/probe-pages.csv" "$stage/probe-idle.csv"
 
 # --- 3. the table ---------------------------------------------------------------------------------
-python3 - "$stage" "$run" "$shift_s" "${sets[*]}" >"$stage/comparison.md" <<'EOF'
+PYTHONPATH="$root/analysis" PYTHONDONTWRITEBYTECODE=1 "$py" - "$stage" "$run" "$shift_s" "${sets[*]}" \
+  >"$stage/comparison.md" <<'EOF'
 import csv, json, re, sys
 
+from jettison_report.emu_comparison import desktop_watts
+
 stage, run, shift, sets = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
-# The watts of scenarios/default.yaml (desktop.power), applied to both sides.
-watts = {"active": 110, "idle": 102.1, "migrating": 105, "suspending": 90, "asleep": 1.2,
-         "resuming_full": 100, "resuming_selective": 60, "serving": 60}
+# The simulated run's desktop.power (scenarios/emu/vm-vs-sim.yaml), applied to both sides.
+watts = desktop_watts(f"{stage}/sim")
 hosted_states = ["serving", "suspending", "asleep", "resuming_selective"]
 e = json.load(open(f"{stage}/emu.json"))
 n_sleeps = e["sleeps_hosted"]
@@ -271,7 +275,8 @@ print(f"Written by `scripts/vm-vs-sim.sh`. Emulated: a `vm-demo.sh` run ({e['ram
       "`scenarios/emu/vm-vs-sim.yaml` (partial) replaying the run's `pages-1.csv` from the simulated "
       f"migration's end (anchor: migration-end; S = {shift:.3f} s) over an idle period of S + "
       f"{e['hosted_s']:.3f} s (the hosted span), with `{sets}`. Energy: time per power state x the "
-      "watts of `scenarios/default.yaml` on both sides (the emulated times from the desktop's log).\n")
+      "watts of the simulated run's `desktop.power` (`scenarios/emu/vm-vs-sim.yaml`, from "
+      "`scenarios/default.yaml`) on both sides (the emulated times from the desktop's log).\n")
 print("| metric | emulated | simulated | emulated - simulated | note |")
 print("|---|---:|---:|---:|---|")
 flagged = []

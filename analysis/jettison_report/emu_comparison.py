@@ -183,7 +183,7 @@ class Row:
         return abs(self.diff) <= WITHIN * abs(self.sim) if self.sim else self.equal
 
 
-def _watts(sim_dir):
+def desktop_watts(sim_dir):
     """desktop.power from the run's scenario.yaml (the simulator's watts, applied to both sides)."""
     import yaml
     f = Path(sim_dir) / "scenario.yaml"
@@ -214,7 +214,7 @@ def compare(sim_dir, emu):
     ep = emu.path / "periods.csv"
     e = lambda k: _num(emu.periods, k, ep) or 0.0
     s = lambda k: _num(sim, k, sp) or 0.0
-    watts = _watts(sim_dir)
+    watts = desktop_watts(sim_dir)
     sim_t = {st: s(f"t_{st}_s") for st in HOSTED_STATES}
     emu_t = {st: emu.state_time.get(st, 0.0) for st in HOSTED_STATES}
     emu_other = sum(v for k, v in emu.state_time.items() if k not in HOSTED_STATES)
