@@ -9,6 +9,7 @@ only the first point's scenario.yaml is read (the parameters every point shares)
 
 Every problem raises InputError naming the file (and line); nothing here writes anything.
 """
+import contextlib
 import csv
 import io
 import json
@@ -468,7 +469,7 @@ def _read_csv_chunked(file, header, dtype, na, separate=()):
     other = [c for c in header if c not in numeric]
     blocks, texts = [], {c: [] for c in other}
     source = None if str(file).endswith(".zst") else file
-    with (_open_text(file) if source is None else _no_context(source)) as f:
+    with (_open_text(file) if source is None else contextlib.nullcontext(source)) as f:
         for chunk in pd.read_csv(f, header=0, names=header, dtype=dtype, engine="c",
                                  keep_default_na=False, na_values=na, skip_blank_lines=True,
                                  chunksize=CHUNK_ROWS):
@@ -498,18 +499,6 @@ def _read_csv_chunked(file, header, dtype, na, separate=()):
                       else np.concatenate(parts))
         df.insert(header.index(c), c, values)
     return df
-
-
-class _no_context:
-    """A path where read_csv takes a file: `with` gives the path itself."""
-    def __init__(self, path):
-        self.path = path
-
-    def __enter__(self):
-        return self.path
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _read_csv_exact(file, spec, categorical=()):
