@@ -12,6 +12,7 @@ Every problem raises InputError naming the file (and line); nothing here writes 
 import contextlib
 import csv
 import io
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -86,7 +87,7 @@ class RunData:
     path: Path
     label: str
     summary: dict
-    periods: pd.DataFrame | None = None
+    periods: object = None   # periods.csv (or .zst) as the report uses it: a period_digest.PeriodDigest
     desktops: pd.DataFrame | None = None
     scenario: dict | None = None
     timeline: pd.DataFrame | None = None
@@ -150,7 +151,7 @@ def load_run(path, label):
     path = Path(path)
     run = RunData(path=path, label=label, summary=read_summary(path / "summary.json"))
     optional = {
-        "periods.csv": read_periods,
+        "periods.csv": read_period_digest,
         "desktops.csv": lambda f: read_csv(f, DESKTOP_COLUMNS),
         "scenario.yaml": read_scenario,
         "timeline.csv": read_timeline,
@@ -348,15 +349,28 @@ def _check_about(file, about):
 
 
 def read_periods(file):
-    """periods.csv: the columns the report uses converted and checked, every other number the
-    simulator writes as a number too, and the text columns as categories (a run of 1000 desktops
-    over 30 days has 1.3 million rows: held as numbers, not as text)."""
+    """periods.csv as a table: the columns the report uses converted and checked, every other
+    number the simulator writes as a number too, and the text columns as categories (a run of 1000
+    desktops over 30 days has 1.3 million rows: held as numbers, not as text). The report itself
+    reads read_period_digest's digest instead."""
+    return read_csv(file, _period_spec(file), categorical=PERIOD_CATEGORICAL)
+
+
+def read_period_digest(file):
+    """periods.csv digested as the report uses it (period_digest.PeriodDigest), read and checked a
+    chunk at a time as read_periods reads the table: memory for the migrations' latencies, not the
+    rows."""
+    from .period_digest import PeriodDigest
+    return fold_csv(file, _period_spec(file), PeriodDigest, categorical=PERIOD_CATEGORICAL).finish()
+
+
+def _period_spec(file):
     spec = dict(PERIOD_COLUMNS)
     header = _csv_header(file)
     spec.update({c: "float?" for c in header
                  if c not in spec and (c in PERIOD_OPTIONAL_NUMERIC or c in PERIOD_OTHER_NUMERIC
                                        or (c.startswith("t_") and c.endswith("_s")))})
-    return read_csv(file, spec, categorical=PERIOD_CATEGORICAL)
+    return spec
 
 
 def read_timeline(file):
@@ -409,14 +423,56 @@ def read_csv(file, spec, categorical=()):
     names the line: a row with a field too many (the parser refuses it), an empty last field
     (which is also how a row with fields missing reads), a word for a number, an empty required
     number. Blank lines are skipped."""
+    header = _checked_header(file, spec)
+    if len(set(header)) != len(header):
+        return _read_csv_exact(file, spec, categorical)
+    try:
+        return _read_csv_chunked(file, header, spec, categorical)
+    except _Unsettled:
+        return _read_csv_exact(file, spec, categorical)
+
+
+def fold_csv(file, spec, start, categorical=()):
+    """Feeds the CSV to an accumulator a chunk of at most CHUNK_ROWS rows at a time, each chunk
+    converted and checked as read_csv converts and checks the whole table (categories per chunk):
+    start(header) makes the accumulator, its add(chunk) keeps what it needs; returns it. For
+    readers that need less than the table: memory holds one chunk's parse. Should the fast reader
+    meet a chunk only the exact reader can settle, a new accumulator is fed the whole file again by
+    the exact reader, which raises InputError naming a bad line."""
+    header = _checked_header(file, spec)
+    if len(set(header)) == len(header):
+        acc = start(header)
+        try:
+            for chunk in _fast_chunks(file, header, spec, categorical):
+                acc.add(chunk)
+            return acc
+        except _Unsettled:
+            pass
+    acc = start(header)
+    for chunk in _exact_chunks(file, spec, categorical):
+        acc.add(chunk)
+    return acc
+
+
+def _checked_header(file, spec):
     header = _csv_header(file)
     if not header:
         raise InputError(file, "empty file: expected a header line")
-    for col in spec:
-        if col not in header:
-            raise InputError(file, f"missing column '{col}' (has: {', '.join(header)})", 1)
-    if len(set(header)) != len(header):
-        return _read_csv_exact(file, spec, categorical)
+    _check_spec_columns(file, header, spec)
+    return header
+
+
+class _Unsettled(Exception):
+    """The fast reader met something only the exact reader can settle (or name)."""
+
+
+CHUNK_ROWS = 1 << 16
+
+
+def _fast_chunks(file, header, spec, categorical):
+    """pandas' C parser over CHUNK_ROWS rows at a time, each chunk checked and its whole numbers
+    converted; _Unsettled at the first chunk that needs the exact reader. A plain file is read by
+    its path (pandas' own reader)."""
     dtype, na = {}, {}
     for col in header:
         kind = spec.get(col, "str")
@@ -425,18 +481,31 @@ def read_csv(file, spec, categorical=()):
         else:
             dtype[col] = "float64"
             na[col] = [""]
+    source = None if str(file).endswith(".zst") else file
     try:
-        df = _read_csv_chunked(file, header, dtype, na,
-                               separate={c for c, kind in spec.items() if kind == "int"})
+        with (_open_text(file) if source is None else contextlib.nullcontext(source)) as f:
+            for chunk in pd.read_csv(f, header=0, names=header, dtype=dtype, engine="c",
+                                     keep_default_na=False, na_values=na, skip_blank_lines=True,
+                                     chunksize=CHUNK_ROWS):
+                if not _settled(chunk, spec, header[-1]):
+                    raise _Unsettled
+                yield chunk
     except (ValueError, csv.Error, UnicodeDecodeError):   # ParserError is a ValueError
-        return _read_csv_exact(file, spec, categorical)
+        raise _Unsettled from None
     except OSError as e:
         raise InputError(file, f"cannot read: {e}") from None
     except _zstd_errors() as e:
         raise InputError(file, f"cannot read: {e}") from None
-    last = df[header[-1]]
-    if last.isna().any() or (last.dtype == object and (last == "").any()):
-        return _read_csv_exact(file, spec, categorical)
+
+
+def _settled(df, spec, last):
+    """Whether the fast reader's table is what the exact reader would give: the last field never
+    empty (a row with fields missing reads so), the numbers of spec finite (or empty where
+    allowed), whole where they must be. Converts the whole-number columns."""
+    tail = df[last]
+    # A text column's empty field: an object or a category column holding "".
+    if tail.isna().any() or (tail.dtype != "float64" and (tail == "").any()):
+        return False
     for col, kind in spec.items():
         if kind == "str":
             continue
@@ -447,39 +516,33 @@ def read_csv(file, spec, categorical=()):
         if kind == "int":
             bad |= np.nan_to_num(v) != np.round(np.nan_to_num(v))
         if bad.any():
-            return _read_csv_exact(file, spec, categorical)
+            return False
+    for col, kind in spec.items():
         if kind == "int":
             df[col] = df[col].astype("int64")
-    return df
+    return True
 
 
-CHUNK_ROWS = 1 << 20
-
-
-def _read_csv_chunked(file, header, dtype, na, separate=()):
-    """pandas' C parser over CHUNK_ROWS rows at a time. Each chunk's numbers are kept as one 2-D
+def _read_csv_chunked(file, header, spec, categorical):
+    """The whole table from the fast reader's chunks. Each chunk's numbers are kept as one 2-D
     block (a column a row), copied into the table's block at the end chunk by chunk, each chunk
     dropped once copied: memory holds the numbers about once, plus one chunk's parse. (Parsed
     whole, a periods.csv of 10,000 desktops x 30 days, 13.5 M rows, 2.8 GB, peaked at 16 GB for a
-    3.2 GB table.) The text columns are joined per column (categories with union_categoricals, sorted
-    as pandas sorts them in one parse). A plain file is read by its path (pandas' own reader).
-    Columns in `separate` (the whole numbers, converted later) are kept out of the block: changing
-    a column inside it would copy the block."""
-    numeric = [c for c in header if dtype[c] == "float64" and c not in separate]
+    3.2 GB table.) The text columns are joined per column (categories with union_categoricals,
+    sorted as pandas sorts them in one parse). The whole numbers (converted per chunk) are kept out
+    of the block: changing a column inside it would copy the block."""
+    numeric = [c for c in header if spec.get(c, "str") not in ("str", "int")]
     other = [c for c in header if c not in numeric]
     blocks, texts = [], {c: [] for c in other}
-    source = None if str(file).endswith(".zst") else file
-    with (_open_text(file) if source is None else contextlib.nullcontext(source)) as f:
-        for chunk in pd.read_csv(f, header=0, names=header, dtype=dtype, engine="c",
-                                 keep_default_na=False, na_values=na, skip_blank_lines=True,
-                                 chunksize=CHUNK_ROWS):
-            # (rows, columns) -> (columns, rows): a view of the chunk's own block when pandas
-            # holds it that way, else a copy.
-            blocks.append(np.ascontiguousarray(chunk[numeric].to_numpy(dtype="float64").T))
-            for c in other:
-                # Copied: a view would keep the chunk's whole block.
-                texts[c].append(chunk[c].array if dtype[c] == "category" else chunk[c].to_numpy(copy=True))
-            del chunk
+    for chunk in _fast_chunks(file, header, spec, categorical):
+        # (rows, columns) -> (columns, rows): a view of the chunk's own block when pandas
+        # holds it that way, else a copy.
+        blocks.append(np.ascontiguousarray(chunk[numeric].to_numpy(dtype="float64").T))
+        for c in other:
+            # Copied: a view would keep the chunk's whole block.
+            texts[c].append(chunk[c].array if c in categorical and spec.get(c, "str") == "str"
+                            else chunk[c].to_numpy(copy=True))
+        del chunk
     rows = sum(b.shape[1] for b in blocks)
     table = np.empty((len(numeric), rows), dtype="float64")
     at = 0
@@ -491,44 +554,46 @@ def _read_csv_chunked(file, header, dtype, na, separate=()):
     df = pd.DataFrame(table.T, columns=numeric, copy=False)
     for c in other:
         parts = texts.pop(c)
-        if dtype[c] == "category":
+        kind = spec.get(c, "str")
+        if kind == "str" and c in categorical:
             values = (pd.Categorical([], categories=[]) if not parts else parts[0] if len(parts) == 1
                       else pd.api.types.union_categoricals(parts, sort_categories=True))
         else:
-            values = (np.empty(0, dtype=np.dtype(dtype[c])) if not parts else parts[0] if len(parts) == 1
+            empty = np.dtype("int64") if kind == "int" else np.dtype(object)
+            values = (np.empty(0, dtype=empty) if not parts else parts[0] if len(parts) == 1
                       else np.concatenate(parts))
         df.insert(header.index(c), c, values)
     return df
 
 
-def _read_csv_exact(file, spec, categorical=()):
-    """read_csv's careful reader: row by row with the csv module, naming the first bad line."""
-    try:
-        with _open_text(file) as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if not header:
-                raise InputError(file, "empty file: expected a header line")
-            for col in spec:
-                if col not in header:
-                    raise InputError(file, f"missing column '{col}' (has: {', '.join(header)})", 1)
-            n = len(header)
-            rows = []
+def _exact_rows(file):
+    """(header, iterator of (line number, fields)) by the csv module; blank lines skipped, a row
+    with another number of fields than the header named."""
+    f = _open_text(file)
+    reader = csv.reader(f)
+    header = next(reader, None)
+    if not header:
+        f.close()
+        raise InputError(file, "empty file: expected a header line")
+
+    def rows():
+        with f:
             for row in reader:
                 if not row:
                     continue   # a blank line
-                if len(row) != n:
-                    raise InputError(file, f"malformed CSV: {len(row)} fields, the header has {n}",
-                                     reader.line_num)
-                rows.append((reader.line_num, row))
-    except csv.Error as e:
-        raise InputError(file, f"malformed CSV: {e}") from None
-    except (OSError, UnicodeDecodeError) + _zstd_errors() as e:
-        raise InputError(file, f"cannot read: {e}") from None
-    lines = [ln for ln, _ in rows]
-    df = pd.DataFrame([r for _, r in rows], columns=header, dtype=str) if rows else pd.DataFrame(
+                if len(row) != len(header):
+                    raise InputError(file, f"malformed CSV: {len(row)} fields, the header has "
+                                           f"{len(header)}", reader.line_num)
+                yield reader.line_num, row
+    return header, rows()
+
+
+def _exact_table(file, header, numbered, spec, categorical):
+    """Rows read by the exact reader as a DataFrame, converted as spec says; the first bad number
+    (column by column) raises InputError with its line."""
+    lines = [ln for ln, _ in numbered]
+    df = pd.DataFrame([r for _, r in numbered], columns=header, dtype=str) if numbered else pd.DataFrame(
         {c: pd.Series(dtype=str) for c in header})
-    del rows
     for col, kind in spec.items():
         if kind == "str":
             continue
@@ -548,6 +613,41 @@ def _read_csv_exact(file, spec, categorical=()):
         if col in df.columns and spec.get(col, "str") == "str":
             df[col] = df[col].astype("category")
     return df
+
+
+def _exact_guarded(file, work):
+    try:
+        return work()
+    except csv.Error as e:
+        raise InputError(file, f"malformed CSV: {e}") from None
+    except (OSError, UnicodeDecodeError) + _zstd_errors() as e:
+        raise InputError(file, f"cannot read: {e}") from None
+
+
+def _read_csv_exact(file, spec, categorical=()):
+    """read_csv's careful reader: row by row with the csv module, naming the first bad line."""
+    def work():
+        header, rows = _exact_rows(file)
+        _check_spec_columns(file, header, spec)
+        return _exact_table(file, header, list(rows), spec, categorical)
+    return _exact_guarded(file, work)
+
+
+def _exact_chunks(file, spec, categorical):
+    """csv_chunks by the exact reader: CHUNK_ROWS rows at a time."""
+    header, rows = _exact_guarded(file, lambda: _exact_rows(file))
+    _check_spec_columns(file, header, spec)
+    while True:
+        batch = _exact_guarded(file, lambda: list(itertools.islice(rows, CHUNK_ROWS)))
+        if not batch:
+            return
+        yield _exact_table(file, header, batch, spec, categorical)
+
+
+def _check_spec_columns(file, header, spec):
+    for col in spec:
+        if col not in header:
+            raise InputError(file, f"missing column '{col}' (has: {', '.join(header)})", 1)
 
 
 def _is_number(x):

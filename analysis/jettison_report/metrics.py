@@ -6,10 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .loading import ENERGY_BUCKETS, STATES
-
-# Idle-period length classes (seconds, [low, high)); "10 min plus" in summary.json is idle_s >= 600.
-PERIOD_CLASSES = (("under 10 min", 0.0, 600.0), ("10-30 min", 600.0, 1800.0),
-                  ("30-60 min", 1800.0, 3600.0), ("over 1 h", 3600.0, math.inf))
+from .period_digest import PERIOD_CLASSES, STATE_COLUMNS, UNCONTENDED
 
 
 def _q(st, key, q):
@@ -77,15 +74,15 @@ def _order(strategies, preferred):
 
 
 def savings_by_class(periods, order=()):
-    """Per strategy x length class: periods, idle hours, energy, baseline, savings (%)."""
+    """Per strategy x length class: periods, idle hours, energy, baseline, savings (%).
+    `periods`: a period_digest.PeriodDigest."""
     rows = []
-    for strategy in _order(periods["strategy"], order):
-        p = periods[periods["strategy"] == strategy]
-        for name, low, high in PERIOD_CLASSES:
-            c = p[(p["idle_s"] >= low) & (p["idle_s"] < high)]
-            e, b = c["energy_j"].sum(), c["baseline_j"].sum()
-            rows.append({"strategy": strategy, "class": name, "periods": len(c),
-                         "idle_hours": c["idle_s"].sum() / 3600.0, "energy_kwh": e / 3.6e6,
+    for strategy in _order(periods.strategies, order):
+        classes = periods.strategies[strategy].classes
+        for name, _, _ in PERIOD_CLASSES:
+            n, idle, e, b = classes[name]
+            rows.append({"strategy": strategy, "class": name, "periods": n,
+                         "idle_hours": idle / 3600.0, "energy_kwh": e / 3.6e6,
                          "baseline_kwh": b / 3.6e6,
                          "savings_pct": 100.0 * (1.0 - e / b) if b > 0 else math.nan})
     return pd.DataFrame(rows, columns=["strategy", "class", "periods", "idle_hours", "energy_kwh",
@@ -114,9 +111,10 @@ def _desktop_powers(scenario):
 
 
 def energy_by_state(periods, scenario, order=()):
-    """Per strategy, the desktops' energy in each power state (kWh): each period's time in a state
-    (t_<state>_s) times its desktop's draw there (scenario.yaml's desktop.power, overridden per
-    desktop by desktops.list), and the proxy strategy's proxy (proxy_energy_j) as one more bucket.
+    """Per strategy, the desktops' energy in each power state (kWh): each desktop's time in a state
+    (the t_<state>_s of its periods) times its draw there (scenario.yaml's desktop.power,
+    overridden per desktop by desktops.list), and the proxy strategy's proxy (proxy_energy_j) as
+    one more bucket. `periods`: a period_digest.PeriodDigest.
     Returns (DataFrame strategy x bucket, None), or (None, why) when the
     scenario does not give every draw or the parts do not add up to periods.csv's energy_j (less
     the servers' share when servers.add_to_total): then no breakdown is shown rather than a wrong
@@ -130,21 +128,25 @@ def energy_by_state(periods, scenario, order=()):
     missing = [st for st in STATES if st not in default]
     if missing:
         return None, "scenario.yaml's desktop.power lacks " + ", ".join(missing)
+    absent = [c for c in STATE_COLUMNS if c not in periods.columns]
+    if absent:
+        return None, "periods.csv lacks " + ", ".join(absent)
     in_total = bool((scenario.get("servers") or scenario.get("server") or {}).get("add_to_total"))
     rows = []
-    for strategy in _order(periods["strategy"], order):
-        p = periods[periods["strategy"] == strategy]
-        draw = {st: np.full(len(p), default[st]) for st in STATES}
+    for strategy in _order(periods.strategies, order):
+        p = periods.strategies[strategy]
+        seconds = p.state_s
+        draw = {st: np.full(len(seconds), default[st]) for st in STATES}
         if listed:
-            ids = p["desktop"].astype(str).to_numpy()
-            for i, d in enumerate(ids):
+            for i, d in enumerate(seconds.index):
                 if d in listed:
                     for st in STATES:
                         draw[st][i] = listed[d][st]
-        parts = {st: float((p[f"t_{st}_s"].to_numpy(dtype=float) * draw[st]).sum()) for st in STATES}
-        parts["proxy"] = float(p["proxy_energy_j"].fillna(0).sum()) if "proxy_energy_j" in p else 0.0
-        total = p["energy_j"].sum() - (p["server_energy_j"].fillna(0).sum() if in_total else 0.0)
-        if abs(sum(parts.values()) - total) > 1e-6 * max(1.0, abs(total)) + 1e-3 * len(p):
+        parts = {st: float((seconds[f"t_{st}_s"].to_numpy(dtype=float) * draw[st]).sum())
+                 for st in STATES}
+        parts["proxy"] = p.proxy_energy_j
+        total = p.energy_j - (p.server_energy_j if in_total else 0.0)
+        if abs(sum(parts.values()) - total) > 1e-6 * max(1.0, abs(total)) + 1e-3 * p.rows:
             return None, (f"the states' energy of {strategy} ({sum(parts.values()):.1f} J) does not "
                           f"add up to periods.csv's energy_j ({total:.1f} J)")
         rows.append({"strategy": strategy, **{st: parts[st] / 3.6e6 for st in ENERGY_BUCKETS}})
@@ -154,10 +156,9 @@ def energy_by_state(periods, scenario, order=()):
 def latencies(periods, order=()):
     """{'migration': {strategy: sorted seconds}, 'return': {...}}; strategies without any left out."""
     out = {"migration": {}, "return": {}}
-    for strategy in _order(periods["strategy"], order):
-        p = periods[periods["strategy"] == strategy]
-        for kind, col in (("migration", "migration_latency_s"), ("return", "return_latency_s")):
-            v = np.sort(p[col].dropna().to_numpy(dtype=float))
+    for strategy in _order(periods.strategies, order):
+        p = periods.strategies[strategy]
+        for kind, v in (("migration", p.migration_latency_s), ("return", p.return_latency_s)):
             if len(v):
                 out[kind][strategy] = v
     return out
@@ -170,7 +171,8 @@ def bytes_moved(summary, periods):
         migrated, reint = st["migrated_bytes"], st["reintegrated_bytes"]
         prefetched = st.get("prefetched_bytes", 0) or 0
         if periods is not None:
-            fetched = float(periods.loc[periods["strategy"] == name, "fetched_bytes"].sum())
+            p = periods.strategies.get(name)
+            fetched = p.fetched_bytes if p else 0.0
         else:   # network = migrated + fetched + prefetched + reintegrated
             fetched = max(0.0, st["network_bytes"] - migrated - prefetched - reint)
         rows.append({"strategy": name, "migrated": float(migrated), "fetched": fetched,
@@ -295,16 +297,13 @@ def migration_pairs(periods, order=()):
     """{strategy: (contended seconds, uncontended seconds)} over the periods that have both (the
     same migrations, in periods.csv order); strategies without any left out. {} when periods.csv
     has no migration_latency_uncontended_s column."""
-    col = "migration_latency_uncontended_s"
-    if col not in periods.columns:
+    if UNCONTENDED not in periods.columns:
         return {}
     out = {}
-    for strategy in _order(periods["strategy"], order):
-        p = periods[periods["strategy"] == strategy]
-        p = p[p["migration_latency_s"].notna() & p[col].notna()]
-        if len(p):
-            out[strategy] = (p["migration_latency_s"].to_numpy(dtype=float),
-                             p[col].to_numpy(dtype=float))
+    for strategy in _order(periods.strategies, order):
+        contended, uncontended = periods.strategies[strategy].pairs
+        if len(contended):
+            out[strategy] = (contended, uncontended)
     return out
 
 

@@ -8,6 +8,8 @@ import json
 import shutil
 import sys
 import unittest
+
+import numpy as np
 from pathlib import Path
 
 import support
@@ -153,10 +155,13 @@ class Loading(unittest.TestCase):
         self.assertEqual(run.servers["admitted"].dtype.kind, "i")
         self.assertEqual(run.servers["peak_memory_bytes"].iloc[2], 2 * GIB)
         # periods.csv's new column is numeric (empty where nothing migrated)
-        unc = run.periods["migration_latency_uncontended_s"]
+        unc = loading.read_periods(self.new / "periods.csv")["migration_latency_uncontended_s"]
         self.assertEqual(unc.dtype.kind, "f")
         self.assertEqual(unc.isna().sum(), 3)
         self.assertEqual(sorted(unc.dropna()), [4.0, 4.0, 5.0])
+        # the digest pairs each migration's latency with it
+        pairs = metrics.migration_pairs(run.periods)
+        self.assertEqual(sorted(np.concatenate([u for _, u in pairs.values()])), [4.0, 4.0, 5.0])
 
     def test_absent_files_are_listed_not_fatal(self):
         run = loading.load_run(self.old, "old")

@@ -35,7 +35,8 @@ class ReportProxy(unittest.TestCase):
                 self.assertEqual(row["proxy"], 0.0)
         self.assertGreater(by.loc["proxy", "proxy"], 0)
         # the proxy's bucket is periods.csv's column, in kWh
-        p = run.periods[run.periods["strategy"] == "proxy"]
+        p = loading.read_periods(self.run_dir / "periods.csv")
+        p = p[p["strategy"] == "proxy"]
         self.assertAlmostEqual(by.loc["proxy", "proxy"], p["proxy_energy_j"].sum() / 3.6e6, places=9)
         self.assertGreater(summary["proxy"]["wakeups"], 0)
 
