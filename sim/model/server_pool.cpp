@@ -10,6 +10,7 @@ ServerPool::ServerPool(const ServersSpec& spec) : spec_(spec) {
   servers_.reserve(spec.list.size());
   for (const ServerSpec& s : spec.list) servers_.emplace_back(s.id, s.memory);
   attributed_per_vm_j_.assign(servers_.size(), 0.0);
+  draw_.assign(servers_.size(), draw(0));
 }
 
 Power ServerPool::draw(std::uint32_t vms) const {
@@ -21,7 +22,8 @@ Power ServerPool::draw(std::uint32_t vms) const {
 void ServerPool::advance(std::uint32_t server, Time now) {
   ServerAccount& s = servers_[server];
   const bool stretch = now > s.since();
-  const double joules = s.advance(now, draw(s.vms()));
+  assert(draw_[server] == draw(s.vms()));
+  const double joules = s.advance(now, draw_[server]);
   if (stretch && s.vms() > 0) attributed_per_vm_j_[server] += joules / static_cast<double>(s.vms());
 }
 
@@ -62,6 +64,7 @@ void ServerPool::release(std::uint32_t server, Bytes b, Time now) {
 double ServerPool::start_hosting(std::uint32_t server, Time now) {
   advance(server, now);
   servers_[server].change(0, 1);
+  draw_[server] = draw(servers_[server].vms());
   servers_[server].note_peaks();
   return attributed_per_vm_j_[server];
 }
@@ -69,6 +72,7 @@ double ServerPool::start_hosting(std::uint32_t server, Time now) {
 Energy ServerPool::stop_hosting(std::uint32_t server, double mark, Time since, Time now) {
   advance(server, now);
   servers_[server].change(0, -1);
+  draw_[server] = draw(servers_[server].vms());
   if (spec_.power.model == ServerPowerSpec::Model::kPerVm) return spec_.power.per_vm * (now - since);
   return Energy::joules(attributed_per_vm_j_[server] - mark);
 }

@@ -51,6 +51,7 @@ class ServerPool {
   const ServersSpec& spec_;
   std::vector<ServerAccount> servers_;
   std::vector<double> attributed_per_vm_j_;  // per server: cumulative energy per hosted VM
+  std::vector<Power> draw_;  // per server: draw(its hosted VMs), kept as they change (every advance reads it)
   std::uint64_t refusals_ = 0;
 };
 
