@@ -22,7 +22,6 @@ Power ServerPool::draw(std::uint32_t vms) const {
 void ServerPool::advance(std::uint32_t server, Time now) {
   ServerAccount& s = servers_[server];
   const bool stretch = now > s.since();
-  assert(draw_[server] == draw(s.vms()));
   const double joules = s.advance(now, draw_[server]);
   if (stretch && s.vms() > 0) attributed_per_vm_j_[server] += joules / static_cast<double>(s.vms());
 }
