@@ -34,7 +34,19 @@ def rows():
     return out
 
 
-class ChunkedRead(unittest.TestCase):
+def in_chunks(reader, file, chunk_rows):
+    """reader(file) with loading.CHUNK_ROWS set to chunk_rows."""
+    saved = loading.CHUNK_ROWS
+    loading.CHUNK_ROWS = chunk_rows
+    try:
+        return reader(file)
+    finally:
+        loading.CHUNK_ROWS = saved
+
+
+class WithPeriodsFile(unittest.TestCase):
+    """A temporary folder with the hand-built periods.csv (rows())."""
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = Path(tempfile.mkdtemp(prefix="jettison-loading-"))
@@ -45,13 +57,10 @@ class ChunkedRead(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
+
+class ChunkedRead(WithPeriodsFile):
     def read(self, file, chunk_rows):
-        saved = loading.CHUNK_ROWS
-        loading.CHUNK_ROWS = chunk_rows
-        try:
-            return loading.read_periods(file)
-        finally:
-            loading.CHUNK_ROWS = saved
+        return in_chunks(loading.read_periods, file, chunk_rows)
 
     def test_every_chunk_size_gives_the_one_parse_table(self):
         whole = self.read(self.plain, 1 << 20)
@@ -93,28 +102,17 @@ class ChunkedRead(unittest.TestCase):
         self.assertIn(":11", str(e.exception))   # line 11: the header, then the tenth row
 
 
-class Digest(unittest.TestCase):
+class Digest(WithPeriodsFile):
     """The report's digest of periods.csv (period_digest.PeriodDigest, read by loading.fold_csv a
     chunk at a time): whatever the chunk size, the sums, counts and latencies the table gives."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = Path(tempfile.mkdtemp(prefix="jettison-digest-"))
-        cls.plain = cls.tmp / "periods.csv"
-        cls.plain.write_text(HEADER + "\n" + "\n".join(rows()) + "\n")
+        super().setUpClass()
         cls.table = loading.read_periods(cls.plain)
 
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
     def digest(self, file, chunk_rows):
-        saved = loading.CHUNK_ROWS
-        loading.CHUNK_ROWS = chunk_rows
-        try:
-            return loading.read_period_digest(file)
-        finally:
-            loading.CHUNK_ROWS = saved
+        return in_chunks(loading.read_period_digest, file, chunk_rows)
 
     def test_every_chunk_size_gives_the_tables_figures(self):
         t = self.table
