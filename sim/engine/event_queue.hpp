@@ -81,9 +81,13 @@ class QuaternaryHeap {
   }
 
  private:
-  // a < b (Event's order), evaluated without branches.
+  // a < b (Event's order), evaluated without branches: the comparisons as integers, combined with
+  // bitwise operators (logical ones would short-circuit into branches).
   static bool earlier(const Event& a, const Event& b) {
-    return (a.time < b.time) | ((a.time == b.time) & (a.seq < b.seq));
+    const int before = a.time < b.time;
+    const int tie = a.time == b.time;
+    const int seq_before = a.seq < b.seq;
+    return before | (tie & seq_before);
   }
   std::vector<Event> v_;
 };
