@@ -566,15 +566,20 @@ def _read_csv_chunked(file, header, spec, categorical):
     return df
 
 
-def _exact_rows(file):
-    """(header, iterator of (line number, fields)) by the csv module; blank lines skipped, a row
-    with another number of fields than the header named."""
+def _exact_rows(file, spec):
+    """(header, iterator of (line number, fields)) by the csv module, the header checked for the
+    columns of spec; blank lines skipped, a row with another number of fields than the header
+    named. The file closes when the iterator ends (or is dropped), or here on an error."""
     f = _open_text(file)
-    reader = csv.reader(f)
-    header = next(reader, None)
-    if not header:
+    try:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if not header:
+            raise InputError(file, "empty file: expected a header line")
+        _check_spec_columns(file, header, spec)
+    except BaseException:
         f.close()
-        raise InputError(file, "empty file: expected a header line")
+        raise
 
     def rows():
         with f:
@@ -627,16 +632,14 @@ def _exact_guarded(file, work):
 def _read_csv_exact(file, spec, categorical=()):
     """read_csv's careful reader: row by row with the csv module, naming the first bad line."""
     def work():
-        header, rows = _exact_rows(file)
-        _check_spec_columns(file, header, spec)
+        header, rows = _exact_rows(file, spec)
         return _exact_table(file, header, list(rows), spec, categorical)
     return _exact_guarded(file, work)
 
 
 def _exact_chunks(file, spec, categorical):
-    """csv_chunks by the exact reader: CHUNK_ROWS rows at a time."""
-    header, rows = _exact_guarded(file, lambda: _exact_rows(file))
-    _check_spec_columns(file, header, spec)
+    """fold_csv's chunks by the exact reader: CHUNK_ROWS rows at a time."""
+    header, rows = _exact_guarded(file, lambda: _exact_rows(file, spec))
     while True:
         batch = _exact_guarded(file, lambda: list(itertools.islice(rows, CHUNK_ROWS)))
         if not batch:
