@@ -26,16 +26,7 @@ class QuaternaryHeap {
   const Event* second() const {
     const std::size_t n = v_.size();
     if (n < 2) return nullptr;
-    if (n >= 5) {  // four children: as in pop()
-      const Event* c = &v_[1];
-      const Event* a = c + static_cast<std::size_t>(earlier(c[1], c[0]));
-      const Event* b = c + 2 + static_cast<std::size_t>(earlier(c[3], c[2]));
-      return earlier(*b, *a) ? b : a;
-    }
-    const Event* best = &v_[1];
-    for (std::size_t c = 2; c < n && c <= 4; ++c)
-      if (v_[c] < *best) best = &v_[c];
-    return best;
+    return &v_[1 + smallest(&v_[1], n - 1 < 4 ? n - 1 : 4)];
   }
 
   void push(const Event& e) {
@@ -60,19 +51,7 @@ class QuaternaryHeap {
     while (true) {
       const std::size_t first = 4 * i + 1;
       if (first >= n) break;
-      std::size_t best;
-      if (first + 4 <= n) {
-        // Four children: the smallest by two rounds of branch-free comparisons (which child wins
-        // is data, and a mispredicted branch costs more than the comparisons).
-        const Event* c = &v_[first];
-        const std::size_t a = earlier(c[1], c[0]);
-        const std::size_t b = 2 + static_cast<std::size_t>(earlier(c[3], c[2]));
-        best = first + (earlier(c[b], c[a]) ? b : a);
-      } else {
-        best = first;
-        for (std::size_t c = first + 1; c < n; ++c)
-          if (v_[c] < v_[best]) best = c;
-      }
+      const std::size_t best = first + smallest(&v_[first], n - first < 4 ? n - first : 4);
       if (!(v_[best] < last)) break;
       v_[i] = v_[best];
       i = best;
@@ -81,6 +60,20 @@ class QuaternaryHeap {
   }
 
  private:
+  // The index of the smallest of a node's `count` (1 to 4) children c[0..count). Four: two rounds of
+  // branch-free comparisons (which child wins is data, and a mispredicted branch costs more than the
+  // comparisons); fewer, at the heap's last node: a loop.
+  static std::size_t smallest(const Event* c, std::size_t count) {
+    if (count == 4) {
+      const std::size_t a = earlier(c[1], c[0]);
+      const std::size_t b = 2 + static_cast<std::size_t>(earlier(c[3], c[2]));
+      return earlier(c[b], c[a]) ? b : a;
+    }
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < count; ++k)
+      if (c[k] < c[best]) best = k;
+    return best;
+  }
   // a < b (Event's order), evaluated without branches: the comparisons as integers, combined with
   // bitwise operators (logical ones would short-circuit into branches).
   static bool earlier(const Event& a, const Event& b) {
